@@ -1,0 +1,163 @@
+# efikexec - load and enter a Linux kernel from UEFI firmware, the kexec way.
+#
+#   make            build build/x86_64/efikexec.efi and build/aarch64/efikexec.efi
+#   make demo       build, fetch a Debian kernel, boot it in QEMU, show its console
+#   make check      unit tests and QEMU boot tests
+#   make unit       host unit tests of lib/ (ASan + UBSan)
+#   make qemu-test  boot tests under QEMU (TCG)
+#   make fuzz       longer fuzzing runs
+#   make bench      benchmarks
+#   make deps       install Debian packages and fetch test assets (idempotent)
+
+VERSION := 0.1.0
+BUILD   := build
+SYSROOT_ARM64 := $(BUILD)/sysroot-arm64
+ARCHES  := x86_64 aarch64
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.PHONY: all deps tools demo check unit qemu-test fuzz bench clean
+
+# --- sources ------------------------------------------------------------------
+# lib/: the freestanding runtime and the kimage model; built for firmware and
+# for the host. efi/: the application; only the pure parts (path, options)
+# are also built for the host tests.
+LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
+            lib/sha256.c
+EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
+            efi/options.c
+APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
+
+# --- flags shared by both firmware builds ---------------------------------------
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -g -DEFIKEXEC_VERSION='"$(VERSION)"'
+# no libc: lib/ provides the string functions and the printer
+EFI_CFLAGS += -ffreestanding
+# GNU-EFI links a shared object that relocates itself at start-up
+EFI_CFLAGS += -fpic
+# CHAR16 strings are 16 bits wide
+EFI_CFLAGS += -fshort-wchar
+# no TLS canary in firmware (lib/stack_chk.c serves the prebuilt libfdt)
+EFI_CFLAGS += -fno-stack-protector
+# no .eh_frame: nothing unwinds
+EFI_CFLAGS += -fno-asynchronous-unwind-tables
+# firmware tables are read through casts
+EFI_CFLAGS += -fno-strict-aliasing
+
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic
+# keep .rela.* apart, as GNU-EFI's _relocate expects
+EFI_LDFLAGS += -znocombreloc
+# an EFI image has no dynamic linker to resolve anything later
+EFI_LDFLAGS += --no-undefined
+# GNU-EFI's linker script makes one RWX load segment by design
+EFI_LDFLAGS += --no-warn-rwx-segments
+
+# x86_64: GNU-EFI from the installed gnu-efi package.
+x86_64_CC      := gcc
+x86_64_LD      := ld
+x86_64_OBJCOPY := objcopy
+x86_64_NM      := nm
+x86_64_EFIINC  := /usr/include/efi
+x86_64_EFILIB  := /usr/lib
+# EFI does not promise a red zone: an interrupt handler may clobber it
+x86_64_CFLAGS  := -mno-red-zone
+# no SSE/x87 code: that state belongs to the firmware
+x86_64_CFLAGS  += -mgeneral-regs-only
+# firmware function pointers are ms_abi; call them directly
+x86_64_CFLAGS  += -DGNU_EFI_USE_MS_ABI
+x86_64_LIBS    :=
+x86_64_LDFLAGS :=
+# objcopy writes the PE header
+x86_64_PE      := --target efi-app-x86_64 --subsystem=10
+
+# aarch64: GNU-EFI and libfdt from the arm64 packages, unpacked under build/.
+aarch64_CC      := aarch64-linux-gnu-gcc
+aarch64_LD      := aarch64-linux-gnu-ld
+aarch64_OBJCOPY := aarch64-linux-gnu-objcopy
+aarch64_NM      := aarch64-linux-gnu-nm
+aarch64_EFIINC  := $(SYSROOT_ARM64)/usr/include/efi
+aarch64_EFILIB  := $(SYSROOT_ARM64)/usr/lib
+# no FP/SIMD code in firmware context
+aarch64_CFLAGS  := -mgeneral-regs-only -I$(SYSROOT_ARM64)/usr/include
+# libfdt whole: every symbol it references must resolve against lib/ now,
+# not when a later change first calls into the part that needs it
+aarch64_LIBS    := --whole-archive $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libfdt.a --no-whole-archive
+# GNU-EFI's aarch64 crt0 reads the PE subsystem from this symbol (10: EFI application)
+aarch64_LDFLAGS := --defsym=EFI_SUBSYSTEM=0xa
+# GNU-EFI's aarch64 crt0 carries a hand-made PE header: copy the sections raw
+aarch64_PE      := -O binary
+
+# Sections an EFI application is made of (GNU-EFI's apps/Makefile).
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
+	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi)
+
+# Toolchains and foreign-architecture sysroot, installed on demand.
+TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o
+$(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o:
+	scripts/deps.sh --tools $(BUILD)
+tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+
+deps:
+	scripts/deps.sh $(BUILD)
+
+# --- per-architecture rules ------------------------------------------------------
+define ARCH_RULES
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(APP_SRCS))
+
+$(BUILD)/$(1)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
+		-I$$($(1)_EFIINC)/protocol -MMD -MP -c $$< -o $$@
+
+# string.c must not have its loops turned back into calls to itself.
+$(BUILD)/$(1)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
+
+$(BUILD)/$(1)/efikexec.so: $$($(1)_OBJS)
+	$$($(1)_LD) $$(EFI_LDFLAGS) $$($(1)_LDFLAGS) -T $$($(1)_EFILIB)/elf_$(1)_efi.lds \
+		$$($(1)_EFILIB)/crt0-efi-$(1).o $$^ $$($(1)_EFILIB)/libgnuefi.a $$($(1)_LIBS) -o $$@
+
+$(BUILD)/$(1)/efikexec.efi: $(BUILD)/$(1)/efikexec.so scripts/check-efi.sh
+	$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
+	scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
+
+-include $$($(1)_OBJS:.o=.d)
+endef
+$(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
+
+# --- host tests ------------------------------------------------------------------
+HOST_CC := gcc
+HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -DRT_HOST_TEST \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
+
+$(BUILD)/host/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(HOST_OBJS:.o=.d)
+
+$(BUILD)/host/unit: $(HOST_OBJS)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+
+unit: $(BUILD)/host/unit
+	$(BUILD)/host/unit
+
+# --- boot tests and demo --------------------------------------------------------------
+ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64
+$(ASSETS_STAMP):
+	scripts/deps.sh $(BUILD)
+
+qemu-test: all $(ASSETS_STAMP)
+	tests/qemu/run-all.sh $(BUILD)
+
+demo: all $(ASSETS_STAMP)
+	tests/qemu/demo.sh $(BUILD)
+
+check: all $(ASSETS_STAMP)
+	scripts/check.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)/x86_64 $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu

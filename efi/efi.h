@@ -1,0 +1,63 @@
+/*
+ * efi.h - what the application's firmware-facing files share.
+ *
+ * Every firmware call in efikexec goes through the tables kept here, so a
+ * reader finds them all with one grep (efi_bs->, efi_rs->, efi_st->). GNU-EFI
+ * is used for its headers, its crt0 and its self-relocation only; libefi is
+ * not linked, so no second runtime competes with lib/ for memcpy and friends.
+ * On x86_64 the build defines GNU_EFI_USE_MS_ABI, so the firmware's function
+ * pointers carry the Microsoft calling convention and are called directly.
+ */
+#ifndef EFIKEXEC_EFI_H
+#define EFIKEXEC_EFI_H
+
+#include <efi.h>
+#include <efiapi.h>
+
+#include "../lib/rt.h"
+#include "path.h"
+
+extern EFI_HANDLE efi_image;
+extern EFI_SYSTEM_TABLE *efi_st;
+extern EFI_BOOT_SERVICES *efi_bs;
+extern EFI_RUNTIME_SERVICES *efi_rs;
+extern EFI_LOADED_IMAGE *efi_loaded_image;
+
+/* status.c: EFI_STATUS in words, and the one rt_status -> EFI_STATUS map. */
+const char *efi_status_name(EFI_STATUS st);
+EFI_STATUS efi_status_from_rt(rt_status st);
+
+/* console.c: the log sink (console, and the serial port when the console
+ * does not already reach it) and plain output for --help and friends. */
+void efi_console_init(void);
+void efi_print(const char *fmt, ...) RT_PRINTF(1, 2);
+
+/* Logs an error naming the EFI status and returns it:
+ * `return efi_fail(st, "file", "%s: cannot open", path);` */
+EFI_STATUS efi_fail(EFI_STATUS st, const char *subsys, const char *fmt, ...)
+	RT_PRINTF(3, 4);
+
+/* file.c: files on the volume efikexec was loaded from. */
+struct efi_file {
+	EFI_FILE_HANDLE handle;
+	char path[256];        /* normalised, as shown in messages */
+	uint64_t size;
+};
+
+/*
+ * Opens PATH for reading. An absolute path (leading \ or /) starts at the
+ * volume's root; a relative one at the folder efikexec.efi was loaded from.
+ * Either slash separates; "." and ".." are resolved.
+ */
+EFI_STATUS efi_file_open(const char *path, struct efi_file *f);
+/* Reads exactly `len` bytes from offset `off`; a short read is an error. */
+EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len);
+void efi_file_close(struct efi_file *f);
+/*
+ * Reads a whole file into pages allocated as EfiLoaderData. Fails, naming
+ * the path, the size and the limit, when the file is larger than max_size.
+ */
+EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size);
+void efi_file_unload(void *buf, uint64_t size);
+
+#endif

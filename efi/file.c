@@ -1,0 +1,188 @@
+/*
+ * file.c - reading files from the volume efikexec was loaded from, through
+ * EFI_SIMPLE_FILE_SYSTEM_PROTOCOL (UEFI 2.10, 13.4-13.5).
+ *
+ * Sizes come from EFI_FILE_INFO and every read is checked against them: a
+ * FAT driver may return fewer bytes than asked, and a file may shrink under
+ * us, so a short read is reported as truncation, never passed on as data.
+ */
+#include "efi.h"
+#include "../lib/cmdline.h"
+
+/* Large reads in pieces: some firmware file drivers choke on huge requests. */
+#define READ_CHUNK (16u << 20)
+
+static EFI_FILE_HANDLE volume_root(EFI_STATUS *st)
+{
+	static EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
+	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs;
+	EFI_FILE_HANDLE root;
+
+	*st = efi_bs->HandleProtocol(efi_loaded_image->DeviceHandle, &sfs_guid, (void **)&sfs);
+	if (EFI_ERROR(*st)) {
+		efi_fail(*st, "file", "the device efikexec was loaded from has no file system");
+		return NULL;
+	}
+	*st = sfs->OpenVolume(sfs, &root);
+	if (EFI_ERROR(*st)) {
+		efi_fail(*st, "file", "cannot open the volume efikexec was loaded from");
+		return NULL;
+	}
+	return root;
+}
+
+/* The folder efikexec.efi was loaded from, from the last file path node of
+ * its device path, e.g. "\EFI\BOOT". Empty when unknown (the root). */
+static void image_dir(char *out, size_t size)
+{
+	const uint8_t *dp = (const uint8_t *)efi_loaded_image->FilePath;
+	char path[256] = "";
+
+	out[0] = '\0';
+	if (!dp)
+		return;
+	for (int guard = 0; guard < 64; guard++) {
+		uint8_t type = dp[0], sub = dp[1];
+		UINTN len = dp[2] | (UINTN)dp[3] << 8;
+		if (type == END_DEVICE_PATH_TYPE || len < 4)
+			break;
+		if (type == MEDIA_DEVICE_PATH && sub == MEDIA_FILEPATH_DP) {
+			/* Nodes concatenate: "\EFI" + "\BOOT\BOOTX64.EFI". */
+			char part[256];
+			const uint16_t *name = (const uint16_t *)(dp + 4);
+			ucs2_to_utf8(name, (len - 4) / 2, part, sizeof(part));
+			size_t have = RT_FN(strlen)(path);
+			rt_snprintf(path + have, sizeof(path) - have, "%s%s",
+				    (have && part[0] != '\\') ? "\\" : "", part);
+		}
+		dp += len;
+	}
+	char *slash = RT_FN(strrchr)(path, '\\');
+	if (slash)
+		*slash = '\0';
+	rt_snprintf(out, size, "%s", path);
+}
+
+EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
+{
+	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	char cwd[256];
+	uint16_t wpath[256];
+	EFI_FILE_HANDLE root;
+	EFI_STATUS st;
+	union {
+		EFI_FILE_INFO info;
+		uint8_t bytes[SIZE_OF_EFI_FILE_INFO + 512];
+	} u;
+	UINTN usize = sizeof(u);
+
+	f->handle = NULL;
+	image_dir(cwd, sizeof(cwd));
+	if (efi_path_join(cwd, path, f->path, sizeof(f->path)) != RT_OK)
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: not a usable path", path);
+	if (utf8_to_ucs2(f->path, wpath, RT_ARRAY_SIZE(wpath)) >= RT_ARRAY_SIZE(wpath))
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: path longer than %zu characters",
+				path, RT_ARRAY_SIZE(wpath) - 1);
+	root = volume_root(&st);
+	if (!root)
+		return st;
+	st = root->Open(root, &f->handle, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
+	root->Close(root);
+	if (EFI_ERROR(st)) {
+		f->handle = NULL;
+		return efi_fail(st, "file", "%s: cannot open", f->path);
+	}
+	st = f->handle->GetInfo(f->handle, &info_guid, &usize, &u.info);
+	if (EFI_ERROR(st)) {
+		efi_file_close(f);
+		return efi_fail(st, "file", "%s: cannot get its size", f->path);
+	}
+	if (u.info.Attribute & EFI_FILE_DIRECTORY) {
+		efi_file_close(f);
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: is a directory, not a file",
+				f->path);
+	}
+	f->size = u.info.FileSize;
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len)
+{
+	uint8_t *p = buf;
+	EFI_STATUS st;
+
+	if (off > f->size || len > f->size - off)
+		return efi_fail(EFI_END_OF_FILE, "file",
+				"%s: read of %llu bytes at %llu passes its end (%llu bytes)",
+				f->path, (unsigned long long)len, (unsigned long long)off,
+				(unsigned long long)f->size);
+	st = f->handle->SetPosition(f->handle, off);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "file", "%s: cannot seek to %llu", f->path,
+				(unsigned long long)off);
+	while (len) {
+		UINTN want = len > READ_CHUNK ? READ_CHUNK : (UINTN)len;
+		UINTN got = want;
+		st = f->handle->Read(f->handle, &got, p);
+		if (EFI_ERROR(st))
+			return efi_fail(st, "file", "%s: read error at offset %llu", f->path,
+					(unsigned long long)(p - (uint8_t *)buf + off));
+		if (got == 0)
+			return efi_fail(EFI_END_OF_FILE, "file",
+					"%s: truncated: ends at %llu, expected %llu bytes", f->path,
+					(unsigned long long)(p - (uint8_t *)buf + off),
+					(unsigned long long)f->size);
+		p += got;
+		len -= got;
+	}
+	return EFI_SUCCESS;
+}
+
+void efi_file_close(struct efi_file *f)
+{
+	if (f->handle)
+		f->handle->Close(f->handle);
+	f->handle = NULL;
+}
+
+EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size)
+{
+	struct efi_file f;
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+	UINTN pages;
+
+	st = efi_file_open(path, &f);
+	if (EFI_ERROR(st))
+		return st;
+	if (f.size > max_size) {
+		efi_file_close(&f);
+		return efi_fail(EFI_BAD_BUFFER_SIZE, "file", "%s: %llu bytes, more than the limit of %llu",
+				f.path, (unsigned long long)f.size, (unsigned long long)max_size);
+	}
+	pages = (UINTN)((f.size + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE);
+	if (pages == 0)
+		pages = 1;
+	st = efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &addr);
+	if (EFI_ERROR(st)) {
+		efi_file_close(&f);
+		return efi_fail(st, "file", "%s: no memory for its %llu bytes", f.path,
+				(unsigned long long)f.size);
+	}
+	st = efi_file_read(&f, 0, (void *)(uintptr_t)addr, f.size);
+	efi_file_close(&f);
+	if (EFI_ERROR(st)) {
+		efi_bs->FreePages(addr, pages);
+		return st;
+	}
+	*buf = (void *)(uintptr_t)addr;
+	*size = f.size;
+	return EFI_SUCCESS;
+}
+
+void efi_file_unload(void *buf, uint64_t size)
+{
+	UINTN pages = (UINTN)((size + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE);
+
+	efi_bs->FreePages((EFI_PHYSICAL_ADDRESS)(uintptr_t)buf, pages ? pages : 1);
+}

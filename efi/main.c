@@ -1,0 +1,106 @@
+/*
+ * main.c - efikexec's entry from firmware.
+ *
+ * Reads the request (LoadOptions, as the UEFI shell or a boot entry passes
+ * it), acts on it, and returns an EFI status to whoever started us. Until
+ * the point of no return (ExitBootServices), every failure unwinds and
+ * returns, so the shell or boot manager that started efikexec stays usable.
+ */
+#include "efi.h"
+#include "options.h"
+#include "../lib/sha256.h"
+
+#ifndef EFIKEXEC_VERSION
+#error "the Makefile defines EFIKEXEC_VERSION"
+#endif
+
+EFI_HANDLE efi_image;
+EFI_SYSTEM_TABLE *efi_st;
+EFI_BOOT_SERVICES *efi_bs;
+EFI_RUNTIME_SERVICES *efi_rs;
+EFI_LOADED_IMAGE *efi_loaded_image;
+
+/* Largest file --sha256 reads: enough for any kernel or initrd we boot. */
+#define SHA256_MAX_FILE (1ull << 30)
+
+static EFI_STATUS do_sha256(const char *path)
+{
+	void *buf;
+	uint64_t size;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[65];
+	EFI_STATUS st;
+
+	st = efi_file_load(path, SHA256_MAX_FILE, &buf, &size);
+	if (EFI_ERROR(st))
+		return st;
+	sha256(buf, (size_t)size, d);
+	sha256_hex(d, hex);
+	efi_print("sha256 %s size %llu path %s\n", hex, (unsigned long long)size, path);
+	efi_file_unload(buf, size);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS do_boot(const struct efikexec_opts *o)
+{
+	struct efi_file f;
+	EFI_STATUS st;
+
+	/* Check the kernel file is there before saying what is missing. */
+	st = efi_file_open(o->kernel, &f);
+	if (EFI_ERROR(st))
+		return st;
+	efi_file_close(&f);
+	return efi_fail(EFI_UNSUPPORTED, "boot",
+			"%s: entering a kernel is not in this version of efikexec yet", f.path);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	static EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
+	static char line[4096], storage[4096 + CMDLINE_MAX_ARGS];
+	static struct cmdline cl;
+	struct efikexec_opts o;
+	EFI_STATUS s;
+
+	efi_image = image;
+	efi_st = st;
+	efi_bs = st->BootServices;
+	efi_rs = st->RuntimeServices;
+	s = efi_bs->HandleProtocol(image, &li_guid, (void **)&efi_loaded_image);
+	if (EFI_ERROR(s))
+		return s;
+	efi_console_init();
+
+	if (efi_loaded_image->LoadOptionsSize >= 2 && efi_loaded_image->LoadOptions) {
+		size_t units = efi_loaded_image->LoadOptionsSize / 2;
+		size_t need = ucs2_to_utf8(efi_loaded_image->LoadOptions, units, line, sizeof(line));
+		if (need >= sizeof(line))
+			return efi_fail(EFI_BAD_BUFFER_SIZE, "options",
+					"command line of %zu bytes, more than the limit of %zu",
+					need, sizeof(line) - 1);
+	}
+	if (cmdline_split(line, &cl, storage, sizeof(storage)) != RT_OK)
+		return EFI_INVALID_PARAMETER;
+	if (options_parse(&cl, options_first_is_program(&cl) ? 1 : 0, &o) != RT_OK)
+		return EFI_INVALID_PARAMETER;
+	if (o.verbose)
+		rt_log_set_level(RT_LOG_DEBUG);
+	if (o.quiet)
+		rt_log_set_level(RT_LOG_ERR);
+
+	switch (o.action) {
+	case ACTION_VERSION:
+		efi_print("efikexec %s\n", EFIKEXEC_VERSION);
+		return EFI_SUCCESS;
+	case ACTION_SHA256:
+		return do_sha256(o.sha256_path);
+	case ACTION_BOOT:
+		return do_boot(&o);
+	case ACTION_HELP:
+	default:
+		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);
+		return EFI_SUCCESS;
+	}
+}

@@ -1,0 +1,39 @@
+/*
+ * options.h - what the user asked efikexec to do, parsed from the command
+ * line (LoadOptions) without any firmware call, so the host tests cover it.
+ */
+#ifndef EFIKEXEC_OPTIONS_H
+#define EFIKEXEC_OPTIONS_H
+
+#include "../lib/cmdline.h"
+
+enum efikexec_action {
+	ACTION_HELP,     /* --help, or nothing to do */
+	ACTION_VERSION,  /* --version */
+	ACTION_SHA256,   /* --sha256=PATH: read a file, print its size and digest */
+	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
+};
+
+struct efikexec_opts {
+	enum efikexec_action action;
+	bool verbose;
+	bool quiet;
+	const char *sha256_path;
+	const char *kernel;
+};
+
+/*
+ * Parses the arguments of `cl`, starting at index `first` (1 when the
+ * firmware passed the program's own name first, as the shell does).
+ * Returns RT_EINVAL, after logging the offending argument, on an unknown
+ * option or a missing value.
+ */
+rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o);
+
+/* True when the first argument is this program's own name (the shell passes
+ * it; a boot entry's optional data usually does not). */
+bool options_first_is_program(const struct cmdline *cl);
+
+extern const char options_usage[];
+
+#endif

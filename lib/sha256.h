@@ -1,0 +1,30 @@
+/*
+ * sha256.h - SHA-256 (FIPS 180-4) for the planner, which digests every
+ * segment, and for purgatory, which checks those digests before it enters
+ * the kernel. Freestanding: no tables outside this file, no allocation.
+ */
+#ifndef EFIKEXEC_SHA256_H
+#define EFIKEXEC_SHA256_H
+
+#include "rt.h"
+
+#define SHA256_DIGEST_SIZE 32
+#define SHA256_BLOCK_SIZE 64
+
+struct sha256_ctx {
+	uint32_t h[8];
+	uint64_t len;                  /* bytes hashed so far */
+	uint8_t block[SHA256_BLOCK_SIZE];
+	unsigned fill;                 /* bytes waiting in block[] */
+};
+
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+/* Feeds `len` zero bytes without a buffer: a segment's zero-filled tail. */
+void sha256_update_zeros(struct sha256_ctx *c, uint64_t len);
+void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
+void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+/* Lower-case hex, 64 characters and a NUL. */
+void sha256_hex(const uint8_t d[SHA256_DIGEST_SIZE], char out[65]);
+
+#endif

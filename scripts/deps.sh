@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Installs what efikexec needs to build and test, from Debian packages only,
+# and fetches the test assets (Debian kernels, busybox) into build/assets/.
+# Idempotent: a second run installs nothing and downloads nothing.
+#
+#   scripts/deps.sh [--tools] [BUILD_DIR]
+#
+# --tools stops after what `make` needs (packages, the arm64 sysroot).
+#
+# Foreign-architecture packages (gnu-efi:arm64, libfdt-dev:arm64,
+# busybox-static:arm64, arm64 kernels) collide with their amd64 twins, so they
+# are fetched with `apt-get download` and unpacked with `dpkg-deb -x` into
+# BUILD_DIR/sysroot-arm64 / BUILD_DIR/assets, never installed system-wide.
+set -euo pipefail
+
+TOOLS_ONLY=0
+if [ "${1:-}" = --tools ]; then
+	TOOLS_ONLY=1
+	shift
+fi
+BUILD=${1:-build}
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+ASSETS=$BUILD/assets
+SYSROOT=$BUILD/sysroot-arm64
+mkdir -p "$ASSETS" "$SYSROOT"
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
+	binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
+	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
+	zstd libclang-rt-14-dev clang)
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+
+# --- apt sources: arm64 as a foreign architecture, bookworm-backports ----------
+changed=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	log "adding arm64 as a foreign architecture (for apt-get download only)"
+	$SUDO dpkg --add-architecture arm64
+	changed=1
+fi
+BPO=/etc/apt/sources.list.d/efikexec-backports.sources
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	log "adding bookworm-backports (6.12 kernels)"
+	$SUDO tee "$BPO" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	changed=1
+fi
+
+missing=()
+for p in "${HOST_PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+# One `apt-get update` when something is new, or when the lists are empty.
+stamp=$BUILD/.apt-updated
+need_update=$changed
+if [ ! -e "$stamp" ] && { [ ${#missing[@]} -gt 0 ] ||
+	! apt-cache show linux-image-arm64:arm64 >/dev/null 2>&1 ||
+	! apt-cache show linux-image-amd64/bookworm-backports >/dev/null 2>&1; }; then
+	need_update=1
+fi
+if [ "$need_update" = 1 ]; then
+	log "apt-get update"
+	$SUDO apt-get update -qq
+	touch "$stamp"
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing: ${missing[*]}"
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- foreign packages, unpacked into the build tree ----------------------------
+# download PKG DIR: fetch PKG's .deb into DIR unless one is already there.
+download() {
+	local pkg=$1 dir=$2 base=${1%%:*}
+	base=${base%%/*}
+	mkdir -p "$dir"
+	if ! ls "$dir/${base}_"*.deb >/dev/null 2>&1; then
+		log "downloading $pkg"
+		(cd "$dir" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+		ls "$dir/${base}_"*.deb >/dev/null 2>&1 || { log "could not download $pkg"; exit 1; }
+	fi
+}
+
+for p in gnu-efi:arm64 libfdt-dev:arm64; do
+	download "$p" "$ASSETS/debs"
+done
+if [ ! -e "$SYSROOT/.unpacked" ]; then
+	for d in "$ASSETS"/debs/gnu-efi_*_arm64.deb "$ASSETS"/debs/libfdt-dev_*_arm64.deb; do
+		dpkg-deb -x "$d" "$SYSROOT"
+	done
+	touch "$SYSROOT/.unpacked"
+fi
+
+[ "$TOOLS_ONLY" = 1 ] && exit 0
+
+# busybox-static for both guests.
+for arch in amd64 arm64; do
+	out=$ASSETS/busybox-$arch
+	[ -x "$out" ] && continue
+	download "busybox-static:$arch" "$ASSETS/debs-$arch"
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$ASSETS"/debs-$arch/busybox-static_*.deb "$tmp"
+	install -m 0755 "$tmp/bin/busybox" "$out"
+	rm -rf "$tmp"
+done
+
+# Debian kernels: 6.1 (bookworm) and 6.12 (bookworm-backports), generic
+# flavour, both architectures. Only /boot/vmlinuz-* is kept, as
+# assets/vmlinuz-<series>-<arch>, and the exact version beside it.
+kernel() {
+	local series=$1 arch=$2 meta=linux-image-$2 release=$3
+	local out=$ASSETS/vmlinuz-$series-$arch
+	[ -s "$out" ] && return 0
+	local q=$meta:$arch
+	[ -n "$release" ] && q=$q/$release
+	local pkg
+	pkg=$(apt-cache depends "$q" | sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\).*/\1/p' | head -n1)
+	[ -n "$pkg" ] || { log "no kernel package behind $q"; exit 1; }
+	local dir=$ASSETS/debs-$arch
+	download "$pkg:$arch" "$dir"
+	local tmp
+	tmp=$(mktemp -d)
+	dpkg-deb --fsys-tarfile "$dir/${pkg}_"*.deb | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+	mv "$tmp"/boot/vmlinuz-* "$out.tmp"
+	echo "${pkg#linux-image-}" >"$out.version"
+	rm -rf "$tmp"
+	# The .deb carries modules we never use; keep only the kernel.
+	rm -f "$dir/${pkg}_"*.deb
+	mv "$out.tmp" "$out"
+	log "kernel $series $arch: $(cat "$out.version")"
+}
+kernel 6.1 amd64 ""
+kernel 6.12 amd64 bookworm-backports
+kernel 6.1 arm64 ""
+kernel 6.12 arm64 bookworm-backports
+log "ok"

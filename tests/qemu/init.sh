@@ -1,0 +1,26 @@
+#!/bin/busybox sh
+# /init of the test initramfs. It reports what the kernel gave it as
+# EFIKEXEC-* markers on the console, then powers off; the harness on the
+# host decides pass or fail from those lines.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mkdir -p /proc /sys /dev
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "EFIKEXEC-INIT: started"
+echo "EFIKEXEC-CMDLINE: $(cat /proc/cmdline)"
+echo "EFIKEXEC-KERNEL: $(uname -r) $(uname -m)"
+for f in /extra/*; do
+	[ -f "$f" ] && echo "EFIKEXEC-EXTRA: ${f#/extra/} $(cat "$f")"
+done
+if [ -d /sys/firmware/efi ]; then echo "EFIKEXEC-EFI: yes"; else echo "EFIKEXEC-EFI: no"; fi
+if [ -e /sys/firmware/efi/runtime ] || [ -d /sys/firmware/efi/efivars ]; then
+	echo "EFIKEXEC-EFI-RUNTIME: yes"
+else
+	echo "EFIKEXEC-EFI-RUNTIME: no"
+fi
+echo "EFIKEXEC-CPUS: $(grep -c ^processor /proc/cpuinfo)"
+echo "EFIKEXEC-MEM: $(grep MemTotal /proc/meminfo)"
+echo "EFIKEXEC-INIT: done"
+poweroff -f

@@ -1,0 +1,122 @@
+# lib.sh - shared by the boot tests and the demo: initramfs building, ESP
+# layout, QEMU invocation. Sourced, not run.
+#
+# Every boot has a timeout, keeps its serial log in $LOGDIR/NAME.log, and on
+# failure prints the log's last lines. QEMU runs under TCG (no KVM here)
+# with -no-reboot, so a kernel crash or a reset ends the run instead of
+# looping.
+
+: "${BUILD:?BUILD must be set}"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ASSETS=$BUILD/assets
+WORK=$BUILD/qemu
+LOGDIR=$BUILD/test-logs
+mkdir -p "$WORK" "$LOGDIR"
+
+# deb_arch ARCH: x86_64 -> amd64, aarch64 -> arm64
+deb_arch() { case $1 in x86_64) echo amd64 ;; aarch64) echo arm64 ;; esac; }
+
+# kernel_path ARCH SERIES: a kernel image the firmware can start (the EFI stub
+# in it). Debian's arm64 vmlinuz is a gzip-compressed Image; unpack it.
+kernel_path() {
+	local arch=$1 series=$2 da
+	da=$(deb_arch "$arch")
+	local src=$ASSETS/vmlinuz-$series-$da
+	if [ "$arch" = aarch64 ] && gzip -t "$src" 2>/dev/null; then
+		local out=$WORK/Image-$series-$da
+		[ "$out" -nt "$src" ] || gunzip -c "$src" >"$out"
+		echo "$out"
+	else
+		echo "$src"
+	fi
+}
+
+# initramfs ARCH OUT: busybox + tests/qemu/init.sh as /init (newc cpio).
+initramfs() {
+	local arch=$1 out=$2 da tmp
+	da=$(deb_arch "$arch")
+	[ "$out" -nt "$HERE/init.sh" ] && [ "$out" -nt "$ASSETS/busybox-$da" ] && return 0
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/extra"
+	cp "$ASSETS/busybox-$da" "$tmp/bin/busybox"
+	install -m 0755 "$HERE/init.sh" "$tmp/init"
+	(cd "$tmp" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$tmp"
+}
+
+# extra_initrd OUT NAME CONTENT: a second archive adding /extra/NAME.
+extra_initrd() {
+	local out=$1 name=$2 content=$3 tmp
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/extra"
+	printf '%s\n' "$content" >"$tmp/extra/$name"
+	(cd "$tmp" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$out"
+	rm -rf "$tmp"
+}
+
+# new_esp NAME: an empty ESP folder for one boot, printed.
+new_esp() {
+	local d=$WORK/esp-$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	echo "$d"
+}
+
+# startup_nsh ESP LINE...: the shell script the firmware's shell runs.
+# "@echo -off" first, so no command line is echoed: only what the commands
+# print can satisfy a marker. "reset -s" powers the machine off at the end.
+startup_nsh() {
+	local esp=$1
+	shift
+	{
+		echo "@echo -off"
+		echo "fs0:"
+		for l in "$@"; do echo "$l"; done
+		echo "reset -s"
+	} | sed 's/$/\r/' >"$esp/startup.nsh"
+}
+
+# qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
+# Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
+# Returns QEMU's exit status (124 on timeout).
+qemu_boot() {
+	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
+	shift 5
+	local log=$LOGDIR/$name.log vars=$WORK/vars-$name.fd
+	local -a cmd
+	case $arch in
+	x86_64)
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
+		# One CPU: Debian 6.12 kernels double-fault intermittently under
+		# TCG with -smp 2, even through their own EFI stub.
+		cmd=(qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m "$mem"
+			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+			-drive if=pflash,format=raw,unit=1,file="$vars")
+		;;
+	aarch64)
+		cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
+		cmd=(qemu-system-aarch64 -machine virt -cpu max -m "$mem"
+			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+			-drive if=pflash,format=raw,unit=1,file="$vars")
+		;;
+	esac
+	cmd+=(-drive "if=virtio,format=raw,file=fat:rw:$esp"
+		-nodefaults -display none -serial "file:$log" -monitor none
+		-no-reboot -net none "$@")
+	echo "${cmd[*]}" >"$LOGDIR/$name.cmd"
+	: >"$log"
+	timeout --foreground -k 5 "$tmo" "${cmd[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1
+}
+
+# tail_log NAME: the last lines of a boot's serial log, for a failure report.
+tail_log() {
+	echo "----- last lines of $LOGDIR/$1.log -----"
+	tr -d '\r' <"$LOGDIR/$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | tail -n 25
+	echo "----- qemu: $(tail -n 3 "$LOGDIR/$1.qemu" 2>/dev/null)"
+}
+
+# clean_log NAME: the serial log without CRs and terminal escapes.
+clean_log() {
+	tr -d '\r' <"$LOGDIR/$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
+}
