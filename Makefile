@@ -15,6 +15,8 @@ SYSROOT_ARM64 := $(BUILD)/sysroot-arm64
 ARCHES  := x86_64 aarch64
 
 .DEFAULT_GOAL := all
+# V=1 shows every command
+Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
 .PHONY: all deps tools demo check unit qemu-test fuzz bench clean
 
@@ -108,19 +110,22 @@ $(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(APP_SRCS))
 
 $(BUILD)/$(1)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
+	@$(if $(Q),echo "  CC [$(1)] $$<")
+	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
 		-I$$($(1)_EFIINC)/protocol -MMD -MP -c $$< -o $$@
 
 # string.c must not have its loops turned back into calls to itself.
 $(BUILD)/$(1)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
 
 $(BUILD)/$(1)/efikexec.so: $$($(1)_OBJS)
-	$$($(1)_LD) $$(EFI_LDFLAGS) $$($(1)_LDFLAGS) -T $$($(1)_EFILIB)/elf_$(1)_efi.lds \
+	@$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$$($(1)_LD) $$(EFI_LDFLAGS) $$($(1)_LDFLAGS) -T $$($(1)_EFILIB)/elf_$(1)_efi.lds \
 		$$($(1)_EFILIB)/crt0-efi-$(1).o $$^ $$($(1)_EFILIB)/libgnuefi.a $$($(1)_LIBS) -o $$@
 
 $(BUILD)/$(1)/efikexec.efi: $(BUILD)/$(1)/efikexec.so scripts/check-efi.sh
-	$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
-	scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
+	@$(if $(Q),echo "  EFI [$(1)] $$@")
+	$(Q)$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
+	$(Q)scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
 
 -include $$($(1)_OBJS:.o=.d)
 endef
@@ -128,7 +133,7 @@ $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
 # --- host tests ------------------------------------------------------------------
 HOST_CC := gcc
-HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -DRT_HOST_TEST \
+HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -136,7 +141,8 @@ HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 
 $(BUILD)/host/%.o: %.c Makefile
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC [host] $<")
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 -include $(HOST_OBJS:.o=.d)
 
 $(BUILD)/host/unit: $(HOST_OBJS)

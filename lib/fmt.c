@@ -36,6 +36,7 @@ static void put_uint(struct out *o, uint64_t v, unsigned base, int flags, int wi
 	char tmp[24];
 	const char *digits = (flags & F_UPPER) ? "0123456789ABCDEF" : "0123456789abcdef";
 	int n = 0, prefix = 0, zeros;
+	bool zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -43,7 +44,8 @@ static void put_uint(struct out *o, uint64_t v, unsigned base, int flags, int wi
 	} while (v);
 	if (prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;
-	if ((flags & F_ALT) && base == 16 && n)
+	/* C11 7.21.6.1: "#x" prefixes 0x to a nonzero result only */
+	if ((flags & F_ALT) && base == 16 && !zero)
 		prefix = 2;
 	if ((flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0'))
 		prefix = 1;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# check.sh BUILD - everything `make check` runs, in order: host unit tests,
+# bounded fuzzing, QEMU boot tests. Each part ends in "N passed, N failed";
+# this adds them up into the last line, "check: N passed, N failed".
+set -uo pipefail
+BUILD=${1:-build}
+total_pass=0 total_fail=0
+
+part() {
+	local name=$1
+	shift
+	echo "=== $name: $*"
+	local out rc line p f
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -z "$line" ]; then
+		echo "$name: no result line (exit $rc)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+part unit make --no-print-directory unit BUILD="$BUILD"
+[ -n "$(sed -n '/^fuzz:/p' Makefile)" ] && part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
+part qemu tests/qemu/run-all.sh "$BUILD"
+echo "check: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,56 @@
+/* test_sha256.c - FIPS 180-4 / NIST CSRC example vectors, plus the
+ * streaming and zero-tail forms agreeing with the one-shot form. */
+#include "test.h"
+#include "../../lib/sha256.h"
+
+static void check_hex(const void *data, size_t len, const char *want)
+{
+	uint8_t d[32];
+	char hex[65];
+
+	sha256(data, len, d);
+	sha256_hex(d, hex);
+	CHECK_STR(hex, want);
+}
+
+TEST(sha256_nist_vectors)
+{
+	check_hex("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	check_hex("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	check_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	check_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+		  112, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	static uint8_t million[1000000];
+	memset(million, 'a', sizeof(million));
+	check_hex(million, sizeof(million),
+		  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(sha256_streaming_and_zero_tail_agree)
+{
+	uint64_t seed = test_seed();
+	static uint8_t buf[5000];
+
+	for (int round = 0; round < 200; round++) {
+		size_t len = rnd_below(&seed, 3000), tail = rnd_below(&seed, 2000);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rnd_next(&seed);
+		memset(buf + len, 0, tail);
+		uint8_t one[32], two[32];
+		sha256(buf, len + tail, one);
+		struct sha256_ctx c;
+		sha256_init(&c);
+		size_t pos = 0;
+		while (pos < len) {
+			size_t n = rnd_below(&seed, 130) + 1;
+			if (n > len - pos)
+				n = len - pos;
+			sha256_update(&c, buf + pos, n);
+			pos += n;
+		}
+		sha256_update_zeros(&c, tail);
+		sha256_final(&c, two);
+		CHECK(memcmp(one, two, 32) == 0);
+	}
+}
