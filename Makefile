@@ -25,7 +25,7 @@ Q := $(if $(V),,@)
 # for the host. efi/: the application; only the pure parts (path, options)
 # are also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
-            lib/sha256.c
+            lib/sha256.c lib/memmap.c lib/kimage.c
 EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
             efi/options.c
 APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
@@ -135,7 +135,7 @@ $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c
+HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 

@@ -1,0 +1,326 @@
+/* sim.c - see sim.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim.h"
+
+#define PAGE KIMAGE_PAGE_SIZE
+
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 2685821657736338717ull;
+}
+
+static struct sim *S(void *ctx)
+{
+	return ctx;
+}
+
+static uint64_t run_len(struct sim *s, uint64_t max)
+{
+	uint64_t n = max < s->max_run ? max : s->max_run;
+	if (s->mode == SIM_RANDOM && n > 1)
+		n = 1 + rnd(&s->seed) % n;
+	return n;
+}
+
+static rt_status sim_alloc(void *ctx, uint64_t max, uint64_t *phys, uint64_t *got)
+{
+	struct sim *s = S(ctx);
+	uint64_t want = run_len(s, max), p;
+
+	s->calls++;
+	while (s->calls > s->hot_after && s->hot_pos < s->nhot) {
+		p = (s->hot[s->hot_pos++] - s->base) / PAGE;
+		if (s->state[p] == SP_FREE) {
+			s->state[p] = SP_ALLOC;
+			*phys = s->base + p * PAGE;
+			*got = 1;
+			return RT_OK;
+		}
+	}
+	switch (s->mode) {
+	case SIM_TOP_DOWN:
+		while (s->hi_cursor > 0 && s->state[s->hi_cursor - 1] != SP_FREE)
+			s->hi_cursor--;
+		if (!s->hi_cursor)
+			return RT_ENOMEM;
+		p = s->hi_cursor - 1;
+		uint64_t n = 1;
+		while (n < want && p > 0 && s->state[p - 1] == SP_FREE) {
+			p--;
+			n++;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			s->state[p + i] = SP_ALLOC;
+		*phys = s->base + p * PAGE;
+		*got = n;
+		return RT_OK;
+	case SIM_RANDOM: {
+		uint64_t start = rnd(&s->seed) % s->npages;
+		for (uint64_t k = 0; k < s->npages; k++) {
+			p = (start + k) % s->npages;
+			if (s->state[p] == SP_FREE)
+				break;
+		}
+		if (s->state[p] != SP_FREE)
+			return RT_ENOMEM;
+		uint64_t m = 0;
+		while (m < want && p + m < s->npages && s->state[p + m] == SP_FREE)
+			s->state[p + m++] = SP_ALLOC;
+		*phys = s->base + p * PAGE;
+		*got = m;
+		return RT_OK;
+	}
+	default: {
+		while (s->lo_cursor < s->npages && s->state[s->lo_cursor] != SP_FREE)
+			s->lo_cursor++;
+		if (s->lo_cursor == s->npages)
+			return RT_ENOMEM;
+		p = s->lo_cursor;
+		uint64_t m = 0;
+		while (m < want && p + m < s->npages && s->state[p + m] == SP_FREE)
+			s->state[p + m++] = SP_ALLOC;
+		*phys = s->base + p * PAGE;
+		*got = m;
+		return RT_OK;
+	}
+	}
+}
+
+static rt_status sim_claim(void *ctx, uint64_t phys, uint64_t pages)
+{
+	struct sim *s = S(ctx);
+	uint64_t p = (phys - s->base) / PAGE;
+
+	if (s->claims_fail || phys < s->base || (phys - s->base) % PAGE || p + pages > s->npages)
+		return RT_ENOSPC;
+	for (uint64_t i = 0; i < pages; i++)
+		if (s->state[p + i] != SP_FREE)
+			return RT_ENOSPC;
+	for (uint64_t i = 0; i < pages; i++)
+		s->state[p + i] = SP_CLAIM;
+	return RT_OK;
+}
+
+static void sim_free(void *ctx, uint64_t phys, uint64_t pages)
+{
+	struct sim *s = S(ctx);
+	uint64_t p = (phys - s->base) / PAGE;
+
+	if (phys < s->base || p + pages > s->npages) {
+		s->errors++;
+		return;
+	}
+	for (uint64_t i = 0; i < pages; i++) {
+		if (s->state[p + i] != SP_ALLOC && s->state[p + i] != SP_CLAIM)
+			s->errors++;
+		s->state[p + i] = SP_FREE;
+	}
+	if (p < s->lo_cursor)
+		s->lo_cursor = p;
+	if (p + pages > s->hi_cursor)
+		s->hi_cursor = p + pages;
+}
+
+static void *sim_p2v(void *ctx, uint64_t phys)
+{
+	struct sim *s = S(ctx);
+
+	if (phys < s->base || phys - s->base >= s->size) {
+		fprintf(stderr, "sim: access to %#llx outside simulated RAM\n", (unsigned long long)phys);
+		abort();
+	}
+	return s->ram + (phys - s->base);
+}
+
+static void *sim_meta_alloc(void *ctx, size_t size)
+{
+	S(ctx)->meta_live += (long long)size;
+	return calloc(1, size);
+}
+
+static void sim_meta_free(void *ctx, void *p, size_t size)
+{
+	S(ctx)->meta_live -= (long long)size;
+	free(p);
+}
+
+bool sim_init(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = base;
+	s->size = size;
+	s->npages = size / PAGE;
+	s->mode = mode;
+	s->seed = seed | 1;
+	s->max_run = 64;
+	s->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		      -1, 0);
+	if (s->ram == MAP_FAILED)
+		return false;
+	s->state = calloc(s->npages, 1);
+	s->hi_cursor = s->npages;
+	memmap_init(&s->map);
+	s->plat = (struct kimage_platform){ s, sim_alloc, sim_claim, sim_free, sim_p2v,
+					    sim_meta_alloc, sim_meta_free };
+	return s->state != NULL;
+}
+
+void sim_destroy(struct sim *s)
+{
+	munmap(s->ram, s->size);
+	free(s->state);
+	free(s->hot);
+}
+
+/* Types are kept per page until sim_finish_map builds the map. */
+void sim_set_type(struct sim *s, uint64_t start, uint64_t end, enum mem_type type)
+{
+	for (uint64_t a = start; a < end; a += PAGE) {
+		uint64_t p = (a - s->base) / PAGE;
+		s->state[p] = type == MEM_FREE ? SP_FREE : SP_FIRMWARE;
+		/* remember the type in the high bits */
+		s->state[p] |= (uint8_t)(type << 4);
+	}
+}
+
+bool sim_finish_map(struct sim *s)
+{
+	for (uint64_t p = 0; p < s->npages;) {
+		uint8_t t = s->state[p] >> 4;
+		uint64_t q = p;
+		while (q < s->npages && (s->state[q] >> 4) == t)
+			q++;
+		if (memmap_add(&s->map, s->base + p * PAGE, s->base + q * PAGE, t) != RT_OK)
+			return false;
+		p = q;
+	}
+	for (uint64_t p = 0; p < s->npages; p++)
+		s->state[p] &= 0x0f;
+	return memmap_normalize(&s->map) == RT_OK;
+}
+
+void sim_make_hot(struct sim *s, const struct kimage *img, unsigned stride, uint64_t after)
+{
+	size_t cap = 0;
+
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		cap += img->segment[i].memsz / PAGE;
+	free(s->hot);
+	s->hot = calloc(cap + 1, sizeof(uint64_t));
+	s->nhot = s->hot_pos = 0;
+	s->hot_after = after;
+	for (unsigned i = img->nr_segments; i-- > 0;) {
+		const struct kimage_segment *g = &img->segment[i];
+		for (uint64_t a = g->mem + g->memsz; a > g->mem;) {
+			a -= PAGE;
+			if (((a - g->mem) / PAGE) % (stride ? stride : 1) == 0)
+				s->hot[s->nhot++] = a;
+		}
+	}
+}
+
+uint64_t sim_pages_held(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (uint64_t p = 0; p < s->npages; p++)
+		n += s->state[p] == SP_ALLOC || s->state[p] == SP_CLAIM;
+	return n;
+}
+
+/* --- the whole model, checked ------------------------------------------------ */
+
+static int which_seg(const struct kimage *img, uint64_t a)
+{
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		if (a >= img->segment[i].mem && a < img->segment[i].mem + img->segment[i].memsz)
+			return (int)i;
+	return -1;
+}
+
+#define FAIL(msg)                  \
+	do {                       \
+		*why = msg;        \
+		st = RT_EDIGEST;   \
+		goto out;          \
+	} while (0)
+
+rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, const char **why)
+{
+	uint8_t *before = malloc(s->size), *touched = calloc(s->npages, 1);
+	uint8_t digest[KIMAGE_MAX_SEGMENTS][32];
+	rt_status st;
+
+	*why = NULL;
+	memcpy(before, s->ram, s->size);
+	st = kimage_plan(img, control_pages);
+	if (st)
+		goto out;
+	/* Every page the plan uses: none may be another page's destination. */
+	for (unsigned i = 0; i < img->nr_segments; i++) {
+		const struct kimage_seg_plan *pl = &img->plan[i];
+		for (uint64_t p = 0; img->kind == KIMAGE_NORMAL && p < pl->npages; p++) {
+			uint64_t src = pl->stage[p] & KIMAGE_PAGE_MASK, dst = img->segment[i].mem + p * PAGE;
+			if (!(pl->stage[p] & 1))
+				FAIL("a destination page has no staging page");
+			if (src != dst && which_seg(img, src) >= 0)
+				FAIL("a staging page is another page's destination");
+			if (src < s->base || src >= s->base + s->size ||
+			    (s->state[(src - s->base) / PAGE] != SP_ALLOC &&
+			     s->state[(src - s->base) / PAGE] != SP_CLAIM))
+				FAIL("a staging page is not held from the allocator");
+			touched[(src - s->base) / PAGE] = 1;
+		}
+	}
+	for (uint64_t k = 0; k < img->nind; k++) {
+		if (which_seg(img, img->ind_pages[k]) >= 0)
+			FAIL("an indirection page is a destination");
+		touched[(img->ind_pages[k] - s->base) / PAGE] = 1;
+	}
+	for (uint64_t k = 0; k < img->control_pages; k++) {
+		uint64_t a = img->control_page + k * PAGE;
+		if (which_seg(img, a) >= 0)
+			FAIL("a control page is a destination");
+		touched[(a - s->base) / PAGE] = 1;
+	}
+	if (control_pages && img->kind == KIMAGE_NORMAL && img->control_pages != control_pages)
+		FAIL("control pages missing");
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		for (uint64_t a = img->segment[i].mem; a < img->segment[i].mem + img->segment[i].memsz; a += PAGE)
+			touched[(a - s->base) / PAGE] = 1;
+	st = kimage_load(img);
+	if (st)
+		goto out;
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		kimage_digest(img, i, digest[i]);
+	uint64_t copied = kimage_relocate_ref(img->head, img->plat->phys_to_virt, img->plat->ctx,
+					      (img->nind + 1) * KIMAGE_ENTRIES_PER_PAGE);
+	if (copied != img->pages_staged)
+		FAIL("relocation copied a different number of pages than were staged");
+	for (unsigned i = 0; i < img->nr_segments; i++) {
+		const struct kimage_segment *g = &img->segment[i];
+		const uint8_t *d = s->ram + (g->mem - s->base);
+		uint8_t h[32];
+		if (g->bufsz && memcmp(d, g->buf, g->bufsz) != 0)
+			FAIL("a destination does not hold its segment's data");
+		for (uint64_t k = g->bufsz; k < g->memsz; k++)
+			if (d[k])
+				FAIL("a destination's tail is not zero");
+		sha256(d, g->memsz, h);
+		if (memcmp(h, digest[i], 32) != 0)
+			FAIL("the digest before relocation differs from the destination after it");
+	}
+	for (uint64_t p = 0; p < s->npages; p++)
+		if (!touched[p] && memcmp(s->ram + p * PAGE, before + p * PAGE, PAGE) != 0)
+			FAIL("a page outside destinations, staging, indirection and control changed");
+out:
+	free(before);
+	free(touched);
+	return st;
+}
