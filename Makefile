@@ -18,7 +18,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all deps tools demo check unit qemu-test fuzz bench clean
+.PHONY: all deps tools demo check unit qemu-test fuzz fuzz-smoke bench clean
 
 # --- sources ------------------------------------------------------------------
 # lib/: the freestanding runtime and the kimage model; built for firmware and
@@ -151,6 +151,26 @@ $(BUILD)/host/unit: $(HOST_OBJS)
 unit: $(BUILD)/host/unit
 	$(BUILD)/host/unit
 
+# --- fuzzing (libFuzzer, clang) ------------------------------------------------------
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_TARGETS := kimage cmdline
+FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c
+# bounded run in `make check`, a longer one in `make fuzz`
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SECONDS ?= 300
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) Makefile
+	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
+	@$(if $(Q),echo "  FUZZ $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@
+
+fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@scripts/fuzz.sh $(BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # --- boot tests and demo --------------------------------------------------------------
 ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64
 $(ASSETS_STAMP):
@@ -162,8 +182,8 @@ qemu-test: all $(ASSETS_STAMP)
 demo: all $(ASSETS_STAMP)
 	tests/qemu/demo.sh $(BUILD)
 
-check: all $(ASSETS_STAMP)
+check: all $(ASSETS_STAMP) tools
 	scripts/check.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/x86_64 $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu
+	rm -rf $(BUILD)/x86_64 $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench

@@ -75,19 +75,30 @@ rt_status kimage_check_segments(struct kimage *img)
 				       (unsigned long long)s->mem, (unsigned long long)seg_end(s), s->bufsz,
 				       (unsigned long long)s->memsz);
 	}
-	/* Sort indices by address (insertion sort: n <= 16). */
+	/*
+	 * Sort the non-empty segments by address (insertion sort: n <= 16);
+	 * empty ones go last. They hold nothing, and leaving them out keeps the
+	 * ends sorted too, which the binary search in seg_from() relies on.
+	 */
+	img->nr_active = 0;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned j = i, v = i;
+		unsigned j, v = i;
+		if (!img->segment[i].memsz)
+			continue;
+		j = img->nr_active++;
 		while (j > 0 && img->segment[img->order[j - 1]].mem > img->segment[v].mem) {
 			img->order[j] = img->order[j - 1];
 			j--;
 		}
 		img->order[j] = v;
 	}
-	for (unsigned k = 1; k < n; k++) {
+	for (unsigned i = 0, k = img->nr_active; i < n; i++)
+		if (!img->segment[i].memsz)
+			img->order[k++] = i;
+	for (unsigned k = 1; k < img->nr_active; k++) {
 		unsigned a = img->order[k - 1], b = img->order[k];
 		const struct kimage_segment *x = &img->segment[a], *y = &img->segment[b];
-		if (x->memsz && y->memsz && y->mem < seg_end(x))
+		if (y->mem < seg_end(x))
 			return rt_fail(RT_ESEG_OVERLAP, SUB,
 				       "segment %u [%#llx, %#llx) overlaps segment %u [%#llx, %#llx)", b,
 				       (unsigned long long)y->mem, (unsigned long long)seg_end(y), a,
@@ -163,7 +174,7 @@ static uint64_t pool_take(struct kimage *img)
  * first one above it; returns n when there is none above. */
 static unsigned seg_from(const struct kimage *img, uint64_t phys)
 {
-	unsigned lo = 0, hi = img->nr_segments;
+	unsigned lo = 0, hi = img->nr_active;
 
 	/* First sorted segment whose end is above phys (ends are sorted too). */
 	while (lo < hi) {
@@ -185,10 +196,7 @@ static rt_status absorb(struct kimage *img, uint64_t phys, uint64_t pages)
 	while (p < end) {
 		unsigned k = seg_from(img, p);
 		const struct kimage_segment *s;
-		/* skip empty segments, which hold nothing */
-		while (k < img->nr_segments && !img->segment[img->order[k]].memsz)
-			k++;
-		if (k == img->nr_segments || img->segment[img->order[k]].mem >= end)
+		if (k == img->nr_active || img->segment[img->order[k]].mem >= end)
 			return pool_push(img, p, (end - p) / PAGE);
 		s = &img->segment[img->order[k]];
 		if (s->mem > p) {
@@ -238,13 +246,7 @@ static bool hits_destination(const struct kimage *img, uint64_t phys, uint64_t p
 {
 	unsigned k = seg_from(img, phys);
 
-	for (; k < img->nr_segments; k++) {
-		const struct kimage_segment *s = &img->segment[img->order[k]];
-		if (!s->memsz)
-			continue;
-		return s->mem < phys + pages * PAGE;
-	}
-	return false;
+	return k < img->nr_active && img->segment[img->order[k]].mem < phys + pages * PAGE;
 }
 
 static rt_status claim_free_parts(struct kimage *img)

@@ -104,7 +104,8 @@ struct kimage {
 
 	unsigned nr_segments;
 	struct kimage_segment segment[KIMAGE_MAX_SEGMENTS];
-	unsigned order[KIMAGE_MAX_SEGMENTS]; /* segment indices by address */
+	unsigned order[KIMAGE_MAX_SEGMENTS]; /* non-empty segments by address, then empty */
+	unsigned nr_active;                  /* how many are non-empty */
 
 	/* Results of kimage_plan(). */
 	kimage_entry_t head;       /* first entry: INDIRECTION | page, or DONE */

@@ -211,7 +211,7 @@ void sim_make_hot(struct sim *s, const struct kimage *img, unsigned stride, uint
 	size_t cap = 0;
 
 	for (unsigned i = 0; i < img->nr_segments; i++)
-		cap += img->segment[i].memsz / PAGE;
+		cap += (img->segment[i].memsz + PAGE - 1) / PAGE;
 	free(s->hot);
 	s->hot = calloc(cap + 1, sizeof(uint64_t));
 	s->nhot = s->hot_pos = 0;
@@ -305,8 +305,10 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		FAIL("relocation copied a different number of pages than were staged");
 	for (unsigned i = 0; i < img->nr_segments; i++) {
 		const struct kimage_segment *g = &img->segment[i];
-		const uint8_t *d = s->ram + (g->mem - s->base);
 		uint8_t h[32];
+		if (!g->memsz)
+			continue;
+		const uint8_t *d = s->ram + (g->mem - s->base);
 		if (g->bufsz && memcmp(d, g->buf, g->bufsz) != 0)
 			FAIL("a destination does not hold its segment's data");
 		for (uint64_t k = g->bufsz; k < g->memsz; k++)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# fuzz.sh BUILD SECONDS TARGET... - runs each libFuzzer target for SECONDS
+# (its corpus kept under BUILD/fuzz/corpus-TARGET, so later runs start where
+# earlier ones stopped) and ends with "fuzz: N passed, N failed".
+set -uo pipefail
+BUILD=$1 secs=$2
+shift 2
+pass=0 fail=0
+for t in "$@"; do
+	log=$BUILD/fuzz/$t.log
+	if "$BUILD/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
+		-print_final_stats=1 -artifact_prefix="$BUILD/fuzz/$t-" \
+		"$BUILD/fuzz/corpus-$t" >"$log" 2>&1; then
+		echo "PASS fuzz_$t: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs in ${secs}s"
+		pass=$((pass + 1))
+	else
+		echo "FAIL fuzz_$t (log: $log)"
+		tail -n 30 "$log" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+done
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" = 0 ]
