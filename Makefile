@@ -171,6 +171,16 @@ fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# --- benchmarks (optimised, no sanitizers: they measure) ---------------------------------
+BENCH_CFLAGS := -std=gnu11 $(WARN) -O2 -g -DRT_HOST_TEST
+$(BUILD)/bench/bench_kimage: bench/bench_kimage.c $(LIB_SRCS) tests/sim/sim.c Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH $@")
+	$(Q)$(HOST_CC) $(BENCH_CFLAGS) $< $(LIB_SRCS) tests/sim/sim.c -o $@
+
+bench: $(BUILD)/bench/bench_kimage
+	$(BUILD)/bench/bench_kimage
+
 # --- boot tests and demo --------------------------------------------------------------
 ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64
 $(ASSETS_STAMP):

@@ -432,8 +432,13 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 			}
 	}
 	img->need = 0;
-	/* Indirection pages: taking one may turn a staged page into an in-place
-	 * one, which changes the count; go round until it holds. */
+	/*
+	 * Indirection pages. Getting one from the allocator may turn a staged
+	 * page into an in-place one, which changes the entry count; so count,
+	 * get all the pages that count needs, and count again, until it holds.
+	 * A round only repeats for pages the allocator handed out in the round
+	 * before, so this ends after a few rounds, each linear.
+	 */
 	for (;;) {
 		uint64_t pages;
 		img->entries = count_entries(img);
@@ -446,25 +451,33 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 			}
 			break;
 		}
-		if (!img->pool_pages) {
-			uint64_t phys, got;
-			st = alloc_absorb(img, pages - img->nind, &phys, &got);
-			if (st)
-				goto fail;
-			st = absorb(img, phys, got);
-			if (st)
-				goto fail;
-			continue;
-		}
-		if (img->nind == img->ind_cap) {
-			size_t cap = img->ind_cap;
-			if (!grow(img, (void **)&img->ind_pages, &cap, sizeof(uint64_t))) {
+		if (pages > img->ind_cap) {
+			void *old = img->ind_pages;
+			size_t cap = pages + 8;
+			img->ind_pages = img->plat->meta_alloc(img->plat->ctx, cap * sizeof(uint64_t));
+			if (!img->ind_pages) {
+				img->ind_pages = old;
 				st = rt_fail(RT_ENOMEM, SUB, "no memory for indirection pages");
 				goto fail;
 			}
+			if (old) {
+				RT_FN(memcpy)(img->ind_pages, old, img->nind * sizeof(uint64_t));
+				img->plat->meta_free(img->plat->ctx, old, img->ind_cap * sizeof(uint64_t));
+			}
 			img->ind_cap = cap;
 		}
-		img->ind_pages[img->nind++] = pool_take(img);
+		while (img->nind < pages) {
+			if (!img->pool_pages) {
+				uint64_t phys, got;
+				st = alloc_absorb(img, pages - img->nind, &phys, &got);
+				if (!st)
+					st = absorb(img, phys, got);
+				if (st)
+					goto fail;
+				continue;
+			}
+			img->ind_pages[img->nind++] = pool_take(img);
+		}
 	}
 	img->indirection_pages = img->nind;
 	write_entries(img);

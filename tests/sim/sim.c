@@ -32,7 +32,7 @@ static uint64_t run_len(struct sim *s, uint64_t max)
 static rt_status sim_alloc(void *ctx, uint64_t max, uint64_t *phys, uint64_t *got)
 {
 	struct sim *s = S(ctx);
-	uint64_t want = run_len(s, max), p;
+	uint64_t want = run_len(s, max), p = 0;
 
 	s->calls++;
 	while (s->calls > s->hot_after && s->hot_pos < s->nhot) {
