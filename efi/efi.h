@@ -60,4 +60,16 @@ void efi_file_close(struct efi_file *f);
 EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size);
 void efi_file_unload(void *buf, uint64_t size);
 
+/* memmap.c: the firmware's memory map, raw and as lib/'s model. */
+#include "../lib/memmap.h"
+struct efi_memmap {
+	EFI_MEMORY_DESCRIPTOR *buf; /* pool; descriptors desc_size apart */
+	UINTN size, key, desc_size;
+	UINT32 desc_version;
+};
+EFI_STATUS efi_get_memmap(struct efi_memmap *em);
+void efi_put_memmap(struct efi_memmap *em);
+enum mem_type efi_mem_type(UINT32 efi_type);
+EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
+
 #endif

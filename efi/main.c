@@ -41,6 +41,34 @@ static EFI_STATUS do_sha256(const char *path)
 	return EFI_SUCCESS;
 }
 
+static EFI_STATUS do_memmap(void)
+{
+	static struct memmap m;
+	struct efi_memmap em;
+	uint64_t bytes[MEM_TYPE_COUNT] = { 0 };
+	EFI_STATUS st;
+
+	st = efi_get_memmap(&em);
+	if (EFI_ERROR(st))
+		return st;
+	st = efi_memmap_to_model(&em, &m);
+	efi_put_memmap(&em);
+	if (EFI_ERROR(st))
+		return st;
+	for (size_t i = 0; i < m.n; i++) {
+		efi_print("memmap [%#014llx, %#014llx) %-10s %llu KiB\n",
+			  (unsigned long long)m.r[i].start, (unsigned long long)m.r[i].end,
+			  mem_type_name(m.r[i].type),
+			  (unsigned long long)((m.r[i].end - m.r[i].start) >> 10));
+		bytes[m.r[i].type] += m.r[i].end - m.r[i].start;
+	}
+	efi_print("memmap: %zu ranges, %llu MiB free now, %llu MiB busy until exit, %llu MiB runtime\n",
+		  m.n, (unsigned long long)(bytes[MEM_FREE] >> 20),
+		  (unsigned long long)(bytes[MEM_BUSY] >> 20),
+		  (unsigned long long)(bytes[MEM_RUNTIME] >> 20));
+	return EFI_SUCCESS;
+}
+
 static EFI_STATUS do_boot(const struct efikexec_opts *o)
 {
 	struct efi_file f;
@@ -96,6 +124,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return EFI_SUCCESS;
 	case ACTION_SHA256:
 		return do_sha256(o.sha256_path);
+	case ACTION_MEMMAP:
+		return do_memmap();
 	case ACTION_BOOT:
 		return do_boot(&o);
 	case ACTION_HELP:

@@ -7,12 +7,13 @@
 
 const char options_usage[] =
 	"usage: efikexec.efi [options] KERNEL [kernel command line...]\n"
-	"       efikexec.efi --sha256=PATH\n"
+	"       efikexec.efi --sha256=PATH | --memmap\n"
 	"\n"
 	"options:\n"
 	"  --help            show this text\n"
 	"  --version         print the version\n"
 	"  --sha256=PATH     read PATH and print its size and SHA-256\n"
+	"  --memmap          print the memory map as efikexec plans with it\n"
 	"  --verbose         log debug messages\n"
 	"  --quiet           log errors only\n"
 	"\n"
@@ -79,6 +80,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		} else if (match(a, "--version", &v) && !v) {
 			o->action = ACTION_VERSION;
 			return RT_OK;
+		} else if (match(a, "--memmap", &v) && !v) {
+			o->action = ACTION_MEMMAP;
 		} else if (match(a, "--verbose", &v) && !v) {
 			o->verbose = true;
 		} else if (match(a, "--quiet", &v) && !v) {
@@ -93,8 +96,9 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		}
 	}
 	if (i < cl->argc) {
-		if (o->action == ACTION_SHA256)
-			return rt_fail(RT_EINVAL, "options", "--sha256 takes no kernel, got '%s'",
+		if (o->action == ACTION_SHA256 || o->action == ACTION_MEMMAP)
+			return rt_fail(RT_EINVAL, "options", "--%s takes no kernel, got '%s'",
+				       o->action == ACTION_SHA256 ? "sha256" : "memmap",
 				       cl->arg[i].value);
 		o->kernel = cl->arg[i].value;
 		o->action = ACTION_BOOT;

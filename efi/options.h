@@ -11,6 +11,7 @@ enum efikexec_action {
 	ACTION_HELP,     /* --help, or nothing to do */
 	ACTION_VERSION,  /* --version */
 	ACTION_SHA256,   /* --sha256=PATH: read a file, print its size and digest */
+	ACTION_MEMMAP,   /* --memmap: print the memory map as the planner sees it */
 	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
 };
 

@@ -78,6 +78,8 @@ app_basics() {
 		'echo "EFIKEXEC-STEP: missing rc %lasterror%"' \
 		'\EFI\efikexec\efikexec.efi --sha256=\data' \
 		'echo "EFIKEXEC-STEP: directory rc %lasterror%"' \
+		'\EFI\efikexec\efikexec.efi --memmap' \
+		'echo "EFIKEXEC-STEP: memmap rc %lasterror%"' \
 		'\EFI\efikexec\efikexec.efi --no-such-option' \
 		'echo "EFIKEXEC-STEP: badopt rc %lasterror%"' \
 		'echo "EFIKEXEC-STEP: shell still runs"'
@@ -94,8 +96,19 @@ app_basics() {
 		"efikexec: error: file: \\data: is a directory, not a file: EFI_INVALID_PARAMETER" \
 		"EFIKEXEC-STEP: directory rc 0x2" \
 		"efikexec: error: options: unknown option '--no-such-option' (try --help)" \
+		"EFIKEXEC-STEP: memmap rc 0x0" \
 		"EFIKEXEC-STEP: badopt rc 0x2" \
 		"EFIKEXEC-STEP: shell still runs"
+	# The memory map: RAM (free + busy) close to the 512 MiB QEMU was given.
+	local free busy
+	read -r free busy < <(clean_log "$name" | sed -n 's/^memmap: [0-9]* ranges, \([0-9]*\) MiB free now, \([0-9]*\) MiB busy.*/\1 \2/p')
+	if [ -z "$free" ] || [ $((free + busy)) -lt 400 ] || [ $((free + busy)) -gt 512 ] || [ "$free" -lt 100 ]; then
+		echo "memory map summary wrong: free=$free busy=$busy (QEMU has 512 MiB)"
+		tail_log "$name"
+		return 1
+	fi
+	expect_grep "$name" '^memmap \[0x[0-9a-f]{12}, 0x[0-9a-f]{12}\) free +[0-9]+ KiB$' \
+		'^memmap \[0x[0-9a-f]{12}, 0x[0-9a-f]{12}\) busy +[0-9]+ KiB$'
 }
 t_app_x86_64() { app_basics x86_64; }
 t_app_aarch64() { app_basics aarch64; }
