@@ -301,39 +301,26 @@ static rt_status alloc_control(struct kimage *img, uint64_t pages)
 	return RT_OK;
 }
 
-static uint64_t count_entries(const struct kimage *img)
-{
-	uint64_t n = 0;
-
-	for (unsigned k = 0; k < img->nr_segments; k++) {
-		unsigned i = img->order[k];
-		const struct kimage_seg_plan *pl = &img->plan[i];
-		uint64_t mem = img->segment[i].mem;
-		bool cursor = false;
-		for (uint64_t p = 0; p < pl->npages; p++) {
-			bool staged = (pl->stage[p] & KIMAGE_PAGE_MASK) != mem + p * PAGE;
-			if (!staged) {
-				cursor = false;
-				continue;
-			}
-			n += cursor ? 1 : 2; /* DESTINATION when the cursor jumps, SOURCE */
-			cursor = true;
-		}
-	}
-	return n;
-}
-
+/*
+ * Writes the entry list, or with w->page == NULL only counts it: for each
+ * run of staged pages, DESTINATION where the cursor jumps, then a SOURCE a
+ * page; pages loaded in place need no entry but break the run.
+ */
 struct writer {
 	const struct kimage *img;
-	uint64_t *page;
-	uint64_t index; /* which indirection page */
+	uint64_t *page;  /* current indirection page; NULL: count only */
+	uint64_t index;  /* which indirection page */
 	uint64_t slot;
+	uint64_t count;
 };
 
 static void emit(struct writer *w, kimage_entry_t e)
 {
 	const struct kimage_platform *pl = w->img->plat;
 
+	w->count++;
+	if (!w->page)
+		return;
 	if (w->slot == KIMAGE_LINK_SLOT) {
 		uint64_t next = w->img->ind_pages[++w->index];
 		w->page[KIMAGE_LINK_SLOT] = next | IND_INDIRECTION;
@@ -344,19 +331,11 @@ static void emit(struct writer *w, kimage_entry_t e)
 	w->page[w->slot++] = e;
 }
 
-static void write_entries(struct kimage *img)
+static uint64_t walk_entries(const struct kimage *img, uint64_t *first_page)
 {
-	const struct kimage_platform *pl = img->plat;
-	struct writer w = { img, NULL, 0, 0 };
+	struct writer w = { img, first_page, 0, 0, 0 };
 
-	if (!img->entries) {
-		img->head = IND_DONE;
-		return;
-	}
-	img->head = img->ind_pages[0] | IND_INDIRECTION;
-	w.page = pl->phys_to_virt(pl->ctx, img->ind_pages[0]);
-	RT_FN(memset)(w.page, 0, PAGE);
-	for (unsigned k = 0; k < img->nr_segments; k++) {
+	for (unsigned k = 0; k < img->nr_active; k++) {
 		unsigned i = img->order[k];
 		const struct kimage_seg_plan *sp = &img->plan[i];
 		uint64_t mem = img->segment[i].mem;
@@ -374,7 +353,29 @@ static void write_entries(struct kimage *img)
 		}
 	}
 	/* The slot after the last entry is free: at worst the link slot. */
-	w.page[w.slot] = IND_DONE;
+	if (w.page)
+		w.page[w.slot] = IND_DONE;
+	return w.count;
+}
+
+static uint64_t count_entries(const struct kimage *img)
+{
+	return walk_entries(img, NULL);
+}
+
+static void write_entries(struct kimage *img)
+{
+	const struct kimage_platform *pl = img->plat;
+	uint64_t *first;
+
+	if (!img->entries) {
+		img->head = IND_DONE;
+		return;
+	}
+	img->head = img->ind_pages[0] | IND_INDIRECTION;
+	first = pl->phys_to_virt(pl->ctx, img->ind_pages[0]);
+	RT_FN(memset)(first, 0, PAGE);
+	walk_entries(img, first);
 }
 
 rt_status kimage_plan(struct kimage *img, uint64_t control_pages)

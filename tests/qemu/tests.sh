@@ -1,33 +1,22 @@
 # tests.sh - the boot tests, one function t_NAME each; run-all.sh runs them.
 # A test fails by returning non-zero (set -e is on) after saying why.
 
-# expect NAME TEXT...: every TEXT appears as a whole line of the log.
-expect_line() {
-	local name=$1
-	shift
+# expect GREP-FLAGS NAME PATTERN...: every PATTERN matches some line of the log.
+expect() {
+	local flags=$1 name=$2
+	shift 2
 	local want
 	for want in "$@"; do
-		if ! clean_log "$name" | grep -qxF -- "$want"; then
-			echo "missing line: $want"
+		if ! clean_log "$name" | grep -q"$flags" -- "$want"; then
+			echo "no line matches ($flags): $want"
 			tail_log "$name"
 			return 1
 		fi
 	done
 }
-
-# expect_grep NAME REGEX...: every extended REGEX matches some line.
-expect_grep() {
-	local name=$1
-	shift
-	local re
-	for re in "$@"; do
-		if ! clean_log "$name" | grep -qE -- "$re"; then
-			echo "no line matches: $re"
-			tail_log "$name"
-			return 1
-		fi
-	done
-}
+# expect_line NAME TEXT...: each TEXT is a whole line; expect_grep: a regex.
+expect_line() { expect xF "$@"; }
+expect_grep() { expect E "$@"; }
 
 console_of() { case $1 in x86_64) echo ttyS0 ;; aarch64) echo ttyAMA0 ;; esac; }
 
