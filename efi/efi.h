@@ -72,4 +72,11 @@ void efi_put_memmap(struct efi_memmap *em);
 enum mem_type efi_mem_type(UINT32 efi_type);
 EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
 
+/* platform.c: the planner's page allocator over boot services. */
+#include "../lib/kimage.h"
+extern const struct kimage_platform efi_platform;
+
+/* selftest.c: --selftest, the kimage model against this firmware. */
+EFI_STATUS efi_selftest(void);
+
 #endif

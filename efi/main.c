@@ -126,6 +126,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return do_sha256(o.sha256_path);
 	case ACTION_MEMMAP:
 		return do_memmap();
+	case ACTION_SELFTEST:
+		return efi_selftest();
 	case ACTION_BOOT:
 		return do_boot(&o);
 	case ACTION_HELP:

@@ -7,13 +7,14 @@
 
 const char options_usage[] =
 	"usage: efikexec.efi [options] KERNEL [kernel command line...]\n"
-	"       efikexec.efi --sha256=PATH | --memmap\n"
+	"       efikexec.efi --sha256=PATH | --memmap | --selftest\n"
 	"\n"
 	"options:\n"
 	"  --help            show this text\n"
 	"  --version         print the version\n"
 	"  --sha256=PATH     read PATH and print its size and SHA-256\n"
 	"  --memmap          print the memory map as efikexec plans with it\n"
+	"  --selftest        plan, load and relocate a test image in this firmware\n"
 	"  --verbose         log debug messages\n"
 	"  --quiet           log errors only\n"
 	"\n"
@@ -82,6 +83,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			return RT_OK;
 		} else if (match(a, "--memmap", &v) && !v) {
 			o->action = ACTION_MEMMAP;
+		} else if (match(a, "--selftest", &v) && !v) {
+			o->action = ACTION_SELFTEST;
 		} else if (match(a, "--verbose", &v) && !v) {
 			o->verbose = true;
 		} else if (match(a, "--quiet", &v) && !v) {
@@ -96,9 +99,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		}
 	}
 	if (i < cl->argc) {
-		if (o->action == ACTION_SHA256 || o->action == ACTION_MEMMAP)
-			return rt_fail(RT_EINVAL, "options", "--%s takes no kernel, got '%s'",
-				       o->action == ACTION_SHA256 ? "sha256" : "memmap",
+		if (o->action != ACTION_HELP)
+			return rt_fail(RT_EINVAL, "options", "that option takes no kernel, got '%s'",
 				       cl->arg[i].value);
 		o->kernel = cl->arg[i].value;
 		o->action = ACTION_BOOT;

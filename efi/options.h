@@ -12,6 +12,7 @@ enum efikexec_action {
 	ACTION_VERSION,  /* --version */
 	ACTION_SHA256,   /* --sha256=PATH: read a file, print its size and digest */
 	ACTION_MEMMAP,   /* --memmap: print the memory map as the planner sees it */
+	ACTION_SELFTEST, /* --selftest: plan, load and relocate a test image here */
 	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
 };
 

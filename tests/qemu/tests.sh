@@ -69,6 +69,8 @@ app_basics() {
 		'echo "EFIKEXEC-STEP: directory rc %lasterror%"' \
 		'\EFI\efikexec\efikexec.efi --memmap' \
 		'echo "EFIKEXEC-STEP: memmap rc %lasterror%"' \
+		'\EFI\efikexec\efikexec.efi --selftest' \
+		'echo "EFIKEXEC-STEP: selftest rc %lasterror%"' \
 		'\EFI\efikexec\efikexec.efi --no-such-option' \
 		'echo "EFIKEXEC-STEP: badopt rc %lasterror%"' \
 		'echo "EFIKEXEC-STEP: shell still runs"'
@@ -86,6 +88,8 @@ app_basics() {
 		"EFIKEXEC-STEP: directory rc 0x2" \
 		"efikexec: error: options: unknown option '--no-such-option' (try --help)" \
 		"EFIKEXEC-STEP: memmap rc 0x0" \
+		"selftest: ok" \
+		"EFIKEXEC-STEP: selftest rc 0x0" \
 		"EFIKEXEC-STEP: badopt rc 0x2" \
 		"EFIKEXEC-STEP: shell still runs"
 	# The memory map: RAM (free + busy) close to the 512 MiB QEMU was given.
@@ -96,7 +100,8 @@ app_basics() {
 		tail_log "$name"
 		return 1
 	fi
-	expect_grep "$name" '^memmap \[0x[0-9a-f]{12}, 0x[0-9a-f]{12}\) free +[0-9]+ KiB$' \
+	expect_grep "$name" '^selftest: segment 0 \[0x[0-9a-f]+, \+2 MiB\) busy, segment 1 \[0x[0-9a-f]+, \+1 MiB\) free; 512 pages staged, 256 in place, 513 entries in 2 indirection pages' \
+		'^memmap \[0x[0-9a-f]{12}, 0x[0-9a-f]{12}\) free +[0-9]+ KiB$' \
 		'^memmap \[0x[0-9a-f]{12}, 0x[0-9a-f]{12}\) busy +[0-9]+ KiB$'
 }
 t_app_x86_64() { app_basics x86_64; }

@@ -120,5 +120,7 @@ TEST(options_parse_actions)
 	CHECK_CONTAINS(test_log(), "unknown option '--frobnicate'");
 	CHECK(parse("x.efi --sha256", &o) == RT_EINVAL);
 	CHECK(parse("x.efi --sha256=a vmlinuz", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --selftest", &o) == RT_OK && o.action == ACTION_SELFTEST);
+	CHECK(parse("x.efi --memmap vmlinuz", &o) == RT_EINVAL);
 	CHECK(parse("x.efi --version=3", &o) == RT_EINVAL);
 }
