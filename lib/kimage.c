@@ -603,6 +603,25 @@ rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA2
 	return RT_OK;
 }
 
+rt_status kimage_digest_regions(const struct kimage *img, struct kimage_digest_region *out,
+				unsigned *n)
+{
+	*n = 0;
+	if (!img->planned)
+		return rt_fail(RT_EINVAL, SUB, "digests of an image not planned");
+	for (unsigned k = 0; k < img->nr_active; k++) {
+		unsigned i = img->order[k];
+		struct kimage_digest_region *r = &out[(*n)++];
+		rt_status st;
+		r->mem = img->segment[i].mem;
+		r->memsz = img->segment[i].memsz;
+		st = kimage_digest(img, i, r->sha256);
+		if (st)
+			return st;
+	}
+	return RT_OK;
+}
+
 /* --- release -------------------------------------------------------------------------- */
 
 static void free_meta(struct kimage *img)

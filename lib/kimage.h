@@ -171,6 +171,16 @@ rt_status kimage_load(const struct kimage *img);
 /* SHA-256 of what segment `seg` will hold at its destination (all memsz). */
 rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA256_DIGEST_SIZE]);
 
+/* What purgatory checks before it enters the kernel: one region per
+ * non-empty segment, its whole destination (zero tail included). */
+struct kimage_digest_region {
+	uint64_t mem, memsz;
+	uint8_t sha256[SHA256_DIGEST_SIZE];
+};
+/* Fills out[] (room for KIMAGE_MAX_SEGMENTS) in address order; *n regions. */
+rt_status kimage_digest_regions(const struct kimage *img, struct kimage_digest_region *out,
+				unsigned *n);
+
 /* Releases every page and all bookkeeping the image holds. */
 void kimage_release(struct kimage *img);
 /* Releases bookkeeping only, keeping the pages (they are to be used). */

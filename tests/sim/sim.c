@@ -299,6 +299,22 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		goto out;
 	for (unsigned i = 0; i < img->nr_segments; i++)
 		kimage_digest(img, i, digest[i]);
+	struct kimage_digest_region regions[KIMAGE_MAX_SEGMENTS];
+	unsigned nreg = 0;
+	if (kimage_digest_regions(img, regions, &nreg) != RT_OK)
+		FAIL("digest regions failed");
+	unsigned nonempty = 0;
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		nonempty += img->segment[i].memsz != 0;
+	if (nreg != nonempty)
+		FAIL("not one digest region per non-empty segment");
+	for (unsigned k = 0; k < nreg; k++) {
+		int i = which_seg(img, regions[k].mem);
+		if (i < 0 || (k && regions[k].mem < regions[k - 1].mem + regions[k - 1].memsz) ||
+		    regions[k].memsz != img->segment[i].memsz ||
+		    memcmp(regions[k].sha256, digest[i], 32) != 0)
+			FAIL("digest regions do not match the segments");
+	}
 	uint64_t copied = kimage_relocate_ref(img->head, img->plat->phys_to_virt, img->plat->ctx,
 					      (img->nind + 1) * KIMAGE_ENTRIES_PER_PAGE);
 	if (copied != img->pages_staged)
