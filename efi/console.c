@@ -21,12 +21,11 @@ static void con_write(const char *s)
 	while (*s) {
 		char chunk[120];
 		size_t k = 0;
-		while (*s && *s != '\n' && k + 4 < sizeof(chunk)) {
-			/* never split a UTF-8 sequence */
-			if ((unsigned char)*s >= 0x80 && k + 4 >= sizeof(chunk) - 4)
-				break;
+		while (*s && *s != '\n' && k + 5 < sizeof(chunk))
 			chunk[k++] = *s++;
-		}
+		/* finish a UTF-8 sequence cut by the chunk size (at most 3 bytes) */
+		while (((unsigned char)*s & 0xc0) == 0x80 && k + 1 < sizeof(chunk))
+			chunk[k++] = *s++;
 		chunk[k] = '\0';
 		n = utf8_to_ucs2(chunk, (uint16_t *)buf, RT_ARRAY_SIZE(buf) - 3);
 		if (*s == '\n') {
