@@ -126,11 +126,17 @@ rt_status kimage_check_segments(struct kimage *img)
 
 /* --- bookkeeping arrays ------------------------------------------------------ */
 
-static bool grow(struct kimage *img, void **arr, size_t *cap, size_t elem)
+/* Makes room for at least `want` elements in a bookkeeping array. */
+static bool reserve(struct kimage *img, void **arr, size_t *cap, size_t elem, size_t want)
 {
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *p = img->plat->meta_alloc(img->plat->ctx, ncap * elem);
+	size_t ncap = *cap ? *cap : 64;
+	void *p;
 
+	if (want <= *cap)
+		return true;
+	while (ncap < want)
+		ncap *= 2;
+	p = img->plat->meta_alloc(img->plat->ctx, ncap * elem);
 	if (!p)
 		return false;
 	if (*arr) {
@@ -149,8 +155,8 @@ static rt_status pool_push(struct kimage *img, uint64_t phys, uint64_t pages)
 	if (img->npool && img->pool[img->npool - 1].phys + img->pool[img->npool - 1].pages * PAGE == phys) {
 		img->pool[img->npool - 1].pages += pages;
 	} else {
-		if (img->npool == img->pool_cap &&
-		    !grow(img, (void **)&img->pool, &img->pool_cap, sizeof(*img->pool)))
+		if (!reserve(img, (void **)&img->pool, &img->pool_cap, sizeof(*img->pool),
+			     img->npool + 1))
 			return rt_fail(RT_ENOMEM, SUB, "no memory for the page pool");
 		img->pool[img->npool++] = (struct kimage_run){ phys, pages };
 	}
@@ -452,20 +458,10 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 			}
 			break;
 		}
-		if (pages > img->ind_cap) {
-			void *old = img->ind_pages;
-			size_t cap = pages + 8;
-			img->ind_pages = img->plat->meta_alloc(img->plat->ctx, cap * sizeof(uint64_t));
-			if (!img->ind_pages) {
-				img->ind_pages = old;
-				st = rt_fail(RT_ENOMEM, SUB, "no memory for indirection pages");
-				goto fail;
-			}
-			if (old) {
-				RT_FN(memcpy)(img->ind_pages, old, img->nind * sizeof(uint64_t));
-				img->plat->meta_free(img->plat->ctx, old, img->ind_cap * sizeof(uint64_t));
-			}
-			img->ind_cap = cap;
+		if (!reserve(img, (void **)&img->ind_pages, &img->ind_cap, sizeof(uint64_t), pages)) {
+			st = rt_fail(RT_ENOMEM, SUB, "no memory for %llu indirection pages",
+				     (unsigned long long)pages);
+			goto fail;
 		}
 		while (img->nind < pages) {
 			if (!img->pool_pages) {

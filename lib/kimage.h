@@ -115,14 +115,14 @@ struct kimage {
 	uint64_t pages_staged, pages_in_place, entries, indirection_pages;
 	uint64_t alloc_calls;
 
-	/* Bookkeeping: everything this image allocated, to release on failure. */
-	struct kimage_run *owned;   /* claimed or allocated runs we keep */
-	size_t nowned, owned_cap;
+	/* Bookkeeping. What the image holds is found, to release it, in the
+	 * stage[] arrays, the pool, ind_pages and the control run. */
 	struct kimage_run *pool;    /* safe pages not yet given a use */
 	size_t npool, pool_cap;
 	uint64_t pool_pages;
 	uint64_t *ind_pages;        /* indirection pages, in list order */
-	uint64_t nind, ind_cap;
+	uint64_t nind;
+	size_t ind_cap;
 	uint64_t need;              /* destination pages still without a home */
 	bool planned;
 };
