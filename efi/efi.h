@@ -71,6 +71,8 @@ EFI_STATUS efi_get_memmap(struct efi_memmap *em);
 void efi_put_memmap(struct efi_memmap *em);
 enum mem_type efi_mem_type(UINT32 efi_type);
 EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
+/* The memory map as it is now, as the model (get, convert, put). */
+EFI_STATUS efi_memmap_now(struct memmap *m);
 
 /* platform.c: the planner's page allocator over boot services. */
 #include "../lib/kimage.h"

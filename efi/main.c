@@ -44,15 +44,10 @@ static EFI_STATUS do_sha256(const char *path)
 static EFI_STATUS do_memmap(void)
 {
 	static struct memmap m;
-	struct efi_memmap em;
 	uint64_t bytes[MEM_TYPE_COUNT] = { 0 };
 	EFI_STATUS st;
 
-	st = efi_get_memmap(&em);
-	if (EFI_ERROR(st))
-		return st;
-	st = efi_memmap_to_model(&em, &m);
-	efi_put_memmap(&em);
+	st = efi_memmap_now(&m);
 	if (EFI_ERROR(st))
 		return st;
 	for (size_t i = 0; i < m.n; i++) {

@@ -83,3 +83,15 @@ EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m)
 		return efi_fail(EFI_INVALID_PARAMETER, "memmap", "the firmware's memory map is inconsistent");
 	return EFI_SUCCESS;
 }
+
+EFI_STATUS efi_memmap_now(struct memmap *m)
+{
+	struct efi_memmap em;
+	EFI_STATUS st = efi_get_memmap(&em);
+
+	if (EFI_ERROR(st))
+		return st;
+	st = efi_memmap_to_model(&em, m);
+	efi_put_memmap(&em);
+	return st;
+}

@@ -16,18 +16,6 @@
 #define SELFTEST_STAGED (2ull << 20)
 #define SELFTEST_IN_PLACE (1ull << 20)
 
-static EFI_STATUS map_now(struct memmap *m)
-{
-	struct efi_memmap em;
-	EFI_STATUS st = efi_get_memmap(&em);
-
-	if (EFI_ERROR(st))
-		return st;
-	st = efi_memmap_to_model(&em, m);
-	efi_put_memmap(&em);
-	return st;
-}
-
 static uint64_t free_bytes(const struct memmap *m)
 {
 	uint64_t n = 0;
@@ -53,7 +41,7 @@ EFI_STATUS efi_selftest(void)
 	EFI_STATUS st;
 	rt_status rs;
 
-	st = map_now(&m);
+	st = efi_memmap_now(&m);
 	if (EFI_ERROR(st))
 		return st;
 	before = free_bytes(&m);
@@ -68,7 +56,7 @@ EFI_STATUS efi_selftest(void)
 	for (uint64_t i = 0; i < SELFTEST_STAGED; i++)
 		data[i] = pattern(i);
 	RT_FN(memset)((void *)(uintptr_t)busy, 0xee, SELFTEST_STAGED);
-	st = map_now(&m);
+	st = efi_memmap_now(&m);
 	if (EFI_ERROR(st))
 		goto out;
 	struct hole_req q = { .size = SELFTEST_IN_PLACE, .align = 2ull << 20, .min = 1ull << 20,
@@ -125,7 +113,7 @@ out:
 	efi_bs->FreePages(busy, SELFTEST_STAGED / EFI_PAGE_SIZE);
 	if (EFI_ERROR(st))
 		return st;
-	st = map_now(&m);
+	st = efi_memmap_now(&m);
 	if (EFI_ERROR(st))
 		return st;
 	after = free_bytes(&m);
