@@ -18,7 +18,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all deps tools demo check unit qemu-test fuzz fuzz-smoke bench clean
+.PHONY: all testhooks deps tools demo check unit qemu-test fuzz fuzz-smoke bench clean
 
 # --- sources ------------------------------------------------------------------
 # lib/: the freestanding runtime and the kimage model; built for firmware and
@@ -27,8 +27,17 @@ Q := $(if $(V),,@)
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
             lib/sha256.c lib/memmap.c lib/kimage.c
 EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
-            efi/options.c efi/memmap.c efi/platform.c efi/selftest.c
+            efi/options.c efi/memmap.c efi/platform.c efi/selftest.c efi/boot.c
 APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
+# boot/ and arch/<arch>/: what each architecture adds (C and assembly)
+x86_64_SRCS  := boot/bzimage.c arch/x86_64/handoff.c arch/x86_64/pagetable.c
+x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
+aarch64_SRCS := arch/aarch64/handoff.c
+aarch64_ASM  :=
+# purgatory/: its own freestanding blob per architecture
+PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/string.c
+x86_64_PURGATORY_SRCS := purgatory/x86_64.c
+x86_64_PURGATORY_ASM  := purgatory/entry-x86_64.asm
 
 # --- flags shared by both firmware builds ---------------------------------------
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
@@ -93,7 +102,7 @@ aarch64_PE      := -O binary
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
 
-all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi)
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(BUILD)/x86_64-testhooks/efikexec.efi
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
 TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o
@@ -104,38 +113,76 @@ tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 deps:
 	scripts/deps.sh $(BUILD)
 
-# --- per-architecture rules ------------------------------------------------------
-define ARCH_RULES
-$(1)_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(APP_SRCS))
+# --- purgatory ------------------------------------------------------------------
+# Position independent by construction: -fpie, hidden symbols, no absolute
+# relocation allowed in any object (scripts/check-purgatory.sh), linked at 0.
+PURG_CFLAGS := -std=gnu11 $(WARN) -O2 -ffreestanding -fpie -fvisibility=hidden \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-DEFIKEXEC_PURGATORY
+x86_64_PURG_CFLAGS := -mno-red-zone -mgeneral-regs-only -fcf-protection=none
+x86_64_PURG_OBJS := $(patsubst %.c,$(BUILD)/x86_64/purgatory/%.o,$(PURGATORY_SRCS) $(x86_64_PURGATORY_SRCS)) \
+	$(patsubst %.asm,$(BUILD)/x86_64/purgatory/%.o,$(x86_64_PURGATORY_ASM))
 
-$(BUILD)/$(1)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+$(BUILD)/x86_64/purgatory/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [purgatory x86_64] $<")
+	$(Q)gcc $(PURG_CFLAGS) $(x86_64_PURG_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/x86_64/purgatory/%.o: %.asm purgatory/purgatory-asm.inc Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS [purgatory x86_64] $<")
+	$(Q)nasm -f elf64 -I. $< -o $@
+$(BUILD)/x86_64/purgatory.bin: $(x86_64_PURG_OBJS) linker/purgatory-x86_64.lds scripts/check-purgatory.sh
+	@$(if $(Q),echo "  LD [purgatory x86_64] $@")
+	$(Q)scripts/check-purgatory.sh x86_64 $(x86_64_PURG_OBJS)
+	$(Q)ld -nostdlib -static --no-dynamic-linker -z noexecstack --no-warn-rwx-segments \
+		-T linker/purgatory-x86_64.lds $(x86_64_PURG_OBJS) -o $(@:.bin=.elf)
+	$(Q)objcopy -O binary $(@:.bin=.elf) $@
+-include $(x86_64_PURG_OBJS:.o=.d)
+
+# --- per-architecture rules ------------------------------------------------------
+# ARCH_RULES arch, output folder, extra CFLAGS: one EFI application.
+define ARCH_RULES
+$(2)_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/%.o,$$(APP_SRCS) $$($(1)_SRCS)) \
+	$$(patsubst %.asm,$(BUILD)/$(2)/%.o,$$($(1)_ASM))
+
+$(BUILD)/$(2)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	@mkdir -p $$(@D)
-	@$(if $(Q),echo "  CC [$(1)] $$<")
-	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
+	@$(if $(Q),echo "  CC [$(2)] $$<")
+	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) $(3) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
 		-I$$($(1)_EFIINC)/protocol -MMD -MP -c $$< -o $$@
 
-# string.c must not have its loops turned back into calls to itself.
-$(BUILD)/$(1)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
+$(BUILD)/$(2)/%.o: %.asm Makefile $(BUILD)/$(1)/purgatory.bin arch/x86_64/handoff.inc
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  AS [$(2)] $$<")
+	$(Q)nasm -f elf64 -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' $$< -o $$@
 
-$(BUILD)/$(1)/efikexec.so: $$($(1)_OBJS)
-	@$(if $(Q),echo "  LD [$(1)] $$@")
+# string.c must not have its loops turned back into calls to itself.
+$(BUILD)/$(2)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
+
+$(BUILD)/$(2)/efikexec.so: $$($(2)_OBJS)
+	@$(if $(Q),echo "  LD [$(2)] $$@")
 	$(Q)$$($(1)_LD) $$(EFI_LDFLAGS) $$($(1)_LDFLAGS) -T $$($(1)_EFILIB)/elf_$(1)_efi.lds \
 		$$($(1)_EFILIB)/crt0-efi-$(1).o $$^ $$($(1)_EFILIB)/libgnuefi.a $$($(1)_LIBS) -o $$@
 
-$(BUILD)/$(1)/efikexec.efi: $(BUILD)/$(1)/efikexec.so scripts/check-efi.sh
-	@$(if $(Q),echo "  EFI [$(1)] $$@")
+$(BUILD)/$(2)/efikexec.efi: $(BUILD)/$(2)/efikexec.so scripts/check-efi.sh
+	@$(if $(Q),echo "  EFI [$(2)] $$@")
 	$(Q)$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
 	$(Q)scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
 
--include $$($(1)_OBJS:.o=.d)
+-include $$($(2)_OBJS:.o=.d)
 endef
-$(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
+$(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a),$(a),)))
+# The test build: --test-corrupt=N flips one byte of a segment after its
+# digest was taken (tests/qemu checks that purgatory catches it).
+$(eval $(call ARCH_RULES,x86_64,x86_64-testhooks,-DEFIKEXEC_TEST_HOOKS))
+testhooks: $(BUILD)/x86_64-testhooks/efikexec.efi
 
 # --- host tests ------------------------------------------------------------------
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c
+HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c \
+	arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 
@@ -196,4 +243,4 @@ check: all $(ASSETS_STAMP) tools
 	scripts/check.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/x86_64 $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench
+	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench

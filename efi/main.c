@@ -7,7 +7,7 @@
  * returns, so the shell or boot manager that started efikexec stays usable.
  */
 #include "efi.h"
-#include "options.h"
+#include "boot.h"
 #include "../lib/sha256.h"
 
 #ifndef EFIKEXEC_VERSION
@@ -64,20 +64,6 @@ static EFI_STATUS do_memmap(void)
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS do_boot(const struct efikexec_opts *o)
-{
-	struct efi_file f;
-	EFI_STATUS st;
-
-	/* Check the kernel file is there before saying what is missing. */
-	st = efi_file_open(o->kernel, &f);
-	if (EFI_ERROR(st))
-		return st;
-	efi_file_close(&f);
-	return efi_fail(EFI_UNSUPPORTED, "boot",
-			"%s: entering a kernel is not in this version of efikexec yet", f.path);
-}
-
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -124,7 +110,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	case ACTION_SELFTEST:
 		return efi_selftest();
 	case ACTION_BOOT:
-		return do_boot(&o);
+		return efi_boot(&o);
 	case ACTION_HELP:
 	default:
 		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);

@@ -6,10 +6,21 @@
 #include "options.h"
 
 const char options_usage[] =
-	"usage: efikexec.efi [options] KERNEL [kernel command line...]\n"
+	"usage: efikexec.efi [options] KERNEL [initrd=PATH]... [kernel command line...]\n"
 	"       efikexec.efi --sha256=PATH | --memmap | --selftest\n"
 	"\n"
-	"options:\n"
+	"Every initrd= after KERNEL is read by efikexec (several are joined in order);\n"
+	"everything else after KERNEL goes to the kernel exactly as typed.\n"
+	"\n"
+	"boot options:\n"
+	"  --initrd=PATH     load PATH as (part of) the initrd; repeatable\n"
+	"  --append=STRING   kernel command line, before the arguments after KERNEL\n"
+	"  --dry-run         print the plan (segments, sources, entry) and return\n"
+	"  --no-verify       let purgatory skip the SHA-256 check of the segments\n"
+	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
+	"  --mem-max=ADDR    load segments below ADDR\n"
+	"\n"
+	"other options:\n"
 	"  --help            show this text\n"
 	"  --version         print the version\n"
 	"  --sha256=PATH     read PATH and print its size and SHA-256\n"
@@ -65,7 +76,7 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 {
 	unsigned i;
 
-	*o = (struct efikexec_opts){ .action = ACTION_HELP };
+	*o = (struct efikexec_opts){ .action = ACTION_HELP, .test_corrupt = -1, .cl = cl };
 	for (i = first; i < cl->argc; i++) {
 		const char *a = cl->arg[i].value, *v;
 
@@ -89,6 +100,32 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->verbose = true;
 		} else if (match(a, "--quiet", &v) && !v) {
 			o->quiet = true;
+		} else if (match(a, "--dry-run", &v) && !v) {
+			o->dry_run = true;
+		} else if (match(a, "--no-verify", &v) && !v) {
+			o->no_verify = true;
+		} else if (match(a, "--initrd", &v)) {
+			if (!v || !*v)
+				return rt_fail(RT_EINVAL, "options", "--initrd needs a path: --initrd=PATH");
+			if (o->ninitrd == OPT_MAX_INITRDS)
+				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
+			o->initrd[o->ninitrd++] = v;
+		} else if (match(a, "--append", &v)) {
+			if (!v)
+				return rt_fail(RT_EINVAL, "options", "--append needs a value: --append=STRING");
+			o->append = v;
+		} else if (match(a, "--mem-min", &v) || match(a, "--mem-max", &v)) {
+			uint64_t *dst = a[7] == 'i' ? &o->mem_min : &o->mem_max;
+			if (!v || !rt_parse_u64(v, dst, true))
+				return rt_fail(RT_EINVAL, "options", "%s needs an address, got '%s'", a,
+					       v ? v : "");
+#ifdef EFIKEXEC_TEST_HOOKS
+		} else if (match(a, "--test-corrupt", &v)) {
+			uint64_t seg;
+			if (!v || !rt_parse_u64(v, &seg, false) || seg > 15)
+				return rt_fail(RT_EINVAL, "options", "--test-corrupt=SEGMENT (0-15)");
+			o->test_corrupt = (int)seg;
+#endif
 		} else if (match(a, "--sha256", &v)) {
 			if (!v || !*v)
 				return rt_fail(RT_EINVAL, "options", "--sha256 needs a path: --sha256=PATH");
@@ -104,6 +141,48 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 				       cl->arg[i].value);
 		o->kernel = cl->arg[i].value;
 		o->action = ACTION_BOOT;
+		o->kargs = i + 1;
+		for (unsigned j = i + 1; j < cl->argc; j++) {
+			if (RT_FN(strncmp)(cl->arg[j].value, "initrd=", 7) != 0)
+				continue;
+			if (!cl->arg[j].value[7])
+				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
+			if (o->ninitrd == OPT_MAX_INITRDS)
+				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
+			o->initrd[o->ninitrd++] = cl->arg[j].value + 7;
+		}
+	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify) {
+		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
+	if (o->mem_max && o->mem_max <= o->mem_min)
+		return rt_fail(RT_EINVAL, "options", "--mem-max=%#llx is not above --mem-min=%#llx",
+			       (unsigned long long)o->mem_max, (unsigned long long)o->mem_min);
 	return RT_OK;
+}
+
+/* Appends n bytes at *len, as far as they fit; *len counts all of them. */
+static void put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++, (*len)++)
+		if (*len + 1 < size)
+			buf[*len] = s[k];
+}
+
+size_t options_kernel_cmdline(const struct efikexec_opts *o, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (o->append && *o->append)
+		put(buf, size, &len, o->append, RT_FN(strlen)(o->append));
+	for (unsigned j = o->kargs; o->cl && j < o->cl->argc; j++) {
+		const struct cmdline_arg *a = &o->cl->arg[j];
+		if (RT_FN(strncmp)(a->value, "initrd=", 7) == 0)
+			continue;
+		if (len)
+			put(buf, size, &len, " ", 1);
+		put(buf, size, &len, a->raw, a->raw_len);
+	}
+	if (size)
+		buf[len < size ? len : size - 1] = '\0';
+	return len;
 }

@@ -16,13 +16,31 @@ enum efikexec_action {
 	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
 };
 
+#define OPT_MAX_INITRDS 16
+
 struct efikexec_opts {
 	enum efikexec_action action;
 	bool verbose;
 	bool quiet;
+	bool dry_run;        /* --dry-run: print the plan, load nothing */
+	bool no_verify;      /* --no-verify: purgatory skips the digests */
+	int test_corrupt;    /* test builds: --test-corrupt=SEG flips a byte; -1 off */
 	const char *sha256_path;
 	const char *kernel;
+	const char *append;  /* --append=STRING, before the kernel arguments */
+	uint64_t mem_min, mem_max; /* --mem-min/--mem-max: where segments may go */
+	const char *initrd[OPT_MAX_INITRDS]; /* --initrd= first, then initrd=, in order */
+	unsigned ninitrd;
+	const struct cmdline *cl; /* the kernel's arguments: cl->arg[kargs..] */
+	unsigned kargs;
 };
+
+/*
+ * The kernel's command line: --append's text, then every argument after
+ * KERNEL that is not initrd=, as typed (quotes kept), one space apart.
+ * Writes at most `size` bytes with the NUL; returns the length without it.
+ */
+size_t options_kernel_cmdline(const struct efikexec_opts *o, char *buf, size_t size);
 
 /*
  * Parses the arguments of `cl`, starting at index `first` (1 when the

@@ -1,0 +1,46 @@
+/*
+ * arch.h - the one contract between efi/ and the architecture code. Each
+ * of arch/x86_64/ and arch/aarch64/ implements all of it; nothing outside
+ * arch/ tests which architecture it is built for.
+ *
+ * The order efi/boot.c calls it in:
+ *   arch_kernel_probe   validate the kernel image, say how to place it
+ *   arch_params_size    bytes of the hand-off segment (boot_params / DTB)
+ *   arch_control_pages  control pages the trampoline needs
+ *   arch_prepare        before ExitBootServices: hand-off data that does not
+ *                       depend on the final memory map, page tables, the
+ *                       trampoline in the control pages
+ *   arch_finish         after ExitBootServices, from the final memory map
+ *   arch_enter          relocate, purgatory, kernel: never returns
+ * After ExitBootServices the arch code may use only arch_serial_write()
+ * and arch_halt() to report; no firmware call is allowed any more.
+ */
+#ifndef EFIKEXEC_ARCH_H
+#define EFIKEXEC_ARCH_H
+
+#include "../efi/boot.h"
+
+/* Validates the image header in bp->head (bp->head_len bytes of a file of
+ * bp->kernel.size) and fills bp->k. Errors name the file and the field. */
+EFI_STATUS arch_kernel_probe(struct boot_plan *bp);
+/* Bytes the hand-off segment needs, for a command line of bp->cmdline_len
+ * and a final memory map of at most bp->mm_room bytes. */
+uint64_t arch_params_size(const struct boot_plan *bp);
+uint64_t arch_control_pages(const struct boot_plan *bp);
+EFI_STATUS arch_prepare(struct boot_plan *bp);
+/* Completes the hand-off data (bp->params_shadow) from the final memory
+ * map in bp->mm. No firmware calls; failures report on the serial port. */
+rt_status arch_finish(struct boot_plan *bp);
+__attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
+
+/* Where purgatory reports (x86: I/O port; arm64: UART MMIO base), 0: none. */
+uint64_t arch_uart(const struct boot_plan *bp);
+/* The purgatory blob for this architecture. */
+extern const uint8_t purgatory_blob[] __attribute__((visibility("hidden")));
+extern const uint8_t purgatory_blob_end[] __attribute__((visibility("hidden")));
+
+/* Polled output on the platform's serial port; usable after ExitBootServices. */
+void arch_serial_write(const char *s);
+__attribute__((noreturn)) void arch_halt(void);
+
+#endif

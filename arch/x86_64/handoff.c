@@ -1,0 +1,275 @@
+/*
+ * handoff.c - x86_64 behind arch/arch.h: the bzImage, its boot_params,
+ * the identity map, the trampoline and the jump.
+ *
+ * The hand-off segment (bp->params_shadow, built in pool and written into
+ * the segment after ExitBootServices) is laid out as
+ *   0x0000     boot_params (one page)
+ *   0x1000     the command line, NUL-terminated
+ *   rng_off    setup_data SETUP_RNG_SEED, 32 bytes (when firmware has a RNG)
+ *   e820_off   setup_data SETUP_E820_EXT, room for one entry per descriptor
+ *   mm_off     the final EFI memory map (efi_info points here)
+ */
+#include "../arch.h"
+#include "../../boot/bzimage.h"
+#include "handoff.h"
+#include "pagetable.h"
+
+#define RNG_SEED_BYTES 32
+#define COM1 0x3f8
+#define ALIGN16(x) (((x) + 15) & ~15ull)
+#define CR4_LA57 (1ull << 12)
+
+static struct {
+	struct bzimage_info bi;
+	uint64_t rng_off, e820_off, mm_off, e820_room;
+	uint64_t cr3;
+	bool la57;
+} x86;
+
+/* relocate.asm */
+extern void x86_relocate(uint64_t head, uint64_t entry, uint64_t cr3, uint64_t control)
+	__attribute__((noreturn, sysv_abi));
+extern const uint8_t x86_relocate_body[] __attribute__((visibility("hidden")));
+extern const uint8_t x86_relocate_body_end[] __attribute__((visibility("hidden")));
+
+EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
+{
+	struct bzimage_info *bi = &x86.bi;
+	rt_status rs = bzimage_parse(bp->kernel.path, bp->head, bp->head_len, bp->kernel.size, bi);
+
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+	bp->k.file_offset = bi->setup_size;
+	bp->k.file_size = bi->payload_size;
+	bp->k.memsz = bi->init_size > bi->payload_size ? bi->init_size : bi->payload_size;
+	bp->k.align = bi->kernel_alignment;
+	/* The 64-bit entry moves a kernel loaded below LOAD_PHYSICAL_ADDR up to
+	 * it (arch/x86/boot/compressed/head_64.S), onto memory nobody reserved:
+	 * never load below the kernel's preferred address. */
+	bp->k.min = bi->pref_address ? bi->pref_address : 0x100000;
+	bp->k.max = bi->above_4g ? 0 : 1ull << 32;
+	bp->k.entry_offset = BZ_ENTRY_64;
+	bp->k.cmdline_max = bi->cmdline_size;
+	bp->k.initrd_max = bi->above_4g ? 0 : (uint64_t)bi->initrd_addr_max + 1;
+	bp->k.params_max = bi->above_4g ? 0 : 1ull << 32;
+	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
+	       bp->kernel.path, bi->version >> 8, bi->version & 0xff, bi->init_size, bi->kernel_alignment,
+	       (unsigned long long)bi->pref_address, bi->cmdline_size,
+	       bi->above_4g ? ", loadable above 4 GiB" : "");
+	return EFI_SUCCESS;
+}
+
+uint64_t arch_params_size(const struct boot_plan *bp)
+{
+	uint64_t descs = bp->mm_room / bp->mm.desc_size;
+
+	x86.rng_off = ALIGN16(0x1000 + bp->cmdline_len + 1);
+	x86.e820_off = ALIGN16(x86.rng_off + sizeof(struct bz_setup_data) + RNG_SEED_BYTES);
+	x86.e820_room = descs;
+	x86.mm_off = ALIGN16(x86.e820_off + sizeof(struct bz_setup_data) +
+			     descs * sizeof(struct bz_e820_entry));
+	return x86.mm_off + bp->mm_room;
+}
+
+static uint64_t map_end(const struct boot_plan *bp)
+{
+	uint64_t end = 0;
+
+	/* every range that is memory (not MMIO/reserved) and every segment */
+	for (size_t i = 0; i < bp->map.n; i++)
+		if (bp->map.r[i].type != MEM_RESERVED && bp->map.r[i].end > end)
+			end = bp->map.r[i].end;
+	for (unsigned i = 0; i < bp->img.nr_segments; i++) {
+		uint64_t e = bp->img.segment[i].mem + bp->img.segment[i].memsz;
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+uint64_t arch_control_pages(const struct boot_plan *bp)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	x86.la57 = cr4 & CR4_LA57;
+	return X86_CTRL_FIXED_PAGES + x86_pt_pages(map_end(bp), x86.la57);
+}
+
+/* The ACPI RSDP from the configuration table (ACPI 2.0 first). */
+static uint64_t find_rsdp(void)
+{
+	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	uint64_t v1 = 0;
+
+	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &efi_st->ConfigurationTable[i];
+		if (!RT_FN(memcmp)(&t->VendorGuid, &acpi20, sizeof(EFI_GUID)))
+			return (uint64_t)(uintptr_t)t->VendorTable;
+		if (!RT_FN(memcmp)(&t->VendorGuid, &acpi10, sizeof(EFI_GUID)))
+			v1 = (uint64_t)(uintptr_t)t->VendorTable;
+	}
+	return v1;
+}
+
+static void screen_info_from_gop(struct bz_boot_params *p)
+{
+	static EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi;
+	struct bz_fb fb = { 0 };
+
+	if (efi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS || !gop ||
+	    !gop->Mode || !gop->Mode->Info)
+		return;
+	mi = gop->Mode->Info;
+	switch (mi->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		fb.red = 0xff, fb.green = 0xff00, fb.blue = 0xff0000, fb.rsvd = 0xff000000;
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		fb.red = 0xff0000, fb.green = 0xff00, fb.blue = 0xff, fb.rsvd = 0xff000000;
+		break;
+	case PixelBitMask:
+		fb.red = mi->PixelInformation.RedMask;
+		fb.green = mi->PixelInformation.GreenMask;
+		fb.blue = mi->PixelInformation.BlueMask;
+		fb.rsvd = mi->PixelInformation.ReservedMask;
+		break;
+	default:
+		return; /* PixelBltOnly: no linear framebuffer to hand over */
+	}
+	fb.base = gop->Mode->FrameBufferBase;
+	fb.size = gop->Mode->FrameBufferSize;
+	fb.width = mi->HorizontalResolution;
+	fb.height = mi->VerticalResolution;
+	fb.stride_pixels = mi->PixelsPerScanLine;
+	bzimage_screen_info(&p->screen_info, &fb);
+	rt_log(RT_LOG_DEBUG, "boot", "framebuffer %ux%u at %#llx", fb.width, fb.height,
+	       (unsigned long long)fb.base);
+}
+
+static bool rng_seed(uint8_t *out, size_t n)
+{
+	static EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
+	EFI_RNG_PROTOCOL *rng = NULL;
+
+	if (efi_bs->LocateProtocol(&rng_guid, NULL, (void **)&rng) != EFI_SUCCESS || !rng)
+		return false;
+	return rng->GetRNG(rng, NULL, n, out) == EFI_SUCCESS;
+}
+
+EFI_STATUS arch_prepare(struct boot_plan *bp)
+{
+	struct bz_boot_params *p = (struct bz_boot_params *)bp->params_shadow;
+	struct bz_load ld = {
+		.kernel = bp->kernel_mem,
+		.cmdline = bp->params_mem + 0x1000,
+		.initrd = bp->ninitrd ? bp->initrd_mem : 0,
+		.initrd_size = bp->ninitrd ? bp->initrd_size : 0,
+		.acpi_rsdp = find_rsdp(),
+	};
+	struct bz_setup_data *seed = (void *)(bp->params_shadow + x86.rng_off);
+	uint64_t ctrl = bp->img.control_page, body = (uint64_t)(x86_relocate_body_end - x86_relocate_body);
+	uint8_t *cp = (uint8_t *)(uintptr_t)ctrl;
+	static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
+	uint16_t limit = sizeof(gdt) - 1;
+
+	bzimage_boot_params(p, bp->head, &x86.bi, &ld);
+	RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
+	screen_info_from_gop(p);
+	if (rng_seed(seed->data, RNG_SEED_BYTES)) {
+		bzimage_add_setup_data(p, seed, bp->params_mem + x86.rng_off, SETUP_RNG_SEED, RNG_SEED_BYTES);
+		rt_log(RT_LOG_DEBUG, "boot", "%u bytes of EFI_RNG_PROTOCOL seed as SETUP_RNG_SEED",
+		       RNG_SEED_BYTES);
+	}
+	if (!ld.acpi_rsdp)
+		rt_log(RT_LOG_WARN, "boot", "no ACPI table in the EFI configuration table");
+
+	/* control pages: trampoline body, GDT, stack, identity map */
+	if (body > X86_CTRL_GDT)
+		return efi_fail(EFI_LOAD_ERROR, "boot", "relocation trampoline of %llu bytes > %#x",
+				(unsigned long long)body, X86_CTRL_GDT);
+	RT_FN(memset)(cp, 0, bp->img.control_pages * KIMAGE_PAGE_SIZE);
+	RT_FN(memcpy)(cp, x86_relocate_body, body);
+	RT_FN(memcpy)(cp + X86_CTRL_GDT, gdt, sizeof(gdt));
+	RT_FN(memcpy)(cp + X86_CTRL_GDTR, &limit, sizeof(limit));
+	x86.cr3 = x86_pt_build(cp + X86_CTRL_TABLES, ctrl + X86_CTRL_TABLES,
+			       bp->img.control_pages - X86_CTRL_FIXED_PAGES, map_end(bp), x86.la57);
+	if (!x86.cr3)
+		return efi_fail(EFI_LOAD_ERROR, "boot", "page tables do not fit the control pages");
+	rt_log(RT_LOG_DEBUG, "boot", "identity map of [0, %#llx) in %llu pages at %#llx%s",
+	       (unsigned long long)map_end(bp),
+	       (unsigned long long)(bp->img.control_pages - X86_CTRL_FIXED_PAGES),
+	       (unsigned long long)x86.cr3, x86.la57 ? ", 5-level" : "");
+	return EFI_SUCCESS;
+}
+
+rt_status arch_finish(struct boot_plan *bp)
+{
+	static struct bz_e820_entry e820[MEMMAP_MAX];
+	struct bz_boot_params *p = (struct bz_boot_params *)bp->params_shadow;
+	uint64_t mm = bp->params_mem + x86.mm_off;
+	uint64_t systab = (uint64_t)(uintptr_t)efi_st;
+	size_t n;
+
+	if (bp->mm.size > bp->mm_room)
+		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
+			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
+	RT_FN(memcpy)(bp->params_shadow + x86.mm_off, bp->mm.buf, bp->mm.size);
+	/* efi_info: "EL64" says a 64-bit loader (bootparam.h EFI64_LOADER_SIGNATURE) */
+	RT_FN(memcpy)(&p->efi_loader_signature, "EL64", 4);
+	p->efi_systab = (uint32_t)systab;
+	p->efi_systab_hi = (uint32_t)(systab >> 32);
+	p->efi_memdesc_size = (uint32_t)bp->mm.desc_size;
+	p->efi_memdesc_version = bp->mm.desc_version;
+	p->efi_memmap = (uint32_t)mm;
+	p->efi_memmap_hi = (uint32_t)(mm >> 32);
+	p->efi_memmap_size = (uint32_t)bp->mm.size;
+
+	n = bzimage_e820(&bp->final_map, e820, MEMMAP_MAX);
+	if (n > MEMMAP_MAX || n - (n > BZ_E820_ZEROPAGE_MAX ? BZ_E820_ZEROPAGE_MAX : n) > x86.e820_room)
+		return rt_fail(RT_E2BIG, "boot", "e820 table of %zu entries does not fit", n);
+	bzimage_set_e820(p, e820, n, (struct bz_setup_data *)(bp->params_shadow + x86.e820_off),
+			 bp->params_mem + x86.e820_off);
+	return RT_OK;
+}
+
+uint64_t arch_uart(const struct boot_plan *bp)
+{
+	return COM1;
+}
+
+void arch_enter(struct boot_plan *bp)
+{
+	x86_relocate(bp->img.head, bp->purgatory_entry, x86.cr3, bp->img.control_page);
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+void arch_serial_write(const char *s)
+{
+	for (; *s; s++) {
+		for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + 5) & 0x20); spin++)
+			;
+		outb(COM1, (uint8_t)*s);
+	}
+}
+
+void arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

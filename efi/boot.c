@@ -1,0 +1,506 @@
+/*
+ * boot.c - `efikexec.efi [options] KERNEL [initrd=PATH]... [cmdline]`: load
+ * a kernel the kexec way and enter it.
+ *
+ *   inputs     open the kernel and initrds, validate the kernel's header
+ *              (arch_kernel_probe), build the command line
+ *   placement  a destination for each segment - kernel, initrd, hand-off
+ *              data, purgatory - from the memory map model, free memory
+ *              first (loaded in place, never copied), bottom-up
+ *   plan       lib/kimage: claim, stage, control pages, entry list
+ *   load       files read straight into their spans (destination or
+ *              staging page), tails zeroed, digests taken
+ *   exit       final memory map, ExitBootServices (retried as the spec
+ *              says), hand-off data completed from that map, purgatory's
+ *              parameters written, arch_enter: never returns
+ * Until the exit every failure releases what was taken and returns an EFI
+ * status, so the shell or boot manager that started efikexec goes on.
+ */
+#include "boot.h"
+#include "../arch/arch.h"
+
+#define MIB (1ull << 20)
+#define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
+/* The initramfs unpacker looks for each archive's header at a 4-byte
+ * aligned offset and skips zero bytes between archives (the kernel's
+ * init/initramfs.c, unpack_to_rootfs: "this_header & 3"). */
+#define INITRD_ALIGN 4
+
+static struct boot_plan plan;
+
+static void boot_release(struct boot_plan *bp)
+{
+	efi_file_close(&bp->kernel);
+	for (unsigned i = 0; i < bp->ninitrd; i++)
+		efi_file_close(&bp->initrd[i]);
+	if (bp->img.plat)
+		kimage_release(&bp->img);
+	if (bp->cmdline)
+		efi_bs->FreePool(bp->cmdline);
+	if (bp->params_shadow)
+		efi_bs->FreePool(bp->params_shadow);
+	if (bp->mm.buf)
+		efi_bs->FreePool(bp->mm.buf);
+	bp->cmdline = NULL;
+	bp->params_shadow = NULL;
+	bp->mm.buf = NULL;
+}
+
+static EFI_STATUS open_inputs(struct boot_plan *bp)
+{
+	const struct efikexec_opts *o = bp->o;
+	EFI_STATUS st;
+	uint64_t off = 0;
+	size_t len;
+
+	st = efi_file_open(o->kernel, &bp->kernel);
+	if (EFI_ERROR(st))
+		return st;
+	bp->head_len = bp->kernel.size < BOOT_HEAD_SIZE ? (size_t)bp->kernel.size : BOOT_HEAD_SIZE;
+	st = efi_file_read(&bp->kernel, 0, bp->head, bp->head_len);
+	if (EFI_ERROR(st))
+		return st;
+	st = arch_kernel_probe(bp);
+	if (EFI_ERROR(st))
+		return st;
+
+	for (unsigned i = 0; i < o->ninitrd; i++) {
+		st = efi_file_open(o->initrd[i], &bp->initrd[i]);
+		if (EFI_ERROR(st))
+			return st;
+		bp->ninitrd = i + 1;
+		off = (off + INITRD_ALIGN - 1) & ~(uint64_t)(INITRD_ALIGN - 1);
+		bp->initrd_off[i] = off;
+		off += bp->initrd[i].size;
+	}
+	bp->initrd_size = off;
+
+	len = options_kernel_cmdline(o, NULL, 0);
+	if (len > bp->k.cmdline_max)
+		return efi_fail(EFI_INVALID_PARAMETER, "boot",
+				"%s: command line of %zu bytes is longer than the kernel accepts (cmdline_size %llu)",
+				bp->kernel.path, len, (unsigned long long)bp->k.cmdline_max);
+	st = efi_bs->AllocatePool(EfiLoaderData, len + 1, (void **)&bp->cmdline);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "boot", "no pool for a command line of %zu bytes", len);
+	bp->cmdline_len = options_kernel_cmdline(o, bp->cmdline, len + 1);
+	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes): %s", bp->cmdline_len, bp->cmdline);
+	return EFI_SUCCESS;
+}
+
+static uint64_t free_largest(const struct memmap *m)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->r[i].type == MEM_FREE && m->r[i].end - m->r[i].start > best)
+			best = m->r[i].end - m->r[i].start;
+	return best;
+}
+
+/*
+ * A destination for `size` bytes: free memory first (loaded in place),
+ * else any RAM (staged, copied after the exit), lowest address first.
+ */
+static EFI_STATUS place(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
+			uint64_t min, uint64_t max, const struct mem_span *avoid, size_t navoid,
+			uint64_t *out)
+{
+	const struct efikexec_opts *o = bp->o;
+	struct hole_req req = {
+		.size = PAGE_ALIGN(size), .align = align < KIMAGE_PAGE_SIZE ? KIMAGE_PAGE_SIZE : align,
+		.min = min, .max = max, .mask = MEM_MASK(MEM_FREE), .avoid = avoid, .navoid = navoid,
+	};
+
+	if (req.min < o->mem_min)
+		req.min = o->mem_min;
+	if (o->mem_max && (!req.max || req.max > o->mem_max))
+		req.max = o->mem_max;
+	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
+		return EFI_SUCCESS;
+	req.mask = MEM_MASK_RAM;
+	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
+		return EFI_SUCCESS;
+	return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
+			"%s: no room for %llu bytes (%llu MiB, alignment %#llx) in RAM within [%#llx, %#llx); the largest free range is %llu MiB",
+			what, (unsigned long long)size, (unsigned long long)(size >> 20),
+			(unsigned long long)req.align, (unsigned long long)req.min,
+			(unsigned long long)(req.max ? req.max : ~0ull),
+			(unsigned long long)(free_largest(&bp->map) >> 20));
+}
+
+static EFI_STATUS add_segment(struct boot_plan *bp, const void *buf, uint64_t bufsz, uint64_t mem,
+			      uint64_t memsz, unsigned *index)
+{
+	struct kimage_segment s = { buf, (size_t)bufsz, mem, PAGE_ALIGN(memsz) };
+	rt_status rs = kimage_add_segment(&bp->img, &s, index);
+
+	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
+}
+
+static const struct purgatory_header *purgatory_hdr(void)
+{
+	return (const struct purgatory_header *)purgatory_blob;
+}
+
+static EFI_STATUS check_purgatory(void)
+{
+	const struct purgatory_header *h = purgatory_hdr();
+	uint64_t size = (uint64_t)(purgatory_blob_end - purgatory_blob);
+
+	if (size < sizeof(*h) || h->magic != PURGATORY_MAGIC || h->filesz != size ||
+	    h->memsz < h->filesz || h->entry >= h->filesz ||
+	    h->params + sizeof(struct purgatory_params) > h->filesz)
+		return efi_fail(EFI_LOAD_ERROR, "boot", "the built-in purgatory blob is malformed");
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS place_segments(struct boot_plan *bp)
+{
+	const struct purgatory_header *ph = purgatory_hdr();
+	struct mem_span avoid[4];
+	size_t n = 0;
+	EFI_STATUS st;
+
+	st = efi_memmap_now(&bp->map);
+	if (EFI_ERROR(st))
+		return st;
+	/* Room for the final map: it grows with every allocation from here on
+	 * (claims, staging runs, pool), so twice the current size and more. */
+	bp->mm_room = 0;
+	{
+		struct efi_memmap em;
+		st = efi_get_memmap(&em);
+		if (EFI_ERROR(st))
+			return st;
+		bp->mm_room = em.size * 2 + 256 * em.desc_size;
+		bp->mm.desc_size = em.desc_size;
+		efi_put_memmap(&em);
+	}
+	bp->params_size = arch_params_size(bp);
+
+	st = place(bp, bp->kernel.path, bp->k.memsz, bp->k.align, bp->k.min, bp->k.max, avoid, n,
+		   &bp->kernel_mem);
+	if (EFI_ERROR(st))
+		return st;
+	avoid[n++] = (struct mem_span){ bp->kernel_mem, bp->kernel_mem + PAGE_ALIGN(bp->k.memsz) };
+	if (bp->ninitrd) {
+		st = place(bp, bp->initrd[0].path, bp->initrd_size, KIMAGE_PAGE_SIZE, MIB,
+			   bp->k.initrd_max, avoid, n, &bp->initrd_mem);
+		if (EFI_ERROR(st))
+			return st;
+		avoid[n++] = (struct mem_span){ bp->initrd_mem, bp->initrd_mem + PAGE_ALIGN(bp->initrd_size) };
+	}
+	st = place(bp, "boot parameters", bp->params_size, KIMAGE_PAGE_SIZE, MIB, bp->k.params_max,
+		   avoid, n, &bp->params_mem);
+	if (EFI_ERROR(st))
+		return st;
+	avoid[n++] = (struct mem_span){ bp->params_mem, bp->params_mem + PAGE_ALIGN(bp->params_size) };
+	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, n, &bp->purgatory_mem);
+	if (EFI_ERROR(st))
+		return st;
+	bp->entry = bp->kernel_mem + bp->k.entry_offset;
+	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
+	bp->purgatory_params_off = ph->params;
+
+	kimage_init(&bp->img, KIMAGE_NORMAL, &efi_platform, &bp->map);
+	bp->seg_initrd = BOOT_NO_SEG;
+	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.memsz, &bp->seg_kernel)))
+		return st;
+	if (bp->ninitrd &&
+	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
+		return st;
+	if ((st = add_segment(bp, NULL, bp->params_size, bp->params_mem, bp->params_size, &bp->seg_params)))
+		return st;
+	if ((st = add_segment(bp, NULL, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory)))
+		return st;
+	{
+		rt_status rs = kimage_plan(&bp->img, arch_control_pages(bp));
+		if (rs != RT_OK)
+			return efi_fail(efi_status_from_rt(rs), "boot",
+					"cannot plan the image: %s", rt_status_name(rs));
+	}
+	return EFI_SUCCESS;
+}
+
+static void print_segment(struct boot_plan *bp, unsigned seg, const char *what, const char *source)
+{
+	const struct kimage_segment *s = &bp->img.segment[seg];
+	const struct kimage_seg_plan *p = &bp->img.plan[seg];
+	char how[48];
+
+	if (p->in_place == p->npages)
+		rt_snprintf(how, sizeof(how), "in place");
+	else
+		rt_snprintf(how, sizeof(how), "staged %llu of %llu pages",
+			    (unsigned long long)(p->npages - p->in_place), (unsigned long long)p->npages);
+	rt_log(RT_LOG_INFO, "plan", "segment %u %-9s [%#012llx, %#012llx) %10llu bytes, %s, from %s",
+	       seg, what, (unsigned long long)s->mem, (unsigned long long)(s->mem + s->memsz),
+	       (unsigned long long)s->bufsz, how, source);
+}
+
+static void print_plan(struct boot_plan *bp)
+{
+	char src[160];
+	size_t len = 0;
+	uint64_t loaded = 0;
+
+	rt_snprintf(src, sizeof(src), "%s+%#llx", bp->kernel.path,
+		    (unsigned long long)bp->k.file_offset);
+	print_segment(bp, bp->seg_kernel, "kernel", src);
+	if (bp->seg_initrd != BOOT_NO_SEG) {
+		src[0] = 0;
+		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
+			len += rt_snprintf(src + len, sizeof(src) - len, "%s%s", i ? " + " : "",
+					   bp->initrd[i].path);
+		print_segment(bp, bp->seg_initrd, "initrd", src);
+	}
+	print_segment(bp, bp->seg_params, "params", "efikexec (boot parameters, command line, memory map)");
+	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
+	for (unsigned i = 0; i < bp->img.nr_segments; i++)
+		loaded += bp->img.segment[i].memsz;
+	bp->bytes_loaded = loaded;
+	bp->bytes_staged = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
+	rt_log(RT_LOG_INFO, "plan", "entry %#llx via purgatory %#llx; %llu control pages at %#llx; %llu entries in %llu indirection pages",
+	       (unsigned long long)bp->entry, (unsigned long long)bp->purgatory_entry,
+	       (unsigned long long)bp->img.control_pages, (unsigned long long)bp->img.control_page,
+	       (unsigned long long)bp->img.entries, (unsigned long long)bp->img.indirection_pages);
+	rt_log(RT_LOG_INFO, "plan", "relocation copies %llu of %llu bytes loaded (%llu.%03llu per byte)",
+	       (unsigned long long)bp->bytes_staged, (unsigned long long)loaded,
+	       (unsigned long long)(bp->bytes_staged / loaded),
+	       (unsigned long long)(bp->bytes_staged % loaded * 1000 / loaded));
+}
+
+/* Reads `len` bytes of `f` from `foff` into segment `seg` at `off`,
+ * span by span: straight into the destination when it is in place. */
+static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, struct efi_file *f,
+			    uint64_t foff, uint64_t len)
+{
+	while (len) {
+		void *p;
+		uint64_t n;
+		rt_status rs = kimage_span(&bp->img, seg, off, &p, &n);
+		EFI_STATUS st;
+
+		if (rs != RT_OK)
+			return efi_status_from_rt(rs);
+		if (n > len)
+			n = len;
+		st = efi_file_read(f, foff, p, n);
+		if (EFI_ERROR(st))
+			return st;
+		off += n;
+		foff += n;
+		len -= n;
+	}
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS load_segments(struct boot_plan *bp)
+{
+	const struct purgatory_header *ph = purgatory_hdr();
+	static const uint8_t zeros[INITRD_ALIGN];
+	EFI_STATUS st;
+
+	st = read_into(bp, bp->seg_kernel, 0, &bp->kernel, bp->k.file_offset, bp->k.file_size);
+	if (EFI_ERROR(st))
+		return st;
+	kimage_zero(&bp->img, bp->seg_kernel, bp->k.file_size);
+	for (unsigned i = 0; i < bp->ninitrd; i++) {
+		uint64_t end = bp->initrd_off[i] + bp->initrd[i].size;
+		uint64_t next = i + 1 < bp->ninitrd ? bp->initrd_off[i + 1] : end;
+		st = read_into(bp, bp->seg_initrd, bp->initrd_off[i], &bp->initrd[i], 0, bp->initrd[i].size);
+		if (EFI_ERROR(st))
+			return st;
+		if (next > end)
+			kimage_write(&bp->img, bp->seg_initrd, end, zeros, next - end);
+	}
+	if (bp->seg_initrd != BOOT_NO_SEG)
+		kimage_zero(&bp->img, bp->seg_initrd, bp->initrd_size);
+	kimage_write(&bp->img, bp->seg_purgatory, 0, purgatory_blob, ph->filesz);
+	kimage_zero(&bp->img, bp->seg_purgatory, ph->filesz);
+	return EFI_SUCCESS;
+}
+
+static void add_region(struct boot_plan *bp, unsigned seg)
+{
+	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
+
+	r->mem = bp->img.segment[seg].mem;
+	r->len = bp->img.segment[seg].memsz;
+	if (bp->pparams.flags & PURGATORY_F_VERIFY)
+		kimage_digest(&bp->img, seg, r->sha256);
+}
+
+/* After ExitBootServices: log lines go to the serial port, nowhere else. */
+static void exit_sink(enum rt_log_level level, const char *subsys, const char *line)
+{
+	arch_serial_write("efikexec: ");
+	arch_serial_write(rt_log_level_name(level));
+	arch_serial_write(": ");
+	arch_serial_write(subsys);
+	arch_serial_write(": ");
+	arch_serial_write(line);
+	arch_serial_write("\r\n");
+}
+
+__attribute__((noreturn)) static void die(const char *why)
+{
+	rt_log(RT_LOG_ERR, "boot", "%s; halting (boot services are gone)", why);
+	arch_halt();
+}
+
+/* The first bytes of segment `seg` that are staged (else in place). */
+static void test_corrupt(struct boot_plan *bp, unsigned region)
+{
+	unsigned seg = BOOT_NO_SEG;
+	const struct kimage_seg_plan *p;
+	uint64_t off = 0;
+	uint8_t *ptr;
+	uint64_t n;
+
+	for (unsigned i = 0; i < bp->img.nr_segments; i++)
+		if (region < bp->pparams.nr_regions && bp->img.segment[i].mem == bp->pparams.region[region].mem)
+			seg = i;
+	if (seg == BOOT_NO_SEG)
+		die("test: --test-corrupt names no checked segment");
+	p = &bp->img.plan[seg];
+	for (uint64_t i = 0; i < p->npages; i++)
+		if ((p->stage[i] & KIMAGE_PAGE_MASK) != bp->img.segment[seg].mem + i * KIMAGE_PAGE_SIZE) {
+			off = i * KIMAGE_PAGE_SIZE + 123;
+			break;
+		}
+	if (kimage_span(&bp->img, seg, off, (void **)&ptr, &n) != RT_OK)
+		die("test: no span to corrupt");
+	*ptr ^= 0x40;
+	rt_log(RT_LOG_WARN, "test", "flipped one bit at offset %#llx of segment %u (checked as %u), %s",
+	       (unsigned long long)off, seg, region, off ? "staged" : "in place");
+}
+
+/*
+ * Leaves boot services: UEFI 2.10 7.4.6 - when the map key is stale, get the
+ * map again and retry; nothing but memory allocation services may be called
+ * in between. Returns (firmware intact) only if the very first
+ * GetMemoryMap fails; any later failure reports on the serial port and halts.
+ */
+static EFI_STATUS exit_boot_services(struct boot_plan *bp)
+{
+	EFI_STATUS st;
+	int tries = 0;
+
+	for (;;) {
+		bp->mm.size = bp->mm_room;
+		st = efi_bs->GetMemoryMap(&bp->mm.size, bp->mm.buf, &bp->mm.key, &bp->mm.desc_size,
+					  &bp->mm.desc_version);
+		if (EFI_ERROR(st)) {
+			if (!tries)
+				return efi_fail(st, "boot", "GetMemoryMap into %llu bytes",
+						(unsigned long long)bp->mm_room);
+			break;
+		}
+		st = efi_bs->ExitBootServices(efi_image, bp->mm.key);
+		if (st != EFI_INVALID_PARAMETER || ++tries == 4)
+			break;
+	}
+	rt_log_set_sink(exit_sink);
+	efi_bs = NULL;
+	if (EFI_ERROR(st)) {
+		rt_log(RT_LOG_ERR, "boot", "ExitBootServices: %s", efi_status_name(st));
+		die("cannot leave boot services");
+	}
+	return EFI_SUCCESS;
+}
+
+/* After the exit: complete and write what depends on the final map, then
+ * relocate and enter. */
+__attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
+{
+	if (efi_memmap_to_model(&bp->mm, &bp->final_map) != EFI_SUCCESS)
+		die("cannot read the final memory map");
+	if (arch_finish(bp) != RT_OK)
+		die("cannot complete the boot parameters");
+	if (kimage_write(&bp->img, bp->seg_params, 0, bp->params_shadow, bp->params_size) != RT_OK)
+		die("cannot write the boot parameters");
+	add_region(bp, bp->seg_params);
+	if (bp->o->test_corrupt >= 0)
+		test_corrupt(bp, (unsigned)bp->o->test_corrupt);
+	if (kimage_write(&bp->img, bp->seg_purgatory, bp->purgatory_params_off, &bp->pparams,
+			 sizeof(bp->pparams)) != RT_OK)
+		die("cannot write purgatory's parameters");
+	arch_enter(bp);
+}
+
+EFI_STATUS efi_boot(const struct efikexec_opts *o)
+{
+	struct boot_plan *bp = &plan;
+	EFI_STATUS st;
+
+	RT_FN(memset)(bp, 0, sizeof(*bp));
+	bp->o = o;
+	st = open_inputs(bp);
+	if (!EFI_ERROR(st))
+		st = check_purgatory();
+	if (!EFI_ERROR(st))
+		st = place_segments(bp);
+	if (EFI_ERROR(st)) {
+		boot_release(bp);
+		return st;
+	}
+	print_plan(bp);
+	if (o->dry_run) {
+		boot_release(bp);
+		return EFI_SUCCESS;
+	}
+
+	st = efi_bs->AllocatePool(EfiLoaderData, bp->params_size, (void **)&bp->params_shadow);
+	if (!EFI_ERROR(st)) {
+		RT_FN(memset)(bp->params_shadow, 0, bp->params_size);
+		st = efi_bs->AllocatePool(EfiLoaderData, bp->mm_room, (void **)&bp->mm.buf);
+	}
+	if (EFI_ERROR(st)) {
+		efi_fail(st, "boot", "no pool for the boot parameters");
+		boot_release(bp);
+		return st;
+	}
+	st = load_segments(bp);
+	if (!EFI_ERROR(st))
+		st = arch_prepare(bp);
+	if (EFI_ERROR(st)) {
+		boot_release(bp);
+		return st;
+	}
+	bp->pparams.magic = PURGATORY_MAGIC;
+	bp->pparams.entry = bp->entry;
+	bp->pparams.arg0 = bp->params_mem;
+	bp->pparams.uart = arch_uart(bp);
+	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
+	add_region(bp, bp->seg_kernel);
+	if (bp->seg_initrd != BOOT_NO_SEG)
+		add_region(bp, bp->seg_initrd);
+
+	/* The map must fit where the hand-off data has room for it. */
+	{
+		UINTN size = 0, key, dsize;
+		UINT32 dver;
+		efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
+		if (size + 8 * dsize > bp->mm_room) {
+			st = efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
+				      "the memory map grew to %llu bytes, more than the %llu reserved for it",
+				      (unsigned long long)size, (unsigned long long)bp->mm_room);
+			boot_release(bp);
+			return st;
+		}
+	}
+	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel.path);
+	efi_file_close(&bp->kernel);
+	for (unsigned i = 0; i < bp->ninitrd; i++)
+		efi_file_close(&bp->initrd[i]);
+	/* The image's bookkeeping stays: it is read until the jump, and is
+	 * the kernel's free memory after it. */
+	st = exit_boot_services(bp);
+	if (EFI_ERROR(st)) {
+		boot_release(bp);
+		return st;
+	}
+	finish_and_enter(bp);
+}

@@ -1,0 +1,65 @@
+/*
+ * boot.h - one boot, from the request to the point of no return: the plan
+ * efi/boot.c builds and the arch code (arch/arch.h) completes.
+ */
+#ifndef EFIKEXEC_BOOT_H
+#define EFIKEXEC_BOOT_H
+
+#include "efi.h"
+#include "options.h"
+#include "../purgatory/purgatory.h"
+
+#define BOOT_HEAD_SIZE 0x1000 /* bytes of the kernel file read to probe it */
+#define BOOT_NO_SEG 0xffffffffu
+
+/* How the kernel file becomes the kernel segment (arch_kernel_probe). */
+struct boot_kernel {
+	uint64_t file_offset, file_size; /* the bytes of the file loaded */
+	uint64_t memsz;                  /* bytes needed at the load address */
+	uint64_t align;
+	uint64_t min, max;               /* allowed [min, max); max 0: any */
+	uint64_t entry_offset;           /* entry point from the load address */
+	uint64_t cmdline_max;            /* longest command line, NUL excluded */
+	uint64_t initrd_max;             /* initrd must end below; 0: anywhere */
+	uint64_t params_max;             /* hand-off data must end below; 0: any */
+};
+
+struct boot_plan {
+	const struct efikexec_opts *o;
+	struct efi_file kernel;
+	uint8_t head[BOOT_HEAD_SIZE];
+	size_t head_len;
+	struct boot_kernel k;
+
+	struct efi_file initrd[OPT_MAX_INITRDS];
+	uint64_t initrd_off[OPT_MAX_INITRDS]; /* offset of each in the initrd */
+	unsigned ninitrd;
+	uint64_t initrd_size;                 /* all, with the padding */
+
+	char *cmdline;                        /* pool, NUL-terminated */
+	size_t cmdline_len;
+
+	struct memmap map;                    /* the map the plan was made on */
+	struct kimage img;
+	unsigned seg_kernel, seg_initrd, seg_params, seg_purgatory;
+	uint64_t kernel_mem, initrd_mem, params_mem, purgatory_mem;
+	uint64_t entry;                       /* kernel entry, physical */
+	uint64_t purgatory_entry;
+	uint64_t purgatory_params_off;        /* in the purgatory segment */
+	struct purgatory_params pparams;      /* written into the segment last */
+
+	uint8_t *params_shadow;               /* the hand-off segment, built here */
+	uint64_t params_size;
+
+	/* The final memory map, in a buffer allocated before the exit. */
+	struct efi_memmap mm;
+	UINTN mm_room;
+	struct memmap final_map;
+
+	void *arch;                           /* arch_prepare's state */
+	uint64_t bytes_loaded, bytes_staged;
+};
+
+EFI_STATUS efi_boot(const struct efikexec_opts *o);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * purgatory.c - runs at the purgatory's final address after relocation,
+ * with nothing under it: no firmware, no page allocator, the trampoline's
+ * identity map. Checks each region's SHA-256 and either returns (the entry
+ * code then enters the kernel) or reports the mismatch on the UART and
+ * halts: a kernel whose bytes are wrong is never entered.
+ */
+#include "purgatory.h"
+#include "../lib/sha256.h"
+
+/* Filled by efikexec in the loaded copy; in .data so it is in the file. */
+struct purgatory_params purgatory_params __attribute__((section(".data.params")));
+
+static void puts_uart(const char *s)
+{
+	if (!purgatory_params.uart)
+		return;
+	for (; *s; s++) {
+		if (*s == '\n')
+			purgatory_putc(purgatory_params.uart, '\r');
+		purgatory_putc(purgatory_params.uart, *s);
+	}
+}
+
+static void put_dec(unsigned v)
+{
+	char b[12];
+	int i = sizeof(b) - 1;
+
+	b[i] = 0;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i);
+	puts_uart(&b[i]);
+}
+
+void purgatory_main(void)
+{
+	const struct purgatory_params *p = &purgatory_params;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	unsigned n = p->nr_regions;
+
+	if (p->magic != PURGATORY_MAGIC || n > PURGATORY_MAX_REGIONS) {
+		puts_uart("purgatory: parameter block not filled in\n");
+		purgatory_halt();
+	}
+	if (!(p->flags & PURGATORY_F_VERIFY))
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const struct purgatory_region *r = &p->region[i];
+		const uint8_t *a = (const uint8_t *)(uintptr_t)r->mem;
+		uint8_t diff = 0;
+		sha256(a, (size_t)r->len, d);
+		for (unsigned j = 0; j < SHA256_DIGEST_SIZE; j++)
+			diff |= (uint8_t)(d[j] ^ r->sha256[j]);
+		if (diff) {
+			puts_uart("purgatory: segment ");
+			put_dec(i);
+			puts_uart(" digest mismatch\n");
+			purgatory_halt();
+		}
+	}
+	if (p->flags & PURGATORY_F_VERBOSE) {
+		puts_uart("purgatory: ");
+		put_dec(n);
+		puts_uart(" segments verified\n");
+	}
+}
