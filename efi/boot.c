@@ -199,6 +199,24 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, n, &bp->purgatory_mem);
 	if (EFI_ERROR(st))
 		return st;
+	if (bp->o->test_occupy) {
+		/* Test builds: occupy every destination, as firmware data there
+		 * would, so the planner must stage all of it and the trampoline
+		 * copy it. The pages stay taken; they are the kernel's RAM later. */
+		uint64_t at[4] = { bp->kernel_mem, bp->initrd_mem, bp->params_mem, bp->purgatory_mem };
+		uint64_t len[4] = { bp->k.memsz, bp->ninitrd ? bp->initrd_size : 0, bp->params_size,
+				    ph->memsz };
+		for (int i = 0; i < 4; i++) {
+			EFI_PHYSICAL_ADDRESS a = at[i];
+			if (len[i] && efi_bs->AllocatePages(AllocateAddress, EfiBootServicesData,
+							    PAGE_ALIGN(len[i]) / KIMAGE_PAGE_SIZE, &a))
+				return efi_fail(EFI_OUT_OF_RESOURCES, "test", "cannot occupy %#llx",
+						(unsigned long long)at[i]);
+		}
+		st = efi_memmap_now(&bp->map);
+		if (EFI_ERROR(st))
+			return st;
+	}
 	bp->entry = bp->kernel_mem + bp->k.entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
 	bp->purgatory_params_off = ph->params;

@@ -125,6 +125,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if (!v || !rt_parse_u64(v, &seg, false) || seg > 15)
 				return rt_fail(RT_EINVAL, "options", "--test-corrupt=SEGMENT (0-15)");
 			o->test_corrupt = (int)seg;
+		} else if (match(a, "--test-occupy", &v) && !v) {
+			o->test_occupy = true;
 #endif
 		} else if (match(a, "--sha256", &v)) {
 			if (!v || !*v)

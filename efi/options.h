@@ -25,6 +25,8 @@ struct efikexec_opts {
 	bool dry_run;        /* --dry-run: print the plan, load nothing */
 	bool no_verify;      /* --no-verify: purgatory skips the digests */
 	int test_corrupt;    /* test builds: --test-corrupt=SEG flips a byte; -1 off */
+	bool test_occupy;    /* test builds: --test-occupy takes every destination
+			      * before planning, so that all of it is staged */
 	const char *sha256_path;
 	const char *kernel;
 	const char *append;  /* --append=STRING, before the kernel arguments */
