@@ -20,6 +20,7 @@ if [ -e /sys/firmware/efi/runtime ] || [ -d /sys/firmware/efi/efivars ]; then
 else
 	echo "EFIKEXEC-EFI-RUNTIME: no"
 fi
+[ -e /sys/firmware/efi/runtime ] && echo "EFIKEXEC-EFI-RUNTIME-FILE: yes"
 echo "EFIKEXEC-CPUS: $(grep -c ^processor /proc/cpuinfo)"
 echo "EFIKEXEC-MEM: $(grep MemTotal /proc/meminfo)"
 echo "EFIKEXEC-INIT: done"

@@ -7,7 +7,9 @@ expect() {
 	shift 2
 	local want
 	for want in "$@"; do
-		if ! clean_log "$name" | grep -q"$flags" -- "$want"; then
+		# not `clean_log | grep -q`: grep quits at the first match, and
+		# under pipefail the writer's SIGPIPE would fail the pipeline
+		if ! grep -q"$flags" -- "$want" < <(clean_log "$name"); then
 			echo "no line matches ($flags): $want"
 			tail_log "$name"
 			return 1
@@ -106,3 +108,168 @@ app_basics() {
 }
 t_app_x86_64() { app_basics x86_64; }
 t_app_aarch64() { app_basics aarch64; }
+
+# --- the kexec path on x86_64 ------------------------------------------------
+# kexec_esp NAME SERIES [EFI]: an ESP with efikexec (or its test build), the
+# kernel, the test initramfs and a second initrd carrying a random token
+# (printed, for the caller to expect).
+kexec_esp() {
+	local name=$1 series=$2 efi=${3:-x86_64} esp
+	esp=$(new_esp "$name")
+	cp "$BUILD/$efi/efikexec.efi" "$esp/efikexec.efi"
+	cp "$(kernel_path x86_64 "$series")" "$esp/vmlinuz"
+	cp "$WORK/initrd-x86_64.img" "$esp/initrd.img"
+	TOKEN=$RANDOM$RANDOM
+	extra_initrd "$esp/extra.img" token "$TOKEN"
+	ESP=$esp
+}
+
+kernel_version_re() { sed 's/[.+]/\\&/g' "$ASSETS/vmlinuz-$1-amd64.version"; }
+
+# kexec_booted NAME SERIES CMDLINE: the kernel ran /init with exactly
+# CMDLINE, both initrds arrived, EFI runtime services work.
+kexec_booted() {
+	local name=$1 series=$2 cmdline=$3
+	expect_line "$name" "EFIKEXEC-CMDLINE: $cmdline" "EFIKEXEC-EXTRA: token $TOKEN" \
+		"EFIKEXEC-EFI: yes" "EFIKEXEC-EFI-RUNTIME-FILE: yes" "EFIKEXEC-INIT: done"
+	# runtime services work: the kernel registered its variable operations
+	# (only done when the runtime services survived SetVirtualAddressMap)
+	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$series") " 'Registered efivars operations'
+	# KASLR stays on: the kernel did not report it disabled
+	if grep -q "KASLR disabled" < <(clean_log "$name"); then
+		echo "KASLR was disabled"
+		return 1
+	fi
+}
+
+# plan_lines NAME N: the N-th group of "plan: segment" lines (one per run).
+plan_lines() {
+	clean_log "$1" | grep '^efikexec: info: plan: segment ' | awk -v n="$2" '
+		/segment 0 / { g++ } g == n'
+}
+
+# 6.1, shell conventions: initrd= twice, quotes kept, no program name or
+# kernel path in the command line. First a --dry-run of the same request,
+# whose plan must be the one the real boot then prints.
+kexec_shell() {
+	local series=$1 mem=$2 name=kexec-x86_64-$1-$2
+	kexec_esp "$name" "$series"
+	local args='console=ttyS0 efikexec.test="a b" panic=-1 efikexec.end=1'
+	startup_nsh "$ESP" \
+		"efikexec.efi --dry-run vmlinuz initrd=initrd.img initrd=\\extra.img $args" \
+		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
+		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
+	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified"
+	kexec_booted "$name" "$series" "$args"
+	local dry real
+	dry=$(plan_lines "$name" 1)
+	real=$(plan_lines "$name" 2)
+	if [ -z "$dry" ] || [ "$(echo "$dry" | wc -l)" != 4 ] || [ "$dry" != "$real" ]; then
+		echo "the dry run's plan differs from the boot's:"
+		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
+		return 1
+	fi
+}
+t_kexec_x86_64_6.1_2G() { kexec_shell 6.1 2G; }
+t_kexec_x86_64_6.12_512M() { kexec_shell 6.12 512M; }
+
+# 6.12, kexec-tools style options; 6 GiB with every segment forced above
+# 4 GiB: the kernel finds its initrd there.
+t_kexec_x86_64_6.12_6G_above_4G() {
+	local name=kexec-x86_64-6.12-6G
+	kexec_esp "$name" 6.12
+	startup_nsh "$ESP" \
+		"efikexec.efi --mem-min=4G --initrd=\\initrd.img --initrd=extra.img --append=\"console=ttyS0 panic=-1\" vmlinuz"
+	qemu_boot x86_64 "$name" "$ESP" 6G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	kexec_booted "$name" 6.12 "console=ttyS0 panic=-1"
+	expect_grep "$name" '^efikexec: info: plan: segment 0 kernel +\[0x01[0-9a-f]{8}, ' \
+		'^efikexec: info: plan: segment 1 initrd +\[0x01[0-9a-f]{8}, ' \
+		'RAMDISK: \[mem 0x1[0-9a-f]{8}-0x1[0-9a-f]{8}\]' \
+		'^EFIKEXEC-MEM: MemTotal: +(5|6)[0-9]{6} kB'
+}
+
+# Every destination occupied (as firmware data there would be): all of it is
+# staged, the trampoline copies every byte, purgatory checks, the kernel runs.
+t_kexec_x86_64_6.1_staged() {
+	local name=kexec-x86_64-6.1-staged
+	kexec_esp "$name" 6.1 x86_64-testhooks
+	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
+	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" "purgatory: 3 segments verified"
+	expect_grep "$name" '^efikexec: info: plan: relocation copies ([0-9]+) of \1 bytes loaded \(1\.000 per byte\)' \
+		'^efikexec: info: plan: entry 0x[0-9a-f]+ via purgatory 0x[0-9a-f]+; [0-9]+ control pages at 0x[0-9a-f]+; [1-9][0-9]* entries in [1-9][0-9]* indirection pages'
+	kexec_booted "$name" 6.1 "console=ttyS0"
+}
+
+# One byte of a staged kernel page flipped after its digest was taken:
+# purgatory reports it on COM1 and halts; the kernel never prints.
+t_kexec_x86_64_corrupt() {
+	local name=kexec-x86_64-corrupt
+	kexec_esp "$name" 6.1 x86_64-testhooks
+	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=0 vmlinuz initrd=initrd.img console=ttyS0"
+	local rc=0
+	qemu_boot x86_64 "$name" "$ESP" 1G 45 || rc=$?
+	if [ "$rc" != 124 ]; then
+		echo "qemu exited with $rc; a halted machine runs until the timeout"
+		tail_log "$name"
+		return 1
+	fi
+	expect_grep "$name" '^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \(checked as 0\), staged$'
+	expect_line "$name" "purgatory: segment 0 digest mismatch"
+	if clean_log "$name" | sed -n '/purgatory: segment 0 digest mismatch/,$p' | grep 'Linux version' >/dev/null; then
+		echo "the kernel ran after the mismatch"
+		return 1
+	fi
+}
+
+# Bad input: each line returns to the shell with a message naming the file
+# and the limit, the shell runs the next line, and a good boot still follows.
+t_kexec_x86_64_bad_input() {
+	local name=kexec-x86_64-bad esp
+	kexec_esp "$name" 6.1
+	esp=$ESP
+	head -c 1000000 "$esp/vmlinuz" >"$esp/trunc.img"
+	head -c 300 "$esp/vmlinuz" >"$esp/tiny.img"
+	# 200 MiB, named three times: more than the 512 MiB machine has free
+	truncate -s 200M "$esp/big.img"
+	local long
+	long=$(printf 'x%.0s' $(seq 1 2100))
+	startup_nsh "$esp" \
+		'efikexec.efi missing.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: missing rc %lasterror%"' \
+		'efikexec.efi initrd.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: foreign rc %lasterror%"' \
+		'efikexec.efi trunc.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: truncated rc %lasterror%"' \
+		'efikexec.efi tiny.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: tiny rc %lasterror%"' \
+		'efikexec.efi vmlinuz initrd=big.img initrd=big.img initrd=big.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: initrd-too-big rc %lasterror%"' \
+		'efikexec.efi vmlinuz initrd=nothere.img console=ttyS0' \
+		'echo "EFIKEXEC-STEP: initrd-missing rc %lasterror%"' \
+		"efikexec.efi vmlinuz console=ttyS0 $long" \
+		'echo "EFIKEXEC-STEP: cmdline rc %lasterror%"' \
+		'efikexec.efi --mem-min=0x1000 --mem-max=0x1000 vmlinuz' \
+		'echo "EFIKEXEC-STEP: memrange rc %lasterror%"' \
+		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
+	qemu_boot x86_64 "$name" "$esp" 512M 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" \
+		'efikexec: error: file: \missing.img: cannot open: EFI_NOT_FOUND' \
+		'EFIKEXEC-STEP: missing rc 0xE' \
+		'EFIKEXEC-STEP: foreign rc 0x1' \
+		'efikexec: error: bzimage: \trunc.img: truncated: 1000000 bytes, the header declares '"$(( ($(od -An -tu1 -j $((0x1f1)) -N1 "$esp/vmlinuz") + 1) * 512 ))"' of setup and '"$(( $(od -An -tu4 -j $((0x1f4)) -N4 "$esp/vmlinuz") * 16 ))"' of kernel (syssize '"$(printf '%#x' "$(od -An -tu4 -j $((0x1f4)) -N4 "$esp/vmlinuz")")"')' \
+		'EFIKEXEC-STEP: truncated rc 0x1F' \
+		'efikexec: error: bzimage: \tiny.img: 300 bytes, too short for a bzImage setup header (needs 520)' \
+		'EFIKEXEC-STEP: tiny rc 0x1F' \
+		'EFIKEXEC-STEP: initrd-too-big rc 0x9' \
+		'efikexec: error: file: \nothere.img: cannot open: EFI_NOT_FOUND' \
+		'EFIKEXEC-STEP: initrd-missing rc 0xE' \
+		'efikexec: error: boot: \vmlinuz: command line of 2114 bytes is longer than the kernel accepts (cmdline_size 2047): EFI_INVALID_PARAMETER' \
+		'EFIKEXEC-STEP: cmdline rc 0x2' \
+		"efikexec: error: options: --mem-max=0x1000 is not above --mem-min=0x1000" \
+		'EFIKEXEC-STEP: memrange rc 0x2'
+	expect_grep "$name" '^efikexec: error: bzimage: \\initrd\.img: not a bzImage: header magic 0x[0-9a-f]+ \(want "HdrS" 0x53726448\)' \
+		'^efikexec: error: boot: \\big\.img: no room for 629145600 bytes \(600 MiB, alignment 0x1000\) in RAM within \[0x100000, '
+	kexec_booted "$name" 6.1 "console=ttyS0"
+}
