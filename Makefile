@@ -202,8 +202,8 @@ unit: $(BUILD)/host/unit
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline
-FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c
+FUZZ_TARGETS := kimage cmdline bzimage
+FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS ?= 300

@@ -124,3 +124,56 @@ TEST(options_parse_actions)
 	CHECK(parse("x.efi --memmap vmlinuz", &o) == RT_EINVAL);
 	CHECK(parse("x.efi --version=3", &o) == RT_EINVAL);
 }
+
+TEST(options_boot_request)
+{
+	struct efikexec_opts o;
+	char buf[256];
+
+	/* initrd= is consumed wherever it stands; the rest is kept raw */
+	CHECK(parse("\\efikexec.efi --verbose vmlinuz initrd=\\a.img console=ttyS0 "
+		    "x=\"a b\" initrd=b.img quiet",
+		    &o) == RT_OK);
+	CHECK(o.action == ACTION_BOOT && o.verbose && !o.dry_run && o.test_corrupt == -1);
+	CHECK_STR(o.kernel, "vmlinuz");
+	CHECK_EQ_U64(o.ninitrd, 2);
+	CHECK_STR(o.initrd[0], "\\a.img");
+	CHECK_STR(o.initrd[1], "b.img");
+	CHECK_EQ_U64(options_kernel_cmdline(&o, buf, sizeof(buf)), strlen(buf));
+	CHECK_STR(buf, "console=ttyS0 x=\"a b\" quiet");
+
+	/* kexec-tools style: --initrd first, --append before the arguments */
+	CHECK(parse("x.efi --initrd=one --append=\"root=/dev/vda ro\" --dry-run --no-verify "
+		    "--mem-min=4G --mem-max=0x180000000 k initrd=two extra",
+		    &o) == RT_OK);
+	CHECK(o.dry_run && o.no_verify);
+	CHECK_EQ_U64(o.mem_min, 4ull << 30);
+	CHECK_EQ_U64(o.mem_max, 0x180000000ull);
+	CHECK_EQ_U64(o.ninitrd, 2);
+	CHECK_STR(o.initrd[0], "one");
+	CHECK_STR(o.initrd[1], "two");
+	options_kernel_cmdline(&o, buf, sizeof(buf));
+	CHECK_STR(buf, "root=/dev/vda ro extra");
+
+	/* the length is reported even when the buffer is too small */
+	CHECK_EQ_U64(options_kernel_cmdline(&o, buf, 5), strlen("root=/dev/vda ro extra"));
+	CHECK_STR(buf, "root");
+	CHECK_EQ_U64(options_kernel_cmdline(&o, NULL, 0), strlen("root=/dev/vda ro extra"));
+
+	/* nothing after KERNEL: an empty command line */
+	CHECK(parse("x.efi k", &o) == RT_OK);
+	CHECK_EQ_U64(options_kernel_cmdline(&o, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+
+	test_log_clear();
+	CHECK(parse("x.efi --dry-run", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "no KERNEL");
+	CHECK(parse("x.efi --initrd k", &o) == RT_EINVAL);
+	CHECK(parse("x.efi k initrd=", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --mem-min=lots k", &o) == RT_EINVAL);
+	test_log_clear();
+	CHECK(parse("x.efi --mem-min=2G --mem-max=1G k", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "--mem-max=0x40000000 is not above --mem-min=0x80000000");
+	/* test hooks exist only in test builds */
+	CHECK(parse("x.efi --test-corrupt=1 k", &o) == RT_EINVAL);
+}
