@@ -276,14 +276,14 @@ static void print_plan(struct boot_plan *bp)
 	print_segment(bp, bp->seg_params, "params", "efikexec (boot parameters, command line, memory map)");
 	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
-		loaded += bp->img.segment[i].memsz;
+		loaded += bp->img.segment[i].bufsz;
 	bp->bytes_loaded = loaded;
 	bp->bytes_staged = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
 	rt_log(RT_LOG_INFO, "plan", "entry %#llx via purgatory %#llx; %llu control pages at %#llx; %llu entries in %llu indirection pages",
 	       (unsigned long long)bp->entry, (unsigned long long)bp->purgatory_entry,
 	       (unsigned long long)bp->img.control_pages, (unsigned long long)bp->img.control_page,
 	       (unsigned long long)bp->img.entries, (unsigned long long)bp->img.indirection_pages);
-	rt_log(RT_LOG_INFO, "plan", "relocation copies %llu of %llu bytes loaded (%llu.%03llu per byte)",
+	rt_log(RT_LOG_INFO, "plan", "relocation copies %llu bytes for %llu bytes loaded (%llu.%03llu per byte)",
 	       (unsigned long long)bp->bytes_staged, (unsigned long long)loaded,
 	       (unsigned long long)(bp->bytes_staged / loaded),
 	       (unsigned long long)(bp->bytes_staged % loaded * 1000 / loaded));
@@ -320,10 +320,18 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	static const uint8_t zeros[INITRD_ALIGN];
 	EFI_STATUS st;
 
+	static const uint8_t page_of_zeros[KIMAGE_PAGE_SIZE];
+
 	st = read_into(bp, bp->seg_kernel, 0, &bp->kernel, bp->k.file_offset, bp->k.file_size);
 	if (EFI_ERROR(st))
 		return st;
-	kimage_zero(&bp->img, bp->seg_kernel, bp->k.file_size);
+	/* Past the file the kernel needs room, not zeros: its decompressor
+	 * clears its own bss and builds its own tables there (x86
+	 * boot/compressed/head_64.S; the EFI stub does not clear it either).
+	 * Only the rest of the last page is zeroed, so the checked bytes are
+	 * the file's, page-aligned. */
+	kimage_write(&bp->img, bp->seg_kernel, bp->k.file_size, page_of_zeros,
+		     PAGE_ALIGN(bp->k.file_size) - bp->k.file_size);
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
 		uint64_t end = bp->initrd_off[i] + bp->initrd[i].size;
 		uint64_t next = i + 1 < bp->ninitrd ? bp->initrd_off[i + 1] : end;
@@ -340,14 +348,36 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
-static void add_region(struct boot_plan *bp, unsigned seg)
+/* SHA-256 of the first `len` bytes segment `seg` will hold, read where
+ * they lie now (destination or staging pages). */
+static void digest_prefix(struct boot_plan *bp, unsigned seg, uint64_t len, uint8_t *out)
+{
+	struct sha256_ctx c;
+	uint64_t off = 0;
+
+	sha256_init(&c);
+	while (off < len) {
+		void *p;
+		uint64_t n;
+		if (kimage_span(&bp->img, seg, off, &p, &n) != RT_OK)
+			break;
+		if (n > len - off)
+			n = len - off;
+		sha256_update(&c, p, (size_t)n);
+		off += n;
+	}
+	sha256_final(&c, out);
+}
+
+/* A region purgatory checks: the first `len` bytes of segment `seg`. */
+static void add_region(struct boot_plan *bp, unsigned seg, uint64_t len)
 {
 	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
 
 	r->mem = bp->img.segment[seg].mem;
-	r->len = bp->img.segment[seg].memsz;
+	r->len = len;
 	if (bp->pparams.flags & PURGATORY_F_VERIFY)
-		kimage_digest(&bp->img, seg, r->sha256);
+		digest_prefix(bp, seg, len, r->sha256);
 }
 
 /* After ExitBootServices: log lines go to the serial port, nowhere else. */
@@ -439,7 +469,7 @@ __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 		die("cannot complete the boot parameters");
 	if (kimage_write(&bp->img, bp->seg_params, 0, bp->params_shadow, bp->params_size) != RT_OK)
 		die("cannot write the boot parameters");
-	add_region(bp, bp->seg_params);
+	add_region(bp, bp->seg_params, bp->img.segment[bp->seg_params].memsz);
 	if (bp->o->test_corrupt >= 0)
 		test_corrupt(bp, (unsigned)bp->o->test_corrupt);
 	if (kimage_write(&bp->img, bp->seg_purgatory, bp->purgatory_params_off, &bp->pparams,
@@ -492,9 +522,9 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
 	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
-	add_region(bp, bp->seg_kernel);
+	add_region(bp, bp->seg_kernel, PAGE_ALIGN(bp->k.file_size));
 	if (bp->seg_initrd != BOOT_NO_SEG)
-		add_region(bp, bp->seg_initrd);
+		add_region(bp, bp->seg_initrd, bp->img.segment[bp->seg_initrd].memsz);
 
 	/* The map must fit where the hand-off data has room for it. */
 	{

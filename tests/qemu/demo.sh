@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # demo.sh BUILD - the main job, for a person to watch: boots a Debian
-# kernel in QEMU (OVMF, TCG) from the firmware's shell, runs efikexec there
-# first, and shows the serial console as it happens.
+# kernel in QEMU (OVMF, TCG) through efikexec from the firmware's shell -
+# plan, purgatory's check, the kernel's console - as it happens.
+# DEMO_KERNEL=6.12 picks the backports kernel.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 export BUILD
 . "$(dirname "$0")/lib.sh"
 
-arch=${DEMO_ARCH:-x86_64}
+# Entering a kernel is implemented for x86_64; aarch64 is the next step.
+arch=x86_64
 series=${DEMO_KERNEL:-6.1}
 initramfs "$arch" "$WORK/initrd-$arch.img"
 esp=$(new_esp demo)
 cp "$BUILD/$arch/efikexec.efi" "$esp/efikexec.efi"
 cp "$(kernel_path "$arch" "$series")" "$esp/vmlinuz"
 cp "$WORK/initrd-$arch.img" "$esp/initrd.img"
-con=ttyS0
-[ "$arch" = aarch64 ] && con=ttyAMA0
 startup_nsh "$esp" \
 	'efikexec.efi --version' \
-	'efikexec.efi --sha256=\vmlinuz' \
-	"\\vmlinuz initrd=\\initrd.img console=$con quiet"
+	'efikexec.efi --verbose vmlinuz initrd=\initrd.img console=ttyS0'
+
 echo "demo: booting Debian $(cat "$ASSETS/vmlinuz-$series-$(deb_arch "$arch").version") on $arch (QEMU TCG; about 20 s)"
 echo "demo: serial log in $LOGDIR/demo.log"
 : >"$LOGDIR/demo.log"
@@ -28,5 +28,5 @@ pid=$!
 # Show the console as it comes, without terminal escapes.
 tail -s 0.2 -F --pid=$pid "$LOGDIR/demo.log" 2>/dev/null | tr -d '\r' | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^\s*$' || true
 wait $pid || { echo "demo: QEMU failed or timed out"; exit 1; }
-clean_log demo | grep -q '^EFIKEXEC-INIT: done' || { echo "demo: the kernel did not reach its init"; exit 1; }
+grep -q '^EFIKEXEC-INIT: done' < <(clean_log demo) || { echo "demo: the kernel did not reach its init"; exit 1; }
 echo "demo: done - the kernel reached its init and powered off"
