@@ -132,7 +132,7 @@ static EFI_STATUS place(struct boot_plan *bp, const char *what, uint64_t size, u
 static EFI_STATUS add_segment(struct boot_plan *bp, const void *buf, uint64_t bufsz, uint64_t mem,
 			      uint64_t memsz, unsigned *index)
 {
-	struct kimage_segment s = { buf, (size_t)bufsz, mem, PAGE_ALIGN(memsz) };
+	struct kimage_segment s = { buf, (size_t)bufsz, mem, PAGE_ALIGN(memsz), false };
 	rt_status rs = kimage_add_segment(&bp->img, &s, index);
 
 	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
@@ -222,9 +222,18 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 	bp->purgatory_params_off = ph->params;
 
 	kimage_init(&bp->img, KIMAGE_NORMAL, &efi_platform, &bp->map);
-	bp->seg_initrd = BOOT_NO_SEG;
-	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.memsz, &bp->seg_kernel)))
+	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
+	/* The kernel's file bytes, then the rest of the room it needs at its
+	 * load address as scratch: kept free, never copied or checked. */
+	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel)))
 		return st;
+	if (PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
+		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
+					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
+		rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch);
+		if (rs != RT_OK)
+			return efi_status_from_rt(rs);
+	}
 	if (bp->ninitrd &&
 	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
 		return st;
@@ -247,7 +256,9 @@ static void print_segment(struct boot_plan *bp, unsigned seg, const char *what, 
 	const struct kimage_seg_plan *p = &bp->img.plan[seg];
 	char how[48];
 
-	if (p->in_place == p->npages)
+	if (s->scratch)
+		rt_snprintf(how, sizeof(how), "kept free, not loaded");
+	else if (p->in_place == p->npages)
 		rt_snprintf(how, sizeof(how), "in place");
 	else
 		rt_snprintf(how, sizeof(how), "staged %llu of %llu pages",
@@ -266,6 +277,8 @@ static void print_plan(struct boot_plan *bp)
 	rt_snprintf(src, sizeof(src), "%s+%#llx", bp->kernel.path,
 		    (unsigned long long)bp->k.file_offset);
 	print_segment(bp, bp->seg_kernel, "kernel", src);
+	if (bp->seg_scratch != BOOT_NO_SEG)
+		print_segment(bp, bp->seg_scratch, "room", "nothing (the rest of the kernel's init_size)");
 	if (bp->seg_initrd != BOOT_NO_SEG) {
 		src[0] = 0;
 		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
@@ -522,7 +535,7 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
 	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
-	add_region(bp, bp->seg_kernel, PAGE_ALIGN(bp->k.file_size));
+	add_region(bp, bp->seg_kernel, bp->img.segment[bp->seg_kernel].memsz);
 	if (bp->seg_initrd != BOOT_NO_SEG)
 		add_region(bp, bp->seg_initrd, bp->img.segment[bp->seg_initrd].memsz);
 

@@ -41,7 +41,7 @@ struct boot_plan {
 
 	struct memmap map;                    /* the map the plan was made on */
 	struct kimage img;
-	unsigned seg_kernel, seg_initrd, seg_params, seg_purgatory;
+	unsigned seg_kernel, seg_scratch, seg_initrd, seg_params, seg_purgatory;
 	uint64_t kernel_mem, initrd_mem, params_mem, purgatory_mem;
 	uint64_t entry;                       /* kernel entry, physical */
 	uint64_t purgatory_entry;

@@ -67,8 +67,8 @@ EFI_STATUS efi_selftest(void)
 	}
 	kimage_init(&img, KIMAGE_NORMAL, &efi_platform, &m);
 	/* bufsz short of memsz: the tails must come out zero */
-	struct kimage_segment s0 = { data, SELFTEST_STAGED - 5000, busy, SELFTEST_STAGED };
-	struct kimage_segment s1 = { data, SELFTEST_IN_PLACE / 2 + 3, hole, SELFTEST_IN_PLACE };
+	struct kimage_segment s0 = { data, SELFTEST_STAGED - 5000, busy, SELFTEST_STAGED, false };
+	struct kimage_segment s1 = { data, SELFTEST_IN_PLACE / 2 + 3, hole, SELFTEST_IN_PLACE, false };
 	kimage_add_segment(&img, &s0, NULL);
 	kimage_add_segment(&img, &s1, NULL);
 	rs = kimage_plan(&img, 2);

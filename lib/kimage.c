@@ -18,6 +18,7 @@
 
 #define PAGE KIMAGE_PAGE_SIZE
 #define STAGED 1ull /* low bit of a stage[] entry: assigned */
+#define UNOWNED 2ull /* scratch page left busy: not the image's to free */
 
 static const char SUB[] = "kimage";
 
@@ -69,7 +70,7 @@ rt_status kimage_check_segments(struct kimage *img)
 			return rt_fail(RT_ESEG_ALIGN, SUB,
 				       "segment %u [%#llx, %#llx): start and end must be %llu-byte aligned",
 				       i, (unsigned long long)s->mem, (unsigned long long)seg_end(s), PAGE);
-		if (s->bufsz > s->memsz)
+		if (s->bufsz > s->memsz || (s->scratch && s->bufsz))
 			return rt_fail(RT_ESEG_BUFSZ, SUB,
 				       "segment %u [%#llx, %#llx): bufsz %#zx larger than memsz %#llx", i,
 				       (unsigned long long)s->mem, (unsigned long long)seg_end(s), s->bufsz,
@@ -213,6 +214,15 @@ static rt_status absorb(struct kimage *img, uint64_t phys, uint64_t pages)
 		}
 		struct kimage_seg_plan *pl = &img->plan[img->order[k]];
 		uint64_t e = seg_end(s) < end ? seg_end(s) : end;
+		if (s->scratch) {
+			/* No copy writes a scratch page: safe for staging and
+			 * indirection (alloc_control keeps control runs out). */
+			st = pool_push(img, p, (e - p) / PAGE);
+			if (st)
+				return st;
+			p = e;
+			continue;
+		}
 		for (; p < e; p += PAGE) {
 			uint64_t *slot = &pl->stage[(p - s->mem) / PAGE];
 			uint64_t old = *slot & KIMAGE_PAGE_MASK;
@@ -417,6 +427,19 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 	st = claim_free_parts(img);
 	if (st)
 		goto fail;
+	/* Scratch pages not claimed stay where they are, busy until the exit:
+	 * their own page, no entry, not ours to free. */
+	for (unsigned i = 0; i < img->nr_segments; i++) {
+		struct kimage_seg_plan *pl = &img->plan[i];
+		if (!img->segment[i].scratch)
+			continue;
+		for (uint64_t p = 0; p < pl->npages; p++)
+			if (!pl->stage[p]) {
+				pl->stage[p] = (img->segment[i].mem + p * PAGE) | STAGED | UNOWNED;
+				img->need--;
+				img->pages_scratch++;
+			}
+	}
 	st = alloc_control(img, control_pages);
 	if (st)
 		goto fail;
@@ -567,7 +590,7 @@ rt_status kimage_load(const struct kimage *img)
 	for (unsigned i = 0; i < img->nr_segments; i++) {
 		const struct kimage_segment *s = &img->segment[i];
 		rt_status st;
-		if (!s->buf || !s->memsz)
+		if (!s->buf || !s->memsz || s->scratch)
 			continue;
 		st = kimage_write(img, i, 0, s->buf, s->bufsz);
 		if (!st)
@@ -607,8 +630,11 @@ rt_status kimage_digest_regions(const struct kimage *img, struct kimage_digest_r
 		return rt_fail(RT_EINVAL, SUB, "digests of an image not planned");
 	for (unsigned k = 0; k < img->nr_active; k++) {
 		unsigned i = img->order[k];
-		struct kimage_digest_region *r = &out[(*n)++];
+		struct kimage_digest_region *r;
 		rt_status st;
+		if (img->segment[i].scratch)
+			continue;
+		r = &out[(*n)++];
 		r->mem = img->segment[i].mem;
 		r->memsz = img->segment[i].memsz;
 		st = kimage_digest(img, i, r->sha256);
@@ -649,8 +675,12 @@ void kimage_release(struct kimage *img)
 			uint64_t run = 0, n = 0;
 			for (uint64_t p = 0; sp->stage && p < sp->npages; p++) {
 				uint64_t a = sp->stage[p] & KIMAGE_PAGE_MASK;
-				if (!sp->stage[p])
+				if (!sp->stage[p] || (sp->stage[p] & UNOWNED)) {
+					if (n)
+						pl->free_pages(pl->ctx, run, n);
+					n = 0;
 					continue;
+				}
 				if (n && a == run + n * PAGE) {
 					n++;
 					continue;

@@ -61,6 +61,15 @@ struct kimage_segment {
 	size_t bufsz;
 	uint64_t mem;
 	uint64_t memsz;
+	/*
+	 * Scratch: room the next kernel needs free at entry, whose contents do
+	 * not matter (an x86 kernel's init_size beyond its file: it builds its
+	 * bss and tables there). Kept clear of the control pages, which are
+	 * still in use at entry; free parts are claimed; busy parts are left
+	 * as they are (free once boot services exit) - never staged, never
+	 * copied, not digested. bufsz must be 0.
+	 */
+	bool scratch;
 };
 
 /* What the planner needs from the platform. Physical addresses throughout. */
@@ -113,6 +122,7 @@ struct kimage {
 	uint64_t control_pages;
 	struct kimage_seg_plan plan[KIMAGE_MAX_SEGMENTS];
 	uint64_t pages_staged, pages_in_place, entries, indirection_pages;
+	uint64_t pages_scratch;    /* scratch pages left busy (not ours, not copied) */
 	uint64_t alloc_calls;
 
 	/* Bookkeeping. What the image holds is found, to release it, in the
@@ -172,7 +182,8 @@ rt_status kimage_load(const struct kimage *img);
 rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA256_DIGEST_SIZE]);
 
 /* What purgatory checks before it enters the kernel: one region per
- * non-empty segment, its whole destination (zero tail included). */
+ * non-empty segment but scratch ones, its whole destination (zero tail
+ * included). */
 struct kimage_digest_region {
 	uint64_t mem, memsz;
 	uint8_t sha256[SHA256_DIGEST_SIZE];

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t bufsz = memsz ? get16(&in) % (memsz + 2) : 0;
 		if (bufsz > sizeof(bufs[0]))
 			bufsz = sizeof(bufs[0]);
-		struct kimage_segment s = { bufs[img.nr_segments % KIMAGE_MAX_SEGMENTS], bufsz, mem, memsz };
+		struct kimage_segment s = { bufs[img.nr_segments % KIMAGE_MAX_SEGMENTS], bufsz, mem, memsz, false };
 		if (kimage_add_segment(&img, &s, NULL) != RT_OK)
 			break;
 	}

@@ -165,7 +165,7 @@ kexec_shell() {
 	local dry real
 	dry=$(plan_lines "$name" 1)
 	real=$(plan_lines "$name" 2)
-	if [ -z "$dry" ] || [ "$(echo "$dry" | wc -l)" != 4 ] || [ "$dry" != "$real" ]; then
+	if [ "$(echo "$dry" | wc -l)" != 5 ] || [ "$dry" != "$real" ]; then
 		echo "the dry run's plan differs from the boot's:"
 		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
 		return 1
@@ -184,7 +184,7 @@ t_kexec_x86_64_6.12_6G_above_4G() {
 	qemu_boot x86_64 "$name" "$ESP" 6G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	kexec_booted "$name" 6.12 "console=ttyS0 panic=-1"
 	expect_grep "$name" '^efikexec: info: plan: segment 0 kernel +\[0x01[0-9a-f]{8}, ' \
-		'^efikexec: info: plan: segment 1 initrd +\[0x01[0-9a-f]{8}, ' \
+		'^efikexec: info: plan: segment 2 initrd +\[0x01[0-9a-f]{8}, ' \
 		'RAMDISK: \[mem 0x1[0-9a-f]{8}-0x1[0-9a-f]{8}\]' \
 		'^EFIKEXEC-MEM: MemTotal: +(5|6)[0-9]{6} kB'
 }

@@ -25,7 +25,7 @@ static void teardown(void)
 
 static unsigned add(uint64_t mem, uint64_t memsz, const void *buf, size_t bufsz)
 {
-	struct kimage_segment s = { buf, bufsz, mem, memsz };
+	struct kimage_segment s = { buf, bufsz, mem, memsz, false };
 	unsigned i = 0;
 	CHECK(kimage_add_segment(&img, &s, &i) == RT_OK);
 	return i;
@@ -69,7 +69,7 @@ TEST(kimage_segment_rules_each_have_their_error)
 	kimage_init(&img, KIMAGE_NORMAL, &sim.plat, &sim.map);
 	for (unsigned i = 0; i < KIMAGE_MAX_SEGMENTS; i++)
 		add(0x200000 + i * PG, PG, NULL, 0);
-	struct kimage_segment extra = { NULL, 0, 0x300000, PG };
+	struct kimage_segment extra = { NULL, 0, 0x300000, PG, false };
 	CHECK(kimage_add_segment(&img, &extra, NULL) == RT_ESEG_COUNT);
 	CHECK_CONTAINS(test_log(), "more than the limit of 16 segments");
 	CHECK(kimage_check_segments(&img) == RT_OK);
@@ -306,4 +306,52 @@ TEST(kimage_random_layouts_relocate_exactly)
 	       (unsigned long long)stat_ind);
 	/* The layouts must exercise both paths, or they prove little. */
 	CHECK(stat_staged > n && stat_in_place > n);
+}
+
+/* Scratch: room the kernel needs free at entry. Free parts are claimed,
+ * busy parts left alone (never staged, never freed by us), no entry is
+ * written for it, no control page lies in it, no digest covers it - with
+ * claims refused too, when its free pages come back from the allocator. */
+TEST(kimage_scratch_segment_is_kept_free_not_loaded)
+{
+	static uint8_t data[3 * 4096];
+
+	for (int refuse = 0; refuse <= 1; refuse++) {
+		struct kimage_digest_region r[KIMAGE_MAX_SEGMENTS];
+		unsigned n, ks;
+		struct kimage_segment s = { NULL, 0, 0x400000, 4 * MiB, true };
+
+		setup(16 * MiB, refuse ? SIM_BOTTOM_UP : SIM_TOP_DOWN, 7);
+		sim_set_type(&sim, 0x300000, 0x600000, MEM_BUSY); /* kernel and half the room */
+		CHECK(sim_finish_map(&sim));
+		sim.claims_fail = refuse;
+		memset(data, 0x5a, sizeof(data));
+		kimage_init(&img, KIMAGE_NORMAL, &sim.plat, &sim.map);
+		add(0x3fd000, sizeof(data), data, sizeof(data));
+		CHECK(kimage_add_segment(&img, &s, &ks) == RT_OK);
+		CHECK(kimage_plan(&img, 4) == RT_OK);
+		CHECK(kimage_load(&img) == RT_OK);
+		/* 3 kernel pages staged: DESTINATION + 3 SOURCE, nothing for the room */
+		CHECK_EQ_U64(img.entries, 4);
+		CHECK_EQ_U64(img.pages_staged, 3);
+		CHECK_EQ_U64(img.pages_scratch, refuse ? 1024 : 512);
+		CHECK(img.control_page + img.control_pages * PG <= 0x400000 ||
+		      img.control_page >= 0x800000);
+		CHECK(kimage_digest_regions(&img, r, &n) == RT_OK);
+		CHECK_EQ_U64(n, 1);
+		CHECK_EQ_U64(r[0].mem, 0x3fd000);
+		/* the busy part of the room is not ours: never written */
+		CHECK_EQ_U64(sim.state[(0x500000 - sim.base) / PG], SP_FIRMWARE);
+		CHECK(kimage_relocate_ref(img.head, sim.plat.phys_to_virt, &sim, 100) == 3);
+		CHECK(memcmp(sim.plat.phys_to_virt(&sim, 0x3fd000), data, sizeof(data)) == 0);
+		teardown(); /* release frees only what the image owns: no errors */
+	}
+	/* a scratch segment carries no data */
+	setup(16 * MiB, SIM_BOTTOM_UP, 1);
+	CHECK(sim_finish_map(&sim));
+	kimage_init(&img, KIMAGE_NORMAL, &sim.plat, &sim.map);
+	struct kimage_segment bad = { NULL, 1, 0x400000, PG, true };
+	CHECK(kimage_add_segment(&img, &bad, NULL) == RT_OK);
+	CHECK(kimage_check_segments(&img) == RT_ESEG_BUFSZ);
+	teardown();
 }
