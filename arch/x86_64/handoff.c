@@ -214,6 +214,10 @@ rt_status arch_finish(struct boot_plan *bp)
 	uint64_t systab = (uint64_t)(uintptr_t)efi_st;
 	size_t n;
 
+	/* Boot services are gone, and their interrupt handlers with them:
+	 * nothing may interrupt from here to the kernel (EDK2 turns them off in
+	 * ExitBootServices too; other firmware need not). */
+	__asm__ volatile("cli");
 	if (bp->mm.size > bp->mm_room)
 		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
 			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);

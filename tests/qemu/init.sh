@@ -21,6 +21,13 @@ else
 	echo "EFIKEXEC-EFI-RUNTIME: no"
 fi
 [ -e /sys/firmware/efi/runtime ] && echo "EFIKEXEC-EFI-RUNTIME-FILE: yes"
+# x86: the setup_data types the loader passed (9: RNG seed), and where KASLR
+# put the kernel (virtual _text, physical "Kernel code")
+if [ -d /sys/kernel/boot_params/setup_data ]; then
+	echo "EFIKEXEC-SETUP-DATA: $(cat /sys/kernel/boot_params/setup_data/*/type 2>/dev/null | tr '\n' ' ')"
+fi
+echo "EFIKEXEC-KTEXT: $(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)"
+echo "EFIKEXEC-KCODE: $(grep -m1 'Kernel code' /proc/iomem | sed 's/^ *//; s/-.*//')"
 echo "EFIKEXEC-CPUS: $(grep -c ^processor /proc/cpuinfo)"
 echo "EFIKEXEC-MEM: $(grep MemTotal /proc/meminfo)"
 echo "EFIKEXEC-INIT: done"

@@ -135,9 +135,23 @@ kexec_booted() {
 	# runtime services work: the kernel registered its variable operations
 	# (only done when the runtime services survived SetVirtualAddressMap)
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$series") " 'Registered efivars operations'
-	# KASLR stays on: the kernel did not report it disabled
+	# KASLR stays on: the kernel did not report it disabled, and it moved
+	# (either its virtual base from the default or its physical one from
+	# where efikexec loaded it; both staying put by chance is ~1 in 10^5)
 	if grep -q "KASLR disabled" < <(clean_log "$name"); then
 		echo "KASLR was disabled"
+		return 1
+	fi
+	local ktext kcode load
+	ktext=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KTEXT: //p')
+	kcode=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KCODE: //p')
+	load=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment 0 kernel *\[\(0x[0-9a-f]*\),.*/\1/p' | tail -n1)
+	if [ -z "$ktext" ] || [ -z "$kcode" ] || [ -z "$load" ]; then
+		echo "no kernel placement to check KASLR with: _text '$ktext', code '$kcode', load '$load'"
+		return 1
+	fi
+	if [ "$ktext" = ffffffff81000000 ] && [ $((16#$kcode)) = $((load)) ]; then
+		echo "KASLR did not move the kernel: _text $ktext, code at $kcode = load address $load"
 		return 1
 	fi
 }
@@ -153,13 +167,14 @@ plan_lines() {
 # whose plan must be the one the real boot then prints.
 kexec_shell() {
 	local series=$1 mem=$2 name=kexec-x86_64-$1-$2
+	shift 2
 	kexec_esp "$name" "$series"
 	local args='console=ttyS0 efikexec.test="a b" panic=-1 efikexec.end=1'
 	startup_nsh "$ESP" \
 		"efikexec.efi --dry-run vmlinuz initrd=initrd.img initrd=\\extra.img $args" \
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
-	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 "$@" || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified"
 	kexec_booted "$name" "$series" "$args"
 	local dry real
@@ -171,7 +186,15 @@ kexec_shell() {
 		return 1
 	fi
 }
-t_kexec_x86_64_6.1_2G() { kexec_shell 6.1 2G; }
+# With a display and a RNG device: screen_info from GOP (the kernel's efifb
+# takes the framebuffer) and a SETUP_RNG_SEED from EFI_RNG_PROTOCOL.
+t_kexec_x86_64_6.1_2G() {
+	kexec_shell 6.1 2G -device VGA -device virtio-rng-pci
+	expect_grep kexec-x86_64-6.1-2G '^efikexec: debug: boot: framebuffer [0-9]+x[0-9]+ at 0x' \
+		'efifb: framebuffer at 0x[0-9a-f]+, using [0-9]+k' \
+		'^efikexec: debug: boot: 32 bytes of EFI_RNG_PROTOCOL seed as SETUP_RNG_SEED' \
+		'^EFIKEXEC-SETUP-DATA: .*0x9'
+}
 t_kexec_x86_64_6.12_512M() { kexec_shell 6.12 512M; }
 
 # 6.12, kexec-tools style options; 6 GiB with every segment forced above
