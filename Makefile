@@ -127,7 +127,7 @@ $(BUILD)/x86_64/purgatory/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC [purgatory x86_64] $<")
 	$(Q)gcc $(PURG_CFLAGS) $(x86_64_PURG_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/x86_64/purgatory/%.o: %.asm purgatory/purgatory-asm.inc Makefile
+$(BUILD)/x86_64/purgatory/%.o: %.asm purgatory/purgatory-asm.inc arch/x86_64/segments.inc Makefile
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AS [purgatory x86_64] $<")
 	$(Q)nasm -f elf64 -I. $< -o $@
@@ -151,7 +151,7 @@ $(BUILD)/$(2)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) $(3) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
 		-I$$($(1)_EFIINC)/protocol -MMD -MP -c $$< -o $$@
 
-$(BUILD)/$(2)/%.o: %.asm Makefile $(BUILD)/$(1)/purgatory.bin arch/x86_64/handoff.inc
+$(BUILD)/$(2)/%.o: %.asm Makefile $(BUILD)/$(1)/purgatory.bin arch/x86_64/handoff.inc arch/x86_64/segments.inc
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  AS [$(2)] $$<")
 	$(Q)nasm -f elf64 -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' $$< -o $$@

@@ -13,6 +13,7 @@
 ; wherever its segment was placed. The header comes first in the file.
 
 %include "purgatory/purgatory-asm.inc"
+%include "arch/x86_64/segments.inc"
 
 bits 64
 default rel
@@ -39,20 +40,7 @@ purgatory_entry:
 	call purgatory_main        ; returns only when the kernel may run
 
 	; the boot GDT, at this copy's address
-	lea rax, [gdt]
-	mov [gdtr + 2], rax
-	lgdt [gdtr]
-	push 0x10
-	lea rax, [.cs_loaded]
-	push rax
-	o64 retf
-.cs_loaded:
-	mov eax, 0x18
-	mov ds, eax
-	mov es, eax
-	mov ss, eax
-	mov fs, eax
-	mov gs, eax
+	LOAD_BOOT_SEGMENTS gdt, gdtr
 
 	lea rax, [purgatory_params]
 	mov rsi, [rax + PURG_OFF_ARG0]
@@ -69,8 +57,8 @@ align 16
 gdt:
 	dq 0                       ; null
 	dq 0                       ; unused
-	dq 0x00af9a000000ffff      ; 0x10: 64-bit code, flat
-	dq 0x00cf92000000ffff      ; 0x18: data, flat 4 GiB
+	dq GDT_CODE64              ; BOOT_CS
+	dq GDT_DATA                ; BOOT_DS
 gdt_end:
 align 8
 gdtr:

@@ -19,21 +19,19 @@ if [ -n "$bad" ]; then
 	echo "check-purgatory: position-dependent relocations in the purgatory: $bad" >&2
 	exit 1
 fi
-hdr=purgatory/purgatory.h inc=purgatory/purgatory-asm.inc
-for name in PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0; do
-	c=$(awk -v n="$name" '$1 == "#define" && $2 == n {sub(/ull$/, "", $3); print $3}' "$hdr")
-	a=$(awk -v n="$name" '$1 == "%define" && $2 == n {print $3}' "$inc")
-	if [ -z "$c" ] || [ "$((c))" != "$((a))" ]; then
-		echo "check-purgatory: $name is '$c' in $hdr but '$a' in $inc" >&2
-		exit 1
-	fi
-done
-h=arch/x86_64/handoff.h i=arch/x86_64/handoff.inc
-for name in X86_CTRL_GDT X86_CTRL_GDTR X86_CTRL_STACK_TOP; do
-	c=$(awk -v n="$name" '$1 == "#define" && $2 == n {print $3}' "$h")
-	a=$(awk -v n="$name" '$1 == "%define" && $2 == n {print $3}' "$i")
-	if [ -z "$c" ] || [ "$((c))" != "$((a))" ]; then
-		echo "check-purgatory: $name is '$c' in $h but '$a' in $i" >&2
-		exit 1
-	fi
-done
+# same NAME... : each #define NAME in the C header equals %define NAME in the
+# nasm include
+same() {
+	local h=$1 inc=$2 name c a
+	shift 2
+	for name in "$@"; do
+		c=$(awk -v n="$name" '$1 == "#define" && $2 == n {sub(/ull$/, "", $3); print $3}' "$h")
+		a=$(awk -v n="$name" '$1 == "%define" && $2 == n {print $3}' "$inc")
+		if [ -z "$c" ] || [ "$((c))" != "$((a))" ]; then
+			echo "check-purgatory: $name is '$c' in $h but '$a' in $inc" >&2
+			exit 1
+		fi
+	done
+}
+same purgatory/purgatory.h purgatory/purgatory-asm.inc PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0
+same arch/x86_64/handoff.h arch/x86_64/handoff.inc X86_CTRL_GDT X86_CTRL_GDTR X86_CTRL_STACK_TOP

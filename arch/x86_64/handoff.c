@@ -13,10 +13,10 @@
 #include "../arch.h"
 #include "../../boot/bzimage.h"
 #include "handoff.h"
+#include "io.h"
 #include "pagetable.h"
 
 #define RNG_SEED_BYTES 32
-#define COM1 0x3f8
 #define ALIGN16(x) (((x) + 15) & ~15ull)
 #define CR4_LA57 (1ull << 12)
 
@@ -173,6 +173,7 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	struct bz_setup_data *seed = (void *)(bp->params_shadow + x86.rng_off);
 	uint64_t ctrl = bp->img.control_page, body = (uint64_t)(x86_relocate_body_end - x86_relocate_body);
 	uint8_t *cp = (uint8_t *)(uintptr_t)ctrl;
+	/* null, unused, BOOT_CS, BOOT_DS (the values of segments.inc) */
 	static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
 	uint16_t limit = sizeof(gdt) - 1;
 
@@ -242,7 +243,7 @@ rt_status arch_finish(struct boot_plan *bp)
 
 uint64_t arch_uart(const struct boot_plan *bp)
 {
-	return COM1;
+	return X86_COM1;
 }
 
 void arch_enter(struct boot_plan *bp)
@@ -250,30 +251,13 @@ void arch_enter(struct boot_plan *bp)
 	x86_relocate(bp->img.head, bp->purgatory_entry, x86.cr3, bp->img.control_page);
 }
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 void arch_serial_write(const char *s)
 {
-	for (; *s; s++) {
-		for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + 5) & 0x20); spin++)
-			;
-		outb(COM1, (uint8_t)*s);
-	}
+	for (; *s; s++)
+		x86_uart_putc(X86_COM1, *s);
 }
 
 void arch_halt(void)
 {
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	x86_halt();
 }

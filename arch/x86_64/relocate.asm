@@ -23,6 +23,7 @@
 ; nobody's destination (lib/kimage.c keeps that invariant).
 
 %include "arch/x86_64/handoff.inc"
+%include "arch/x86_64/segments.inc"
 
 bits 64
 default rel
@@ -42,20 +43,7 @@ align 16
 x86_relocate_body:
 	mov r12, rsi                    ; purgatory entry
 	mov r13, rcx                    ; control page
-	lea rax, [r13 + X86_CTRL_GDT]
-	mov [r13 + X86_CTRL_GDTR + 2], rax
-	lgdt [r13 + X86_CTRL_GDTR]
-	push 0x10
-	lea rax, [.cs_loaded]           ; rip-relative: the copy's own label
-	push rax
-	o64 retf
-.cs_loaded:
-	mov eax, 0x18
-	mov ds, eax
-	mov es, eax
-	mov ss, eax
-	mov fs, eax
-	mov gs, eax
+	LOAD_BOOT_SEGMENTS r13 + X86_CTRL_GDT, r13 + X86_CTRL_GDTR
 	lea rsp, [r13 + X86_CTRL_STACK_TOP]
 
 	mov rax, rdi                    ; the entry being looked at

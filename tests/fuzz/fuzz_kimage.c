@@ -75,6 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bufsz > sizeof(bufs[0]))
 			bufsz = sizeof(bufs[0]);
 		struct kimage_segment s = { bufs[img.nr_segments % KIMAGE_MAX_SEGMENTS], bufsz, mem, memsz, false };
+		if (odd == 0xfd) { /* scratch: room kept free, no data */
+			s.buf = NULL;
+			s.bufsz = 0;
+			s.scratch = true;
+		}
 		if (kimage_add_segment(&img, &s, NULL) != RT_OK)
 			break;
 	}
@@ -91,9 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "  map [%#llx, %#llx) %s\n", (unsigned long long)sim.map.r[r].start,
 				(unsigned long long)sim.map.r[r].end, mem_type_name(sim.map.r[r].type));
 		for (unsigned i = 0; i < img.nr_segments; i++)
-			fprintf(stderr, "  seg %u [%#llx, +%#llx) bufsz %zu\n", i,
+			fprintf(stderr, "  seg %u [%#llx, +%#llx) bufsz %zu%s\n", i,
 				(unsigned long long)img.segment[i].mem,
-				(unsigned long long)img.segment[i].memsz, img.segment[i].bufsz);
+				(unsigned long long)img.segment[i].memsz, img.segment[i].bufsz,
+				img.segment[i].scratch ? " scratch" : "");
 		fprintf(stderr, "  check: %s\n", rt_status_name(st));
 	}
 	if (st == RT_OK) {

@@ -244,6 +244,14 @@ static int which_seg(const struct kimage *img, uint64_t a)
 	return -1;
 }
 
+/* A page some copy writes: in a segment that is not scratch. */
+static bool copy_target(const struct kimage *img, uint64_t a)
+{
+	int i = which_seg(img, a);
+
+	return i >= 0 && !img->segment[i].scratch;
+}
+
 #define FAIL(msg)                  \
 	do {                       \
 		*why = msg;        \
@@ -269,7 +277,14 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 			uint64_t src = pl->stage[p] & KIMAGE_PAGE_MASK, dst = img->segment[i].mem + p * PAGE;
 			if (!(pl->stage[p] & 1))
 				FAIL("a destination page has no staging page");
-			if (src != dst && which_seg(img, src) >= 0)
+			if (img->segment[i].scratch) {
+				/* kept where it is: owned (claimed) or left to firmware */
+				if (src != dst)
+					FAIL("a scratch page was staged");
+				touched[(src - s->base) / PAGE] = 1;
+				continue;
+			}
+			if (src != dst && copy_target(img, src))
 				FAIL("a staging page is another page's destination");
 			if (src < s->base || src >= s->base + s->size ||
 			    (s->state[(src - s->base) / PAGE] != SP_ALLOC &&
@@ -279,7 +294,7 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		}
 	}
 	for (uint64_t k = 0; k < img->nind; k++) {
-		if (which_seg(img, img->ind_pages[k]) >= 0)
+		if (copy_target(img, img->ind_pages[k]))
 			FAIL("an indirection page is a destination");
 		touched[(img->ind_pages[k] - s->base) / PAGE] = 1;
 	}
@@ -305,7 +320,7 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		FAIL("digest regions failed");
 	unsigned nonempty = 0;
 	for (unsigned i = 0; i < img->nr_segments; i++)
-		nonempty += img->segment[i].memsz != 0;
+		nonempty += img->segment[i].memsz != 0 && !img->segment[i].scratch;
 	if (nreg != nonempty)
 		FAIL("not one digest region per non-empty segment");
 	for (unsigned k = 0; k < nreg; k++) {
@@ -322,7 +337,7 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 	for (unsigned i = 0; i < img->nr_segments; i++) {
 		const struct kimage_segment *g = &img->segment[i];
 		uint8_t h[32];
-		if (!g->memsz)
+		if (!g->memsz || g->scratch)
 			continue;
 		const uint8_t *d = s->ram + (g->mem - s->base);
 		if (g->bufsz && memcmp(d, g->buf, g->bufsz) != 0)

@@ -259,6 +259,11 @@ static bool one_layout(uint64_t seed, const char **why)
 		if (clash)
 			continue;
 		unsigned i = img.nr_segments;
+		if (rnd_below(&r, 8) == 0) { /* scratch: room kept free, no data */
+			struct kimage_segment sc = { NULL, 0, mem, pages * PG, true };
+			CHECK(kimage_add_segment(&img, &sc, NULL) == RT_OK);
+			continue;
+		}
 		size_t bufsz = rnd_below(&r, pages * PG + 1);
 		for (size_t b = 0; b < bufsz; b++)
 			bufs[i][b] = (uint8_t)rnd_next(&r);
