@@ -232,7 +232,7 @@ t_kexec_x86_64_corrupt() {
 	kexec_esp "$name" 6.1 x86_64-testhooks
 	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=0 vmlinuz initrd=initrd.img console=ttyS0"
 	local rc=0
-	qemu_boot x86_64 "$name" "$ESP" 1G 45 || rc=$?
+	qemu_boot x86_64 "$name" "$ESP" 1G 35 || rc=$?
 	if [ "$rc" != 124 ]; then
 		echo "qemu exited with $rc; a halted machine runs until the timeout"
 		tail_log "$name"
