@@ -32,12 +32,14 @@ APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := boot/bzimage.c arch/x86_64/handoff.c arch/x86_64/pagetable.c
 x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
-aarch64_SRCS := arch/aarch64/handoff.c
-aarch64_ASM  :=
+aarch64_SRCS := boot/arm64.c boot/dtb.c arch/aarch64/handoff.c
+aarch64_ASM  := arch/aarch64/relocate.S arch/aarch64/purgatory-blob.S
 # purgatory/: its own freestanding blob per architecture
 PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/string.c
 x86_64_PURGATORY_SRCS := purgatory/x86_64.c
 x86_64_PURGATORY_ASM  := purgatory/entry-x86_64.asm
+aarch64_PURGATORY_SRCS := purgatory/aarch64.c
+aarch64_PURGATORY_ASM  := purgatory/entry-aarch64.S
 
 # --- flags shared by both firmware builds ---------------------------------------
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
@@ -105,7 +107,7 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(BUILD)/x86_64-testhooks/efikexec.efi
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
-TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o
+TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h
 $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o:
 	scripts/deps.sh --tools $(BUILD)
 tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
@@ -120,30 +122,43 @@ PURG_CFLAGS := -std=gnu11 $(WARN) -O2 -ffreestanding -fpie -fvisibility=hidden \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-DEFIKEXEC_PURGATORY
 x86_64_PURG_CFLAGS := -mno-red-zone -mgeneral-regs-only -fcf-protection=none
-x86_64_PURG_OBJS := $(patsubst %.c,$(BUILD)/x86_64/purgatory/%.o,$(PURGATORY_SRCS) $(x86_64_PURGATORY_SRCS)) \
-	$(patsubst %.asm,$(BUILD)/x86_64/purgatory/%.o,$(x86_64_PURGATORY_ASM))
+# purgatory runs with the MMU off: memory is Device, no unaligned access
+aarch64_PURG_CFLAGS := -mgeneral-regs-only -mstrict-align
 
-$(BUILD)/x86_64/purgatory/%.o: %.c Makefile
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC [purgatory x86_64] $<")
-	$(Q)gcc $(PURG_CFLAGS) $(x86_64_PURG_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/x86_64/purgatory/%.o: %.asm purgatory/purgatory-asm.inc arch/x86_64/segments.inc Makefile
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  AS [purgatory x86_64] $<")
-	$(Q)nasm -f elf64 -I. $< -o $@
-$(BUILD)/x86_64/purgatory.bin: $(x86_64_PURG_OBJS) linker/purgatory-x86_64.lds scripts/check-purgatory.sh
-	@$(if $(Q),echo "  LD [purgatory x86_64] $@")
-	$(Q)scripts/check-purgatory.sh x86_64 $(x86_64_PURG_OBJS)
-	$(Q)ld -nostdlib -static --no-dynamic-linker -z noexecstack --no-warn-rwx-segments \
-		-T linker/purgatory-x86_64.lds $(x86_64_PURG_OBJS) -o $(@:.bin=.elf)
-	$(Q)objcopy -O binary $(@:.bin=.elf) $@
--include $(x86_64_PURG_OBJS:.o=.d)
+# PURG_RULES arch: build/<arch>/purgatory.bin
+define PURG_RULES
+$(1)_PURG_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/purgatory/%.o,$$(PURGATORY_SRCS) $$($(1)_PURGATORY_SRCS)) \
+	$$(patsubst %.asm,$(BUILD)/$(1)/purgatory/%.o,$$(filter %.asm,$$($(1)_PURGATORY_ASM))) \
+	$$(patsubst %.S,$(BUILD)/$(1)/purgatory/%.o,$$(filter %.S,$$($(1)_PURGATORY_ASM)))
+
+$(BUILD)/$(1)/purgatory/%.o: %.c Makefile $(TOOLS_STAMP)
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  CC [purgatory $(1)] $$<")
+	$(Q)$$($(1)_CC) $$(PURG_CFLAGS) $$($(1)_PURG_CFLAGS) -MMD -MP -c $$< -o $$@
+$(BUILD)/$(1)/purgatory/%.o: %.S Makefile $(TOOLS_STAMP)
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  AS [purgatory $(1)] $$<")
+	$(Q)$$($(1)_CC) $$(PURG_CFLAGS) $$($(1)_PURG_CFLAGS) -Ipurgatory -MMD -MP -c $$< -o $$@
+$(BUILD)/$(1)/purgatory/%.o: %.asm purgatory/purgatory-asm.inc arch/x86_64/segments.inc Makefile
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  AS [purgatory $(1)] $$<")
+	$(Q)nasm -f elf64 -I. $$< -o $$@
+$(BUILD)/$(1)/purgatory.bin: $$($(1)_PURG_OBJS) linker/purgatory-$(1).lds scripts/check-purgatory.sh
+	@$(if $(Q),echo "  LD [purgatory $(1)] $$@")
+	$(Q)scripts/check-purgatory.sh $(1) $$($(1)_PURG_OBJS)
+	$(Q)$$($(1)_LD) -nostdlib -static --no-dynamic-linker -z noexecstack --no-warn-rwx-segments \
+		-T linker/purgatory-$(1).lds $$($(1)_PURG_OBJS) -o $$(@:.bin=.elf)
+	$(Q)$$($(1)_OBJCOPY) -O binary $$(@:.bin=.elf) $$@
+-include $$($(1)_PURG_OBJS:.o=.d)
+endef
+$(foreach a,$(ARCHES),$(eval $(call PURG_RULES,$(a))))
 
 # --- per-architecture rules ------------------------------------------------------
 # ARCH_RULES arch, output folder, extra CFLAGS: one EFI application.
 define ARCH_RULES
 $(2)_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/%.o,$$(APP_SRCS) $$($(1)_SRCS)) \
-	$$(patsubst %.asm,$(BUILD)/$(2)/%.o,$$($(1)_ASM))
+	$$(patsubst %.asm,$(BUILD)/$(2)/%.o,$$(filter %.asm,$$($(1)_ASM))) \
+	$$(patsubst %.S,$(BUILD)/$(2)/%.o,$$(filter %.S,$$($(1)_ASM)))
 
 $(BUILD)/$(2)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	@mkdir -p $$(@D)
@@ -155,6 +170,11 @@ $(BUILD)/$(2)/%.o: %.asm Makefile $(BUILD)/$(1)/purgatory.bin arch/x86_64/handof
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  AS [$(2)] $$<")
 	$(Q)nasm -f elf64 -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' $$< -o $$@
+
+$(BUILD)/$(2)/%.o: %.S Makefile $(BUILD)/$(1)/purgatory.bin $(TOOLS_STAMP)
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  AS [$(2)] $$<")
+	$(Q)$$($(1)_CC) -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' -MMD -MP -c $$< -o $$@
 
 # string.c must not have its loops turned back into calls to itself.
 $(BUILD)/$(2)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns

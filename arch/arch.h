@@ -6,6 +6,7 @@
  * The order efi/boot.c calls it in:
  *   arch_kernel_probe   validate the kernel image, say how to place it
  *   arch_params_size    bytes of the hand-off segment (boot_params / DTB)
+ *   arch_avoid          memory destinations must keep clear of
  *   arch_control_pages  control pages the trampoline needs
  *   arch_prepare        before ExitBootServices: hand-off data that does not
  *                       depend on the final memory map, page tables, the
@@ -27,11 +28,19 @@ EFI_STATUS arch_kernel_probe(struct boot_plan *bp);
  * and a final memory map of at most bp->mm_room bytes. */
 uint64_t arch_params_size(const struct boot_plan *bp);
 uint64_t arch_control_pages(const struct boot_plan *bp);
+/* Memory no destination may cover, because the relocation still runs on
+ * it (aarch64: the firmware's page tables, efikexec's own image): fills
+ * out[] (room for `max`), returns how many; more than max is an error the
+ * caller reports. */
+size_t arch_avoid(struct mem_span *out, size_t max);
 EFI_STATUS arch_prepare(struct boot_plan *bp);
 /* Completes the hand-off data (bp->params_shadow) from the final memory
  * map in bp->mm. No firmware calls; failures report on the serial port. */
 rt_status arch_finish(struct boot_plan *bp);
 __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
+/* Gives back what arch_kernel_probe/arch_prepare took (a boot that fails
+ * before the exit). */
+void arch_release(struct boot_plan *bp);
 
 /* Where purgatory reports (x86: I/O port; arm64: UART MMIO base), 0: none. */
 uint64_t arch_uart(const struct boot_plan *bp);

@@ -30,6 +30,7 @@ static struct boot_plan plan;
 
 static void boot_release(struct boot_plan *bp)
 {
+	arch_release(bp);
 	efi_file_close(&bp->kernel);
 	for (unsigned i = 0; i < bp->ninitrd; i++)
 		efi_file_close(&bp->initrd[i]);
@@ -158,8 +159,8 @@ static EFI_STATUS check_purgatory(void)
 static EFI_STATUS place_segments(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
-	struct mem_span avoid[4];
-	size_t n = 0;
+	struct mem_span *avoid = bp->avoid;
+	uint64_t base, initrd_min = MIB, initrd_max = bp->k.initrd_max;
 	EFI_STATUS st;
 
 	st = efi_memmap_now(&bp->map);
@@ -167,7 +168,6 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 		return st;
 	/* Room for the final map: it grows with every allocation from here on
 	 * (claims, staging runs, pool), so twice the current size and more. */
-	bp->mm_room = 0;
 	{
 		struct efi_memmap em;
 		st = efi_get_memmap(&em);
@@ -178,25 +178,36 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 		efi_put_memmap(&em);
 	}
 	bp->params_size = arch_params_size(bp);
+	bp->navoid = arch_avoid(avoid, BOOT_MAX_AVOID);
+	if (bp->navoid > BOOT_MAX_AVOID)
+		return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
+				"%zu ranges to keep clear of, more than the %u efikexec handles",
+				bp->navoid, BOOT_MAX_AVOID);
 
-	st = place(bp, bp->kernel.path, bp->k.memsz, bp->k.align, bp->k.min, bp->k.max, avoid, n,
-		   &bp->kernel_mem);
+	st = place(bp, bp->kernel.path, bp->k.load_offset + bp->k.memsz, bp->k.align, bp->k.min,
+		   bp->k.max, avoid, bp->navoid, &base);
 	if (EFI_ERROR(st))
 		return st;
-	avoid[n++] = (struct mem_span){ bp->kernel_mem, bp->kernel_mem + PAGE_ALIGN(bp->k.memsz) };
+	bp->kernel_mem = base + bp->k.load_offset;
+	avoid[bp->navoid++] = (struct mem_span){ base, bp->kernel_mem + PAGE_ALIGN(bp->k.memsz) };
+	if (bp->k.initrd_window) {
+		initrd_min = base & ~(bp->k.initrd_window_align - 1);
+		initrd_max = initrd_min + bp->k.initrd_window;
+	}
 	if (bp->ninitrd) {
-		st = place(bp, bp->initrd[0].path, bp->initrd_size, KIMAGE_PAGE_SIZE, MIB,
-			   bp->k.initrd_max, avoid, n, &bp->initrd_mem);
+		st = place(bp, bp->initrd[0].path, bp->initrd_size, KIMAGE_PAGE_SIZE, initrd_min,
+			   initrd_max, avoid, bp->navoid, &bp->initrd_mem);
 		if (EFI_ERROR(st))
 			return st;
-		avoid[n++] = (struct mem_span){ bp->initrd_mem, bp->initrd_mem + PAGE_ALIGN(bp->initrd_size) };
+		avoid[bp->navoid++] = (struct mem_span){ bp->initrd_mem, bp->initrd_mem + PAGE_ALIGN(bp->initrd_size) };
 	}
 	st = place(bp, "boot parameters", bp->params_size, KIMAGE_PAGE_SIZE, MIB, bp->k.params_max,
-		   avoid, n, &bp->params_mem);
+		   avoid, bp->navoid, &bp->params_mem);
 	if (EFI_ERROR(st))
 		return st;
-	avoid[n++] = (struct mem_span){ bp->params_mem, bp->params_mem + PAGE_ALIGN(bp->params_size) };
-	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, n, &bp->purgatory_mem);
+	avoid[bp->navoid++] = (struct mem_span){ bp->params_mem, bp->params_mem + PAGE_ALIGN(bp->params_size) };
+	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, bp->navoid,
+		   &bp->purgatory_mem);
 	if (EFI_ERROR(st))
 		return st;
 	if (bp->o->test_occupy) {
@@ -286,7 +297,7 @@ static void print_plan(struct boot_plan *bp)
 					   bp->initrd[i].path);
 		print_segment(bp, bp->seg_initrd, "initrd", src);
 	}
-	print_segment(bp, bp->seg_params, "params", "efikexec (boot parameters, command line, memory map)");
+	print_segment(bp, bp->seg_params, "params", bp->k.params_what);
 	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
 		loaded += bp->img.segment[i].bufsz;

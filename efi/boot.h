@@ -22,7 +22,15 @@ struct boot_kernel {
 	uint64_t cmdline_max;            /* longest command line, NUL excluded */
 	uint64_t initrd_max;             /* initrd must end below; 0: anywhere */
 	uint64_t params_max;             /* hand-off data must end below; 0: any */
+	uint64_t load_offset;            /* the kernel sits this far above an
+					  * `align`-aligned base (arm64 text_offset) */
+	uint64_t initrd_window;          /* when not 0: the initrd lies within this
+					  * many bytes from the kernel's base ... */
+	uint64_t initrd_window_align;    /* ... rounded down to this */
+	const char *params_what;         /* what the hand-off segment holds */
 };
+
+#define BOOT_MAX_AVOID 256
 
 struct boot_plan {
 	const struct efikexec_opts *o;
@@ -56,7 +64,8 @@ struct boot_plan {
 	UINTN mm_room;
 	struct memmap final_map;
 
-	void *arch;                           /* arch_prepare's state */
+	struct mem_span avoid[BOOT_MAX_AVOID + 4]; /* arch_avoid's spans, then segments */
+	size_t navoid;
 	uint64_t bytes_loaded, bytes_staged;
 };
 

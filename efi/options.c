@@ -17,6 +17,7 @@ const char options_usage[] =
 	"  --append=STRING   kernel command line, before the arguments after KERNEL\n"
 	"  --dry-run         print the plan (segments, sources, entry) and return\n"
 	"  --no-verify       let purgatory skip the SHA-256 check of the segments\n"
+	"  --dtb=PATH        arm64: boot with this device tree, not the firmware's\n"
 	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
 	"  --mem-max=ADDR    load segments below ADDR\n"
 	"\n"
@@ -110,6 +111,10 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if (o->ninitrd == OPT_MAX_INITRDS)
 				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
 			o->initrd[o->ninitrd++] = v;
+		} else if (match(a, "--dtb", &v)) {
+			if (!v || !*v)
+				return rt_fail(RT_EINVAL, "options", "--dtb needs a path: --dtb=PATH");
+			o->dtb = v;
 		} else if (match(a, "--append", &v)) {
 			if (!v)
 				return rt_fail(RT_EINVAL, "options", "--append needs a value: --append=STRING");
@@ -153,7 +158,7 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
 			o->initrd[o->ninitrd++] = cl->arg[j].value + 7;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify) {
+	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify || o->dtb) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
 	if (o->mem_max && o->mem_max <= o->mem_min)

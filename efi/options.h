@@ -30,6 +30,7 @@ struct efikexec_opts {
 	const char *sha256_path;
 	const char *kernel;
 	const char *append;  /* --append=STRING, before the kernel arguments */
+	const char *dtb;     /* --dtb=PATH: the device tree (arm64), else firmware's */
 	uint64_t mem_min, mem_max; /* --mem-min/--mem-max: where segments may go */
 	const char *initrd[OPT_MAX_INITRDS]; /* --initrd= first, then initrd=, in order */
 	unsigned ninitrd;

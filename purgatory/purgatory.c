@@ -35,6 +35,23 @@ static void put_dec(unsigned v)
 	puts_uart(&b[i]);
 }
 
+/* With --verbose: how long the trampoline's copy took, when it timed it. */
+static void report_relocation(const struct purgatory_params *p)
+{
+	uint64_t hz = purgatory_counter_hz(), ticks = p->reloc_ticks[1] - p->reloc_ticks[0];
+
+	if (!(p->flags & PURGATORY_F_VERBOSE) || !hz || p->reloc_ticks[1] < p->reloc_ticks[0] ||
+	    !p->reloc_ticks[1])
+		return;
+	puts_uart("purgatory: relocation copied ");
+	put_dec((unsigned)p->reloc_pages);
+	puts_uart(" pages in ");
+	put_dec((unsigned)(ticks * 1000000 / hz));
+	puts_uart(" us (counter at ");
+	put_dec((unsigned)(hz / 1000));
+	puts_uart(" kHz)\n");
+}
+
 void purgatory_main(void)
 {
 	const struct purgatory_params *p = &purgatory_params;
@@ -45,8 +62,10 @@ void purgatory_main(void)
 		puts_uart("purgatory: parameter block not filled in\n");
 		purgatory_halt();
 	}
-	if (!(p->flags & PURGATORY_F_VERIFY))
+	if (!(p->flags & PURGATORY_F_VERIFY)) {
+		report_relocation(p);
 		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct purgatory_region *r = &p->region[i];
 		const uint8_t *a = (const uint8_t *)(uintptr_t)r->mem;
@@ -66,4 +85,5 @@ void purgatory_main(void)
 		put_dec(n);
 		puts_uart(" segments verified\n");
 	}
+	report_relocation(p);
 }

@@ -16,7 +16,7 @@
 #ifndef EFIKEXEC_PURGATORY_H
 #define EFIKEXEC_PURGATORY_H
 
-#define PURGATORY_MAGIC 0x3147525550454b45ull /* "EKEPURG1" little-endian */
+#define PURGATORY_MAGIC 0x3147525550454b45 /* "EKEPURG1" little-endian */
 #define PURGATORY_MAX_REGIONS 16
 
 /* Offsets used from assembly. */
@@ -47,6 +47,10 @@ struct purgatory_params {
 	uint32_t nr_regions;
 	uint32_t flags;          /* PURGATORY_F_* */
 	struct purgatory_region region[PURGATORY_MAX_REGIONS];
+	/* Written by the relocation trampoline after its copy, when it can:
+	 * the counter before and after it (arm64: CNTVCT_EL0). */
+	uint64_t reloc_ticks[2];
+	uint64_t reloc_pages;    /* pages the trampoline copies */
 };
 
 #define PURGATORY_F_VERIFY 1u   /* check the digests (off: --no-verify) */
@@ -58,6 +62,8 @@ _Static_assert(sizeof(struct purgatory_header) == 24, "header");
 
 /* Arch hooks the purgatory's C part calls (purgatory/<arch>.c). */
 void purgatory_putc(uint64_t uart, char c);
+/* The frequency of the counter reloc_ticks are in; 0: no timing. */
+uint64_t purgatory_counter_hz(void);
 void purgatory_halt(void) __attribute__((noreturn));
 /* The C part: returns when the kernel may be entered; halts otherwise. */
 void purgatory_main(void);

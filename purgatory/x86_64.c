@@ -13,3 +13,8 @@ void purgatory_halt(void)
 {
 	x86_halt();
 }
+
+uint64_t purgatory_counter_hz(void)
+{
+	return 0; /* the TSC's rate is not architectural: no timing */
+}

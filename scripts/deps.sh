@@ -29,8 +29,10 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
+# libc6-dev-arm64-cross: Debian's arm64 libfdt_env.h includes <stdlib.h>
+# and <string.h>, which the cross compiler finds only there
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
-	binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
+	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang)
 

@@ -1,53 +1,359 @@
 /*
- * handoff.c - aarch64 behind arch/arch.h. Entering an arm64 Image (libfdt
- * device tree fixups, cache-aware relocation, EL2 entry) is the next step
- * of the project; until it lands, a boot request on aarch64 says so and
- * returns to the caller with EFI_UNSUPPORTED, having touched nothing.
+ * handoff.c - aarch64 behind arch/arch.h: the arm64 Image, its device
+ * tree, the firmware's translation tables kept clear, and the jump.
+ *
+ * The hand-off segment (bp->params_shadow, written into the segment after
+ * ExitBootServices) holds the device tree, then, page-aligned, the final
+ * EFI memory map that /chosen linux,uefi-mmap-start points to (the kernel
+ * reserves it: drivers/firmware/efi/efi-init.c).
+ *
+ * Runtime services: the kernel maps every EFI_MEMORY_RUNTIME region at the
+ * VirtualStart the map it is given says (arm-runtime.c, efi_virtmap_init)
+ * and never calls SetVirtualAddressMap on arm64 - the EFI stub does, before
+ * it enters the kernel. efikexec gives every runtime region VirtualStart =
+ * PhysicalStart and leaves the firmware in physical mode, so the addresses
+ * the firmware uses and the ones the kernel maps agree (the stub's
+ * efi=novamap arrangement).
  */
 #include "../arch.h"
+#include "../../boot/arm64.h"
+#include "../../boot/dtb.h"
 
-const uint8_t purgatory_blob[1] __attribute__((visibility("hidden")));
-const uint8_t purgatory_blob_end[1] __attribute__((visibility("hidden")));
+/* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE 2048, with the NUL */
+#define ARM64_CMDLINE_MAX 2047
+
+struct clean_range {
+	uint64_t start, end;
+};
+
+static struct {
+	struct arm64_image_info ii;
+	const void *dtb;           /* the tree to start from */
+	char dtb_name[256];
+	void *dtb_file;            /* --dtb's pages, to unload */
+	uint64_t dtb_file_size;
+	uint64_t dtb_room, mm_off;
+	uint64_t uart;
+	struct clean_range clean[KIMAGE_MAX_SEGMENTS + 1];
+	unsigned nclean;
+	uint64_t stack_top;
+} a64;
+
+/* relocate.S */
+extern void aarch64_relocate(uint64_t head, uint64_t entry, uint64_t stack_top,
+			     const struct clean_range *clean, uint64_t nclean, uint64_t ticks)
+	__attribute__((noreturn));
+extern const uint8_t aarch64_relocate_start[] __asm__("aarch64_relocate")
+	__attribute__((visibility("hidden")));
+extern const uint8_t aarch64_relocate_end[] __attribute__((visibility("hidden")));
+
+static unsigned current_el(void)
+{
+	uint64_t el;
+
+	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
+	return (unsigned)(el >> 2) & 3;
+}
+
+/* An ACPI table header (ACPI 6.5, 5.2.6): signature, length, ... */
+struct acpi_header {
+	char sig[4];
+	uint32_t length;
+	uint8_t rev, checksum;
+	char oem[6], oem_table[8];
+	uint32_t oem_rev, creator, creator_rev;
+} __attribute__((packed));
+
+/*
+ * The console UART by ACPI's SPCR table (Microsoft's "Serial Port Console
+ * Redirection Table": the Generic Address Structure at offset 40, its
+ * address at 44), reached through the RSDP in the EFI configuration table
+ * and the XSDT. For machines whose firmware has no device tree.
+ */
+static bool spcr_uart(uint64_t *base)
+{
+	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
+	const uint8_t *rsdp = NULL;
+	const struct acpi_header *xsdt;
+	uint64_t xsdt_addr;
+
+	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++)
+		if (!RT_FN(memcmp)(&efi_st->ConfigurationTable[i].VendorGuid, &acpi20, sizeof(EFI_GUID)))
+			rsdp = efi_st->ConfigurationTable[i].VendorTable;
+	if (!rsdp || RT_FN(memcmp)(rsdp, "RSD PTR ", 8) || rsdp[15] < 2)
+		return false;
+	RT_FN(memcpy)(&xsdt_addr, rsdp + 24, 8);
+	xsdt = (const void *)(uintptr_t)xsdt_addr;
+	if (!xsdt || RT_FN(memcmp)(xsdt->sig, "XSDT", 4) || xsdt->length < sizeof(*xsdt))
+		return false;
+	for (uint32_t off = sizeof(*xsdt); off + 8 <= xsdt->length; off += 8) {
+		uint64_t t;
+		const struct acpi_header *h;
+		RT_FN(memcpy)(&t, (const uint8_t *)xsdt + off, 8);
+		h = (const void *)(uintptr_t)t;
+		if (h && !RT_FN(memcmp)(h->sig, "SPCR", 4) && h->length >= 52) {
+			RT_FN(memcpy)(base, (const uint8_t *)h + 44, 8);
+			return *base != 0;
+		}
+	}
+	return false;
+}
+
+static EFI_STATUS load_dtb(struct boot_plan *bp)
+{
+	static EFI_GUID dtb_guid = EFI_DTB_TABLE_GUID;
+	size_t size = 0;
+	rt_status rs;
+
+	if (bp->o->dtb) {
+		EFI_STATUS st = efi_file_load(bp->o->dtb, ARM64_DTB_MAX, &a64.dtb_file, &a64.dtb_file_size);
+		if (EFI_ERROR(st))
+			return st;
+		a64.dtb = a64.dtb_file;
+		size = (size_t)a64.dtb_file_size;
+		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "%s", bp->o->dtb);
+	} else {
+		for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++)
+			if (!RT_FN(memcmp)(&efi_st->ConfigurationTable[i].VendorGuid, &dtb_guid, sizeof(EFI_GUID)))
+				a64.dtb = efi_st->ConfigurationTable[i].VendorTable;
+		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "the firmware's device tree");
+		if (!a64.dtb) {
+			/* ACPI describes the machine: the kernel gets a tree with
+			 * only /chosen, as from its EFI stub */
+			static uint64_t empty[512];
+			rs = dtb_empty(empty, sizeof(empty));
+			if (rs != RT_OK)
+				return efi_status_from_rt(rs);
+			a64.dtb = empty;
+			rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "an empty device tree (ACPI)");
+			rt_log(RT_LOG_DEBUG, "dtb", "the firmware has no device tree: handing over %s",
+			       a64.dtb_name);
+		}
+		size = dtb_size(a64.dtb) ? dtb_size(a64.dtb) : 64;
+	}
+	rs = dtb_check(a64.dtb_name, a64.dtb, size);
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(&a64.uart))
+		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
+		       a64.dtb_name);
+	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx", (unsigned long long)a64.uart);
+	return EFI_SUCCESS;
+}
 
 EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
 {
-	return efi_fail(EFI_UNSUPPORTED, "boot",
-			"%s: entering a kernel on aarch64 is not in this version of efikexec yet",
-			bp->kernel.path);
+	struct arm64_image_info *ii = &a64.ii;
+	rt_status rs = arm64_image_parse(bp->kernel.path, bp->head, bp->head_len, bp->kernel.size, ii);
+
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+	bp->k.file_offset = 0;
+	bp->k.file_size = bp->kernel.size;
+	bp->k.memsz = ii->image_size;
+	bp->k.align = ARM64_BASE_ALIGN;
+	bp->k.load_offset = ii->text_offset;
+	/* flags bit 3 clear: "as close as possible to the base of DRAM" -
+	 * placement is lowest-first anyway */
+	bp->k.min = 0;
+	bp->k.max = 0;
+	bp->k.entry_offset = 0;
+	bp->k.cmdline_max = ARM64_CMDLINE_MAX;
+	bp->k.initrd_max = 0;
+	bp->k.initrd_window = ARM64_INITRD_WINDOW;
+	bp->k.initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
+	bp->k.params_max = 0;
+	bp->k.params_what = "efikexec (device tree, memory map)";
+	rt_log(RT_LOG_DEBUG, "image", "%s: text_offset %#llx, image_size %#llx, flags %#llx (%u KiB pages, %s); at EL%u",
+	       bp->kernel.path, (unsigned long long)ii->text_offset, (unsigned long long)ii->image_size,
+	       (unsigned long long)ii->flags, ii->page_kib, ii->anywhere ? "anywhere" : "low",
+	       current_el());
+	return load_dtb(bp);
 }
 
 uint64_t arch_params_size(const struct boot_plan *bp)
 {
-	return 0;
+	a64.dtb_room = dtb_room(a64.dtb, bp->cmdline_len);
+	if (a64.dtb_room > ARM64_DTB_MAX)
+		a64.dtb_room = ARM64_DTB_MAX;
+	a64.mm_off = (a64.dtb_room + 4095) & ~4095ull;
+	return a64.mm_off + bp->mm_room;
 }
 
 uint64_t arch_control_pages(const struct boot_plan *bp)
 {
-	return 1;
+	return 1; /* the relocation's stack */
+}
+
+/* --- the firmware's translation tables ---------------------------------------- */
+
+static size_t add_span(struct mem_span *out, size_t n, size_t max, uint64_t start, uint64_t end)
+{
+	if (n && out[n - 1].end == start) {
+		out[n - 1].end = end;
+		return n;
+	}
+	if (n < max)
+		out[n] = (struct mem_span){ start, end };
+	return n + 1;
+}
+
+/* Every table page reachable from `table` at `level` (4 KiB granule:
+ * descriptor bits 1:0 == 3 below level 3 is a table; ARM DDI 0487, D8.3). */
+static size_t walk_tables(uint64_t table, int level, struct mem_span *out, size_t n, size_t max)
+{
+	const uint64_t *t = (const uint64_t *)(uintptr_t)table;
+
+	n = add_span(out, n, max, table, table + 4096);
+	if (level == 3)
+		return n;
+	for (int i = 0; i < 512; i++)
+		if ((t[i] & 3) == 3)
+			n = walk_tables(t[i] & 0x0000fffffffff000ull, level + 1, out, n, max);
+	return n;
+}
+
+size_t arch_avoid(struct mem_span *out, size_t max)
+{
+	uint64_t ttbr, tcr, image = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
+	unsigned t0sz, vabits;
+	size_t n = 0;
+
+	/* efikexec's own image: the relocation code and its clean list */
+	n = add_span(out, n, max, image & ~4095ull,
+		     (image + efi_loaded_image->ImageSize + 4095) & ~4095ull);
+	if (current_el() == 2) {
+		__asm__ volatile("mrs %0, ttbr0_el2" : "=r"(ttbr));
+		__asm__ volatile("mrs %0, tcr_el2" : "=r"(tcr));
+	} else {
+		__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(ttbr));
+		__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
+	}
+	t0sz = tcr & 63;
+	if (((tcr >> 14) & 3) != 0 || t0sz < 16 || t0sz > 39) {
+		rt_log(RT_LOG_WARN, "boot", "translation granule or T0SZ (TCR %#llx) not the 4 KiB layout: firmware tables not kept clear",
+		       (unsigned long long)tcr);
+		return n;
+	}
+	vabits = 64 - t0sz;
+	/* 4 KiB granule: level 0 resolves VA bits 47:39, level 1 38:30, ... */
+	n = walk_tables(ttbr & 0x0000fffffffff000ull, vabits > 39 ? 0 : vabits > 30 ? 1 : 2, out, n, max);
+	rt_log(RT_LOG_DEBUG, "boot", "keeping %zu ranges clear: efikexec's image and the firmware's translation tables (TTBR0 %#llx, TCR %#llx)",
+	       n, (unsigned long long)ttbr, (unsigned long long)tcr);
+	return n;
+}
+
+/* --- hand-off ----------------------------------------------------------------- */
+
+static bool rng_bytes(void *out, size_t n)
+{
+	static EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
+	EFI_RNG_PROTOCOL *rng = NULL;
+
+	if (efi_bs->LocateProtocol(&rng_guid, NULL, (void **)&rng) != EFI_SUCCESS || !rng)
+		return false;
+	return rng->GetRNG(rng, NULL, n, out) == EFI_SUCCESS;
+}
+
+/* The SecureBoot and SetupMode variables (UEFI 2.10, 3.3) as the kernel's
+ * efi_secureboot_mode, the way its EFI stub reads them. */
+static uint32_t secure_boot_mode(void)
+{
+	static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+	uint8_t sb = 0, setup = 0;
+	UINTN n = 1;
+
+	if (efi_rs->GetVariable(L"SecureBoot", &global, NULL, &n, &sb) != EFI_SUCCESS)
+		return DTB_SECUREBOOT_UNKNOWN;
+	n = 1;
+	if (efi_rs->GetVariable(L"SetupMode", &global, NULL, &n, &setup) != EFI_SUCCESS)
+		return DTB_SECUREBOOT_UNKNOWN;
+	return sb == 1 && setup == 0 ? DTB_SECUREBOOT_ENABLED : DTB_SECUREBOOT_DISABLED;
 }
 
 EFI_STATUS arch_prepare(struct boot_plan *bp)
 {
-	return EFI_UNSUPPORTED;
+	static struct dtb_boot b;
+	rt_status rs;
+
+	RT_FN(memset)(&b, 0, sizeof(b));
+	b.cmdline = bp->cmdline;
+	if (bp->ninitrd) {
+		b.initrd_start = bp->initrd_mem;
+		b.initrd_end = bp->initrd_mem + bp->initrd_size;
+	}
+	b.systab = (uint64_t)(uintptr_t)efi_st;
+	b.secure_boot = secure_boot_mode();
+	if (rng_bytes(b.rng_seed, 32) && rng_bytes(&b.kaslr_seed, sizeof(b.kaslr_seed))) {
+		b.rng_len = 32;
+		rt_log(RT_LOG_DEBUG, "boot", "kaslr-seed and 32 bytes of rng-seed from EFI_RNG_PROTOCOL");
+	}
+	rs = dtb_prepare(a64.dtb_name, a64.dtb, bp->params_shadow, a64.dtb_room, &b);
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+
+	a64.stack_top = bp->img.control_page + bp->img.control_pages * KIMAGE_PAGE_SIZE;
+	a64.nclean = 0;
+	for (unsigned i = 0; i < bp->img.nr_segments; i++)
+		if (bp->img.segment[i].memsz)
+			a64.clean[a64.nclean++] = (struct clean_range){
+				bp->img.segment[i].mem, bp->img.segment[i].mem + bp->img.segment[i].memsz };
+	/* the relocation code itself: fetched from memory once the MMU is off */
+	a64.clean[a64.nclean++] = (struct clean_range){ (uint64_t)(uintptr_t)aarch64_relocate_start,
+							 (uint64_t)(uintptr_t)aarch64_relocate_end };
+	bp->pparams.reloc_pages = bp->img.pages_staged;
+	return EFI_SUCCESS;
 }
 
 rt_status arch_finish(struct boot_plan *bp)
 {
-	return RT_ENOTSUP;
+	uint64_t mm = bp->params_mem + a64.mm_off;
+
+	__asm__ volatile("msr daifset, #0xf");
+	if (bp->mm.size > bp->mm_room)
+		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
+			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
+	for (UINTN off = 0; off + bp->mm.desc_size <= bp->mm.size; off += bp->mm.desc_size) {
+		EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)bp->mm.buf + off);
+		if (d->Attribute & EFI_MEMORY_RUNTIME)
+			d->VirtualStart = d->PhysicalStart;
+	}
+	RT_FN(memcpy)(bp->params_shadow + a64.mm_off, bp->mm.buf, bp->mm.size);
+	return dtb_set_mmap(bp->params_shadow, mm, (uint32_t)bp->mm.size, (uint32_t)bp->mm.desc_size,
+			    bp->mm.desc_version);
 }
 
 uint64_t arch_uart(const struct boot_plan *bp)
 {
-	return 0;
+	return a64.uart;
 }
 
 void arch_enter(struct boot_plan *bp)
 {
-	arch_halt();
+	uint64_t ticks = bp->purgatory_mem + bp->purgatory_params_off +
+			 __builtin_offsetof(struct purgatory_params, reloc_ticks);
+
+	aarch64_relocate(bp->img.head, bp->purgatory_entry, a64.stack_top, a64.clean, a64.nclean, ticks);
+}
+
+void arch_release(struct boot_plan *bp)
+{
+	if (a64.dtb_file)
+		efi_file_unload(a64.dtb_file, a64.dtb_file_size);
+	a64.dtb_file = NULL;
+	a64.dtb = NULL;
 }
 
 void arch_serial_write(const char *s)
 {
+	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)a64.uart;
+	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(a64.uart + 0x18);
+
+	for (; a64.uart && *s; s++) {
+		for (unsigned spin = 0; spin < 1000000 && (*fr & (1u << 5)); spin++)
+			;
+		*dr = (uint32_t)(unsigned char)*s;
+	}
 }
 
 void arch_halt(void)

@@ -53,6 +53,7 @@ EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
 	bp->k.cmdline_max = bi->cmdline_size;
 	bp->k.initrd_max = bi->above_4g ? 0 : (uint64_t)bi->initrd_addr_max + 1;
 	bp->k.params_max = bi->above_4g ? 0 : 1ull << 32;
+	bp->k.params_what = "efikexec (boot parameters, command line, memory map)";
 	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
 	       bp->kernel.path, bi->version >> 8, bi->version & 0xff, bi->init_size, bi->kernel_alignment,
 	       (unsigned long long)bi->pref_address, bi->cmdline_size,
@@ -95,6 +96,13 @@ uint64_t arch_control_pages(const struct boot_plan *bp)
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	x86.la57 = cr4 & CR4_LA57;
 	return X86_CTRL_FIXED_PAGES + x86_pt_pages(map_end(bp), x86.la57);
+}
+
+size_t arch_avoid(struct mem_span *out, size_t max)
+{
+	/* The trampoline runs on its own page tables in the control pages,
+	 * from its copy there: nothing else must stay intact. */
+	return 0;
 }
 
 /* The ACPI RSDP from the configuration table (ACPI 2.0 first). */
@@ -239,6 +247,10 @@ rt_status arch_finish(struct boot_plan *bp)
 	bzimage_set_e820(p, e820, n, (struct bz_setup_data *)(bp->params_shadow + x86.e820_off),
 			 bp->params_mem + x86.e820_off);
 	return RT_OK;
+}
+
+void arch_release(struct boot_plan *bp)
+{
 }
 
 uint64_t arch_uart(const struct boot_plan *bp)

@@ -1,0 +1,166 @@
+/*
+ * dtb.c - the device tree fixups for an arm64 boot (see dtb.h), with
+ * libfdt. Property names and encodings are the kernel's EFI stub's
+ * (drivers/firmware/efi/libstub/fdt.c) and Documentation/arch/arm64/
+ * booting.rst; the kernel reads them in drivers/firmware/efi/fdtparams.c.
+ */
+#include <libfdt.h>
+
+#include "arm64.h"
+#include "dtb.h"
+
+static rt_status fdt_fail(const char *name, const char *what, int err)
+{
+	return rt_fail(RT_EINVAL, "dtb", "%s: %s: %s", name, what, fdt_strerror(err));
+}
+
+rt_status dtb_check(const char *name, const void *fdt, size_t size)
+{
+	int err;
+
+	if (size < sizeof(struct fdt_header))
+		return rt_fail(RT_ETRUNC, "dtb", "%s: %zu bytes, too short for a device tree header",
+			       name, size);
+	err = fdt_check_header(fdt);
+	if (err)
+		return fdt_fail(name, "not a device tree", err);
+	if (fdt_totalsize(fdt) > size)
+		return rt_fail(RT_ETRUNC, "dtb", "%s: truncated: totalsize %u, %zu bytes there", name,
+			       fdt_totalsize(fdt), size);
+	if (fdt_totalsize(fdt) > ARM64_DTB_MAX)
+		return rt_fail(RT_E2BIG, "dtb", "%s: totalsize %u is more than the kernel's limit of %llu",
+			       name, fdt_totalsize(fdt), ARM64_DTB_MAX);
+	/* walk every node once: a broken structure block fails here, not in
+	 * the kernel */
+	for (int off = 0, depth = 0; off >= 0 && depth >= 0;) {
+		off = fdt_next_node(fdt, off, &depth);
+		if (off < 0 && off != -FDT_ERR_NOTFOUND)
+			return fdt_fail(name, "broken structure", off);
+	}
+	return RT_OK;
+}
+
+rt_status dtb_empty(void *buf, size_t size)
+{
+	const char *name = "empty tree";
+	int err = fdt_create_empty_tree(buf, (int)size);
+
+	if (err)
+		return fdt_fail(name, "cannot create", err);
+	err = fdt_add_subnode(buf, 0, "chosen");
+	if (err < 0)
+		return fdt_fail(name, "cannot add /chosen", err);
+	return RT_OK;
+}
+
+size_t dtb_size(const void *fdt)
+{
+	return fdt_magic(fdt) == FDT_MAGIC ? fdt_totalsize(fdt) : 0;
+}
+
+size_t dtb_room(const void *fdt, size_t cmdline_len)
+{
+	/* each property: 12 bytes of header, its value, its name in strings;
+	 * ten properties, a new /chosen, and slack */
+	return fdt_totalsize(fdt) + 10 * 12 + 512 + cmdline_len + 1 + DTB_RNG_SEED_MAX + 4096;
+}
+
+#define SET(what, call)                                  \
+	do {                                             \
+		int e_ = (call);                         \
+		if (e_)                                  \
+			return fdt_fail(name, what, e_); \
+	} while (0)
+
+rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_size,
+		      const struct dtb_boot *b)
+{
+	int chosen, node;
+
+	if (out_size > ARM64_DTB_MAX)
+		out_size = ARM64_DTB_MAX;
+	SET("cannot grow the tree", fdt_open_into(in, out, (int)out_size));
+	/* reservations and RAM come from the UEFI memory map (as with the stub) */
+	while (fdt_num_mem_rsv(out) > 0)
+		SET("cannot delete a /memreserve/", fdt_del_mem_rsv(out, 0));
+	for (node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7); node >= 0;
+	     node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7))
+		SET("cannot delete a memory node", fdt_del_node(out, node));
+	chosen = fdt_path_offset(out, "/chosen");
+	if (chosen == -FDT_ERR_NOTFOUND)
+		chosen = fdt_add_subnode(out, 0, "chosen");
+	if (chosen < 0)
+		return fdt_fail(name, "no /chosen", chosen);
+	SET("bootargs", fdt_setprop_string(out, chosen, "bootargs", b->cmdline));
+	if (b->initrd_end > b->initrd_start) {
+		SET("linux,initrd-start", fdt_setprop_u64(out, chosen, "linux,initrd-start", b->initrd_start));
+		SET("linux,initrd-end", fdt_setprop_u64(out, chosen, "linux,initrd-end", b->initrd_end));
+	} else {
+		fdt_delprop(out, chosen, "linux,initrd-start");
+		fdt_delprop(out, chosen, "linux,initrd-end");
+	}
+	SET("linux,uefi-system-table", fdt_setprop_u64(out, chosen, "linux,uefi-system-table", b->systab));
+	SET("linux,uefi-secure-boot", fdt_setprop_u32(out, chosen, "linux,uefi-secure-boot", b->secure_boot));
+	SET("linux,uefi-mmap-start", fdt_setprop_u64(out, chosen, "linux,uefi-mmap-start", 0));
+	SET("linux,uefi-mmap-size", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-size", 0));
+	SET("linux,uefi-mmap-desc-size", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-desc-size", 0));
+	SET("linux,uefi-mmap-desc-ver", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-desc-ver", 0));
+	if (b->rng_len) {
+		SET("kaslr-seed", fdt_setprop_u64(out, chosen, "kaslr-seed", b->kaslr_seed));
+		SET("rng-seed", fdt_setprop(out, chosen, "rng-seed", b->rng_seed, (int)b->rng_len));
+	}
+	SET("cannot pack the tree", fdt_pack(out));
+	return RT_OK;
+}
+
+rt_status dtb_set_mmap(void *fdt, uint64_t start, uint32_t size, uint32_t desc_size, uint32_t desc_ver)
+{
+	const char *name = "prepared tree";
+	int chosen = fdt_path_offset(fdt, "/chosen");
+
+	if (chosen < 0)
+		return fdt_fail(name, "no /chosen", chosen);
+	SET("linux,uefi-mmap-start", fdt_setprop_inplace_u64(fdt, chosen, "linux,uefi-mmap-start", start));
+	SET("linux,uefi-mmap-size", fdt_setprop_inplace_u32(fdt, chosen, "linux,uefi-mmap-size", size));
+	SET("linux,uefi-mmap-desc-size",
+	    fdt_setprop_inplace_u32(fdt, chosen, "linux,uefi-mmap-desc-size", desc_size));
+	SET("linux,uefi-mmap-desc-ver",
+	    fdt_setprop_inplace_u32(fdt, chosen, "linux,uefi-mmap-desc-ver", desc_ver));
+	return RT_OK;
+}
+
+/* The first reg address of `node`, read with its parent's #address-cells. */
+static bool reg_base(const void *fdt, int node, uint64_t *base)
+{
+	int len, parent = fdt_parent_offset(fdt, node);
+	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	if (!reg || ac < 1 || ac > 2 || len < ac * 4)
+		return false;
+	*base = ac == 2 ? (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1])
+			: fdt32_to_cpu(reg[0]);
+	return true;
+}
+
+bool dtb_find_pl011(const void *fdt, uint64_t *base)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), node = -1, len;
+	const char *path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
+
+	if (path) {
+		/* "path[:options]"; the path may also be an alias */
+		char p[256];
+		size_t n = 0;
+		while (n + 1 < sizeof(p) && path[n] && path[n] != ':')
+			n++;
+		RT_FN(memcpy)(p, path, n);
+		p[n] = 0;
+		node = p[0] == '/' ? fdt_path_offset(fdt, p) : fdt_path_offset(fdt, fdt_get_alias(fdt, p) ? fdt_get_alias(fdt, p) : "/-");
+		if (node >= 0 && fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
+			node = -1;
+	}
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
+	return node >= 0 && reg_base(fdt, node, base);
+}

@@ -1,0 +1,64 @@
+/*
+ * dtb.h - the device tree an arm64 kernel is handed, with libfdt (Debian's
+ * libfdt-dev): what the kernel's EFI stub puts in it when it boots the
+ * kernel (drivers/firmware/efi/libstub/fdt.c), and what efikexec must
+ * therefore put in it too:
+ *   /chosen  bootargs, linux,initrd-start/-end, linux,uefi-system-table,
+ *            linux,uefi-mmap-start/-size/-desc-size/-desc-ver,
+ *            linux,uefi-secure-boot (a 6.1 kernel finds no EFI without it),
+ *            kaslr-seed and rng-seed when the firmware has a RNG;
+ *   no /memory nodes and no /memreserve/ entries: with the UEFI memory map
+ *   the kernel takes RAM and reservations from the map, as from the stub.
+ * No firmware calls: the host tests run it over trees they build.
+ */
+#ifndef EFIKEXEC_DTB_H
+#define EFIKEXEC_DTB_H
+
+#include "../lib/rt.h"
+
+#define DTB_RNG_SEED_MAX 64
+
+struct dtb_boot {
+	const char *cmdline;
+	uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
+	uint64_t systab;                    /* the EFI system table */
+	uint8_t rng_seed[DTB_RNG_SEED_MAX]; /* rng_len bytes for rng-seed */
+	size_t rng_len;                     /* 0: no RNG, no seeds */
+	uint64_t kaslr_seed;                /* with rng_len: kaslr-seed */
+	uint32_t secure_boot;               /* linux,uefi-secure-boot: the kernel's
+					     * enum efi_secureboot_mode */
+};
+
+/* enum efi_secureboot_mode (include/linux/efi.h) */
+#define DTB_SECUREBOOT_UNKNOWN 1
+#define DTB_SECUREBOOT_DISABLED 2
+#define DTB_SECUREBOOT_ENABLED 3
+
+/* Checks a tree from `name`: header, version, size within `size` bytes and
+ * the kernel's 2 MiB limit. Names the file and what is wrong. */
+rt_status dtb_check(const char *name, const void *fdt, size_t size);
+/* An empty tree (a root and /chosen) in `buf`: what the kernel is handed
+ * when the firmware describes the machine with ACPI and has no tree, as the
+ * EFI stub does. */
+rt_status dtb_empty(void *buf, size_t size);
+/* The tree's totalsize, or 0 when `fdt` does not start with a tree header. */
+size_t dtb_size(const void *fdt);
+/* Bytes the prepared tree may need: the tree, the new properties with a
+ * command line of cmdline_len bytes, slack. */
+size_t dtb_room(const void *fdt, size_t cmdline_len);
+/*
+ * Copies the tree `in` into `out` (out_size bytes, at most 2 MiB), and makes
+ * the changes above; the uefi-mmap properties get placeholders that
+ * dtb_set_mmap() fills in place once the final map is known (after
+ * ExitBootServices, when nothing may move). Packs the result.
+ */
+rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_size,
+		      const struct dtb_boot *b);
+/* Fills the uefi-mmap placeholders, without changing the tree's size. */
+rt_status dtb_set_mmap(void *fdt, uint64_t start, uint32_t size, uint32_t desc_size,
+		       uint32_t desc_ver);
+/* The PL011 UART the console is on: /chosen stdout-path's node when it is
+ * one, else the first "arm,pl011" node; its first reg address. */
+bool dtb_find_pl011(const void *fdt, uint64_t *base);
+
+#endif
