@@ -104,7 +104,9 @@ aarch64_PE      := -O binary
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
 
-all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(BUILD)/x86_64-testhooks/efikexec.efi
+# the test builds (--test-occupy, --test-corrupt), see ARCH_RULES below
+TESTHOOKS := $(BUILD)/x86_64-testhooks/efikexec.efi $(BUILD)/aarch64-testhooks/efikexec.efi
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS)
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
 TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h
@@ -195,7 +197,8 @@ $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a),$(a),)))
 # The test build: --test-corrupt=N flips one byte of a segment after its
 # digest was taken (tests/qemu checks that purgatory catches it).
 $(eval $(call ARCH_RULES,x86_64,x86_64-testhooks,-DEFIKEXEC_TEST_HOOKS))
-testhooks: $(BUILD)/x86_64-testhooks/efikexec.efi
+$(eval $(call ARCH_RULES,aarch64,aarch64-testhooks,-DEFIKEXEC_TEST_HOOKS))
+testhooks: $(TESTHOOKS)
 
 # --- host tests ------------------------------------------------------------------
 HOST_CC := gcc
@@ -263,4 +266,4 @@ check: all $(ASSETS_STAMP) tools
 	scripts/check.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench
+	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench
