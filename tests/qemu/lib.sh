@@ -77,36 +77,55 @@ startup_nsh() {
 	} | sed 's/$/\r/' >"$esp/startup.nsh"
 }
 
-# qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
-# Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
-# Returns QEMU's exit status (124 on timeout).
-qemu_boot() {
-	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
-	shift 5
-	local log=$LOGDIR/$name.log vars=$WORK/vars-$name.fd
-	local -a cmd
+# qemu_cmd ARCH NAME ESP MEM [extra qemu args...]: the QEMU command line of
+# a boot, in the array QEMU_CMD (fresh firmware variables for NAME).
+qemu_cmd() {
+	local arch=$1 name=$2 esp=$3 mem=$4
+	shift 4
+	local vars=$WORK/vars-$name.fd
 	case $arch in
 	x86_64)
 		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
 		# One CPU: Debian 6.12 kernels double-fault intermittently under
 		# TCG with -smp 2, even through their own EFI stub.
-		cmd=(qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m "$mem"
+		QEMU_CMD=(qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m "$mem"
 			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
 			-drive if=pflash,format=raw,unit=1,file="$vars")
 		;;
 	aarch64)
 		cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
-		cmd=(qemu-system-aarch64 -machine virt -cpu max -m "$mem"
+		QEMU_CMD=(qemu-system-aarch64 -machine "${QEMU_MACHINE:-virt}" -cpu max -m "$mem"
 			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
 			-drive if=pflash,format=raw,unit=1,file="$vars")
 		;;
 	esac
-	cmd+=(-drive "if=virtio,format=raw,file=fat:rw:$esp"
-		-nodefaults -display none -serial "file:$log" -monitor none
-		-no-reboot -net none "$@")
-	echo "${cmd[*]}" >"$LOGDIR/$name.cmd"
+	QEMU_CMD+=(-drive "if=virtio,format=raw,file=fat:rw:$esp"
+		-nodefaults -display none -monitor none -no-reboot -net none "$@")
+}
+
+# qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
+# Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
+# QEMU_MACHINE picks the aarch64 machine (default virt). Returns QEMU's
+# exit status (124 on timeout).
+qemu_boot() {
+	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
+	shift 5
+	local log=$LOGDIR/$name.log
+	qemu_cmd "$arch" "$name" "$esp" "$mem" -serial "file:$log" "$@"
+	echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
 	: >"$log"
-	timeout --foreground -k 5 "$tmo" "${cmd[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1
+	timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1
+}
+
+# qemu_dumpdtb NAME ESP MEM OUT [extra qemu args...]: the device tree QEMU
+# builds for exactly that aarch64 boot (same machine, memory, CPUs, drives).
+qemu_dumpdtb() {
+	local name=$1 esp=$2 mem=$3 out=$4
+	shift 4
+	qemu_cmd aarch64 "$name-dump" "$esp" "$mem" "$@"
+	QEMU_CMD[2]="${QEMU_CMD[2]},dumpdtb=$out"
+	"${QEMU_CMD[@]}" </dev/null >/dev/null 2>&1
+	[ -s "$out" ]
 }
 
 # tail_log NAME: the last lines of a boot's serial log, for a failure report.

@@ -37,7 +37,7 @@ stub_boot() {
 	# The shell passes the program's own path first; the stub keeps it.
 	expect_line "$name" "EFIKEXEC-CMDLINE: \\vmlinuz $args" "EFIKEXEC-EXTRA: token $token" \
 		"EFIKEXEC-EFI: yes" "EFIKEXEC-INIT: done"
-	expect_grep "$name" "^EFIKEXEC-KERNEL: $(sed 's/[.+]/\\&/g' "$ASSETS/vmlinuz-$series-$(deb_arch "$arch").version") "
+	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") "
 }
 t_stub_x86_64_6.1() { stub_boot x86_64 6.1; }
 t_stub_x86_64_6.12() { stub_boot x86_64 6.12; }
@@ -110,31 +110,37 @@ t_app_x86_64() { app_basics x86_64; }
 t_app_aarch64() { app_basics aarch64; }
 
 # --- the kexec path on x86_64 ------------------------------------------------
-# kexec_esp NAME SERIES [EFI]: an ESP with efikexec (or its test build), the
-# kernel, the test initramfs and a second initrd carrying a random token
-# (printed, for the caller to expect).
+# kexec_esp ARCH NAME SERIES [EFI]: an ESP with efikexec (or its test
+# build), the kernel, the test initramfs and a second initrd carrying a
+# random token ($TOKEN, for the caller to expect). Sets ESP.
 kexec_esp() {
-	local name=$1 series=$2 efi=${3:-x86_64} esp
+	local arch=$1 name=$2 series=$3 efi=${4:-$1} esp
 	esp=$(new_esp "$name")
 	cp "$BUILD/$efi/efikexec.efi" "$esp/efikexec.efi"
-	cp "$(kernel_path x86_64 "$series")" "$esp/vmlinuz"
-	cp "$WORK/initrd-x86_64.img" "$esp/initrd.img"
+	cp "$(kernel_path "$arch" "$series")" "$esp/vmlinuz"
+	cp "$WORK/initrd-$arch.img" "$esp/initrd.img"
 	TOKEN=$RANDOM$RANDOM
 	extra_initrd "$esp/extra.img" token "$TOKEN"
 	ESP=$esp
 }
 
-kernel_version_re() { sed 's/[.+]/\\&/g' "$ASSETS/vmlinuz-$1-amd64.version"; }
+kernel_version_re() { sed 's/[.+]/\\&/g' "$ASSETS/vmlinuz-$2-$(deb_arch "$1").version"; }
 
-# kexec_booted NAME SERIES CMDLINE: the kernel ran /init with exactly
+# kexec_booted NAME ARCH SERIES CMDLINE: the kernel ran /init with exactly
 # CMDLINE, both initrds arrived, EFI runtime services work.
 kexec_booted() {
-	local name=$1 series=$2 cmdline=$3
+	local name=$1 arch=$2 series=$3 cmdline=$4
 	expect_line "$name" "EFIKEXEC-CMDLINE: $cmdline" "EFIKEXEC-EXTRA: token $TOKEN" \
-		"EFIKEXEC-EFI: yes" "EFIKEXEC-EFI-RUNTIME-FILE: yes" "EFIKEXEC-INIT: done"
+		"EFIKEXEC-EFI: yes" "EFIKEXEC-INIT: done"
 	# runtime services work: the kernel registered its variable operations
-	# (only done when the runtime services survived SetVirtualAddressMap)
-	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$series") " 'Registered efivars operations'
+	# (only done when the runtime services survived the hand-off)
+	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") " 'Registered efivars operations'
+	if [ "$arch" = aarch64 ]; then
+		# and called GetTime through them
+		expect_grep "$name" 'rtc-efi rtc-efi.0: setting system clock to '
+		return
+	fi
+	expect_line "$name" "EFIKEXEC-EFI-RUNTIME-FILE: yes"
 	# KASLR stays on: the kernel did not report it disabled, and it moved
 	# (either its virtual base from the default or its physical one from
 	# where efikexec loaded it; both staying put by chance is ~1 in 10^5)
@@ -157,9 +163,12 @@ kexec_booted() {
 }
 
 # plan_lines NAME N: the N-th group of "plan: segment" lines (one per run).
+# The boot parameters' byte count is left out: it holds room for the final
+# memory map, sized from the map at the time, which the shell changes
+# between two runs; their destination, like every other segment's, may not.
 plan_lines() {
 	clean_log "$1" | grep '^efikexec: info: plan: segment ' | awk -v n="$2" '
-		/segment 0 / { g++ } g == n'
+		/segment 0 / { g++ } g == n' | sed 's/\( params *\[[^)]*)\) *[0-9]* bytes/\1 N bytes/'
 }
 
 # 6.1, shell conventions: initrd= twice, quotes kept, no program name or
@@ -168,7 +177,7 @@ plan_lines() {
 kexec_shell() {
 	local series=$1 mem=$2 name=kexec-x86_64-$1-$2
 	shift 2
-	kexec_esp "$name" "$series"
+	kexec_esp x86_64 "$name" "$series"
 	local args='console=ttyS0 efikexec.test="a b" panic=-1 efikexec.end=1'
 	startup_nsh "$ESP" \
 		"efikexec.efi --dry-run vmlinuz initrd=initrd.img initrd=\\extra.img $args" \
@@ -176,7 +185,7 @@ kexec_shell() {
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
 	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 "$@" || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified"
-	kexec_booted "$name" "$series" "$args"
+	kexec_booted "$name" x86_64 "$series" "$args"
 	local dry real
 	dry=$(plan_lines "$name" 1)
 	real=$(plan_lines "$name" 2)
@@ -201,11 +210,11 @@ t_kexec_x86_64_6.12_512M() { kexec_shell 6.12 512M; }
 # 4 GiB: the kernel finds its initrd there.
 t_kexec_x86_64_6.12_6G_above_4G() {
 	local name=kexec-x86_64-6.12-6G
-	kexec_esp "$name" 6.12
+	kexec_esp x86_64 "$name" 6.12
 	startup_nsh "$ESP" \
 		"efikexec.efi --mem-min=4G --initrd=\\initrd.img --initrd=extra.img --append=\"console=ttyS0 panic=-1\" vmlinuz"
 	qemu_boot x86_64 "$name" "$ESP" 6G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	kexec_booted "$name" 6.12 "console=ttyS0 panic=-1"
+	kexec_booted "$name" x86_64 6.12 "console=ttyS0 panic=-1"
 	expect_grep "$name" '^efikexec: info: plan: segment 0 kernel +\[0x01[0-9a-f]{8}, ' \
 		'^efikexec: info: plan: segment 2 initrd +\[0x01[0-9a-f]{8}, ' \
 		'RAMDISK: \[mem 0x1[0-9a-f]{8}-0x1[0-9a-f]{8}\]' \
@@ -216,20 +225,20 @@ t_kexec_x86_64_6.12_6G_above_4G() {
 # staged, the trampoline copies every byte, purgatory checks, the kernel runs.
 t_kexec_x86_64_6.1_staged() {
 	local name=kexec-x86_64-6.1-staged
-	kexec_esp "$name" 6.1 x86_64-testhooks
+	kexec_esp x86_64 "$name" 6.1 x86_64-testhooks
 	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
 	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" "purgatory: 3 segments verified"
 	expect_grep "$name" '^efikexec: info: plan: relocation copies [1-9][0-9]* bytes for [0-9]+ bytes loaded \([1-9][0-9]*\.[0-9]{3} per byte\)' \
 		'^efikexec: info: plan: entry 0x[0-9a-f]+ via purgatory 0x[0-9a-f]+; [0-9]+ control pages at 0x[0-9a-f]+; [1-9][0-9]* entries in [1-9][0-9]* indirection pages'
-	kexec_booted "$name" 6.1 "console=ttyS0"
+	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
 }
 
 # One byte of a staged kernel page flipped after its digest was taken:
 # purgatory reports it on COM1 and halts; the kernel never prints.
 t_kexec_x86_64_corrupt() {
 	local name=kexec-x86_64-corrupt
-	kexec_esp "$name" 6.1 x86_64-testhooks
+	kexec_esp x86_64 "$name" 6.1 x86_64-testhooks
 	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=0 vmlinuz initrd=initrd.img console=ttyS0"
 	local rc=0
 	qemu_boot x86_64 "$name" "$ESP" 1G 35 || rc=$?
@@ -250,7 +259,7 @@ t_kexec_x86_64_corrupt() {
 # and the limit, the shell runs the next line, and a good boot still follows.
 t_kexec_x86_64_bad_input() {
 	local name=kexec-x86_64-bad esp
-	kexec_esp "$name" 6.1
+	kexec_esp x86_64 "$name" 6.1
 	esp=$ESP
 	head -c 1000000 "$esp/vmlinuz" >"$esp/trunc.img"
 	head -c 300 "$esp/vmlinuz" >"$esp/tiny.img"
@@ -294,5 +303,142 @@ t_kexec_x86_64_bad_input() {
 		'EFIKEXEC-STEP: memrange rc 0x2'
 	expect_grep "$name" '^efikexec: error: bzimage: \\initrd\.img: not a bzImage: header magic 0x[0-9a-f]+ \(want "HdrS" 0x53726448\)' \
 		'^efikexec: error: boot: \\big\.img: no room for 629145600 bytes \(600 MiB, alignment 0x1000\) in RAM within \[0x100000, '
-	kexec_booted "$name" 6.1 "console=ttyS0"
+	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
+}
+
+# --- the kexec path on aarch64 -----------------------------------------------
+# a64_boot NAME MEM TIMEOUT [qemu args]: boots, two CPUs; fails on a QEMU error
+a64_boot() {
+	local name=$1 mem=$2 tmo=$3
+	shift 3
+	qemu_boot aarch64 "$name" "$ESP" "$mem" "$tmo" -smp 2 "$@" ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+}
+
+# 6.1 at EL1 with the firmware's own device tree (ACPI off), shell
+# conventions, 512 MiB; first a --dry-run whose plan the boot must repeat.
+t_kexec_aarch64_6.1_el1_dt() {
+	local name=kexec-aarch64-6.1-el1
+	kexec_esp aarch64 "$name" 6.1
+	local args='console=ttyAMA0 efikexec.test="a b" panic=-1'
+	startup_nsh "$ESP" \
+		"efikexec.efi --dry-run vmlinuz initrd=initrd.img initrd=\\extra.img $args" \
+		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
+		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
+	QEMU_MACHINE=virt,acpi=off a64_boot "$name" 512M 240
+	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified" \
+		"EFIKEXEC-CPUS: 2"
+	expect_grep "$name" 'CPU: All CPU\(s\) started at EL1' 'Machine model: linux,dummy-virt'
+	kexec_booted "$name" aarch64 6.1 "$args"
+	local dry real
+	dry=$(plan_lines "$name" 1)
+	real=$(plan_lines "$name" 2)
+	if [ "$(echo "$dry" | wc -l)" != 5 ] || [ "$dry" != "$real" ]; then
+		echo "the dry run's plan differs from the boot's:"
+		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
+		return 1
+	fi
+}
+
+# 6.12 at EL2 (virtualization=on), ACPI (the firmware has no tree: an empty
+# one goes to the kernel, purgatory's UART from SPCR), kexec-tools options, 3 GiB.
+t_kexec_aarch64_6.12_el2_acpi() {
+	local name=kexec-aarch64-6.12-el2
+	kexec_esp aarch64 "$name" 6.12
+	startup_nsh "$ESP" \
+		"efikexec.efi --verbose --initrd=\\initrd.img --initrd=extra.img --append=\"console=ttyAMA0 panic=-1\" vmlinuz"
+	QEMU_MACHINE=virt,virtualization=on a64_boot "$name" 3G 240
+	expect_line "$name" "purgatory: 3 segments verified" "EFIKEXEC-CPUS: 2" \
+		"efikexec: debug: dtb: the firmware has no device tree: handing over an empty device tree (ACPI)"
+	expect_grep "$name" 'CPU: All CPU\(s\) started at EL2' 'ACPI: SPCR: console: pl011' \
+		'^EFIKEXEC-MEM: MemTotal: +(2|3)[0-9]{6} kB'
+	kexec_booted "$name" aarch64 6.12 "console=ttyAMA0 panic=-1"
+}
+
+# --dtb with the tree QEMU makes for this very machine (-machine dumpdtb=)
+t_kexec_aarch64_6.1_dtb() {
+	local name=kexec-aarch64-6.1-dtb
+	kexec_esp aarch64 "$name" 6.1
+	qemu_dumpdtb "$name" "$ESP" 1G "$ESP/virt.dtb" -smp 2 || { echo "dumpdtb failed"; return 1; }
+	startup_nsh "$ESP" "efikexec.efi --dtb=virt.dtb vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	a64_boot "$name" 1G 240
+	expect_line "$name" "EFIKEXEC-CPUS: 2"
+	expect_grep "$name" 'Machine model: linux,dummy-virt' 'CPU: All CPU\(s\) started at EL1'
+	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
+}
+
+# Every destination occupied: all of it copied with the MMU and caches on;
+# purgatory reports how long the copy took.
+t_kexec_aarch64_staged() {
+	local name=kexec-aarch64-staged
+	kexec_esp aarch64 "$name" 6.1 aarch64-testhooks
+	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	a64_boot "$name" 1G 240
+	expect_line "$name" "purgatory: 3 segments verified"
+	expect_grep "$name" '^efikexec: info: plan: relocation copies [1-9][0-9]* bytes for [0-9]+ bytes loaded \(1\.[0-9]{3} per byte\)' \
+		'^purgatory: relocation copied [1-9][0-9]* pages in [0-9]+ us \(counter at [0-9]+ kHz\)'
+	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
+}
+
+t_kexec_aarch64_corrupt() {
+	local name=kexec-aarch64-corrupt
+	kexec_esp aarch64 "$name" 6.1 aarch64-testhooks
+	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=1 vmlinuz initrd=initrd.img console=ttyAMA0"
+	local rc=0
+	qemu_boot aarch64 "$name" "$ESP" 1G 45 || rc=$?
+	if [ "$rc" != 124 ]; then
+		echo "qemu exited with $rc; a halted machine runs until the timeout"
+		tail_log "$name"
+		return 1
+	fi
+	expect_grep "$name" '^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \(checked as 1\), staged$'
+	expect_line "$name" "purgatory: segment 1 digest mismatch"
+	if clean_log "$name" | sed -n '/purgatory: segment 1 digest mismatch/,$p' | grep 'Linux version' >/dev/null; then
+		echo "the kernel ran after the mismatch"
+		return 1
+	fi
+}
+
+t_kexec_aarch64_bad_input() {
+	local name=kexec-aarch64-bad esp
+	kexec_esp aarch64 "$name" 6.1
+	esp=$ESP
+	head -c 1000000 "$esp/vmlinuz" >"$esp/trunc.img"
+	head -c 40 "$esp/vmlinuz" >"$esp/tiny.img"
+	qemu_dumpdtb "$name" "$esp" 512M "$esp/good.dtb" -smp 2 || { echo "dumpdtb failed"; return 1; }
+	head -c 2000 "$esp/good.dtb" >"$esp/cut.dtb"
+	head -c 4096 /dev/urandom >"$esp/noise.dtb"
+	startup_nsh "$esp" \
+		'efikexec.efi missing.img console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: missing rc %lasterror%"' \
+		'efikexec.efi initrd.img console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: foreign rc %lasterror%"' \
+		'efikexec.efi trunc.img console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: truncated rc %lasterror%"' \
+		'efikexec.efi tiny.img console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: tiny rc %lasterror%"' \
+		'efikexec.efi --dtb=cut.dtb vmlinuz console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: cut-dtb rc %lasterror%"' \
+		'efikexec.efi --dtb=noise.dtb vmlinuz console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: noise-dtb rc %lasterror%"' \
+		'efikexec.efi --dtb=nothere.dtb vmlinuz console=ttyAMA0' \
+		'echo "EFIKEXEC-STEP: missing-dtb rc %lasterror%"' \
+		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	a64_boot "$name" 512M 240
+	expect_line "$name" \
+		'efikexec: error: file: \missing.img: cannot open: EFI_NOT_FOUND' \
+		'EFIKEXEC-STEP: missing rc 0xE' \
+		'EFIKEXEC-STEP: foreign rc 0x1' \
+		'EFIKEXEC-STEP: truncated rc 0x1F' \
+		'efikexec: error: image: \tiny.img: 40 bytes, too short for an arm64 Image header (needs 64)' \
+		'EFIKEXEC-STEP: tiny rc 0x1F' \
+		'efikexec: error: dtb: cut.dtb: truncated: totalsize 1048576, 2000 bytes there' \
+		'EFIKEXEC-STEP: cut-dtb rc 0x1F' \
+		'EFIKEXEC-STEP: noise-dtb rc 0x2' \
+		'efikexec: error: file: \nothere.dtb: cannot open: EFI_NOT_FOUND' \
+		'EFIKEXEC-STEP: missing-dtb rc 0xE'
+	expect_grep "$name" '^efikexec: error: image: \\trunc\.img: truncated: 1000000 bytes, its PE section table says [0-9]+$' \
+		'^efikexec: error: dtb: noise\.dtb: not a device tree: FDT_ERR_' \
+		'^efikexec: error: image: \\initrd\.img: not an arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241, "ARM\\x64"\)'
+	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
