@@ -205,7 +205,7 @@ HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c \
-	arch/x86_64/pagetable.c
+	boot/arm64.c boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
 
@@ -216,7 +216,7 @@ $(BUILD)/host/%.o: %.c Makefile
 -include $(HOST_OBJS:.o=.d)
 
 $(BUILD)/host/unit: $(HOST_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -o $@
 
 unit: $(BUILD)/host/unit
 	$(BUILD)/host/unit
@@ -225,8 +225,9 @@ unit: $(BUILD)/host/unit
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline bzimage
-FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c
+FUZZ_TARGETS := kimage cmdline bzimage dtb
+FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c \
+	boot/arm64.c boot/dtb.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
@@ -234,7 +235,7 @@ FUZZ_SECONDS ?= 300
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) Makefile
 	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
 	@$(if $(Q),echo "  FUZZ $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lfdt -o $@
 
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -30,13 +30,30 @@ rt_status dtb_check(const char *name, const void *fdt, size_t size)
 	if (fdt_totalsize(fdt) > ARM64_DTB_MAX)
 		return rt_fail(RT_E2BIG, "dtb", "%s: totalsize %u is more than the kernel's limit of %llu",
 			       name, fdt_totalsize(fdt), ARM64_DTB_MAX);
-	/* walk every node once: a broken structure block fails here, not in
-	 * the kernel */
-	for (int off = 0, depth = 0; off >= 0 && depth >= 0;) {
-		off = fdt_next_node(fdt, off, &depth);
-		if (off < 0 && off != -FDT_ERR_NOTFOUND)
-			return fdt_fail(name, "broken structure", off);
+	/*
+	 * The blocks in the order the Devicetree Specification (v0.4, 5.1)
+	 * lays them out - header, reservations, structure, strings - each
+	 * inside the tree. libfdt's header check allows other orders and
+	 * overlaps, which its fdt_open_into() then mishandles (found by
+	 * tests/fuzz/fuzz_dtb.c: a negative memmove).
+	 */
+	{
+		uint64_t rsv = fdt_off_mem_rsvmap(fdt), st = fdt_off_dt_struct(fdt);
+		uint64_t st_end = st + fdt_size_dt_struct(fdt), str = fdt_off_dt_strings(fdt);
+		uint64_t str_end = str + fdt_size_dt_strings(fdt);
+		if (fdt_version(fdt) < 17 || rsv < fdt_header_size(fdt) || rsv % 8 || st < rsv ||
+		    str < st_end || str_end > fdt_totalsize(fdt))
+			return rt_fail(RT_EINVAL, "dtb",
+				       "%s: blocks out of order or overlapping (version %u, reservations at %#llx, structure [%#llx, %#llx), strings [%#llx, %#llx), totalsize %#x)",
+				       name, fdt_version(fdt), (unsigned long long)rsv, (unsigned long long)st,
+				       (unsigned long long)st_end, (unsigned long long)str,
+				       (unsigned long long)str_end, fdt_totalsize(fdt));
 	}
+	/* every node, property and string once: a broken tree fails here,
+	 * not in the kernel */
+	err = fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (err)
+		return fdt_fail(name, "broken tree", err);
 	return RT_OK;
 }
 

@@ -25,7 +25,20 @@ seed_bzimage() {
 		head -c 1024 "$k" >>"$out"
 	done
 }
+# ... and device trees QEMU builds for its arm64 virt machine
+seed_dtb() {
+	local out=$BUILD/fuzz/corpus-dtb/seed-virt.dtb
+	[ -s "$out" ] && return 0
+	mkdir -p "$(dirname "$out")"
+	qemu-system-aarch64 -machine virt,dumpdtb="$out.dump" -cpu max -m 256M -nodefaults \
+		-display none >/dev/null 2>&1 || true
+	# packed: QEMU pads its dump to 1 MiB
+	gcc -O1 "$(dirname "$0")/../tests/fuzz/pack_dtb.c" -lfdt -o "$BUILD/fuzz/pack_dtb" &&
+		"$BUILD/fuzz/pack_dtb" "$out.dump" "$out" || rm -f "$out"
+	rm -f "$out.dump"
+}
 seed_bzimage
+seed_dtb
 for t in "$@"; do
 	log=$BUILD/fuzz/$t.log
 	if "$BUILD/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \

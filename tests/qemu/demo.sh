@@ -2,23 +2,25 @@
 # demo.sh BUILD - the main job, for a person to watch: boots a Debian
 # kernel in QEMU (OVMF, TCG) through efikexec from the firmware's shell -
 # plan, purgatory's check, the kernel's console - as it happens.
-# DEMO_KERNEL=6.12 picks the backports kernel.
+# DEMO_KERNEL=6.12 picks the backports kernel, DEMO_ARCH=aarch64 boots arm64
+# in AAVMF.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 export BUILD
 . "$(dirname "$0")/lib.sh"
 
-# Entering a kernel is implemented for x86_64; aarch64 is the next step.
-arch=x86_64
+arch=${DEMO_ARCH:-x86_64}
 series=${DEMO_KERNEL:-6.1}
 initramfs "$arch" "$WORK/initrd-$arch.img"
 esp=$(new_esp demo)
 cp "$BUILD/$arch/efikexec.efi" "$esp/efikexec.efi"
 cp "$(kernel_path "$arch" "$series")" "$esp/vmlinuz"
 cp "$WORK/initrd-$arch.img" "$esp/initrd.img"
+con=ttyS0
+[ "$arch" = aarch64 ] && con=ttyAMA0
 startup_nsh "$esp" \
 	'efikexec.efi --version' \
-	'efikexec.efi --verbose vmlinuz initrd=\initrd.img console=ttyS0'
+	"efikexec.efi --verbose vmlinuz initrd=\\initrd.img console=$con"
 
 echo "demo: booting Debian $(cat "$ASSETS/vmlinuz-$series-$(deb_arch "$arch").version") on $arch (QEMU TCG; about 20 s)"
 echo "demo: serial log in $LOGDIR/demo.log"
