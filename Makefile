@@ -33,13 +33,13 @@ APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
 x86_64_SRCS  := boot/bzimage.c arch/x86_64/handoff.c arch/x86_64/pagetable.c
 x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
 aarch64_SRCS := boot/arm64.c boot/dtb.c arch/aarch64/handoff.c
-aarch64_ASM  := arch/aarch64/relocate.S arch/aarch64/purgatory-blob.S
+aarch64_ASM  := arch/aarch64/relocate.S arch/aarch64/purgatory-blob.S arch/aarch64/sha256-ce.S
 # purgatory/: its own freestanding blob per architecture
 PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/string.c
 x86_64_PURGATORY_SRCS := purgatory/x86_64.c
 x86_64_PURGATORY_ASM  := purgatory/entry-x86_64.asm
 aarch64_PURGATORY_SRCS := purgatory/aarch64.c
-aarch64_PURGATORY_ASM  := purgatory/entry-aarch64.S
+aarch64_PURGATORY_ASM  := purgatory/entry-aarch64.S arch/aarch64/sha256-ce.S
 
 # --- flags shared by both firmware builds ---------------------------------------
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter

@@ -42,6 +42,10 @@ __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
  * before the exit). */
 void arch_release(struct boot_plan *bp);
 
+/* Once, at start: CPU features the runtime may use (aarch64: the SHA2
+ * instructions for lib/sha256.c). */
+void arch_init(void);
+
 /* Where purgatory reports (x86: I/O port; arm64: UART MMIO base), 0: none. */
 uint64_t arch_uart(const struct boot_plan *bp);
 /* The purgatory blob for this architecture. */

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# boot-time.sh BUILD [ROUNDS] - from the firmware shell's prompt to the
+# boot-time.sh BUILD [ROUNDS] [ARCH] - from the firmware shell's prompt to the
 # kernel's first console line, through efikexec and through the kernel's
 # own EFI stub, same ESP, same kernel, initrd and command line, alternating
 # so both see the same machine load. Serial lines are stamped on the host
 # as they arrive; a shell `echo` just before the command is the start mark,
-# the kernel's first "[    0.000000]" line (earlyprintk=serial) the end.
+# the kernel's first "[    0.000000]" line (earlyprintk=serial on x86_64,
+# earlycon on aarch64) the end.
 # Prints each round and the ratio of the medians (efikexec / stub).
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 ROUNDS=${2:-3}
+ARCH=${3:-x86_64}
 export BUILD
 . "$(dirname "$0")/../tests/qemu/lib.sh"
 
 series=${BENCH_KERNEL:-6.1}
-initramfs x86_64 "$WORK/initrd-x86_64.img"
+initramfs "$ARCH" "$WORK/initrd-$ARCH.img"
 esp=$(new_esp bench-boot)
-cp "$BUILD/x86_64/efikexec.efi" "$esp/efikexec.efi"
-cp "$(kernel_path x86_64 "$series")" "$esp/vmlinuz"
-cp "$WORK/initrd-x86_64.img" "$esp/initrd.img"
-args="initrd=\\initrd.img console=ttyS0 earlyprintk=serial"
+cp "$BUILD/$ARCH/efikexec.efi" "$esp/efikexec.efi"
+cp "$(kernel_path "$ARCH" "$series")" "$esp/vmlinuz"
+cp "$WORK/initrd-$ARCH.img" "$esp/initrd.img"
+case $ARCH in
+x86_64) args="initrd=\\initrd.img console=ttyS0 earlyprintk=serial" ;;
+aarch64) args="initrd=\\initrd.img console=ttyAMA0 earlycon=pl011,0x9000000" ;;
+esac
 
 # one_boot HOW: seconds from the mark to the kernel's first line
 one_boot() {
@@ -28,17 +33,13 @@ one_boot() {
 	stub) cmd="\\vmlinuz $args" ;;
 	esac
 	startup_nsh "$esp" "echo BENCH-MARK" "$cmd"
-	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$WORK/vars-bench.fd"
-	timeout -k 5 120 qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m 1G \
-		-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
-		-drive if=pflash,format=raw,unit=1,file="$WORK/vars-bench.fd" \
-		-drive "if=virtio,format=raw,file=fat:rw:$esp" -nodefaults -display none \
-		-serial stdio -monitor none -no-reboot -net none </dev/null 2>/dev/null |
+	qemu_cmd "$ARCH" bench-boot "$esp" 1G -serial stdio
+	timeout -k 5 120 "${QEMU_CMD[@]}" </dev/null 2>/dev/null |
 		while IFS= read -r line; do
 			printf '%s %s\n' "$(date +%s.%N)" "${line//$'\r'/}"
-		done >"$LOGDIR/bench-boot-$how.log"
+		done >"$LOGDIR/bench-boot-$ARCH-$how.log"
 	awk '/BENCH-MARK/ && !m { m = $1 } m && /\[ *0\.000000\]/ { printf "%.3f\n", $1 - m; exit }' \
-		"$LOGDIR/bench-boot-$how.log"
+		"$LOGDIR/bench-boot-$ARCH-$how.log"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -47,13 +48,13 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for r in $(seq 1 "$ROUNDS"); do
 	e=$(one_boot efikexec)
 	s=$(one_boot stub)
-	[ -n "$e" ] && [ -n "$s" ] || { echo "boot-time: a boot did not reach the kernel (logs in $LOGDIR/bench-boot-*.log)"; exit 1; }
+	[ -n "$e" ] && [ -n "$s" ] || { echo "boot-time: a boot did not reach the kernel (logs in $LOGDIR/bench-boot-$ARCH-*.log)"; exit 1; }
 	echo "round $r: efikexec ${e} s, EFI stub ${s} s"
 	echo "$e" >>"$WORK/bench-efikexec"
 	echo "$s" >>"$WORK/bench-stub"
 done
 me=$(median <"$WORK/bench-efikexec")
 ms=$(median <"$WORK/bench-stub")
-copy=$(grep -o 'relocation copies [0-9]* bytes for [0-9]* bytes loaded ([0-9.]* per byte)' "$LOGDIR/bench-boot-efikexec.log" || true)
-echo "shell prompt to first kernel line, median of $ROUNDS: efikexec $me s, EFI stub $ms s, ratio $(awk -v a="$me" -v b="$ms" 'BEGIN { printf "%.2f", a / b }')"
+copy=$(grep -o 'relocation copies [0-9]* bytes for [0-9]* bytes loaded ([0-9.]* per byte)' "$LOGDIR/bench-boot-$ARCH-efikexec.log" || true)
+echo "$ARCH: shell prompt to first kernel line, median of $ROUNDS: efikexec $me s, EFI stub $ms s, ratio $(awk -v a="$me" -v b="$ms" 'BEGIN { printf "%.2f", a / b }')"
 echo "efikexec: $copy"

@@ -8,6 +8,7 @@
  */
 #include "efi.h"
 #include "boot.h"
+#include "../arch/arch.h"
 #include "../lib/sha256.h"
 
 #ifndef EFIKEXEC_VERSION
@@ -98,6 +99,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		rt_log_set_level(RT_LOG_DEBUG);
 	if (o.quiet)
 		rt_log_set_level(RT_LOG_ERR);
+	arch_init();
 
 	switch (o.action) {
 	case ACTION_VERSION:

@@ -45,6 +45,42 @@ static void compress(uint32_t h[8], const uint8_t *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+static sha256_blocks_fn blocks_fn;
+
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	if (blocks_fn) {
+		blocks_fn(h, p, n);
+		return;
+	}
+	for (; n; n--, p += SHA256_BLOCK_SIZE)
+		compress(h, p);
+}
+
+bool sha256_set_blocks(sha256_blocks_fn fn)
+{
+	uint8_t msg[3 * SHA256_BLOCK_SIZE];
+	uint32_t a[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	blocks_fn = NULL;
+	if (!fn)
+		return true;
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 167 + 13);
+	blocks(a, msg, 3);
+	fn(b, msg, 3);
+	for (int i = 0; i < 8; i++)
+		if (a[i] != b[i])
+			return false;
+	blocks_fn = fn;
+	return true;
+}
+
+bool sha256_accelerated(void)
+{
+	return blocks_fn != NULL;
+}
+
 void sha256_init(struct sha256_ctx *c)
 {
 	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -70,8 +106,12 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 		compress(c->h, c->block);
 		c->fill = 0;
 	}
-	for (; len >= SHA256_BLOCK_SIZE; len -= SHA256_BLOCK_SIZE, p += SHA256_BLOCK_SIZE)
-		compress(c->h, p);
+	if (len >= SHA256_BLOCK_SIZE) {
+		size_t n = len / SHA256_BLOCK_SIZE;
+		blocks(c->h, p, n);
+		p += n * SHA256_BLOCK_SIZE;
+		len -= n * SHA256_BLOCK_SIZE;
+	}
 	while (len--)
 		c->block[c->fill++] = *p++;
 }

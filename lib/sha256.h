@@ -24,6 +24,16 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_update_zeros(struct sha256_ctx *c, uint64_t len);
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+/*
+ * A faster block function a platform may install (arch code, once it knows
+ * the CPU has the instructions and may use them): processes n 64-byte
+ * blocks into h. It is checked against the portable one on a test message
+ * first and refused (false) if they disagree. NULL goes back to portable.
+ */
+typedef void (*sha256_blocks_fn)(uint32_t h[8], const uint8_t *p, size_t n);
+bool sha256_set_blocks(sha256_blocks_fn fn);
+bool sha256_accelerated(void);
+
 /* Lower-case hex, 64 characters and a NUL. */
 void sha256_hex(const uint8_t d[SHA256_DIGEST_SIZE], char out[65]);
 

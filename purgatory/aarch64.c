@@ -5,6 +5,14 @@
  * counter.
  */
 #include "purgatory.h"
+#include "../lib/sha256.h"
+#include "../arch/aarch64/cpu.h"
+
+void purgatory_arch_init(void)
+{
+	if (a64_can_sha2())
+		sha256_set_blocks(aarch64_sha256_blocks);
+}
 
 void purgatory_putc(uint64_t uart, char c)
 {

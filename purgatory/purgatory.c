@@ -58,6 +58,7 @@ void purgatory_main(void)
 	uint8_t d[SHA256_DIGEST_SIZE];
 	unsigned n = p->nr_regions;
 
+	purgatory_arch_init();
 	if (p->magic != PURGATORY_MAGIC || n > PURGATORY_MAX_REGIONS) {
 		puts_uart("purgatory: parameter block not filled in\n");
 		purgatory_halt();
@@ -83,7 +84,8 @@ void purgatory_main(void)
 	if (p->flags & PURGATORY_F_VERBOSE) {
 		puts_uart("purgatory: ");
 		put_dec(n);
-		puts_uart(" segments verified\n");
+		puts_uart(sha256_accelerated() ? " segments verified (SHA-256 instructions)\n"
+					       : " segments verified\n");
 	}
 	report_relocation(p);
 }

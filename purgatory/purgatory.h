@@ -65,6 +65,8 @@ void purgatory_putc(uint64_t uart, char c);
 /* The frequency of the counter reloc_ticks are in; 0: no timing. */
 uint64_t purgatory_counter_hz(void);
 void purgatory_halt(void) __attribute__((noreturn));
+/* CPU features purgatory may use (aarch64: the SHA2 instructions). */
+void purgatory_arch_init(void);
 /* The C part: returns when the kernel may be entered; halts otherwise. */
 void purgatory_main(void);
 extern struct purgatory_params purgatory_params;

@@ -14,6 +14,10 @@ void purgatory_halt(void)
 	x86_halt();
 }
 
+void purgatory_arch_init(void)
+{
+}
+
 uint64_t purgatory_counter_hz(void)
 {
 	return 0; /* the TSC's rate is not architectural: no timing */

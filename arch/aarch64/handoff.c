@@ -18,6 +18,7 @@
 #include "../arch.h"
 #include "../../boot/arm64.h"
 #include "../../boot/dtb.h"
+#include "cpu.h"
 
 /* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE 2048, with the NUL */
 #define ARM64_CMDLINE_MAX 2047
@@ -49,10 +50,17 @@ extern const uint8_t aarch64_relocate_end[] __attribute__((visibility("hidden"))
 
 static unsigned current_el(void)
 {
-	uint64_t el;
+	return a64_current_el();
+}
 
-	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
-	return (unsigned)(el >> 2) & 3;
+void arch_init(void)
+{
+	if (!a64_can_sha2())
+		return;
+	if (!sha256_set_blocks(aarch64_sha256_blocks))
+		rt_log(RT_LOG_WARN, "sha256", "the SHA2 instructions disagree with the portable code: not used");
+	else
+		rt_log(RT_LOG_DEBUG, "sha256", "using the Armv8 SHA2 instructions");
 }
 
 /* An ACPI table header (ACPI 6.5, 5.2.6): signature, length, ... */
