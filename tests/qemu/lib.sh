@@ -111,10 +111,23 @@ qemu_boot() {
 	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
 	shift 5
 	local log=$LOGDIR/$name.log
-	qemu_cmd "$arch" "$name" "$esp" "$mem" -serial "file:$log" "$@"
-	echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
-	: >"$log"
-	timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1
+	local rc try
+	for try in 1 2; do
+		qemu_cmd "$arch" "$name" "$esp" "$mem" -serial "file:$log" "$@"
+		echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
+		: >"$log"
+		rc=0
+		timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 || rc=$?
+		# Under TCG the firmware now and then hangs before its shell
+		# (seen on AAVMF, about 1 boot in 50): nothing of ours has run
+		# then, so that boot alone is tried once more, and said so.
+		if [ "$try" = 1 ] && ! grep -aq 'UEFI Interactive Shell' "$log"; then
+			echo "qemu_boot: $name: the firmware never reached its shell; booting once more" >&2
+			cp "$log" "$LOGDIR/$name.hung.log"
+			continue
+		fi
+		return $rc
+	done
 }
 
 # qemu_dumpdtb NAME ESP MEM OUT [extra qemu args...]: the device tree QEMU

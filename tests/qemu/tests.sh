@@ -326,7 +326,7 @@ t_kexec_aarch64_6.1_el1_dt() {
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
 	QEMU_MACHINE=virt,acpi=off a64_boot "$name" 512M 240
-	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified" \
+	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified (SHA-256 instructions)" \
 		"EFIKEXEC-CPUS: 2"
 	expect_grep "$name" 'CPU: All CPU\(s\) started at EL1' 'Machine model: linux,dummy-virt'
 	kexec_booted "$name" aarch64 6.1 "$args"
@@ -348,7 +348,7 @@ t_kexec_aarch64_6.12_el2_acpi() {
 	startup_nsh "$ESP" \
 		"efikexec.efi --verbose --initrd=\\initrd.img --initrd=extra.img --append=\"console=ttyAMA0 panic=-1\" vmlinuz"
 	QEMU_MACHINE=virt,virtualization=on a64_boot "$name" 3G 240
-	expect_line "$name" "purgatory: 3 segments verified" "EFIKEXEC-CPUS: 2" \
+	expect_line "$name" "purgatory: 3 segments verified (SHA-256 instructions)" "EFIKEXEC-CPUS: 2" \
 		"efikexec: debug: dtb: the firmware has no device tree: handing over an empty device tree (ACPI)"
 	expect_grep "$name" 'CPU: All CPU\(s\) started at EL2' 'ACPI: SPCR: console: pl011' \
 		'^EFIKEXEC-MEM: MemTotal: +(2|3)[0-9]{6} kB'
@@ -374,7 +374,7 @@ t_kexec_aarch64_staged() {
 	kexec_esp aarch64 "$name" 6.1 aarch64-testhooks
 	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
 	a64_boot "$name" 1G 240
-	expect_line "$name" "purgatory: 3 segments verified"
+	expect_line "$name" "purgatory: 3 segments verified (SHA-256 instructions)"
 	expect_grep "$name" '^efikexec: info: plan: relocation copies [1-9][0-9]* bytes for [0-9]+ bytes loaded \(1\.[0-9]{3} per byte\)' \
 		'^purgatory: relocation copied [1-9][0-9]* pages in [0-9]+ us \(counter at [0-9]+ kHz\)'
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
