@@ -234,26 +234,29 @@ t_kexec_x86_64_6.1_staged() {
 	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
 }
 
-# One byte of a staged kernel page flipped after its digest was taken:
-# purgatory reports it on COM1 and halts; the kernel never prints.
-t_kexec_x86_64_corrupt() {
-	local name=kexec-x86_64-corrupt
-	kexec_esp x86_64 "$name" 6.1 x86_64-testhooks
-	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=0 vmlinuz initrd=initrd.img console=ttyS0"
+# corrupt_caught ARCH REGION CONSOLE TIMEOUT: one bit of a staged page of
+# checked region REGION flipped after its digest was taken: purgatory
+# reports it on the UART and halts; the kernel never prints.
+corrupt_caught() {
+	local arch=$1 region=$2 con=$3 tmo=$4 name=kexec-$1-corrupt
+	kexec_esp "$arch" "$name" 6.1 "$arch-testhooks"
+	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=$region vmlinuz initrd=initrd.img console=$con"
 	local rc=0
-	qemu_boot x86_64 "$name" "$ESP" 1G 35 || rc=$?
+	qemu_boot "$arch" "$name" "$ESP" 1G "$tmo" || rc=$?
 	if [ "$rc" != 124 ]; then
 		echo "qemu exited with $rc; a halted machine runs until the timeout"
 		tail_log "$name"
 		return 1
 	fi
-	expect_grep "$name" '^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \(checked as 0\), staged$'
-	expect_line "$name" "purgatory: segment 0 digest mismatch"
-	if clean_log "$name" | sed -n '/purgatory: segment 0 digest mismatch/,$p' | grep 'Linux version' >/dev/null; then
+	expect_grep "$name" "^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \\(checked as $region\\), staged\$"
+	expect_line "$name" "purgatory: segment $region digest mismatch"
+	if clean_log "$name" | sed -n "/purgatory: segment $region digest mismatch/,\$p" | grep 'Linux version' >/dev/null; then
 		echo "the kernel ran after the mismatch"
 		return 1
 	fi
 }
+# the kernel's first page on x86_64, the initrd's on aarch64
+t_kexec_x86_64_corrupt() { corrupt_caught x86_64 0 ttyS0 35; }
 
 # Bad input: each line returns to the shell with a message naming the file
 # and the limit, the shell runs the next line, and a good boot still follows.
@@ -380,24 +383,7 @@ t_kexec_aarch64_staged() {
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
 
-t_kexec_aarch64_corrupt() {
-	local name=kexec-aarch64-corrupt
-	kexec_esp aarch64 "$name" 6.1 aarch64-testhooks
-	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=1 vmlinuz initrd=initrd.img console=ttyAMA0"
-	local rc=0
-	qemu_boot aarch64 "$name" "$ESP" 1G 45 || rc=$?
-	if [ "$rc" != 124 ]; then
-		echo "qemu exited with $rc; a halted machine runs until the timeout"
-		tail_log "$name"
-		return 1
-	fi
-	expect_grep "$name" '^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \(checked as 1\), staged$'
-	expect_line "$name" "purgatory: segment 1 digest mismatch"
-	if clean_log "$name" | sed -n '/purgatory: segment 1 digest mismatch/,$p' | grep 'Linux version' >/dev/null; then
-		echo "the kernel ran after the mismatch"
-		return 1
-	fi
-}
+t_kexec_aarch64_corrupt() { corrupt_caught aarch64 1 ttyAMA0 45; }
 
 t_kexec_aarch64_bad_input() {
 	local name=kexec-aarch64-bad esp
