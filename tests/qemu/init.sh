@@ -28,6 +28,11 @@ if [ -d /sys/kernel/boot_params/setup_data ]; then
 fi
 echo "EFIKEXEC-KTEXT: $(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)"
 echo "EFIKEXEC-KCODE: $(grep -m1 'Kernel code' /proc/iomem | sed 's/^ *//; s/-.*//')"
+# arm64: the /chosen the kernel was handed (a tree it unflattened)
+if [ -d /proc/device-tree/chosen ]; then
+	echo "EFIKEXEC-CHOSEN: $(ls /proc/device-tree/chosen | sort | tr '\n' ' ')"
+	echo "EFIKEXEC-DT-MEMORY-NODES: $(ls /proc/device-tree | grep -c '^memory')"
+fi
 echo "EFIKEXEC-CPUS: $(grep -c ^processor /proc/cpuinfo)"
 echo "EFIKEXEC-MEM: $(grep MemTotal /proc/meminfo)"
 echo "EFIKEXEC-INIT: done"

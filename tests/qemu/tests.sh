@@ -318,8 +318,10 @@ a64_boot() {
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 }
 
-# 6.1 at EL1 with the firmware's own device tree (ACPI off), shell
-# conventions, 512 MiB; first a --dry-run whose plan the boot must repeat.
+# 6.1 at EL1 with the firmware's own device tree (ACPI off) and a RNG,
+# shell conventions, 512 MiB; first a --dry-run whose plan the boot must
+# repeat. The kernel's /chosen has what efikexec put there, and no memory
+# node is left (RAM comes from the UEFI map).
 t_kexec_aarch64_6.1_el1_dt() {
 	local name=kexec-aarch64-6.1-el1
 	kexec_esp aarch64 "$name" 6.1
@@ -328,9 +330,11 @@ t_kexec_aarch64_6.1_el1_dt() {
 		"efikexec.efi --dry-run vmlinuz initrd=initrd.img initrd=\\extra.img $args" \
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
-	QEMU_MACHINE=virt,acpi=off a64_boot "$name" 512M 240
+	QEMU_MACHINE=virt,acpi=off a64_boot "$name" 512M 240 -device virtio-rng-pci
 	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified (SHA-256 instructions)" \
-		"EFIKEXEC-CPUS: 2"
+		"EFIKEXEC-CPUS: 2" "EFIKEXEC-DT-MEMORY-NODES: 0" \
+		"efikexec: debug: boot: kaslr-seed and 32 bytes of rng-seed from EFI_RNG_PROTOCOL"
+	expect_grep "$name" '^EFIKEXEC-CHOSEN: bootargs kaslr-seed linux,initrd-end linux,initrd-start linux,uefi-mmap-desc-size linux,uefi-mmap-desc-ver linux,uefi-mmap-size linux,uefi-mmap-start linux,uefi-secure-boot linux,uefi-system-table '
 	expect_grep "$name" 'CPU: All CPU\(s\) started at EL1' 'Machine model: linux,dummy-virt'
 	kexec_booted "$name" aarch64 6.1 "$args"
 	local dry real
@@ -365,7 +369,7 @@ t_kexec_aarch64_6.1_dtb() {
 	qemu_dumpdtb "$name" "$ESP" 1G "$ESP/virt.dtb" -smp 2 || { echo "dumpdtb failed"; return 1; }
 	startup_nsh "$ESP" "efikexec.efi --dtb=virt.dtb vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
 	a64_boot "$name" 1G 240
-	expect_line "$name" "EFIKEXEC-CPUS: 2"
+	expect_line "$name" "EFIKEXEC-CPUS: 2" "EFIKEXEC-DT-MEMORY-NODES: 0"
 	expect_grep "$name" 'Machine model: linux,dummy-virt' 'CPU: All CPU\(s\) started at EL1'
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
