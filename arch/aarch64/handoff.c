@@ -221,15 +221,14 @@ static size_t walk_tables(uint64_t table, int level, struct mem_span *out, size_
 	return n;
 }
 
-size_t arch_avoid(struct mem_span *out, size_t max)
+/* The firmware's translation tables now (TTBR0_ELx); 0 spans when the
+ * layout is not the 4 KiB one this walker knows. */
+static size_t firmware_tables(struct mem_span *out, size_t n, size_t max, uint64_t *ttbr_out,
+			      uint64_t *tcr_out)
 {
-	uint64_t ttbr, tcr, image = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
+	uint64_t ttbr, tcr;
 	unsigned t0sz, vabits;
-	size_t n = 0;
 
-	/* efikexec's own image: the relocation code and its clean list */
-	n = add_span(out, n, max, image & ~4095ull,
-		     (image + efi_loaded_image->ImageSize + 4095) & ~4095ull);
 	if (current_el() == 2) {
 		__asm__ volatile("mrs %0, ttbr0_el2" : "=r"(ttbr));
 		__asm__ volatile("mrs %0, tcr_el2" : "=r"(tcr));
@@ -237,15 +236,30 @@ size_t arch_avoid(struct mem_span *out, size_t max)
 		__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(ttbr));
 		__asm__ volatile("mrs %0, tcr_el1" : "=r"(tcr));
 	}
+	*ttbr_out = ttbr;
+	*tcr_out = tcr;
 	t0sz = tcr & 63;
-	if (((tcr >> 14) & 3) != 0 || t0sz < 16 || t0sz > 39) {
-		rt_log(RT_LOG_WARN, "boot", "translation granule or T0SZ (TCR %#llx) not the 4 KiB layout: firmware tables not kept clear",
-		       (unsigned long long)tcr);
+	if (((tcr >> 14) & 3) != 0 || t0sz < 16 || t0sz > 39)
 		return n;
-	}
 	vabits = 64 - t0sz;
 	/* 4 KiB granule: level 0 resolves VA bits 47:39, level 1 38:30, ... */
-	n = walk_tables(ttbr & 0x0000fffffffff000ull, vabits > 39 ? 0 : vabits > 30 ? 1 : 2, out, n, max);
+	return walk_tables(ttbr & 0x0000fffffffff000ull, vabits > 39 ? 0 : vabits > 30 ? 1 : 2, out, n, max);
+}
+
+size_t arch_avoid(struct mem_span *out, size_t max)
+{
+	uint64_t ttbr, tcr, image = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
+	size_t n = 0;
+
+	/* efikexec's own image: the relocation code and its clean list */
+	n = add_span(out, n, max, image & ~4095ull,
+		     (image + efi_loaded_image->ImageSize + 4095) & ~4095ull);
+	size_t before = n;
+
+	n = firmware_tables(out, n, max, &ttbr, &tcr);
+	if (n == before)
+		rt_log(RT_LOG_WARN, "boot", "translation granule or T0SZ (TCR %#llx) not the 4 KiB layout: firmware tables not kept clear",
+		       (unsigned long long)tcr);
 	rt_log(RT_LOG_DEBUG, "boot", "keeping %zu ranges clear: efikexec's image and the firmware's translation tables (TTBR0 %#llx, TCR %#llx)",
 	       n, (unsigned long long)ttbr, (unsigned long long)tcr);
 	return n;
@@ -300,6 +314,25 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	if (rs != RT_OK)
 		return efi_status_from_rt(rs);
 
+	/* The firmware may have made new tables since arch_avoid (splitting
+	 * block mappings for the pages efikexec allocated): none may lie where
+	 * the copy writes, or the copy would pull them away from under itself. */
+	{
+		static struct mem_span t[BOOT_MAX_AVOID];
+		uint64_t ttbr, tcr;
+		size_t nt = firmware_tables(t, 0, BOOT_MAX_AVOID, &ttbr, &tcr);
+		for (size_t k = 0; k < nt && k < BOOT_MAX_AVOID; k++)
+			for (unsigned i = 0; i < bp->img.nr_segments; i++) {
+				const struct kimage_segment *g = &bp->img.segment[i];
+				if (!g->scratch && t[k].start < g->mem + g->memsz && g->mem < t[k].end &&
+				    bp->img.plan[i].in_place != bp->img.plan[i].npages)
+					return efi_fail(EFI_ACCESS_DENIED, "boot",
+							"the firmware's translation table at %#llx lies in segment %u [%#llx, %#llx), which the relocation writes",
+							(unsigned long long)t[k].start, i,
+							(unsigned long long)g->mem,
+							(unsigned long long)(g->mem + g->memsz));
+			}
+	}
 	a64.stack_top = bp->img.control_page + bp->img.control_pages * KIMAGE_PAGE_SIZE;
 	a64.nclean = 0;
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
