@@ -40,6 +40,9 @@ EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
 
 	if (rs != RT_OK)
 		return efi_status_from_rt(rs);
+	if (bp->o->dtb)
+		rt_log(RT_LOG_WARN, "boot", "--dtb=%s: an x86 kernel takes no device tree; ignored",
+		       bp->o->dtb);
 	bp->k.file_offset = bi->setup_size;
 	bp->k.file_size = bi->payload_size;
 	bp->k.memsz = bi->init_size > bi->payload_size ? bi->init_size : bi->payload_size;
