@@ -483,8 +483,10 @@ static EFI_STATUS exit_boot_services(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
-/* After the exit: complete and write what depends on the final map, then
- * relocate and enter. */
+/* ---------------------------- point of no return ----------------------------
+ * After the exit: complete and write what depends on the final map, then
+ * relocate and enter. Nothing below returns; a failure is said on the
+ * serial port and the CPU halts (die()). */
 __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 {
 	if (efi_memmap_to_model(&bp->mm, &bp->final_map) != EFI_SUCCESS)

@@ -39,7 +39,12 @@ aarch64_relocate:
 	isb
 	mrs	x19, cntvct_el0		/* before the copy */
 
-	/* walk the entry list as the kernel's relocate_kernel does */
+	/* walk the entry list as the kernel's relocate_kernel does:
+	 * for (entry = head; !(entry & DONE); entry = *ptr++) {
+	 *	if (entry & DESTINATION) dest = page;
+	 *	else if (entry & INDIRECTION) ptr = page;
+	 *	else if (entry & SOURCE) { copy_page(dest, page); dest += 4096; }
+	 * } */
 	mov	x10, x0			/* the entry being looked at */
 	mov	x11, xzr		/* copy cursor (destination) */
 	mov	x12, xzr		/* where the next entry is read */
@@ -67,7 +72,9 @@ aarch64_relocate:
 	cbz	x5, 7f
 	stp	x19, x20, [x5]
 
-	/* clean and invalidate every range to the PoC */
+	/* clean and invalidate every range to the PoC:
+	 * for (r = clean; r < clean + nclean; r++)
+	 *	for (a = r->start & ~(line - 1); a < r->end; a += line) dc civac, a */
 7:	mrs	x13, ctr_el0
 	ubfx	x13, x13, #16, #4	/* DminLine: log2 of words per line */
 	mov	x14, #4

@@ -46,6 +46,11 @@ x86_relocate_body:
 	LOAD_BOOT_SEGMENTS r13 + X86_CTRL_GDT, r13 + X86_CTRL_GDTR
 	lea rsp, [r13 + X86_CTRL_STACK_TOP]
 
+	; for (entry = head; !(entry & DONE); entry = *ptr++) {
+	;	if (entry & DESTINATION) dest = page;
+	;	else if (entry & INDIRECTION) ptr = page;
+	;	else if (entry & SOURCE) { copy_page(dest, page); dest += 4096; }
+	; }
 	mov rax, rdi                    ; the entry being looked at
 	xor ebx, ebx                    ; copy cursor (destination)
 	xor r14d, r14d                  ; where the next entry is read
