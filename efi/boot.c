@@ -289,7 +289,7 @@ static void print_plan(struct boot_plan *bp)
 		    (unsigned long long)bp->k.file_offset);
 	print_segment(bp, bp->seg_kernel, "kernel", src);
 	if (bp->seg_scratch != BOOT_NO_SEG)
-		print_segment(bp, bp->seg_scratch, "room", "nothing (the rest of the kernel's init_size)");
+		print_segment(bp, bp->seg_scratch, "room", "nothing (room the kernel needs past its file)");
 	if (bp->seg_initrd != BOOT_NO_SEG) {
 		src[0] = 0;
 		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
