@@ -163,19 +163,20 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 	uint64_t base, initrd_min = MIB, initrd_max = bp->k.initrd_max;
 	EFI_STATUS st;
 
-	st = efi_memmap_now(&bp->map);
-	if (EFI_ERROR(st))
-		return st;
-	/* Room for the final map: it grows with every allocation from here on
-	 * (claims, staging runs, pool), so twice the current size and more. */
+	/* The map to plan on, and room for the final one: that grows with
+	 * every allocation from here on (claims, staging runs, pool), so twice
+	 * the current size and more. */
 	{
 		struct efi_memmap em;
 		st = efi_get_memmap(&em);
 		if (EFI_ERROR(st))
 			return st;
+		st = efi_memmap_to_model(&em, &bp->map);
 		bp->mm_room = em.size * 2 + 256 * em.desc_size;
 		bp->mm.desc_size = em.desc_size;
 		efi_put_memmap(&em);
+		if (EFI_ERROR(st))
+			return st;
 	}
 	bp->params_size = arch_params_size(bp);
 	bp->navoid = arch_avoid(avoid, BOOT_MAX_AVOID);
@@ -283,7 +284,7 @@ static void print_plan(struct boot_plan *bp)
 {
 	char src[160];
 	size_t len = 0;
-	uint64_t loaded = 0;
+	uint64_t loaded = 0, copied;
 
 	rt_snprintf(src, sizeof(src), "%s+%#llx", bp->kernel.path,
 		    (unsigned long long)bp->k.file_offset);
@@ -301,16 +302,15 @@ static void print_plan(struct boot_plan *bp)
 	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
 		loaded += bp->img.segment[i].bufsz;
-	bp->bytes_loaded = loaded;
-	bp->bytes_staged = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
+	copied = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
 	rt_log(RT_LOG_INFO, "plan", "entry %#llx via purgatory %#llx; %llu control pages at %#llx; %llu entries in %llu indirection pages",
 	       (unsigned long long)bp->entry, (unsigned long long)bp->purgatory_entry,
 	       (unsigned long long)bp->img.control_pages, (unsigned long long)bp->img.control_page,
 	       (unsigned long long)bp->img.entries, (unsigned long long)bp->img.indirection_pages);
 	rt_log(RT_LOG_INFO, "plan", "relocation copies %llu bytes for %llu bytes loaded (%llu.%03llu per byte)",
-	       (unsigned long long)bp->bytes_staged, (unsigned long long)loaded,
-	       (unsigned long long)(bp->bytes_staged / loaded),
-	       (unsigned long long)(bp->bytes_staged % loaded * 1000 / loaded));
+	       (unsigned long long)copied, (unsigned long long)loaded,
+	       (unsigned long long)(copied / loaded),
+	       (unsigned long long)(copied % loaded * 1000 / loaded));
 }
 
 /* Reads `len` bytes of `f` from `foff` into segment `seg` at `off`,
@@ -372,36 +372,16 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
-/* SHA-256 of the first `len` bytes segment `seg` will hold, read where
- * they lie now (destination or staging pages). */
-static void digest_prefix(struct boot_plan *bp, unsigned seg, uint64_t len, uint8_t *out)
-{
-	struct sha256_ctx c;
-	uint64_t off = 0;
-
-	sha256_init(&c);
-	while (off < len) {
-		void *p;
-		uint64_t n;
-		if (kimage_span(&bp->img, seg, off, &p, &n) != RT_OK)
-			break;
-		if (n > len - off)
-			n = len - off;
-		sha256_update(&c, p, (size_t)n);
-		off += n;
-	}
-	sha256_final(&c, out);
-}
-
-/* A region purgatory checks: the first `len` bytes of segment `seg`. */
-static void add_region(struct boot_plan *bp, unsigned seg, uint64_t len)
+/* A region purgatory checks: all of segment `seg`, digested where its
+ * bytes lie now (destination or staging pages). */
+static void add_region(struct boot_plan *bp, unsigned seg)
 {
 	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
 
 	r->mem = bp->img.segment[seg].mem;
-	r->len = len;
+	r->len = bp->img.segment[seg].memsz;
 	if (bp->pparams.flags & PURGATORY_F_VERIFY)
-		digest_prefix(bp, seg, len, r->sha256);
+		kimage_digest(&bp->img, seg, r->sha256);
 }
 
 /* After ExitBootServices: log lines go to the serial port, nowhere else. */
@@ -495,7 +475,7 @@ __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 		die("cannot complete the boot parameters");
 	if (kimage_write(&bp->img, bp->seg_params, 0, bp->params_shadow, bp->params_size) != RT_OK)
 		die("cannot write the boot parameters");
-	add_region(bp, bp->seg_params, bp->img.segment[bp->seg_params].memsz);
+	add_region(bp, bp->seg_params);
 	if (bp->o->test_corrupt >= 0)
 		test_corrupt(bp, (unsigned)bp->o->test_corrupt);
 	if (kimage_write(&bp->img, bp->seg_purgatory, bp->purgatory_params_off, &bp->pparams,
@@ -548,9 +528,9 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
 	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
-	add_region(bp, bp->seg_kernel, bp->img.segment[bp->seg_kernel].memsz);
+	add_region(bp, bp->seg_kernel);
 	if (bp->seg_initrd != BOOT_NO_SEG)
-		add_region(bp, bp->seg_initrd, bp->img.segment[bp->seg_initrd].memsz);
+		add_region(bp, bp->seg_initrd);
 
 	/* The map must fit where the hand-off data has room for it. */
 	{

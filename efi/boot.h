@@ -66,7 +66,6 @@ struct boot_plan {
 
 	struct mem_span avoid[BOOT_MAX_AVOID + 4]; /* arch_avoid's spans, then segments */
 	size_t navoid;
-	uint64_t bytes_loaded, bytes_staged;
 };
 
 EFI_STATUS efi_boot(const struct efikexec_opts *o);

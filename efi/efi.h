@@ -74,6 +74,11 @@ EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
 /* The memory map as it is now, as the model (get, convert, put). */
 EFI_STATUS efi_memmap_now(struct memmap *m);
 
+/* tables.c: the configuration table entry with that GUID (NULL: none), and
+ * n bytes from EFI_RNG_PROTOCOL (false: no RNG, or it failed). */
+void *efi_config_table(const EFI_GUID *guid);
+bool efi_rng(void *out, size_t n);
+
 /* platform.c: the planner's page allocator over boot services. */
 #include "../lib/kimage.h"
 extern const struct kimage_platform efi_platform;

@@ -1,12 +1,12 @@
 /*
- * aarch64.c - the purgatory's output, timing and halt on aarch64: a polled
- * PL011 (ARM DDI 0183: UARTDR at 0x00, UARTFR at 0x18, TXFF is bit 5),
- * whose address efikexec took from the device tree, and the architected
- * counter.
+ * aarch64.c - the purgatory's output, timing and halt on aarch64: the
+ * PL011 (arch/aarch64/pl011.h) whose address efikexec took from the device
+ * tree or ACPI's SPCR, the architected counter, the SHA2 instructions.
  */
 #include "purgatory.h"
 #include "../lib/sha256.h"
 #include "../arch/aarch64/cpu.h"
+#include "../arch/aarch64/pl011.h"
 
 void purgatory_arch_init(void)
 {
@@ -16,12 +16,7 @@ void purgatory_arch_init(void)
 
 void purgatory_putc(uint64_t uart, char c)
 {
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)uart;
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(uart + 0x18);
-
-	for (unsigned spin = 0; spin < 1000000 && (*fr & (1u << 5)); spin++)
-		;
-	*dr = (uint32_t)(unsigned char)c;
+	pl011_putc(uart, c);
 }
 
 uint64_t purgatory_counter_hz(void)
@@ -34,6 +29,5 @@ uint64_t purgatory_counter_hz(void)
 
 void purgatory_halt(void)
 {
-	for (;;)
-		__asm__ volatile("msr daifset, #0xf; wfi");
+	a64_halt();
 }

@@ -19,6 +19,7 @@
 #include "../../boot/arm64.h"
 #include "../../boot/dtb.h"
 #include "cpu.h"
+#include "pl011.h"
 
 /* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE 2048, with the NUL */
 #define ARM64_CMDLINE_MAX 2047
@@ -48,11 +49,6 @@ extern const uint8_t aarch64_relocate_start[] __asm__("aarch64_relocate")
 	__attribute__((visibility("hidden")));
 extern const uint8_t aarch64_relocate_end[] __attribute__((visibility("hidden")));
 
-static unsigned current_el(void)
-{
-	return a64_current_el();
-}
-
 void arch_init(void)
 {
 	if (!a64_can_sha2())
@@ -81,13 +77,10 @@ struct acpi_header {
 static bool spcr_uart(uint64_t *base)
 {
 	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-	const uint8_t *rsdp = NULL;
+	const uint8_t *rsdp = efi_config_table(&acpi20);
 	const struct acpi_header *xsdt;
 	uint64_t xsdt_addr;
 
-	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++)
-		if (!RT_FN(memcmp)(&efi_st->ConfigurationTable[i].VendorGuid, &acpi20, sizeof(EFI_GUID)))
-			rsdp = efi_st->ConfigurationTable[i].VendorTable;
 	if (!rsdp || RT_FN(memcmp)(rsdp, "RSD PTR ", 8) || rsdp[15] < 2)
 		return false;
 	RT_FN(memcpy)(&xsdt_addr, rsdp + 24, 8);
@@ -121,9 +114,7 @@ static EFI_STATUS load_dtb(struct boot_plan *bp)
 		size = (size_t)a64.dtb_file_size;
 		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "%s", bp->o->dtb);
 	} else {
-		for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++)
-			if (!RT_FN(memcmp)(&efi_st->ConfigurationTable[i].VendorGuid, &dtb_guid, sizeof(EFI_GUID)))
-				a64.dtb = efi_st->ConfigurationTable[i].VendorTable;
+		a64.dtb = efi_config_table(&dtb_guid);
 		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "the firmware's device tree");
 		if (!a64.dtb) {
 			/* ACPI describes the machine: the kernel gets a tree with
@@ -175,7 +166,7 @@ EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
 	rt_log(RT_LOG_DEBUG, "image", "%s: text_offset %#llx, image_size %#llx, flags %#llx (%u KiB pages, %s); at EL%u",
 	       bp->kernel.path, (unsigned long long)ii->text_offset, (unsigned long long)ii->image_size,
 	       (unsigned long long)ii->flags, ii->page_kib, ii->anywhere ? "anywhere" : "low",
-	       current_el());
+	       a64_current_el());
 	return load_dtb(bp);
 }
 
@@ -229,7 +220,7 @@ static size_t firmware_tables(struct mem_span *out, size_t n, size_t max, uint64
 	uint64_t ttbr, tcr;
 	unsigned t0sz, vabits;
 
-	if (current_el() == 2) {
+	if (a64_current_el() == 2) {
 		__asm__ volatile("mrs %0, ttbr0_el2" : "=r"(ttbr));
 		__asm__ volatile("mrs %0, tcr_el2" : "=r"(tcr));
 	} else {
@@ -267,16 +258,6 @@ size_t arch_avoid(struct mem_span *out, size_t max)
 
 /* --- hand-off ----------------------------------------------------------------- */
 
-static bool rng_bytes(void *out, size_t n)
-{
-	static EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
-	EFI_RNG_PROTOCOL *rng = NULL;
-
-	if (efi_bs->LocateProtocol(&rng_guid, NULL, (void **)&rng) != EFI_SUCCESS || !rng)
-		return false;
-	return rng->GetRNG(rng, NULL, n, out) == EFI_SUCCESS;
-}
-
 /* The SecureBoot and SetupMode variables (UEFI 2.10, 3.3) as the kernel's
  * efi_secureboot_mode, the way its EFI stub reads them. */
 static uint32_t secure_boot_mode(void)
@@ -306,7 +287,10 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	}
 	b.systab = (uint64_t)(uintptr_t)efi_st;
 	b.secure_boot = secure_boot_mode();
-	if (rng_bytes(b.rng_seed, 32) && rng_bytes(&b.kaslr_seed, sizeof(b.kaslr_seed))) {
+	/* one request: 32 bytes of rng-seed and 8 of kaslr-seed */
+	if (efi_rng(b.rng_seed, 32 + sizeof(b.kaslr_seed))) {
+		RT_FN(memcpy)(&b.kaslr_seed, b.rng_seed + 32, sizeof(b.kaslr_seed));
+		RT_FN(memset)(b.rng_seed + 32, 0, sizeof(b.kaslr_seed));
 		b.rng_len = 32;
 		rt_log(RT_LOG_DEBUG, "boot", "kaslr-seed and 32 bytes of rng-seed from EFI_RNG_PROTOCOL");
 	}
@@ -387,18 +371,11 @@ void arch_release(struct boot_plan *bp)
 
 void arch_serial_write(const char *s)
 {
-	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)a64.uart;
-	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(a64.uart + 0x18);
-
-	for (; a64.uart && *s; s++) {
-		for (unsigned spin = 0; spin < 1000000 && (*fr & (1u << 5)); spin++)
-			;
-		*dr = (uint32_t)(unsigned char)*s;
-	}
+	for (; a64.uart && *s; s++)
+		pl011_putc(a64.uart, *s);
 }
 
 void arch_halt(void)
 {
-	for (;;)
-		__asm__ volatile("msr daifset, #0xf; wfi");
+	a64_halt();
 }

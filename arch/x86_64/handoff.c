@@ -112,16 +112,9 @@ size_t arch_avoid(struct mem_span *out, size_t max)
 static uint64_t find_rsdp(void)
 {
 	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-	uint64_t v1 = 0;
+	void *t = efi_config_table(&acpi20);
 
-	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *t = &efi_st->ConfigurationTable[i];
-		if (!RT_FN(memcmp)(&t->VendorGuid, &acpi20, sizeof(EFI_GUID)))
-			return (uint64_t)(uintptr_t)t->VendorTable;
-		if (!RT_FN(memcmp)(&t->VendorGuid, &acpi10, sizeof(EFI_GUID)))
-			v1 = (uint64_t)(uintptr_t)t->VendorTable;
-	}
-	return v1;
+	return (uint64_t)(uintptr_t)(t ? t : efi_config_table(&acpi10));
 }
 
 static void screen_info_from_gop(struct bz_boot_params *p)
@@ -161,16 +154,6 @@ static void screen_info_from_gop(struct bz_boot_params *p)
 	       (unsigned long long)fb.base);
 }
 
-static bool rng_seed(uint8_t *out, size_t n)
-{
-	static EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
-	EFI_RNG_PROTOCOL *rng = NULL;
-
-	if (efi_bs->LocateProtocol(&rng_guid, NULL, (void **)&rng) != EFI_SUCCESS || !rng)
-		return false;
-	return rng->GetRNG(rng, NULL, n, out) == EFI_SUCCESS;
-}
-
 EFI_STATUS arch_prepare(struct boot_plan *bp)
 {
 	struct bz_boot_params *p = (struct bz_boot_params *)bp->params_shadow;
@@ -191,7 +174,7 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	bzimage_boot_params(p, bp->head, &x86.bi, &ld);
 	RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
 	screen_info_from_gop(p);
-	if (rng_seed(seed->data, RNG_SEED_BYTES)) {
+	if (efi_rng(seed->data, RNG_SEED_BYTES)) {
 		bzimage_add_setup_data(p, seed, bp->params_mem + x86.rng_off, SETUP_RNG_SEED, RNG_SEED_BYTES);
 		rt_log(RT_LOG_DEBUG, "boot", "%u bytes of EFI_RNG_PROTOCOL seed as SETUP_RNG_SEED",
 		       RNG_SEED_BYTES);

@@ -171,6 +171,19 @@ plan_lines() {
 		/segment 0 / { g++ } g == n' | sed 's/\( params *\[[^)]*)\) *[0-9]* bytes/\1 N bytes/'
 }
 
+# dry_run_matches NAME: the log holds a --dry-run's plan and then a boot's,
+# five segments each, the same.
+dry_run_matches() {
+	local dry real
+	dry=$(plan_lines "$1" 1)
+	real=$(plan_lines "$1" 2)
+	if [ "$(echo "$dry" | wc -l)" != 5 ] || [ "$dry" != "$real" ]; then
+		echo "the dry run's plan differs from the boot's:"
+		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
+		return 1
+	fi
+}
+
 # 6.1, shell conventions: initrd= twice, quotes kept, no program name or
 # kernel path in the command line. First a --dry-run of the same request,
 # whose plan must be the one the real boot then prints.
@@ -186,14 +199,7 @@ kexec_shell() {
 	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 "$@" || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified"
 	kexec_booted "$name" x86_64 "$series" "$args"
-	local dry real
-	dry=$(plan_lines "$name" 1)
-	real=$(plan_lines "$name" 2)
-	if [ "$(echo "$dry" | wc -l)" != 5 ] || [ "$dry" != "$real" ]; then
-		echo "the dry run's plan differs from the boot's:"
-		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
-		return 1
-	fi
+	dry_run_matches "$name"
 }
 # With a display and a RNG device: screen_info from GOP (the kernel's efifb
 # takes the framebuffer) and a SETUP_RNG_SEED from EFI_RNG_PROTOCOL.
@@ -337,14 +343,7 @@ t_kexec_aarch64_6.1_el1_dt() {
 	expect_grep "$name" '^EFIKEXEC-CHOSEN: bootargs kaslr-seed linux,initrd-end linux,initrd-start linux,uefi-mmap-desc-size linux,uefi-mmap-desc-ver linux,uefi-mmap-size linux,uefi-mmap-start linux,uefi-secure-boot linux,uefi-system-table '
 	expect_grep "$name" 'CPU: All CPU\(s\) started at EL1' 'Machine model: linux,dummy-virt'
 	kexec_booted "$name" aarch64 6.1 "$args"
-	local dry real
-	dry=$(plan_lines "$name" 1)
-	real=$(plan_lines "$name" 2)
-	if [ "$(echo "$dry" | wc -l)" != 5 ] || [ "$dry" != "$real" ]; then
-		echo "the dry run's plan differs from the boot's:"
-		echo "--- dry run"; echo "$dry"; echo "--- boot"; echo "$real"
-		return 1
-	fi
+	dry_run_matches "$name"
 }
 
 # 6.12 at EL2 (virtualization=on), ACPI (the firmware has no tree: an empty
