@@ -25,10 +25,10 @@ Q := $(if $(V),,@)
 # for the host. efi/: the application; only the pure parts (path, options)
 # are also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c
 EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
             efi/options.c efi/memmap.c efi/platform.c efi/selftest.c efi/boot.c \
-            efi/tables.c
+            efi/tables.c efi/capture.c
 APP_SRCS := $(LIB_SRCS) $(EFI_SRCS)
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := boot/bzimage.c arch/x86_64/handoff.c arch/x86_64/pagetable.c

@@ -42,6 +42,22 @@ __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
  * before the exit). */
 void arch_release(struct boot_plan *bp);
 
+/* Crash capture. The window a default capture region is chosen in, away
+ * from what this platform's firmware rewrites on a warm reset; while a
+ * region is armed the main kernel is loaded at or above `lo` too. */
+void arch_capture_window(const struct memmap *m, uint64_t *lo, uint64_t *hi);
+/* What this platform's firmware rewrites on a warm reset at fixed places,
+ * as measured (efi/capture.c adds the firmware's top zone): while a region
+ * is armed the main kernel gets none of it. Fills out[] (room for max),
+ * returns how many. */
+size_t arch_capture_rewritten(const struct memmap *m, struct mem_span *out, size_t max);
+/* The ELF machine of a dump of this architecture. */
+uint16_t arch_elf_machine(void);
+/* p_vaddr - p_paddr of the crashed kernel's linear map, from its VMCOREINFO
+ * note and, where needed, its page tables in `ram`; false: not found. */
+bool arch_dump_vaddr(const void *note, size_t len, const struct mem_span *ram, size_t nram,
+		     uint64_t *delta);
+
 /* Once, at start: CPU features the runtime may use (aarch64: the SHA2
  * instructions for lib/sha256.c). */
 void arch_init(void);

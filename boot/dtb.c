@@ -78,8 +78,8 @@ size_t dtb_size(const void *fdt)
 size_t dtb_room(const void *fdt, size_t cmdline_len)
 {
 	/* each property: 12 bytes of header, its value, its name in strings;
-	 * ten properties, a new /chosen, and slack */
-	return fdt_totalsize(fdt) + 10 * 12 + 512 + cmdline_len + 1 + DTB_RNG_SEED_MAX + 4096;
+	 * sixteen properties, new /chosen and /reserved-memory nodes, slack */
+	return fdt_totalsize(fdt) + 16 * 12 + 1024 + cmdline_len + 1 + DTB_RNG_SEED_MAX + 4096;
 }
 
 #define SET(what, call)                                  \
@@ -88,6 +88,26 @@ size_t dtb_room(const void *fdt, size_t cmdline_len)
 		if (e_)                                  \
 			return fdt_fail(name, what, e_); \
 	} while (0)
+
+/* <start size> in `node`'s #address-cells/#size-cells (1 or 2 each). */
+static int set_range(void *fdt, int parent, int node, const char *prop, uint64_t start,
+		     uint64_t size)
+{
+	fdt32_t v[4];
+	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), n = 0;
+
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return -FDT_ERR_BADNCELLS;
+	if ((ac == 1 && start >> 32) || (sc == 1 && size >> 32))
+		return -FDT_ERR_BADVALUE;
+	if (ac == 2)
+		v[n++] = cpu_to_fdt32((uint32_t)(start >> 32));
+	v[n++] = cpu_to_fdt32((uint32_t)start);
+	if (sc == 2)
+		v[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
+	v[n++] = cpu_to_fdt32((uint32_t)size);
+	return fdt_setprop(fdt, node, prop, v, n * 4);
+}
 
 rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_size,
 		      const struct dtb_boot *b)
@@ -103,6 +123,32 @@ rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_si
 	for (node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7); node >= 0;
 	     node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7))
 		SET("cannot delete a memory node", fdt_del_node(out, node));
+	/* the kernel reads /chosen's ranges with the root's cells, 1 and 1
+	 * when absent (an empty tree): say 2 and 2 */
+	if (!fdt_getprop(out, 0, "#address-cells", NULL))
+		SET("#address-cells", fdt_setprop_u32(out, 0, "#address-cells", 2));
+	if (!fdt_getprop(out, 0, "#size-cells", NULL))
+		SET("#size-cells", fdt_setprop_u32(out, 0, "#size-cells", 2));
+	if (b->reserve_size) {
+		char unit[48];
+		int rm = fdt_path_offset(out, "/reserved-memory");
+		if (rm == -FDT_ERR_NOTFOUND) {
+			rm = fdt_add_subnode(out, 0, "reserved-memory");
+			if (rm < 0)
+				return fdt_fail(name, "cannot add /reserved-memory", rm);
+			SET("#address-cells", fdt_setprop_u32(out, rm, "#address-cells", (uint32_t)fdt_address_cells(out, 0)));
+			SET("#size-cells", fdt_setprop_u32(out, rm, "#size-cells", (uint32_t)fdt_size_cells(out, 0)));
+			SET("ranges", fdt_setprop(out, rm, "ranges", NULL, 0));
+		}
+		if (rm < 0)
+			return fdt_fail(name, "no /reserved-memory", rm);
+		rt_snprintf(unit, sizeof(unit), "efikexec-capture@%llx", (unsigned long long)b->reserve_start);
+		node = fdt_add_subnode(out, rm, unit);
+		if (node < 0)
+			return fdt_fail(name, "cannot add the capture region's node", node);
+		SET("capture region reg", set_range(out, rm, node, "reg", b->reserve_start, b->reserve_size));
+		SET("no-map", fdt_setprop(out, node, "no-map", NULL, 0));
+	}
 	chosen = fdt_path_offset(out, "/chosen");
 	if (chosen == -FDT_ERR_NOTFOUND)
 		chosen = fdt_add_subnode(out, 0, "chosen");
@@ -122,6 +168,12 @@ rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_si
 	SET("linux,uefi-mmap-size", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-size", 0));
 	SET("linux,uefi-mmap-desc-size", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-desc-size", 0));
 	SET("linux,uefi-mmap-desc-ver", fdt_setprop_u32(out, chosen, "linux,uefi-mmap-desc-ver", 0));
+	if (b->elfcorehdr_size)
+		SET("linux,elfcorehdr", set_range(out, 0, chosen, "linux,elfcorehdr", b->elfcorehdr_start,
+						  b->elfcorehdr_size));
+	if (b->usable_size)
+		SET("linux,usable-memory-range", set_range(out, 0, chosen, "linux,usable-memory-range",
+							   b->usable_start, b->usable_size));
 	if (b->rng_len) {
 		SET("kaslr-seed", fdt_setprop_u64(out, chosen, "kaslr-seed", b->kaslr_seed));
 		SET("rng-seed", fdt_setprop(out, chosen, "rng-seed", b->rng_seed, (int)b->rng_len));

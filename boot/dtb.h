@@ -27,6 +27,14 @@ struct dtb_boot {
 	uint64_t kaslr_seed;                /* with rng_len: kaslr-seed */
 	uint32_t secure_boot;               /* linux,uefi-secure-boot: the kernel's
 					     * enum efi_secureboot_mode */
+	/* crash capture: a region the kernel must leave alone (a reserved-memory
+	 * node, no-map); for a capture kernel, its ELF core header and the only
+	 * RAM it may use (/chosen linux,elfcorehdr, linux,usable-memory-range,
+	 * as in the kernel's Documentation/devicetree/bindings/chosen.txt).
+	 * Sizes 0: none. */
+	uint64_t reserve_start, reserve_size;
+	uint64_t elfcorehdr_start, elfcorehdr_size;
+	uint64_t usable_start, usable_size;
 };
 
 /* enum efi_secureboot_mode (include/linux/efi.h) */

@@ -28,7 +28,7 @@
 
 static struct boot_plan plan;
 
-static void boot_release(struct boot_plan *bp)
+void boot_release(struct boot_plan *bp)
 {
 	arch_release(bp);
 	efi_file_close(&bp->kernel);
@@ -47,7 +47,7 @@ static void boot_release(struct boot_plan *bp)
 	bp->mm.buf = NULL;
 }
 
-static EFI_STATUS open_inputs(struct boot_plan *bp)
+EFI_STATUS boot_open_inputs(struct boot_plan *bp)
 {
 	const struct efikexec_opts *o = bp->o;
 	EFI_STATUS st;
@@ -185,6 +185,14 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 				"%zu ranges to keep clear of, more than the %u efikexec handles",
 				bp->navoid, BOOT_MAX_AVOID);
 
+	if (bp->cap_end) {
+		/* A region is armed: keep the main kernel clear of what firmware
+		 * rewrites on a reset too, so a dump of it is whole. */
+		uint64_t lo, hi;
+		arch_capture_window(&bp->map, &lo, &hi);
+		if (lo > bp->k.min)
+			bp->k.min = lo;
+	}
 	st = place(bp, bp->kernel.path, bp->k.load_offset + bp->k.memsz, bp->k.align, bp->k.min,
 		   bp->k.max, avoid, bp->navoid, &base);
 	if (EFI_ERROR(st))
@@ -296,9 +304,11 @@ static void print_plan(struct boot_plan *bp)
 		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
 			len += rt_snprintf(src + len, sizeof(src) - len, "%s%s", i ? " + " : "",
 					   bp->initrd[i].path);
-		print_segment(bp, bp->seg_initrd, "initrd", src);
+		print_segment(bp, bp->seg_initrd, "initrd", bp->cap ? "the capture region" : src);
 	}
 	print_segment(bp, bp->seg_params, "params", bp->k.params_what);
+	if (bp->cap)
+		print_segment(bp, bp->seg_corehdr, "corehdr", "efikexec (ELF core header, written at the exit)");
 	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
 		loaded += bp->img.segment[i].bufsz;
@@ -469,8 +479,15 @@ static EFI_STATUS exit_boot_services(struct boot_plan *bp)
  * serial port and the CPU halts (die()). */
 __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 {
+	if (capture_hide(bp) != RT_OK)
+		die("cannot keep the main kernel out of what firmware rewrites");
 	if (efi_memmap_to_model(&bp->mm, &bp->final_map) != EFI_SUCCESS)
 		die("cannot read the final memory map");
+	if (bp->cap) {
+		if (capture_finish_core(bp) != RT_OK)
+			die("cannot write the ELF core header");
+		add_region(bp, bp->seg_corehdr);
+	}
 	if (arch_finish(bp) != RT_OK)
 		die("cannot complete the boot parameters");
 	if (kimage_write(&bp->img, bp->seg_params, 0, bp->params_shadow, bp->params_size) != RT_OK)
@@ -484,45 +501,26 @@ __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 	arch_enter(bp);
 }
 
-EFI_STATUS efi_boot(const struct efikexec_opts *o)
+/* Loads what is still to load, leaves boot services and enters purgatory;
+ * returns only on a failure before the exit, everything released. */
+static EFI_STATUS load_and_enter(struct boot_plan *bp)
 {
-	struct boot_plan *bp = &plan;
+	const struct efikexec_opts *o = bp->o;
 	EFI_STATUS st;
-
-	RT_FN(memset)(bp, 0, sizeof(*bp));
-	bp->o = o;
-	st = open_inputs(bp);
-	if (!EFI_ERROR(st))
-		st = check_purgatory();
-	if (!EFI_ERROR(st))
-		st = place_segments(bp);
-	if (EFI_ERROR(st)) {
-		boot_release(bp);
-		return st;
-	}
-	print_plan(bp);
-	if (o->dry_run) {
-		boot_release(bp);
-		return EFI_SUCCESS;
-	}
 
 	st = efi_bs->AllocatePool(EfiLoaderData, bp->params_size, (void **)&bp->params_shadow);
 	if (!EFI_ERROR(st)) {
 		RT_FN(memset)(bp->params_shadow, 0, bp->params_size);
 		st = efi_bs->AllocatePool(EfiLoaderData, bp->mm_room, (void **)&bp->mm.buf);
 	}
-	if (EFI_ERROR(st)) {
-		efi_fail(st, "boot", "no pool for the boot parameters");
-		boot_release(bp);
-		return st;
-	}
-	st = load_segments(bp);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "boot", "no pool for the boot parameters");
+	if (!bp->cap)
+		st = load_segments(bp); /* a capture kernel lies in its region already */
 	if (!EFI_ERROR(st))
 		st = arch_prepare(bp);
-	if (EFI_ERROR(st)) {
-		boot_release(bp);
+	if (EFI_ERROR(st))
 		return st;
-	}
 	bp->pparams.magic = PURGATORY_MAGIC;
 	bp->pparams.entry = bp->entry;
 	bp->pparams.arg0 = bp->params_mem;
@@ -537,13 +535,17 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 		UINTN size = 0, key, dsize;
 		UINT32 dver;
 		efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
-		if (size + 8 * dsize > bp->mm_room) {
-			st = efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
-				      "the memory map grew to %llu bytes, more than the %llu reserved for it",
-				      (unsigned long long)size, (unsigned long long)bp->mm_room);
-			boot_release(bp);
+		if (size + 8 * dsize > bp->mm_room)
+			return efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
+					"the memory map grew to %llu bytes, more than the %llu reserved for it",
+					(unsigned long long)size, (unsigned long long)bp->mm_room);
+	}
+	if (bp->cap) {
+		capture_prepare_core(bp);
+	} else {
+		st = capture_commit(bp);
+		if (EFI_ERROR(st))
 			return st;
-		}
 	}
 	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel.path);
 	efi_file_close(&bp->kernel);
@@ -552,9 +554,143 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	/* The image's bookkeeping stays: it is read until the jump, and is
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
-	if (EFI_ERROR(st)) {
-		boot_release(bp);
+	if (EFI_ERROR(st))
 		return st;
-	}
 	finish_and_enter(bp);
+}
+
+EFI_STATUS efi_boot(const struct efikexec_opts *o)
+{
+	struct boot_plan *bp = &plan;
+	EFI_STATUS st;
+
+	/* After a crash, the capture kernel first (no return when entered). */
+	capture_at_start(o);
+
+	RT_FN(memset)(bp, 0, sizeof(*bp));
+	bp->o = o;
+	st = check_purgatory();
+	/* The capture region is reserved before the main kernel is placed,
+	 * so nothing of the main boot lands in it. */
+	if (!EFI_ERROR(st) && o->capture_kernel)
+		st = capture_arm(bp);
+	if (!EFI_ERROR(st))
+		st = boot_open_inputs(bp);
+	if (!EFI_ERROR(st))
+		st = place_segments(bp);
+	if (!EFI_ERROR(st)) {
+		print_plan(bp);
+		if (!o->dry_run)
+			st = load_and_enter(bp);
+	}
+	capture_abort(bp);
+	boot_release(bp);
+	return st;
+}
+
+EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc *d)
+{
+	struct boot_plan *bp = &plan;
+	const struct purgatory_header *ph = (const void *)(uintptr_t)d->purgatory_mem;
+	uint64_t work_end = d->work_mem + CAPTURE_WORK_SIZE;
+	EFI_STATUS st;
+	size_t len;
+
+	RT_FN(memset)(bp, 0, sizeof(*bp));
+	bp->o = o;
+	bp->cap = d;
+	bp->cap_base = d->base;
+	bp->cap_end = d->end;
+	rt_snprintf(bp->kernel.path, sizeof(bp->kernel.path), "%s", d->kernel_path);
+	bp->kernel.size = d->kernel_file_size;
+	bp->head_len = d->kernel_file_size < BOOT_HEAD_SIZE ? (size_t)d->kernel_file_size : BOOT_HEAD_SIZE;
+	RT_FN(memcpy)(bp->head, d->head, bp->head_len);
+	st = arch_kernel_probe(bp);
+	if (EFI_ERROR(st))
+		goto fail;
+	if (ph->magic != PURGATORY_MAGIC || ph->entry >= ph->filesz ||
+	    ph->params + sizeof(struct purgatory_params) > ph->filesz) {
+		st = efi_fail(EFI_LOAD_ERROR, "capture", "the purgatory in the region is not one this efikexec knows");
+		goto fail;
+	}
+
+	/* the capture kernel's command line: --capture-append, elfcorehdr= */
+	len = RT_FN(strlen)(d->cmdline) + 40;
+	st = efi_bs->AllocatePool(EfiLoaderData, len, (void **)&bp->cmdline);
+	if (EFI_ERROR(st))
+		goto fail;
+	bp->corehdr_mem = d->work_mem;
+	bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len, "%s%selfcorehdr=%#llx", d->cmdline,
+					      d->cmdline[0] ? " " : "",
+					      (unsigned long long)bp->corehdr_mem);
+	if (bp->cmdline_len > bp->k.cmdline_max) {
+		st = efi_fail(EFI_INVALID_PARAMETER, "capture", "command line of %zu bytes, the capture kernel takes %llu",
+			      bp->cmdline_len, (unsigned long long)bp->k.cmdline_max);
+		goto fail;
+	}
+
+	/* the map now, room for the final one; the hand-off data after the
+	 * core header in the work area, the control pages where there is room */
+	{
+		struct efi_memmap em;
+		st = efi_get_memmap(&em);
+		if (EFI_ERROR(st))
+			goto fail;
+		st = efi_memmap_to_model(&em, &bp->map);
+		bp->mm_room = em.size * 2 + 256 * em.desc_size;
+		bp->mm.desc_size = em.desc_size;
+		efi_put_memmap(&em);
+		if (EFI_ERROR(st))
+			goto fail;
+	}
+	bp->params_size = arch_params_size(bp);
+	bp->params_mem = d->work_mem + CAPTURE_COREHDR_SIZE;
+	if (bp->params_mem + PAGE_ALIGN(bp->params_size) > work_end) {
+		st = efi_fail(EFI_BUFFER_TOO_SMALL, "capture", "boot parameters of %llu bytes do not fit the work area",
+			      (unsigned long long)bp->params_size);
+		goto fail;
+	}
+	bp->kernel_mem = d->kernel_mem;
+	bp->ninitrd = d->initrd_size ? 1 : 0;
+	bp->initrd_mem = d->initrd_mem;
+	bp->initrd_size = d->initrd_size;
+	bp->purgatory_mem = d->purgatory_mem;
+	bp->entry = bp->kernel_mem + bp->k.entry_offset;
+	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
+	bp->purgatory_params_off = ph->params;
+
+	kimage_init(&bp->img, KIMAGE_CRASH, &efi_platform, &bp->map);
+	kimage_set_crash_region(&bp->img, d->base + CAPTURE_DESC_SIZE, d->end);
+	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
+	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel)))
+		goto fail;
+	if (PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
+		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
+					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
+		if (kimage_add_segment(&bp->img, &s, &bp->seg_scratch) != RT_OK) {
+			st = EFI_INVALID_PARAMETER;
+			goto fail;
+		}
+	}
+	if (bp->ninitrd &&
+	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
+		goto fail;
+	if ((st = add_segment(bp, NULL, bp->params_size, bp->params_mem, bp->params_size, &bp->seg_params)) ||
+	    (st = add_segment(bp, NULL, CAPTURE_COREHDR_SIZE, bp->corehdr_mem, CAPTURE_COREHDR_SIZE,
+			      &bp->seg_corehdr)) ||
+	    (st = add_segment(bp, NULL, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory)))
+		goto fail;
+	{
+		rt_status rs = kimage_plan(&bp->img, arch_control_pages(bp));
+		if (rs != RT_OK) {
+			st = efi_fail(efi_status_from_rt(rs), "capture", "cannot plan the capture image: %s",
+				      rt_status_name(rs));
+			goto fail;
+		}
+	}
+	print_plan(bp);
+	st = load_and_enter(bp);
+fail:
+	boot_release(bp);
+	return st;
 }

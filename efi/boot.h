@@ -8,6 +8,7 @@
 #include "efi.h"
 #include "options.h"
 #include "../purgatory/purgatory.h"
+#include "../lib/capture.h"
 
 #define BOOT_HEAD_SIZE 0x1000 /* bytes of the kernel file read to probe it */
 #define BOOT_NO_SEG 0xffffffffu
@@ -66,8 +67,48 @@ struct boot_plan {
 
 	struct mem_span avoid[BOOT_MAX_AVOID + 4]; /* arch_avoid's spans, then segments */
 	size_t navoid;
+
+	/* Crash capture. Arming (a normal boot): the region the main kernel
+	 * must see reserved. Capturing: `cap` is the region's descriptor, the
+	 * image is KIMAGE_CRASH, and the core header is one more segment. */
+	uint64_t cap_base, cap_end;
+	const struct capture_desc *cap;
+	uint64_t corehdr_mem;
+	unsigned seg_corehdr;
+	struct memmap cap_map;                /* what the capture kernel may use
+					       * (x86 builds its e820 from it) */
 };
 
 EFI_STATUS efi_boot(const struct efikexec_opts *o);
+
+/* boot.c, for capture.c */
+EFI_STATUS boot_open_inputs(struct boot_plan *bp);
+void boot_release(struct boot_plan *bp);
+/* Enters the capture kernel the descriptor describes (already verified);
+ * returns only on a failure before ExitBootServices. */
+EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc *d);
+
+/* capture.c: the firmware-assisted dump (lib/capture.h has the flow). */
+/* At the start of a boot: when a region is armed and the main kernel
+ * crashed since, checks it and enters the capture kernel (no return);
+ * otherwise disarms it and returns EFI_SUCCESS for the normal boot. */
+EFI_STATUS capture_at_start(const struct efikexec_opts *o);
+/* Reserves the region, loads the capture kernel into it (bp->o's
+ * --capture-* options), fills bp->cap_base/cap_end. */
+EFI_STATUS capture_arm(struct boot_plan *bp);
+/* Writes the arming variable (just before ExitBootServices). */
+EFI_STATUS capture_commit(struct boot_plan *bp);
+/* After the exit, arming: the final map without what firmware rewrites on
+ * a reset (those parts reserved), so the main kernel keeps out of it. */
+rt_status capture_hide(struct boot_plan *bp);
+/* Gives the region back (a boot that stopped before the exit, or --dry-run). */
+void capture_abort(struct boot_plan *bp);
+/* Capturing, before the exit: finds the crashed kernel's VMCOREINFO. */
+void capture_prepare_core(struct boot_plan *bp);
+/* Capturing, after the exit: what the capture kernel may use (bp->cap_map)
+ * and the ELF core header in its segment, from the final map. */
+rt_status capture_finish_core(struct boot_plan *bp);
+EFI_STATUS capture_status(void);
+EFI_STATUS capture_disarm(void);
 
 #endif

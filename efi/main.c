@@ -113,6 +113,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return efi_selftest();
 	case ACTION_BOOT:
 		return efi_boot(&o);
+	case ACTION_CAPTURE_STATUS:
+		return capture_status();
+	case ACTION_CAPTURE_DISARM:
+		return capture_disarm();
 	case ACTION_HELP:
 	default:
 		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);

@@ -21,6 +21,14 @@ const char options_usage[] =
 	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
 	"  --mem-max=ADDR    load segments below ADDR\n"
 	"\n"
+	"crash capture (a firmware-assisted dump; see the README):\n"
+	"  --capture-kernel=PATH       arm a capture kernel alongside this boot\n"
+	"  --capture-initrd=PATH       its initrd; repeatable\n"
+	"  --capture-append=STRING     its command line (efikexec adds elfcorehdr=)\n"
+	"  --capture-size=SIZE[@ADDR]  the region reserved for it (K, M, G suffixes)\n"
+	"  --capture-status            say what is armed and whether it crashed\n"
+	"  --capture-disarm            forget the armed region\n"
+	"\n"
 	"other options:\n"
 	"  --help            show this text\n"
 	"  --version         print the version\n"
@@ -73,6 +81,32 @@ static bool match(const char *arg, const char *name, const char **value)
 	return false;
 }
 
+/* SIZE[@ADDR], both with K/M/G suffixes; ADDR page-aligned. */
+static rt_status parse_capture_size(const char *v, struct efikexec_opts *o)
+{
+	char size[32];
+	const char *at = v ? RT_FN(strchr)(v, '@') : NULL;
+	size_t n = at ? (size_t)(at - v) : v ? RT_FN(strlen)(v) : 0;
+
+	if (!v || !n || n >= sizeof(size))
+		return rt_fail(RT_EINVAL, "options", "--capture-size needs a size: --capture-size=SIZE[@ADDR], got '%s'",
+			       v ? v : "");
+	RT_FN(memcpy)(size, v, n);
+	size[n] = 0;
+	if (!rt_parse_u64(size, &o->capture_size, true) || !o->capture_size ||
+	    (o->capture_size & 0xfff))
+		return rt_fail(RT_EINVAL, "options", "--capture-size=%s: the size must be a non-zero multiple of 4 KiB",
+			       v);
+	o->capture_addr = 0;
+	if (at && (!rt_parse_u64(at + 1, &o->capture_addr, true) || (o->capture_addr & 0xfff) ||
+		   !o->capture_addr))
+		return rt_fail(RT_EINVAL, "options", "--capture-size=%s: the address must be a non-zero multiple of 4 KiB",
+			       v);
+	if (o->capture_addr + o->capture_size < o->capture_addr)
+		return rt_fail(RT_EINVAL, "options", "--capture-size=%s wraps around", v);
+	return RT_OK;
+}
+
 rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o)
 {
 	unsigned i;
@@ -119,6 +153,27 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if (!v)
 				return rt_fail(RT_EINVAL, "options", "--append needs a value: --append=STRING");
 			o->append = v;
+		} else if (match(a, "--capture-kernel", &v)) {
+			if (!v || !*v)
+				return rt_fail(RT_EINVAL, "options", "--capture-kernel needs a path: --capture-kernel=PATH");
+			o->capture_kernel = v;
+		} else if (match(a, "--capture-initrd", &v)) {
+			if (!v || !*v)
+				return rt_fail(RT_EINVAL, "options", "--capture-initrd needs a path: --capture-initrd=PATH");
+			if (o->ncapture_initrd == OPT_MAX_INITRDS)
+				return rt_fail(RT_E2BIG, "options", "more than %u capture initrds", OPT_MAX_INITRDS);
+			o->capture_initrd[o->ncapture_initrd++] = v;
+		} else if (match(a, "--capture-append", &v)) {
+			if (!v)
+				return rt_fail(RT_EINVAL, "options", "--capture-append needs a value: --capture-append=STRING");
+			o->capture_append = v;
+		} else if (match(a, "--capture-size", &v)) {
+			if (parse_capture_size(v, o) != RT_OK)
+				return RT_EINVAL;
+		} else if (match(a, "--capture-status", &v) && !v) {
+			o->action = ACTION_CAPTURE_STATUS;
+		} else if (match(a, "--capture-disarm", &v) && !v) {
+			o->action = ACTION_CAPTURE_DISARM;
 		} else if (match(a, "--mem-min", &v) || match(a, "--mem-max", &v)) {
 			uint64_t *dst = a[7] == 'i' ? &o->mem_min : &o->mem_max;
 			if (!v || !rt_parse_u64(v, dst, true))
@@ -132,6 +187,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->test_corrupt = (int)seg;
 		} else if (match(a, "--test-occupy", &v) && !v) {
 			o->test_occupy = true;
+		} else if (match(a, "--test-corrupt-capture", &v) && !v) {
+			o->test_corrupt_capture = true;
 #endif
 		} else if (match(a, "--sha256", &v)) {
 			if (!v || !*v)
@@ -158,9 +215,14 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
 			o->initrd[o->ninitrd++] = cl->arg[j].value + 7;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify || o->dtb) {
+	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify || o->dtb ||
+		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
+	if (o->capture_kernel && !o->capture_size)
+		return rt_fail(RT_EINVAL, "options", "--capture-kernel needs --capture-size=SIZE[@ADDR]");
+	if ((o->capture_size || o->ncapture_initrd || o->capture_append) && !o->capture_kernel)
+		return rt_fail(RT_EINVAL, "options", "the --capture-* options need --capture-kernel=PATH");
 	if (o->mem_max && o->mem_max <= o->mem_min)
 		return rt_fail(RT_EINVAL, "options", "--mem-max=%#llx is not above --mem-min=%#llx",
 			       (unsigned long long)o->mem_max, (unsigned long long)o->mem_min);

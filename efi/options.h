@@ -14,6 +14,8 @@ enum efikexec_action {
 	ACTION_MEMMAP,   /* --memmap: print the memory map as the planner sees it */
 	ACTION_SELFTEST, /* --selftest: plan, load and relocate a test image here */
 	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
+	ACTION_CAPTURE_STATUS, /* --capture-status: what is armed, what crashed */
+	ACTION_CAPTURE_DISARM, /* --capture-disarm: forget the armed region */
 };
 
 #define OPT_MAX_INITRDS 16
@@ -34,6 +36,13 @@ struct efikexec_opts {
 	uint64_t mem_min, mem_max; /* --mem-min/--mem-max: where segments may go */
 	const char *initrd[OPT_MAX_INITRDS]; /* --initrd= first, then initrd=, in order */
 	unsigned ninitrd;
+	/* crash capture (efi/capture.c): armed alongside a boot */
+	const char *capture_kernel;          /* --capture-kernel=PATH */
+	const char *capture_initrd[OPT_MAX_INITRDS]; /* --capture-initrd=PATH... */
+	unsigned ncapture_initrd;
+	const char *capture_append;          /* --capture-append=STRING */
+	uint64_t capture_size, capture_addr; /* --capture-size=SIZE[@ADDR]; addr 0: default */
+	bool test_corrupt_capture;           /* test builds: flip a byte of the region */
 	const struct cmdline *cl; /* the kernel's arguments: cl->arg[kargs..] */
 	unsigned kargs;
 };

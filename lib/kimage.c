@@ -405,10 +405,31 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 		return st;
 	img->planned = true;
 	if (img->kind == KIMAGE_CRASH) {
-		/* Everything is written in place, inside the caller's region. */
+		/* Everything is written in place, inside the caller's region;
+		 * the control pages go in its lowest gap no segment covers (the
+		 * kernel's kimage_alloc_crash_control_pages searches it too). */
+		uint64_t at = img->crash_base, need = control_pages * PAGE;
 		img->head = IND_DONE;
-		for (unsigned i = 0; i < img->nr_segments; i++)
+		for (unsigned i = 0; i < img->nr_segments; i++) {
+			img->plan[i].npages = img->plan[i].in_place = img->segment[i].memsz / PAGE;
 			img->pages_in_place += img->segment[i].memsz / PAGE;
+		}
+		for (unsigned k = 0; need && k < img->nr_active; k++) {
+			const struct kimage_segment *s = &img->segment[img->order[k]];
+			if (s->mem >= at && s->mem - at >= need)
+				break;
+			if (seg_end(s) > at)
+				at = seg_end(s);
+		}
+		if (need && (at > img->crash_end || img->crash_end - at < need)) {
+			img->planned = false;
+			return rt_fail(RT_ENOSPC, SUB, "no room for %llu control pages in the crash region [%#llx, %#llx)",
+				       (unsigned long long)control_pages,
+				       (unsigned long long)img->crash_base,
+				       (unsigned long long)img->crash_end);
+		}
+		img->control_page = need ? at : 0;
+		img->control_pages = control_pages;
 		return RT_OK;
 	}
 	for (unsigned i = 0; i < img->nr_segments; i++) {

@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
-	zstd libclang-rt-14-dev clang)
+	zstd libclang-rt-14-dev clang makedumpfile)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -119,11 +119,15 @@ done
 
 # Debian kernels: 6.1 (bookworm) and 6.12 (bookworm-backports), generic
 # flavour, both architectures. Only /boot/vmlinuz-* is kept, as
-# assets/vmlinuz-<series>-<arch>, and the exact version beside it.
+# assets/vmlinuz-<series>-<arch>, and the exact version beside it; of 6.1 also
+# the modules the crash-capture tests load (efi-pstore, which leaves the
+# panic record; the virtio block stack, which takes the dump to a disk), in
+# assets/modules-<series>-<arch>/.
+CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore"
 kernel() {
-	local series=$1 arch=$2 meta=linux-image-$2 release=$3
-	local out=$ASSETS/vmlinuz-$series-$arch
-	[ -s "$out" ] && return 0
+	local series=$1 arch=$2 meta=linux-image-$2 release=$3 mods=${4:-}
+	local out=$ASSETS/vmlinuz-$series-$arch moddir=$ASSETS/modules-$series-$arch
+	[ -s "$out" ] && { [ -z "$mods" ] || [ -e "$moddir/.done" ]; } && return 0
 	local q=$meta:$arch
 	[ -n "$release" ] && q=$q/$release
 	local pkg
@@ -133,17 +137,33 @@ kernel() {
 	download "$pkg:$arch" "$dir"
 	local tmp
 	tmp=$(mktemp -d)
-	dpkg-deb --fsys-tarfile "$dir/${pkg}_"*.deb | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
-	mv "$tmp"/boot/vmlinuz-* "$out.tmp"
+	dpkg-deb -x "$dir/${pkg}_"*.deb "$tmp"
+	if [ -n "$mods" ]; then
+		rm -rf "$moddir"
+		mkdir -p "$moddir"
+		local m f
+		for m in $CAPTURE_MODULES; do
+			f=$(find "$tmp/lib/modules" -name "$m.ko*" | head -n1)
+			[ -n "$f" ] || continue # built in
+			case $f in
+			*.xz) xz -dc "$f" >"$moddir/$m.ko" ;;
+			*.zst) zstd -qdc "$f" >"$moddir/$m.ko" ;;
+			*) cp "$f" "$moddir/$m.ko" ;;
+			esac
+		done
+		[ -e "$moddir/efi-pstore.ko" ] || { log "no efi-pstore module in $pkg"; exit 1; }
+		touch "$moddir/.done"
+	fi
+	cp "$tmp"/boot/vmlinuz-* "$out.tmp"
 	echo "${pkg#linux-image-}" >"$out.version"
 	rm -rf "$tmp"
-	# The .deb carries modules we never use; keep only the kernel.
+	# The .deb is big and the rest of it unused: keep only what is above.
 	rm -f "$dir/${pkg}_"*.deb
 	mv "$out.tmp" "$out"
 	log "kernel $series $arch: $(cat "$out.version")"
 }
-kernel 6.1 amd64 ""
+kernel 6.1 amd64 "" modules
 kernel 6.12 amd64 bookworm-backports
-kernel 6.1 arm64 ""
+kernel 6.1 arm64 "" modules
 kernel 6.12 arm64 bookworm-backports
 log "ok"

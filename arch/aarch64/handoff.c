@@ -286,6 +286,15 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 		b.initrd_end = bp->initrd_mem + bp->initrd_size;
 	}
 	b.systab = (uint64_t)(uintptr_t)efi_st;
+	if (bp->cap) {
+		b.elfcorehdr_start = bp->corehdr_mem;
+		b.elfcorehdr_size = CAPTURE_COREHDR_SIZE;
+		b.usable_start = bp->cap_base;
+		b.usable_size = bp->cap_end - bp->cap_base;
+	} else if (bp->cap_end) {
+		b.reserve_start = bp->cap_base;
+		b.reserve_size = bp->cap_end - bp->cap_base;
+	}
 	b.secure_boot = secure_boot_mode();
 	/* one request: 32 bytes of rng-seed and 8 of kaslr-seed */
 	if (efi_rng(b.rng_seed, 32 + sizeof(b.kaslr_seed))) {
@@ -367,6 +376,65 @@ void arch_release(struct boot_plan *bp)
 		efi_file_unload(a64.dtb_file, a64.dtb_file_size);
 	a64.dtb_file = NULL;
 	a64.dtb = NULL;
+}
+
+/*
+ * What AAVMF rewrites on a warm reset (measured on QEMU virt: the DTB at the
+ * RAM base, about 9 MiB below base + 128 MiB, and about 30 MiB at the top
+ * of RAM). The window starts at base + 128 MiB and ends 64 MiB below the
+ * top of the RAM.
+ */
+void arch_capture_window(const struct memmap *m, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t base = ~0ull, top = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (MEM_MASK(m->r[i].type) & MEM_MASK_RAM) {
+			if (m->r[i].start < base)
+				base = m->r[i].start;
+			if (m->r[i].end > top)
+				top = m->r[i].end;
+		}
+	if (!top)
+		base = 0;
+	*lo = base + (128ull << 20);
+	*hi = top > *lo + (64ull << 20) ? top - (64ull << 20) : *lo;
+}
+
+size_t arch_capture_rewritten(const struct memmap *m, struct mem_span *out, size_t max)
+{
+	uint64_t lo, hi, base;
+
+	if (max < 2)
+		return 0;
+	arch_capture_window(m, &lo, &hi);
+	base = lo - (128ull << 20);
+	/* the DTB at the base, and below base + 128 MiB (measured about
+	 * 9 MiB; 16 kept) */
+	out[0] = (struct mem_span){ base, base + (2ull << 20) };
+	out[1] = (struct mem_span){ lo - (16ull << 20), lo };
+	return 2;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return CAPTURE_EM_AARCH64;
+}
+
+/* The linear map: __phys_to_virt(x) = (x - PHYS_OFFSET) | PAGE_OFFSET with
+ * PAGE_OFFSET = -(1 << VA_BITS) (arch/arm64/include/asm/memory.h, 5.4 on);
+ * both in VMCOREINFO (arch/arm64/kernel/crash_core.c). */
+bool arch_dump_vaddr(const void *note, size_t len, const struct mem_span *ram, size_t nram,
+		     uint64_t *delta)
+{
+	uint64_t va_bits, phys_offset;
+
+	if (!capture_vmcoreinfo_value(note, len, "NUMBER(VA_BITS)", &va_bits) ||
+	    !capture_vmcoreinfo_value(note, len, "NUMBER(PHYS_OFFSET)", &phys_offset) ||
+	    va_bits < 36 || va_bits > 52)
+		return false;
+	*delta = (0ull - (1ull << va_bits)) - phys_offset;
+	return true;
 }
 
 void arch_serial_write(const char *s)

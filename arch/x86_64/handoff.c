@@ -216,6 +216,14 @@ rt_status arch_finish(struct boot_plan *bp)
 	if (bp->mm.size > bp->mm_room)
 		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
 			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
+	if (bp->cap) {
+		/* A capture kernel gets no EFI: its RAM is the region alone (and
+		 * the low RAM its real-mode trampoline needs), told by e820; an EFI
+		 * memory map would hand it the crashed system's memory, and its
+		 * decompressor's KASLR would pick a place there. */
+		n = bzimage_e820(&bp->cap_map, e820, MEMMAP_MAX);
+		goto e820;
+	}
 	RT_FN(memcpy)(bp->params_shadow + x86.mm_off, bp->mm.buf, bp->mm.size);
 	/* efi_info: "EL64" says a 64-bit loader (bootparam.h EFI64_LOADER_SIGNATURE) */
 	RT_FN(memcpy)(&p->efi_loader_signature, "EL64", 4);
@@ -228,6 +236,7 @@ rt_status arch_finish(struct boot_plan *bp)
 	p->efi_memmap_size = (uint32_t)bp->mm.size;
 
 	n = bzimage_e820(&bp->final_map, e820, MEMMAP_MAX);
+e820:
 	if (n > MEMMAP_MAX || n - (n > BZ_E820_ZEROPAGE_MAX ? BZ_E820_ZEROPAGE_MAX : n) > x86.e820_room)
 		return rt_fail(RT_E2BIG, "boot", "e820 table of %zu entries does not fit", n);
 	bzimage_set_e820(p, e820, n, (struct bz_setup_data *)(bp->params_shadow + x86.e820_off),
@@ -237,6 +246,81 @@ rt_status arch_finish(struct boot_plan *bp)
 
 void arch_release(struct boot_plan *bp)
 {
+}
+
+/*
+ * What OVMF rewrites on a warm reset (measured: page 0, 0xC0000, the fixed
+ * PEI memory 0x800000-0x1704000 where a kernel that is not moved by KASLR
+ * lies, and about 25 MiB below the top of RAM under 4 GiB; nothing above
+ * 4 GiB). The window leaves 32 MiB at the bottom and 64 MiB at the top of
+ * the RAM below 4 GiB; a capture kernel needs memory below 4 GiB for DMA.
+ */
+#define X86_CAPTURE_LO (32ull << 20)
+#define X86_CAPTURE_TOP_MARGIN (64ull << 20)
+
+void arch_capture_window(const struct memmap *m, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t top = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if ((MEM_MASK(m->r[i].type) & MEM_MASK_RAM) && m->r[i].start < (1ull << 32)) {
+			uint64_t e = m->r[i].end < (1ull << 32) ? m->r[i].end : 1ull << 32;
+			if (e > top)
+				top = e;
+		}
+	*lo = X86_CAPTURE_LO;
+	*hi = top > X86_CAPTURE_LO + X86_CAPTURE_TOP_MARGIN ? top - X86_CAPTURE_TOP_MARGIN : X86_CAPTURE_LO;
+}
+
+size_t arch_capture_rewritten(const struct memmap *m, struct mem_span *out, size_t max)
+{
+	if (!max)
+		return 0;
+	/* the fixed PEI memory (below 1 MiB the kernel never takes RAM) */
+	out[0] = (struct mem_span){ 0x800000, 0x1800000 };
+	return 1;
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return CAPTURE_EM_X86_64;
+}
+
+struct ram_view {
+	const struct mem_span *ram;
+	size_t n;
+};
+
+static bool read_old(void *ctx, uint64_t phys, uint64_t *val)
+{
+	const struct ram_view *v = ctx;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (phys >= v->ram[i].start && phys + 8 <= v->ram[i].end && !(phys & 7)) {
+			*val = *(const volatile uint64_t *)(uintptr_t)phys;
+			return true;
+		}
+	return false;
+}
+
+/* __START_KERNEL_map (arch/x86/include/asm/page_64_types.h): the kernel
+ * image's mapping; __pa_symbol(x) = x - __START_KERNEL_map + phys_base. */
+#define X86_START_KERNEL_MAP 0xffffffff80000000ull
+
+bool arch_dump_vaddr(const void *note, size_t len, const struct mem_span *ram, size_t nram,
+		     uint64_t *delta)
+{
+	uint64_t pgt, phys_base, l5 = 0, sme = 0;
+	struct ram_view v = { ram, nram };
+
+	if (!capture_vmcoreinfo_value(note, len, "SYMBOL(init_top_pgt)", &pgt) ||
+	    !capture_vmcoreinfo_value(note, len, "NUMBER(phys_base)", &phys_base) ||
+	    pgt < X86_START_KERNEL_MAP)
+		return false;
+	capture_vmcoreinfo_value(note, len, "NUMBER(pgtable_l5_enabled)", &l5);
+	capture_vmcoreinfo_value(note, len, "NUMBER(sme_mask)", &sme);
+	return capture_x86_page_offset(read_old, &v, pgt - X86_START_KERNEL_MAP + phys_base, l5 != 0,
+				       sme, delta);
 }
 
 void arch_init(void)

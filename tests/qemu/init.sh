@@ -9,6 +9,35 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "EFIKEXEC-INIT: started"
+# arg NAME: the value of NAME= on the kernel command line
+arg() { for w in $(cat /proc/cmdline); do case $w in "$1"=*) echo "${w#*=}"; return ;; esac; done; }
+# Crash-capture tests (tests/qemu/tests.sh, capture_*): the modules they
+# need, when this initramfs carries them.
+load_modules() {
+	for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore; do
+		[ -e /modules/$m.ko ] && insmod /modules/$m.ko 2>/dev/null
+	done
+}
+if [ -e /proc/vmcore ]; then
+	# the capture kernel: the crashed system's memory is /proc/vmcore
+	load_modules
+	echo "EFIKEXEC-CAPTURE: cmdline $(cat /proc/cmdline)"
+	echo "EFIKEXEC-CAPTURE: vmcore $(ls -l /proc/vmcore | awk '{print $5}') bytes"
+	echo "EFIKEXEC-CAPTURE: elf $(head -c 20 /proc/vmcore | od -A n -t x1 | tr -s ' ' | head -n1 | sed 's/^ //')"
+	echo "EFIKEXEC-CAPTURE: mem $(grep MemTotal /proc/meminfo)"
+	tok=$(arg efikexec.token)
+	if [ -n "$tok" ]; then
+		# strings: one line per pattern line (newlines end a string), and
+		# no unbounded line buffer for the binary
+		echo "EFIKEXEC-CAPTURE: pattern lines $(strings -n 16 /proc/vmcore | grep -c -x "EFIKEXEC-PATTERN-$tok")"
+	fi
+	if [ -b /dev/vdb ]; then
+		dd if=/proc/vmcore of=/dev/vdb bs=1M 2>/dev/null && sync
+		echo "EFIKEXEC-CAPTURE: saved to /dev/vdb"
+	fi
+	echo "EFIKEXEC-CAPTURE: done"
+	poweroff -f
+fi
 echo "EFIKEXEC-CMDLINE: $(cat /proc/cmdline)"
 echo "EFIKEXEC-KERNEL: $(uname -r) $(uname -m)"
 for f in /extra/*; do
@@ -35,5 +64,28 @@ if [ -d /proc/device-tree/chosen ]; then
 fi
 echo "EFIKEXEC-CPUS: $(grep -c ^processor /proc/cpuinfo)"
 echo "EFIKEXEC-MEM: $(grep MemTotal /proc/meminfo)"
+if [ -d /sys/firmware/memmap ]; then
+	for d in /sys/firmware/memmap/*; do
+		echo "EFIKEXEC-MEMMAP: $(cat $d/start) $(cat $d/end) $(cat $d/type)"
+	done
+fi
+[ -e /sys/kernel/vmcoreinfo ] && echo "EFIKEXEC-VMCOREINFO: $(cat /sys/kernel/vmcoreinfo)"
+[ -d /proc/device-tree/reserved-memory ] &&
+	echo "EFIKEXEC-RESERVED-MEMORY: $(ls /proc/device-tree/reserved-memory | tr '\n' ' ')"
+case $(arg efikexec.then) in
+crash)
+	# a known pattern in memory (8 MiB of page cache), then a panic: the
+	# efi-pstore record tells efikexec after the reset that this crashed
+	load_modules
+	mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+	yes "EFIKEXEC-PATTERN-$(arg efikexec.token)" | head -c 8388608 >/tmp/pattern
+	echo "EFIKEXEC-INIT: crashing"
+	echo c >/proc/sysrq-trigger
+	;;
+reboot)
+	echo "EFIKEXEC-INIT: rebooting"
+	reboot -f
+	;;
+esac
 echo "EFIKEXEC-INIT: done"
 poweroff -f

@@ -4,7 +4,7 @@
 # Every boot has a timeout, keeps its serial log in $LOGDIR/NAME.log, and on
 # failure prints the log's last lines. QEMU runs under TCG (no KVM here)
 # with -no-reboot, so a kernel crash or a reset ends the run instead of
-# looping.
+# looping (but for the crash-capture tests, which need the warm reset).
 
 : "${BUILD:?BUILD must be set}"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,13 +31,15 @@ kernel_path() {
 	fi
 }
 
-# initramfs ARCH OUT: busybox + tests/qemu/init.sh as /init (newc cpio).
+# initramfs ARCH OUT [MODULES]: busybox + tests/qemu/init.sh as /init (newc
+# cpio); with MODULES (a folder of .ko files), those as /modules/.
 initramfs() {
-	local arch=$1 out=$2 da tmp
+	local arch=$1 out=$2 mods=${3:-} da tmp
 	da=$(deb_arch "$arch")
 	[ "$out" -nt "$HERE/init.sh" ] && [ "$out" -nt "$ASSETS/busybox-$da" ] && return 0
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/extra"
+	[ -n "$mods" ] && mkdir -p "$tmp/modules" && cp "$mods"/*.ko "$tmp/modules/"
 	cp "$ASSETS/busybox-$da" "$tmp/bin/busybox"
 	install -m 0755 "$HERE/init.sh" "$tmp/init"
 	(cd "$tmp" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
@@ -82,7 +84,9 @@ startup_nsh() {
 qemu_cmd() {
 	local arch=$1 name=$2 esp=$3 mem=$4
 	shift 4
-	local vars=$WORK/vars-$name.fd
+	local vars=$WORK/vars-$name.fd reboot=(-no-reboot)
+	# QEMU_WARM_RESET=1: a reset restarts the firmware, RAM kept (capture tests)
+	[ "${QEMU_WARM_RESET:-0}" = 1 ] && reboot=()
 	case $arch in
 	x86_64)
 		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
@@ -100,7 +104,7 @@ qemu_cmd() {
 		;;
 	esac
 	QEMU_CMD+=(-drive "if=virtio,format=raw,file=fat:rw:$esp"
-		-nodefaults -display none -monitor none -no-reboot -net none "$@")
+		-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]

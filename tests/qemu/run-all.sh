@@ -17,6 +17,8 @@ mkdir -p "$RESULTS"
 
 initramfs x86_64 "$WORK/initrd-x86_64.img"
 initramfs aarch64 "$WORK/initrd-aarch64.img"
+initramfs x86_64 "$WORK/initrd-capture-x86_64.img" "$ASSETS/modules-6.1-amd64"
+initramfs aarch64 "$WORK/initrd-capture-aarch64.img" "$ASSETS/modules-6.1-arm64"
 
 if [ $# -gt 0 ]; then
 	tests=("$@")

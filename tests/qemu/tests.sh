@@ -431,3 +431,110 @@ t_kexec_aarch64_bad_input() {
 		'^efikexec: error: image: \\initrd\.img: not an arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241, "ARM\\x64"\)'
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
+
+# --- crash capture -------------------------------------------------------------
+# One QEMU, two boots, RAM kept across the reset (QEMU_WARM_RESET=1). The
+# first start of efikexec arms a capture region and boots the main kernel,
+# whose /init does what efikexec.then= says; the reset starts the firmware
+# and efikexec again (the shell's non-volatile variable efikexec_boot tells
+# startup.nsh which start it is), which enters the capture kernel after a
+# crash and boots normally otherwise. The capture kernel is the same Debian
+# 6.1 kernel; its /init reports /proc/vmcore (tests/qemu/init.sh).
+CAPTURE_SIZE=192M
+
+# capture_esp ARCH NAME [EFI]: an ESP for the capture tests. Sets ESP, TOKEN.
+capture_esp() {
+	local arch=$1 name=$2 efi=${3:-$1}
+	ESP=$(new_esp "$name")
+	cp "$BUILD/$efi/efikexec.efi" "$ESP/efikexec.efi"
+	cp "$(kernel_path "$arch" 6.1)" "$ESP/vmlinuz"
+	cp "$WORK/initrd-capture-$arch.img" "$ESP/initrd.img"
+	TOKEN=$RANDOM$RANDOM
+}
+
+# capture_nsh ARCH THEN [FIRST-OPTS]: startup.nsh for the two starts.
+capture_nsh() {
+	local arch=$1 then=$2 first=${3:-} con
+	con=$(console_of "$arch")
+	local cap="--capture-kernel=vmlinuz --capture-initrd=initrd.img --capture-append=\"console=$con nr_cpus=1 panic=-1 efikexec.token=$TOKEN\" --capture-size=$CAPTURE_SIZE"
+	local main="vmlinuz initrd=initrd.img console=$con panic=1 nokaslr efikexec.token=$TOKEN"
+	startup_nsh "$ESP" \
+		'if "%efikexec_boot%" == "2" then' \
+		"  efikexec.efi $cap $main efikexec.boot=2" \
+		'  echo "EFIKEXEC-STEP: second start rc %lasterror%"' \
+		'  reset -s' \
+		'endif' \
+		'set efikexec_boot 2' \
+		"efikexec.efi $first $cap $main efikexec.boot=1 efikexec.then=$then" \
+		'echo "EFIKEXEC-STEP: first start rc %lasterror%"'
+}
+
+# capture_armed NAME: the first start armed a region the main kernel kept
+# out of its RAM: a reserved e820 range (x86) or a reserved-memory node
+# (arm64) exactly there. Sets REGION_BASE, REGION_END.
+capture_armed() {
+	local name=$1 arch=$2 line
+	line=$(clean_log "$name" | sed -n 's/^efikexec: info: capture: region \[\(0x[0-9a-f]*\), \(0x[0-9a-f]*\)).*reserved.*/\1 \2/p' | head -n1)
+	read -r REGION_BASE REGION_END <<<"$line"
+	if [ -z "$REGION_BASE" ]; then
+		echo "no capture region reserved"
+		tail_log "$name"
+		return 1
+	fi
+	expect_line "$name" "efikexec: info: capture: armed: a crash of this boot enters the capture kernel on the next start of efikexec"
+	if [ "$arch" = x86_64 ]; then
+		expect_line "$name" "EFIKEXEC-MEMMAP: $(printf '0x%x 0x%x' "$REGION_BASE" $((REGION_END - 1))) Reserved"
+	else
+		expect_grep "$name" "^EFIKEXEC-RESERVED-MEMORY: .*efikexec-capture@$(printf '%x' "$REGION_BASE") "
+	fi
+}
+
+# capture_crash ARCH: arm, crash, capture; the pattern must be in the dump.
+capture_crash() {
+	local arch=$1 name=capture-$1-crash qemu_extra=() dump
+	capture_esp "$arch" "$name"
+	capture_nsh "$arch" crash
+	if [ "$arch" = x86_64 ]; then
+		dump=$WORK/$name-dump.img
+		rm -f "$dump"
+		truncate -s 1G "$dump"
+		qemu_extra=(-drive "if=virtio,format=raw,file=$dump")
+	fi
+	QEMU_WARM_RESET=1 qemu_boot "$arch" "$name" "$ESP" 1G 400 "${qemu_extra[@]}" ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	capture_armed "$name" "$arch"
+	expect_line "$name" "EFIKEXEC-INIT: crashing"
+	expect_grep "$name" "Kernel panic - not syncing: sysrq triggered crash" \
+		"^efikexec: info: capture: the main kernel crashed: efi-pstore record dump-type0-" \
+		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\vmlinuz" \
+		"^efikexec: info: capture: VMCOREINFO of the crashed kernel $(kernel_version_re "$arch" 6.1) at 0x" \
+		"^efikexec: info: capture: ELF core header at 0x[0-9a-f]*: [0-9]* PT_LOAD" \
+		"^EFIKEXEC-CAPTURE: cmdline .*elfcorehdr=0x" \
+		"^EFIKEXEC-CAPTURE: elf 7f 45 4c 46 02 01 01 00 00 00 00 00 00 00 00 00$" \
+		"^EFIKEXEC-CAPTURE: done"
+	# the capture kernel ran in the region alone
+	local mem
+	mem=$(clean_log "$name" | sed -n 's/^EFIKEXEC-CAPTURE: mem MemTotal: *\([0-9]*\) kB/\1/p')
+	if [ -z "$mem" ] || [ "$mem" -gt $((192 * 1024)) ]; then
+		echo "the capture kernel had $mem kB, more than the 192 MiB region"
+		return 1
+	fi
+	# 8 MiB of pattern lines were written: nearly all of them are in the dump
+	local lines
+	lines=$(clean_log "$name" | sed -n 's/^EFIKEXEC-CAPTURE: pattern lines //p')
+	echo "pattern lines in /proc/vmcore: $lines of 299593"
+	if [ -z "$lines" ] || [ "$lines" -lt 250000 ]; then
+		echo "the pattern is not in /proc/vmcore"
+		return 1
+	fi
+	[ "$arch" = x86_64 ] || return 0
+	# the saved dump, read on the host by makedumpfile with the VMCOREINFO
+	# efikexec found: the crashed kernel's log
+	makedumpfile --dump-dmesg "$dump" "$WORK/$name-dmesg.txt" >"$WORK/$name-makedumpfile.log" 2>&1 ||
+		{ echo "makedumpfile failed:"; cat "$WORK/$name-makedumpfile.log"; return 1; }
+	grep -q "sysrq triggered crash" "$WORK/$name-dmesg.txt" ||
+		{ echo "no 'sysrq triggered crash' in the dump's log"; tail -n 5 "$WORK/$name-dmesg.txt"; return 1; }
+	rm -f "$dump"
+}
+t_capture_x86_64_crash() { capture_crash x86_64; }
+t_capture_aarch64_crash() { capture_crash aarch64; }
