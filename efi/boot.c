@@ -187,11 +187,13 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 
 	if (bp->cap_end) {
 		/* A region is armed: keep the main kernel clear of what firmware
-		 * rewrites on a reset too, so a dump of it is whole. */
+		 * rewrites on a reset, which it will not get as RAM either
+		 * (capture_hide), so a dump of it is whole. */
 		uint64_t lo, hi;
 		arch_capture_window(&bp->map, &lo, &hi);
 		if (lo > bp->k.min)
 			bp->k.min = lo;
+		bp->navoid += capture_avoid(avoid + bp->navoid, 4);
 	}
 	st = place(bp, bp->kernel.path, bp->k.load_offset + bp->k.memsz, bp->k.align, bp->k.min,
 		   bp->k.max, avoid, bp->navoid, &base);

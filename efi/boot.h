@@ -65,7 +65,7 @@ struct boot_plan {
 	UINTN mm_room;
 	struct memmap final_map;
 
-	struct mem_span avoid[BOOT_MAX_AVOID + 4]; /* arch_avoid's spans, then segments */
+	struct mem_span avoid[BOOT_MAX_AVOID + 16]; /* arch_avoid's spans, capture_avoid's, then segments */
 	size_t navoid;
 
 	/* Crash capture. Arming (a normal boot): the region the main kernel
@@ -101,6 +101,8 @@ EFI_STATUS capture_commit(struct boot_plan *bp);
 /* After the exit, arming: the final map without what firmware rewrites on
  * a reset (those parts reserved), so the main kernel keeps out of it. */
 rt_status capture_hide(struct boot_plan *bp);
+/* Arming: those parts, for the main boot's segments to keep clear of. */
+size_t capture_avoid(struct mem_span *out, size_t max);
 /* Gives the region back (a boot that stopped before the exit, or --dry-run). */
 void capture_abort(struct boot_plan *bp);
 /* Capturing, before the exit: finds the crashed kernel's VMCOREINFO. */

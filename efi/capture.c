@@ -470,6 +470,15 @@ EFI_STATUS capture_commit(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
+size_t capture_avoid(struct mem_span *out, size_t max)
+{
+	size_t n = 0;
+
+	for (; n < nhide && n < max; n++)
+		out[n] = hide[n];
+	return n;
+}
+
 rt_status capture_hide(struct boot_plan *bp)
 {
 	size_t n;

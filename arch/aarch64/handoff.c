@@ -39,6 +39,7 @@ static struct {
 	struct clean_range clean[KIMAGE_MAX_SEGMENTS + 1];
 	unsigned nclean;
 	uint64_t stack_top;
+	bool acpi;                 /* no tree from firmware: an empty one */
 } a64;
 
 /* relocate.S */
@@ -124,6 +125,7 @@ static EFI_STATUS load_dtb(struct boot_plan *bp)
 			if (rs != RT_OK)
 				return efi_status_from_rt(rs);
 			a64.dtb = empty;
+			a64.acpi = true;
 			rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "an empty device tree (ACPI)");
 			rt_log(RT_LOG_DEBUG, "dtb", "the firmware has no device tree: handing over %s",
 			       a64.dtb_name);
@@ -291,7 +293,12 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 		b.elfcorehdr_size = CAPTURE_COREHDR_SIZE;
 		b.usable_start = bp->cap_base;
 		b.usable_size = bp->cap_end - bp->cap_base;
-	} else if (bp->cap_end) {
+	} else if (bp->cap_end && !a64.acpi) {
+		/* A tree that describes the machine gets a reserved-memory node
+		 * too. Not the empty tree of an ACPI machine: the kernel takes
+		 * any node but /chosen there as a device tree to boot with
+		 * (dt_is_stub(), arch/arm64/kernel/acpi.c) and would lose ACPI;
+		 * the region is reserved in the EFI memory map all the same. */
 		b.reserve_start = bp->cap_base;
 		b.reserve_size = bp->cap_end - bp->cap_base;
 	}
@@ -376,6 +383,7 @@ void arch_release(struct boot_plan *bp)
 		efi_file_unload(a64.dtb_file, a64.dtb_file_size);
 	a64.dtb_file = NULL;
 	a64.dtb = NULL;
+	a64.acpi = false;
 }
 
 /*

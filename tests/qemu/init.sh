@@ -69,6 +69,7 @@ if [ -d /sys/firmware/memmap ]; then
 		echo "EFIKEXEC-MEMMAP: $(cat $d/start) $(cat $d/end) $(cat $d/type)"
 	done
 fi
+grep -v '^ ' /proc/iomem | sed 's/^/EFIKEXEC-IOMEM: /'
 [ -e /sys/kernel/vmcoreinfo ] && echo "EFIKEXEC-VMCOREINFO: $(cat /sys/kernel/vmcoreinfo)"
 [ -d /proc/device-tree/reserved-memory ] &&
 	echo "EFIKEXEC-RESERVED-MEMORY: $(ls /proc/device-tree/reserved-memory | tr '\n' ' ')"

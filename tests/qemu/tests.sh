@@ -452,7 +452,8 @@ capture_esp() {
 	TOKEN=$RANDOM$RANDOM
 }
 
-# capture_nsh ARCH THEN [FIRST-OPTS]: startup.nsh for the two starts.
+# capture_nsh ARCH THEN [FIRST-OPTS]: startup.nsh for the two starts; the
+# second asks --capture-status first.
 capture_nsh() {
 	local arch=$1 then=$2 first=${3:-} con
 	con=$(console_of "$arch")
@@ -460,6 +461,7 @@ capture_nsh() {
 	local main="vmlinuz initrd=initrd.img console=$con panic=1 nokaslr efikexec.token=$TOKEN"
 	startup_nsh "$ESP" \
 		'if "%efikexec_boot%" == "2" then' \
+		"  efikexec.efi --capture-status" \
 		"  efikexec.efi $cap $main efikexec.boot=2" \
 		'  echo "EFIKEXEC-STEP: second start rc %lasterror%"' \
 		'  reset -s' \
@@ -485,7 +487,17 @@ capture_armed() {
 	if [ "$arch" = x86_64 ]; then
 		expect_line "$name" "EFIKEXEC-MEMMAP: $(printf '0x%x 0x%x' "$REGION_BASE" $((REGION_END - 1))) Reserved"
 	else
-		expect_grep "$name" "^EFIKEXEC-RESERVED-MEMORY: .*efikexec-capture@$(printf '%x' "$REGION_BASE") "
+		# ACPI: a reserved range of the EFI memory map, outside the linear
+		# map (it may run on into what firmware rewrites, kept out too)
+		local a b ok=0
+		while read -r a b; do
+			[ $((16#$a)) -le $((REGION_BASE)) ] && [ $((16#$b)) -ge $((REGION_END - 1)) ] && ok=1
+		done < <(clean_log "$name" | sed -n 's/^EFIKEXEC-IOMEM: \([0-9a-f]*\)-\([0-9a-f]*\) : reserved$/\1 \2/p')
+		if [ $ok = 0 ]; then
+			echo "the main kernel's /proc/iomem has no reserved range over the region"
+			clean_log "$name" | grep EFIKEXEC-IOMEM
+			return 1
+		fi
 	fi
 }
 
@@ -530,6 +542,7 @@ capture_crash() {
 	[ "$arch" = x86_64 ] || return 0
 	# the saved dump, read on the host by makedumpfile with the VMCOREINFO
 	# efikexec found: the crashed kernel's log
+	rm -f "$WORK/$name-dmesg.txt"
 	makedumpfile --dump-dmesg "$dump" "$WORK/$name-dmesg.txt" >"$WORK/$name-makedumpfile.log" 2>&1 ||
 		{ echo "makedumpfile failed:"; cat "$WORK/$name-makedumpfile.log"; return 1; }
 	grep -q "sysrq triggered crash" "$WORK/$name-dmesg.txt" ||
@@ -538,3 +551,94 @@ capture_crash() {
 }
 t_capture_x86_64_crash() { capture_crash x86_64; }
 t_capture_aarch64_crash() { capture_crash aarch64; }
+
+# capture_second_boot NAME: the second start booted the main kernel again
+# (re-armed), and no capture kernel ran.
+capture_second_boot() {
+	local name=$1
+	expect_grep "$name" "^EFIKEXEC-CMDLINE: .* efikexec\.boot=2$" "^EFIKEXEC-INIT: done"
+	if grep -q "^EFIKEXEC-CAPTURE" < <(clean_log "$name"); then
+		echo "a capture kernel ran"
+		return 1
+	fi
+}
+
+# A clean reboot of the main kernel: the region is left, nothing captured.
+t_capture_x86_64_clean_reboot() {
+	local name=capture-x86_64-reboot
+	capture_esp x86_64 "$name"
+	capture_nsh x86_64 reboot
+	QEMU_WARM_RESET=1 qemu_boot x86_64 "$name" "$ESP" 1G 300 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	capture_armed "$name" x86_64
+	expect_line "$name" "EFIKEXEC-INIT: rebooting" "capture: no crash since arming" \
+		"efikexec: info: capture: no crash record since the region [$REGION_BASE, $REGION_END) was armed: a clean restart; disarmed"
+	expect_grep "$name" "^capture: armed, region \\[$REGION_BASE, $REGION_END\\) 192 MiB" \
+		"^capture: region intact, capture kernel "
+	capture_second_boot "$name"
+}
+
+# A stray write into the region after arming (the test build flips a bit
+# of the capture kernel): after the crash efikexec says so, disarms and
+# boots normally.
+t_capture_x86_64_corrupt() {
+	local name=capture-x86_64-corrupt
+	capture_esp x86_64 "$name" x86_64-testhooks
+	capture_nsh x86_64 crash --test-corrupt-capture
+	QEMU_WARM_RESET=1 qemu_boot x86_64 "$name" "$ESP" 1G 300 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	capture_armed "$name" x86_64
+	expect_grep "$name" "^efikexec: warn: test: flipped a bit of the capture kernel at 0x" \
+		"Kernel panic - not syncing: sysrq triggered crash" \
+		"^capture: region overwritten: the capture kernel's SHA-256 at \\[0x[0-9a-f]*, 0x[0-9a-f]*\\) does not match its arming" \
+		"^capture: crashed since arming: dump-type0-" \
+		"^efikexec: error: capture: capture region \\[$REGION_BASE, $REGION_END\\) was overwritten: the capture kernel's SHA-256 .* does not match its arming; disarmed, continuing the normal boot$"
+	capture_second_boot "$name"
+}
+
+# Bad capture requests fail with what is wrong and leave the shell usable.
+capture_bad() {
+	local arch=$1 name=capture-$1-bad not_ram overlap
+	case $arch in
+	x86_64) not_ram=0x80000000 overlap=0x806000 ;;  # a hole; OVMF's ACPI NVS
+	aarch64) not_ram=0x10000000 overlap=0x44000000 ;; # PCI MMIO; firmware data
+	esac
+	capture_esp "$arch" "$name"
+	local k="vmlinuz initrd=initrd.img console=$(console_of "$arch")"
+	startup_nsh "$ESP" \
+		'efikexec.efi --capture-status' \
+		'efikexec.efi --capture-disarm' \
+		"efikexec.efi --capture-kernel=vmlinuz --capture-size=16M $k" \
+		'echo "EFIKEXEC-STEP: small rc %lasterror%"' \
+		"efikexec.efi --capture-kernel=vmlinuz --capture-size=192M@$not_ram $k" \
+		'echo "EFIKEXEC-STEP: not-ram rc %lasterror%"' \
+		"efikexec.efi --capture-kernel=vmlinuz --capture-size=192M@$overlap $k" \
+		'echo "EFIKEXEC-STEP: overlap rc %lasterror%"' \
+		"efikexec.efi --capture-kernel=missing.img --capture-size=192M $k" \
+		'echo "EFIKEXEC-STEP: missing rc %lasterror%"' \
+		"efikexec.efi --capture-kernel=initrd.img --capture-size=192M $k" \
+		'echo "EFIKEXEC-STEP: foreign rc %lasterror%"' \
+		"efikexec.efi --capture-kernel=vmlinuz --capture-size=192M --dry-run $k" \
+		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
+		'efikexec.efi --capture-status' \
+		'echo "EFIKEXEC-STEP: shell still runs"'
+	qemu_boot "$arch" "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" "capture: nothing armed" \
+		"EFIKEXEC-STEP: small rc 0x5" "EFIKEXEC-STEP: not-ram rc 0x2" "EFIKEXEC-STEP: overlap rc 0xF" \
+		"EFIKEXEC-STEP: missing rc 0xE" "EFIKEXEC-STEP: foreign rc 0x1" "EFIKEXEC-STEP: dry-run rc 0x0" \
+		"EFIKEXEC-STEP: shell still runs"
+	expect_grep "$name" \
+		"^capture: not armed; newest crash record: none$" \
+		"^efikexec: error: capture: --capture-size=16 MiB is too small for \\\\vmlinuz: .*: at least [0-9]+ MiB: EFI_BUFFER_TOO_SMALL$" \
+		"^efikexec: error: capture: --capture-size: region \\[$not_ram, 0x[0-9a-f]*\\): \\[$not_ram, 0x[0-9a-f]*\\) is not RAM \\(no memory there\\): EFI_INVALID_PARAMETER$" \
+		"^efikexec: error: capture: --capture-size: region \\[$overlap, 0x[0-9a-f]*\\) overlaps the firmware's \\[0x[0-9a-f]*, 0x[0-9a-f]*\\) \\(.*\\): EFI_ACCESS_DENIED$" \
+		"^efikexec: error: file: \\\\missing.img: cannot open: EFI_NOT_FOUND$" \
+		"^efikexec: info: capture: region \\[0x[0-9a-f]*, 0x[0-9a-f]*\\) 192 MiB reserved: "
+	# the dry run armed nothing
+	if [ "$(clean_log "$name" | grep -c '^capture: not armed')" != 2 ]; then
+		echo "--capture-status after the dry run does not say 'not armed'"
+		return 1
+	fi
+}
+t_capture_x86_64_bad_input() { capture_bad x86_64; }
+t_capture_aarch64_bad_input() { capture_bad aarch64; }
