@@ -2,6 +2,7 @@
 #
 #   make            build build/x86_64/efikexec.efi and build/aarch64/efikexec.efi
 #   make demo       build, fetch a Debian kernel, boot it in QEMU, show its console
+#   make capture-demo  arm a capture kernel, crash the main one, read the dump
 #   make check      unit tests and QEMU boot tests
 #   make unit       host unit tests of lib/ (ASan + UBSan)
 #   make qemu-test  boot tests under QEMU (TCG)
@@ -18,7 +19,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo check unit qemu-test fuzz fuzz-smoke bench clean
+.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench clean
 
 # --- sources ------------------------------------------------------------------
 # lib/: the freestanding runtime and the kimage model; built for firmware and
@@ -110,7 +111,8 @@ TESTHOOKS := $(BUILD)/x86_64-testhooks/efikexec.efi $(BUILD)/aarch64-testhooks/e
 all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS)
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
-TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h
+TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h \
+	/usr/bin/makedumpfile
 $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o:
 	scripts/deps.sh --tools $(BUILD)
 tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
@@ -254,7 +256,7 @@ bench: $(BUILD)/bench/bench_kimage
 	$(BUILD)/bench/bench_kimage
 
 # --- boot tests and demo --------------------------------------------------------------
-ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64
+ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-arm64/.done
 $(ASSETS_STAMP):
 	scripts/deps.sh $(BUILD)
 
@@ -263,6 +265,9 @@ qemu-test: all $(ASSETS_STAMP)
 
 demo: all $(ASSETS_STAMP)
 	tests/qemu/demo.sh $(BUILD)
+
+capture-demo: all $(ASSETS_STAMP) tools
+	tests/qemu/capture-demo.sh $(BUILD)
 
 check: all $(ASSETS_STAMP) tools
 	scripts/check.sh $(BUILD)
