@@ -228,7 +228,7 @@ unit: $(BUILD)/host/unit
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline bzimage dtb
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture
 FUZZ_LIB_SRCS := $(LIB_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/bzimage.c \
 	boot/arm64.c boot/dtb.c
 # bounded run in `make check`, a longer one in `make fuzz`

@@ -263,14 +263,22 @@ static bool pud_target(capture_read_fn read, void *ctx, uint64_t e, uint64_t mas
 	return true;
 }
 
+/* Reads at most this many entries: tables in old memory may be garbage,
+ * and garbage could make every entry "present" (512^4 reads). A kernel's
+ * tables take a few thousand. */
+#define WALK_BUDGET (1u << 18)
+
 static bool walk(capture_read_fn read, void *ctx, uint64_t table, int level, bool top, uint64_t va,
-		 uint64_t mask, uint64_t *out)
+		 uint64_t mask, uint64_t *out, unsigned *budget)
 {
 	/* level 5: bits 56:48, 4: 47:39, 3 (PUD): 38:30 */
 	unsigned shift = 30 + 9 * (unsigned)(level - 3);
 
 	for (unsigned i = top ? 256 : 0; i < 512; i++) {
 		uint64_t e, v = va | ((uint64_t)i << shift), phys;
+		if (!*budget)
+			return false;
+		--*budget;
 		if (!read(ctx, table + 8 * i, &e) || !(e & X86_P))
 			continue;
 		if (level == 3) {
@@ -278,7 +286,8 @@ static bool walk(capture_read_fn read, void *ctx, uint64_t table, int level, boo
 				*out = v;
 				return true;
 			}
-		} else if (!(e & X86_PS) && walk(read, ctx, e & mask, level - 1, false, v, mask, out)) {
+		} else if (!(e & X86_PS) &&
+			   walk(read, ctx, e & mask, level - 1, false, v, mask, out, budget)) {
 			return true;
 		}
 	}
@@ -290,7 +299,9 @@ bool capture_x86_page_offset(capture_read_fn read, void *ctx, uint64_t pgd, bool
 {
 	uint64_t v;
 
-	if (!walk(read, ctx, pgd, la57 ? 5 : 4, true, 0, X86_ADDR & ~sme_mask, &v))
+	unsigned budget = WALK_BUDGET;
+
+	if (!walk(read, ctx, pgd, la57 ? 5 : 4, true, 0, X86_ADDR & ~sme_mask, &v, &budget))
 		return false;
 	/* canonical: sign-extend from bit 56 (5-level) or 47 */
 	*page_offset = v | (la57 ? 0xfe00000000000000ull : 0xffff000000000000ull);

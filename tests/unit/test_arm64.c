@@ -197,6 +197,59 @@ TEST(dtb_prepare_chosen_and_memory)
 	CHECK_CONTAINS(test_log(), "t.dtb: ");
 }
 
+/* <start size> of `prop` in `node`, read with 2 + 2 cells. */
+static bool range_prop(const void *fdt, int node, const char *prop, uint64_t *start, uint64_t *size)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, prop, &len);
+
+	if (!p || len != 16)
+		return false;
+	*start = (uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1]);
+	*size = (uint64_t)fdt32_to_cpu(p[2]) << 32 | fdt32_to_cpu(p[3]);
+	return true;
+}
+
+TEST(dtb_capture_properties)
+{
+	static uint8_t in[4096], out[64 * 1024], empty[1024];
+	static struct dtb_boot b;
+	uint64_t s, z;
+	int node, len;
+
+	/* arming: the machine's tree gets /reserved-memory with a no-map node */
+	machine_tree(in, sizeof(in), true);
+	memset(&b, 0, sizeof(b));
+	b.cmdline = "console=ttyAMA0";
+	b.reserve_start = 0x48000000;
+	b.reserve_size = 0xc000000;
+	CHECK(dtb_prepare("t.dtb", in, out, dtb_room(in, 16), &b) == RT_OK);
+	node = fdt_path_offset(out, "/reserved-memory/efikexec-capture@48000000");
+	CHECK(node >= 0);
+	CHECK(range_prop(out, node, "reg", &s, &z) && s == 0x48000000 && z == 0xc000000);
+	CHECK(fdt_getprop(out, node, "no-map", &len) && len == 0);
+	CHECK(fdt_getprop(out, fdt_path_offset(out, "/reserved-memory"), "ranges", &len));
+	CHECK(!fdt_getprop(out, fdt_path_offset(out, "/chosen"), "linux,elfcorehdr", &len));
+
+	/* capturing, on an ACPI machine's empty tree: the root gets 2 + 2
+	 * cells (the kernel assumes 1 + 1 without them), /chosen the ranges */
+	CHECK(dtb_empty(empty, sizeof(empty)) == RT_OK);
+	memset(&b, 0, sizeof(b));
+	b.cmdline = "elfcorehdr=0x4800a000";
+	b.elfcorehdr_start = 0x4800a000;
+	b.elfcorehdr_size = 0x10000;
+	b.usable_start = 0x48000000;
+	b.usable_size = 0xc000000;
+	CHECK(dtb_prepare("empty", empty, out, dtb_room(empty, 32), &b) == RT_OK);
+	CHECK_EQ_U64(fdt_address_cells(out, 0), 2);
+	CHECK_EQ_U64(fdt_size_cells(out, 0), 2);
+	node = fdt_path_offset(out, "/chosen");
+	CHECK(range_prop(out, node, "linux,elfcorehdr", &s, &z) && s == 0x4800a000 && z == 0x10000);
+	CHECK(range_prop(out, node, "linux,usable-memory-range", &s, &z) && s == 0x48000000 &&
+	      z == 0xc000000);
+	CHECK(fdt_path_offset(out, "/reserved-memory") < 0);
+}
+
 TEST(dtb_uart_empty_tree_and_broken_trees)
 {
 	static uint8_t t[4096], cut[4096];

@@ -177,3 +177,47 @@ TEST(options_boot_request)
 	/* test hooks exist only in test builds */
 	CHECK(parse("x.efi --test-corrupt=1 k", &o) == RT_EINVAL);
 }
+
+TEST(options_capture)
+{
+	struct efikexec_opts o;
+	char buf[128];
+
+	CHECK(parse("x.efi --capture-kernel=\\cap\\vmlinuz --capture-initrd=a.img --capture-initrd=b.img "
+		    "--capture-append=\"nr_cpus=1 irqpoll\" --capture-size=192M@0x2000000 vmlinuz quiet",
+		    &o) == RT_OK);
+	CHECK(o.action == ACTION_BOOT);
+	CHECK_STR(o.capture_kernel, "\\cap\\vmlinuz");
+	CHECK_EQ_U64(o.ncapture_initrd, 2);
+	CHECK_STR(o.capture_initrd[1], "b.img");
+	CHECK_STR(o.capture_append, "nr_cpus=1 irqpoll");
+	CHECK_EQ_U64(o.capture_size, 192ull << 20);
+	CHECK_EQ_U64(o.capture_addr, 0x2000000);
+	options_kernel_cmdline(&o, buf, sizeof(buf)); /* the main kernel's line is its own */
+	CHECK_STR(buf, "quiet");
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=1G k", &o) == RT_OK);
+	CHECK_EQ_U64(o.capture_size, 1ull << 30);
+	CHECK_EQ_U64(o.capture_addr, 0);
+
+	CHECK(parse("x.efi --capture-status", &o) == RT_OK && o.action == ACTION_CAPTURE_STATUS);
+	CHECK(parse("x.efi --capture-disarm", &o) == RT_OK && o.action == ACTION_CAPTURE_DISARM);
+	CHECK(parse("x.efi --capture-status vmlinuz", &o) == RT_EINVAL);
+
+	test_log_clear();
+	CHECK(parse("x.efi --capture-kernel=k vmlinuz", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "--capture-kernel needs --capture-size=SIZE[@ADDR]");
+	test_log_clear();
+	CHECK(parse("x.efi --capture-size=64M vmlinuz", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "need --capture-kernel=PATH");
+	test_log_clear();
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=100000 k", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "--capture-size=100000: the size must be a non-zero multiple of 4 KiB");
+	test_log_clear();
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=64M@0x1234 k", &o) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "the address must be a non-zero multiple of 4 KiB");
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=@0x100000 k", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=64M@lots k", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=0xfffffffffffff000@0x2000 k", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --capture-kernel= --capture-size=64M k", &o) == RT_EINVAL);
+	CHECK(parse("x.efi --capture-kernel=k --capture-size=64M", &o) == RT_EINVAL);
+}

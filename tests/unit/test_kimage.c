@@ -209,6 +209,32 @@ TEST(kimage_crash_image_is_in_place)
 	teardown();
 }
 
+TEST(kimage_crash_control_pages_in_the_region_gap)
+{
+	setup(16 * MiB, SIM_BOTTOM_UP, 6);
+	CHECK(sim_finish_map(&sim));
+	kimage_init(&img, KIMAGE_CRASH, &sim.plat, &sim.map);
+	kimage_set_crash_region(&img, 0x800000, 0xc00000);
+	add(0x800000, 0x2000, NULL, 0);
+	add(0x804000, 0x1000, NULL, 0); /* a 2-page gap before it: too small */
+	add(0x900000, 0x1000, NULL, 0);
+	CHECK(kimage_plan(&img, 3) == RT_OK);
+	CHECK_EQ_U64(img.control_page, 0x805000);
+	CHECK_EQ_U64(img.control_pages, 3);
+	CHECK_EQ_U64(img.plan[0].in_place, img.plan[0].npages);
+	kimage_release(&img);
+	CHECK_EQ_U64(sim_pages_held(&sim), 0);
+
+	/* no gap big enough: a clear error, nothing taken */
+	kimage_init(&img, KIMAGE_CRASH, &sim.plat, &sim.map);
+	kimage_set_crash_region(&img, 0x800000, 0x804000);
+	add(0x800000, 0x3000, NULL, 0);
+	test_log_clear();
+	CHECK(kimage_plan(&img, 2) == RT_ENOSPC);
+	CHECK_CONTAINS(test_log(), "no room for 2 control pages in the crash region [0x800000, 0x804000)");
+	teardown();
+}
+
 TEST(kimage_out_of_memory_releases_everything)
 {
 	static uint8_t data[64 * 4096];
