@@ -566,8 +566,10 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	struct boot_plan *bp = &plan;
 	EFI_STATUS st;
 
-	/* After a crash, the capture kernel first (no return when entered). */
-	capture_at_start(o);
+	/* After a crash, the capture kernel first (no return when entered);
+	 * a dry run changes nothing. */
+	if (!o->dry_run)
+		capture_at_start(o);
 
 	RT_FN(memset)(bp, 0, sizeof(*bp));
 	bp->o = o;
@@ -660,6 +662,11 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 	bp->entry = bp->kernel_mem + bp->k.entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
 	bp->purgatory_params_off = ph->params;
+	if (bp->entry != d->entry) {
+		st = efi_fail(EFI_LOAD_ERROR, "capture", "the capture kernel's entry %#llx is not the %#llx armed",
+			      (unsigned long long)bp->entry, (unsigned long long)d->entry);
+		goto fail;
+	}
 
 	kimage_init(&bp->img, KIMAGE_CRASH, &efi_platform, &bp->map);
 	kimage_set_crash_region(&bp->img, d->base + CAPTURE_DESC_SIZE, d->end);

@@ -46,7 +46,8 @@ static bool read_arm(struct capture_arm *a)
 
 	if (efi_rs->GetVariable(ARM_VAR, &arm_guid, &attr, &n, a) != EFI_SUCCESS || n != sizeof(*a))
 		return false;
-	if (a->magic != CAPTURE_MAGIC || a->version != CAPTURE_VERSION || a->end <= a->base) {
+	if (a->magic != CAPTURE_MAGIC || a->version != CAPTURE_VERSION || a->end <= a->base ||
+	    ((a->base | a->end) & (KIMAGE_PAGE_SIZE - 1)) || a->end - a->base < CAPTURE_DESC_SIZE) {
 		rt_log(RT_LOG_WARN, "capture", "the arming variable is not one this efikexec reads (version %u); ignored",
 		       a->version);
 		return false;
@@ -376,6 +377,7 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	kbase = cursor > capk.k.min ? cursor : capk.k.min;
 	kbase = (kbase + capk.k.align - 1) & ~(capk.k.align - 1);
 	d->kernel_mem = kbase + capk.k.load_offset;
+	d->entry = d->kernel_mem + capk.k.entry_offset;
 	d->free_mem = d->kernel_mem + kernel_len;
 	if (d->free_mem + CAPTURE_MIN_FREE > end || (capk.k.max && d->free_mem > capk.k.max) ||
 	    (capk.k.initrd_max && d->initrd_mem + initrd_len > capk.k.initrd_max) ||
@@ -483,7 +485,7 @@ rt_status capture_hide(struct boot_plan *bp)
 {
 	size_t n;
 
-	if (!bp->cap_end || bp->cap || !nhide)
+	if (!bp->cap_end || bp->cap)
 		return RT_OK;
 	n = capture_hide_in_efi_map(bp->mm.buf, bp->mm.size, bp->mm_room, bp->mm.desc_size, hide, nhide,
 				    CAPTURE_HIDE_TYPES);
@@ -721,7 +723,12 @@ EFI_STATUS capture_status(void)
 	efi_print("capture: armed, region [%#llx, %#llx) %llu MiB, at %llu (seconds since 1970)\n",
 		  (unsigned long long)a.base, (unsigned long long)a.end,
 		  (unsigned long long)((a.end - a.base) >> 20), (unsigned long long)a.armed_at);
-	if (region_intact(&a, why, sizeof(why)))
+	/* read it only where this boot's map says RAM */
+	static struct memmap m;
+	if (EFI_ERROR(efi_memmap_now(&m)) ||
+	    !memmap_covers(&m, a.base, a.end, MEM_MASK_RAM))
+		efi_print("capture: the region is not RAM in this boot: not checked\n");
+	else if (region_intact(&a, why, sizeof(why)))
 		efi_print("capture: region intact, capture kernel %s\n",
 			  ((const struct capture_desc *)(uintptr_t)a.base)->kernel_path);
 	else

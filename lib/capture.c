@@ -35,6 +35,25 @@ bool capture_desc_check(const struct capture_desc *d, uint64_t base, uint64_t en
 			    (unsigned long long)base, (unsigned long long)end);
 		return false;
 	}
+	/* the layout inside the region, past the descriptor */
+	{
+		uint64_t lo = base + CAPTURE_DESC_SIZE;
+		struct { uint64_t at, len; } part[] = {
+			{ d->purgatory_mem, 1 }, { d->work_mem, CAPTURE_WORK_SIZE },
+			{ d->initrd_mem, d->initrd_size }, { d->kernel_mem, 1 },
+		};
+		for (size_t i = 0; i < RT_ARRAY_SIZE(part); i++)
+			if (part[i].len && (part[i].at < lo || part[i].at > end ||
+					    end - part[i].at < part[i].len || (part[i].at & 0xfff))) {
+				rt_snprintf(why, why_len, "the descriptor's layout leaves the region");
+				return false;
+			}
+		if (d->free_mem < d->kernel_mem || d->free_mem > end ||
+		    d->cmdline[sizeof(d->cmdline) - 1] || d->kernel_path[sizeof(d->kernel_path) - 1]) {
+			rt_snprintf(why, why_len, "the descriptor's layout leaves the region");
+			return false;
+		}
+	}
 	return true;
 }
 

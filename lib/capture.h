@@ -50,6 +50,7 @@ struct capture_desc {
 	uint64_t base, end;            /* the region */
 	uint64_t kernel_file_size;     /* the capture kernel's whole file */
 	uint64_t kernel_mem;           /* where its loaded part starts */
+	uint64_t entry;                /* its entry point (purgatory jumps there) */
 	uint64_t initrd_mem, initrd_size;
 	uint64_t purgatory_mem;
 	uint64_t work_mem;             /* CAPTURE_WORK_SIZE bytes */

@@ -462,7 +462,7 @@ capture_nsh() {
 	startup_nsh "$ESP" \
 		'if "%efikexec_boot%" == "2" then' \
 		"  efikexec.efi --capture-status" \
-		"  efikexec.efi $cap $main efikexec.boot=2" \
+		"  efikexec.efi --verbose $cap $main efikexec.boot=2" \
 		'  echo "EFIKEXEC-STEP: second start rc %lasterror%"' \
 		'  reset -s' \
 		'endif' \
@@ -486,6 +486,9 @@ capture_armed() {
 	expect_line "$name" "efikexec: info: capture: armed: a crash of this boot enters the capture kernel on the next start of efikexec"
 	if [ "$arch" = x86_64 ]; then
 		expect_line "$name" "EFIKEXEC-MEMMAP: $(printf '0x%x 0x%x' "$REGION_BASE" $((REGION_END - 1))) Reserved"
+	elif [ -n "${CAPTURE_DT:-}" ]; then
+		# the firmware's device tree: a reserved-memory node, no-map
+		expect_grep "$name" "^EFIKEXEC-RESERVED-MEMORY: .*efikexec-capture@$(printf '%x' "$REGION_BASE") "
 	else
 		# ACPI: a reserved range of the EFI memory map, outside the linear
 		# map (it may run on into what firmware rewrites, kept out too)
@@ -521,6 +524,7 @@ capture_crash() {
 		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\vmlinuz" \
 		"^efikexec: info: capture: VMCOREINFO of the crashed kernel $(kernel_version_re "$arch" 6.1) at 0x" \
 		"^efikexec: info: capture: ELF core header at 0x[0-9a-f]*: [0-9]* PT_LOAD" \
+		"^purgatory: 4 segments verified" \
 		"^EFIKEXEC-CAPTURE: cmdline .*elfcorehdr=0x" \
 		"^EFIKEXEC-CAPTURE: elf 7f 45 4c 46 02 01 01 00 00 00 00 00 00 00 00 00$" \
 		"^EFIKEXEC-CAPTURE: done"
@@ -575,6 +579,20 @@ t_capture_x86_64_clean_reboot() {
 		"efikexec: info: capture: no crash record since the region [$REGION_BASE, $REGION_END) was armed: a clean restart; disarmed"
 	expect_grep "$name" "^capture: armed, region \\[$REGION_BASE, $REGION_END\\) 192 MiB" \
 		"^capture: region intact, capture kernel "
+	capture_second_boot "$name"
+}
+
+# The same on aarch64 with the firmware's device tree (virt,acpi=off): the
+# main kernel sees the region as a /reserved-memory node.
+t_capture_aarch64_dt_clean_reboot() {
+	local name=capture-aarch64-dt-reboot
+	capture_esp aarch64 "$name"
+	capture_nsh aarch64 reboot
+	CAPTURE_DT=1 QEMU_MACHINE=virt,acpi=off QEMU_WARM_RESET=1 qemu_boot aarch64 "$name" "$ESP" 1G 300 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	CAPTURE_DT=1 capture_armed "$name" aarch64
+	expect_line "$name" "EFIKEXEC-INIT: rebooting" "capture: no crash since arming" \
+		"efikexec: info: capture: no crash record since the region [$REGION_BASE, $REGION_END) was armed: a clean restart; disarmed"
 	capture_second_boot "$name"
 }
 

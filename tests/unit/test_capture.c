@@ -21,6 +21,12 @@ TEST(capture_desc_seal_and_check)
 	d.end = 0xe000000;
 	d.nr_ram = 1;
 	d.ram[0] = (struct mem_span){ 0x100000, 0x40000000 };
+	d.purgatory_mem = 0x2004000;
+	d.work_mem = 0x200a000;
+	d.initrd_mem = 0x220a000;
+	d.initrd_size = 0x1000;
+	d.kernel_mem = 0x2600000;
+	d.free_mem = 0x6598000;
 	strcpy(d.cmdline, "console=ttyS0");
 	capture_desc_seal(&d);
 	CHECK(capture_desc_check(&d, 0x2000000, 0xe000000, why, sizeof(why)));
@@ -35,6 +41,13 @@ TEST(capture_desc_seal_and_check)
 	d.magic = 0;
 	CHECK(!capture_desc_check(&d, 0x2000000, 0xe000000, why, sizeof(why)));
 	CHECK_CONTAINS(why, "no descriptor");
+	/* sealed, but its layout leaves the region */
+	d.magic = CAPTURE_MAGIC;
+	d.work_mem = 0xdfff000;
+	capture_desc_seal(&d);
+	CHECK(!capture_desc_check(&d, 0x2000000, 0xe000000, why, sizeof(why)));
+	CHECK_CONTAINS(why, "layout leaves the region");
+	d.work_mem = 0x200a000;
 	d.magic = CAPTURE_MAGIC;
 	d.version = 99;
 	CHECK(!capture_desc_check(&d, 0x2000000, 0xe000000, why, sizeof(why)));
