@@ -139,6 +139,41 @@ static EFI_STATUS add_segment(struct boot_plan *bp, const void *buf, uint64_t bu
 	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
 }
 
+/* The kernel's file bytes, then the rest of the room it needs at its load
+ * address as scratch: kept free, never copied or checked. */
+static EFI_STATUS add_kernel_segments(struct boot_plan *bp)
+{
+	EFI_STATUS st;
+
+	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
+	st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel);
+	if (!EFI_ERROR(st) && PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
+		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
+					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
+		rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch);
+		if (rs != RT_OK)
+			st = efi_status_from_rt(rs);
+	}
+	return st;
+}
+
+/* The map to plan on, and room for the final one: that grows with every
+ * allocation from here on (claims, staging runs, pool), so twice the
+ * current size and more. */
+static EFI_STATUS read_plan_map(struct boot_plan *bp)
+{
+	struct efi_memmap em;
+	EFI_STATUS st = efi_get_memmap(&em);
+
+	if (EFI_ERROR(st))
+		return st;
+	st = efi_memmap_to_model(&em, &bp->map);
+	bp->mm_room = em.size * 2 + 256 * em.desc_size;
+	bp->mm.desc_size = em.desc_size;
+	efi_put_memmap(&em);
+	return st;
+}
+
 static const struct purgatory_header *purgatory_hdr(void)
 {
 	return (const struct purgatory_header *)purgatory_blob;
@@ -163,21 +198,9 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 	uint64_t base, initrd_min = MIB, initrd_max = bp->k.initrd_max;
 	EFI_STATUS st;
 
-	/* The map to plan on, and room for the final one: that grows with
-	 * every allocation from here on (claims, staging runs, pool), so twice
-	 * the current size and more. */
-	{
-		struct efi_memmap em;
-		st = efi_get_memmap(&em);
-		if (EFI_ERROR(st))
-			return st;
-		st = efi_memmap_to_model(&em, &bp->map);
-		bp->mm_room = em.size * 2 + 256 * em.desc_size;
-		bp->mm.desc_size = em.desc_size;
-		efi_put_memmap(&em);
-		if (EFI_ERROR(st))
-			return st;
-	}
+	st = read_plan_map(bp);
+	if (EFI_ERROR(st))
+		return st;
 	bp->params_size = arch_params_size(bp);
 	bp->navoid = arch_avoid(avoid, BOOT_MAX_AVOID);
 	if (bp->navoid > BOOT_MAX_AVOID)
@@ -244,18 +267,8 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 	bp->purgatory_params_off = ph->params;
 
 	kimage_init(&bp->img, KIMAGE_NORMAL, &efi_platform, &bp->map);
-	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
-	/* The kernel's file bytes, then the rest of the room it needs at its
-	 * load address as scratch: kept free, never copied or checked. */
-	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel)))
+	if ((st = add_kernel_segments(bp)))
 		return st;
-	if (PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
-		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
-					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
-		rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch);
-		if (rs != RT_OK)
-			return efi_status_from_rt(rs);
-	}
 	if (bp->ninitrd &&
 	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
 		return st;
@@ -635,18 +648,9 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 
 	/* the map now, room for the final one; the hand-off data after the
 	 * core header in the work area, the control pages where there is room */
-	{
-		struct efi_memmap em;
-		st = efi_get_memmap(&em);
-		if (EFI_ERROR(st))
-			goto fail;
-		st = efi_memmap_to_model(&em, &bp->map);
-		bp->mm_room = em.size * 2 + 256 * em.desc_size;
-		bp->mm.desc_size = em.desc_size;
-		efi_put_memmap(&em);
-		if (EFI_ERROR(st))
-			goto fail;
-	}
+	st = read_plan_map(bp);
+	if (EFI_ERROR(st))
+		goto fail;
 	bp->params_size = arch_params_size(bp);
 	bp->params_mem = d->work_mem + CAPTURE_COREHDR_SIZE;
 	if (bp->params_mem + PAGE_ALIGN(bp->params_size) > work_end) {
@@ -670,17 +674,8 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 
 	kimage_init(&bp->img, KIMAGE_CRASH, &efi_platform, &bp->map);
 	kimage_set_crash_region(&bp->img, d->base + CAPTURE_DESC_SIZE, d->end);
-	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
-	if ((st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel)))
+	if ((st = add_kernel_segments(bp)))
 		goto fail;
-	if (PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
-		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
-					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
-		if (kimage_add_segment(&bp->img, &s, &bp->seg_scratch) != RT_OK) {
-			st = EFI_INVALID_PARAMETER;
-			goto fail;
-		}
-	}
 	if (bp->ninitrd &&
 	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
 		goto fail;

@@ -2,6 +2,8 @@
  * seal, the crashed system's ranges, the ELF core header read back, the
  * VMCOREINFO note, the x86 direct map found in page tables built here, the
  * efi-pstore names, and what is kept from the main kernel. */
+#include <elf.h>
+
 #include "test.h"
 #include "../../lib/capture.h"
 
@@ -89,53 +91,40 @@ TEST(capture_dump_ranges_leave_out_region_firmware_and_low)
 	CHECK_EQ_U64(capture_dump_ranges(ram, 3, &now, 0x2000000, 0xe000000, out, 2), 4);
 }
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 TEST(capture_elfcore_reads_back)
 {
 	static uint8_t buf[4096];
 	static const uint8_t note[24] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	struct mem_span load[] = { { 0x100000, 0x800000 }, { 0xe000000, 0x40000000 } };
 	struct capture_core c = { CAPTURE_EM_X86_64, load, 2, 0xffff888000000000ull, note, sizeof(note) };
-	struct ehdr eh;
-	struct phdr ph[3];
+	Elf64_Ehdr eh; /* the host's definitions, not the ones under test */
+	Elf64_Phdr ph[3];
 	size_t len = capture_elfcore(buf, sizeof(buf), 0x200a000, &c);
 
 	CHECK_EQ_U64(len, 64 + 3 * 56 + sizeof(note));
 	memcpy(&eh, buf, sizeof(eh));
 	memcpy(ph, buf + 64, sizeof(ph));
-	CHECK(memcmp(eh.ident, "\177ELF\2\1\1", 7) == 0);
-	CHECK_EQ_U64(eh.type, 4);
-	CHECK_EQ_U64(eh.machine, 62);
-	CHECK_EQ_U64(eh.phoff, 64);
-	CHECK_EQ_U64(eh.phentsize, 56);
-	CHECK_EQ_U64(eh.phnum, 3);
-	CHECK_EQ_U64(ph[0].type, 4);
-	CHECK_EQ_U64(ph[0].offset, 0x200a000 + 64 + 3 * 56);
-	CHECK_EQ_U64(ph[0].filesz, sizeof(note));
+	CHECK(memcmp(eh.e_ident, "\177ELF\2\1\1", 7) == 0);
+	CHECK_EQ_U64(eh.e_type, ET_CORE);
+	CHECK_EQ_U64(eh.e_machine, EM_X86_64);
+	CHECK_EQ_U64(eh.e_phoff, 64);
+	CHECK_EQ_U64(eh.e_phentsize, 56);
+	CHECK_EQ_U64(eh.e_phnum, 3);
+	CHECK_EQ_U64(ph[0].p_type, PT_NOTE);
+	CHECK_EQ_U64(ph[0].p_offset, 0x200a000 + 64 + 3 * 56);
+	CHECK_EQ_U64(ph[0].p_filesz, sizeof(note));
 	CHECK(memcmp(buf + 64 + 3 * 56, note, sizeof(note)) == 0);
-	CHECK_EQ_U64(ph[2].type, 1);
-	CHECK_EQ_U64(ph[2].offset, 0xe000000);
-	CHECK_EQ_U64(ph[2].paddr, 0xe000000);
-	CHECK_EQ_U64(ph[2].vaddr, 0xffff88800e000000ull);
-	CHECK_EQ_U64(ph[2].filesz, 0x40000000 - 0xe000000);
-	CHECK_EQ_U64(ph[2].memsz, ph[2].filesz);
+	CHECK_EQ_U64(ph[2].p_type, PT_LOAD);
+	CHECK_EQ_U64(ph[2].p_offset, 0xe000000);
+	CHECK_EQ_U64(ph[2].p_paddr, 0xe000000);
+	CHECK_EQ_U64(ph[2].p_vaddr, 0xffff88800e000000ull);
+	CHECK_EQ_U64(ph[2].p_filesz, 0x40000000 - 0xe000000);
+	CHECK_EQ_U64(ph[2].p_memsz, ph[2].p_filesz);
 	/* no linear map known: p_vaddr says so */
 	c.vaddr_delta = 0;
 	capture_elfcore(buf, sizeof(buf), 0x200a000, &c);
 	memcpy(ph, buf + 64, sizeof(ph));
-	CHECK_EQ_U64(ph[1].vaddr, ~0ull);
+	CHECK_EQ_U64(ph[1].p_vaddr, ~0ull);
 	/* too small: nothing */
 	CHECK_EQ_U64(capture_elfcore(buf, 64 + 3 * 56, 0, &c), 0);
 }
