@@ -458,7 +458,7 @@ capture_nsh() {
 	local arch=$1 then=$2 first=${3:-} con
 	con=$(console_of "$arch")
 	local cap="--capture-kernel=vmlinuz --capture-initrd=initrd.img --capture-append=\"console=$con nr_cpus=1 panic=-1 efikexec.token=$TOKEN\" --capture-size=$CAPTURE_SIZE"
-	local main="vmlinuz initrd=initrd.img console=$con panic=1 nokaslr efikexec.token=$TOKEN"
+	local main="vmlinuz initrd=initrd.img console=$con panic=1 efikexec.token=$TOKEN"
 	startup_nsh "$ESP" \
 		'if "%efikexec_boot%" == "2" then' \
 		"  efikexec.efi --capture-status" \
@@ -522,7 +522,7 @@ capture_crash() {
 	expect_grep "$name" "Kernel panic - not syncing: sysrq triggered crash" \
 		"^efikexec: info: capture: the main kernel crashed: efi-pstore record dump-type0-" \
 		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\vmlinuz" \
-		"^efikexec: info: capture: VMCOREINFO of the crashed kernel $(kernel_version_re "$arch" 6.1) at 0x" \
+		"^efikexec: info: capture: VMCOREINFO of the crashed kernel $(kernel_version_re "$arch" 6.1) at 0x[0-9a-f]+ \\([0-9]+ bytes\\); linear map at phys \\+ 0xff[0-9a-f]{14}$" \
 		"^efikexec: info: capture: ELF core header at 0x[0-9a-f]*: [0-9]* PT_LOAD" \
 		"^purgatory: 4 segments verified" \
 		"^EFIKEXEC-CAPTURE: cmdline .*elfcorehdr=0x" \
