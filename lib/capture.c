@@ -215,9 +215,16 @@ bool capture_vmcoreinfo_value(const void *note, size_t len, const char *key, uin
 	const char *v = find_value(note, len, key, &n);
 	bool hex = RT_FN(strncmp)(key, "SYMBOL(", 7) == 0 || RT_FN(strcmp)(key, "KERNELOFFSET") == 0;
 	uint64_t x = 0;
+	bool neg = false;
 
 	if (!v || !n)
 		return false;
+	/* VMCOREINFO_NUMBER prints "%ld": x86's phys_base is negative when
+	 * KASLR moved the kernel further in virtual than in physical memory */
+	if (!hex && v[0] == '-' && n > 1) {
+		neg = true;
+		i = 1;
+	}
 	if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
 		hex = true;
 		i = 2;
@@ -235,7 +242,7 @@ bool capture_vmcoreinfo_value(const void *note, size_t len, const char *key, uin
 			return false;
 		x = x * (hex ? 16 : 10) + d;
 	}
-	*val = x;
+	*val = neg ? 0 - x : x; /* two's complement, as the kernel's long */
 	return true;
 }
 

@@ -146,7 +146,8 @@ TEST(capture_vmcoreinfo_note_and_values)
 	static uint8_t page[8192];
 	const char *text = "OSRELEASE=6.1.0-56-amd64\nPAGESIZE=4096\n"
 			   "SYMBOL(init_top_pgt)=ffffffff82a10000\nNUMBER(phys_base)=218103808\n"
-			   "NUMBER(PHYS_OFFSET)=0x40000000\nKERNELOFFSET=1c000000\nNUMBER(VA_BITS)=48\n";
+			   "NUMBER(PHYS_OFFSET)=0x40000000\nKERNELOFFSET=1c000000\nNUMBER(VA_BITS)=48\n"
+			   "NUMBER(neg)=-2097152\nNUMBER(bad)=-\n";
 	size_t len = make_note(page, text);
 	uint64_t v;
 	char rel[32];
@@ -157,6 +158,8 @@ TEST(capture_vmcoreinfo_note_and_values)
 	CHECK(capture_vmcoreinfo_value(page, len, "NUMBER(PHYS_OFFSET)", &v) && v == 0x40000000);
 	CHECK(capture_vmcoreinfo_value(page, len, "KERNELOFFSET", &v) && v == 0x1c000000);
 	CHECK(capture_vmcoreinfo_value(page, len, "NUMBER(VA_BITS)", &v) && v == 48);
+	CHECK(capture_vmcoreinfo_value(page, len, "NUMBER(neg)", &v) && v == (uint64_t)-2097152);
+	CHECK(!capture_vmcoreinfo_value(page, len, "NUMBER(bad)", &v));
 	CHECK(!capture_vmcoreinfo_value(page, len, "NUMBER(missing)", &v));
 	CHECK(!capture_vmcoreinfo_value(page, len, "PAGESIZ", &v)); /* whole keys only */
 	CHECK(capture_vmcoreinfo_release(page, len, rel, sizeof(rel)));
