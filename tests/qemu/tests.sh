@@ -599,13 +599,13 @@ t_capture_aarch64_dt_clean_reboot() {
 # A stray write into the region after arming (the test build flips a bit
 # of the capture kernel): after the crash efikexec says so, disarms and
 # boots normally.
-t_capture_x86_64_corrupt() {
-	local name=capture-x86_64-corrupt
-	capture_esp x86_64 "$name" x86_64-testhooks
-	capture_nsh x86_64 crash --test-corrupt-capture
-	QEMU_WARM_RESET=1 qemu_boot x86_64 "$name" "$ESP" 1G 300 ||
+capture_corrupt() {
+	local arch=$1 name=capture-$1-corrupt
+	capture_esp "$arch" "$name" "$arch-testhooks"
+	capture_nsh "$arch" crash --test-corrupt-capture
+	QEMU_WARM_RESET=1 qemu_boot "$arch" "$name" "$ESP" 1G 300 ||
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	capture_armed "$name" x86_64
+	capture_armed "$name" "$arch"
 	expect_grep "$name" "^efikexec: warn: test: flipped a bit of the capture kernel at 0x" \
 		"Kernel panic - not syncing: sysrq triggered crash" \
 		"^capture: region overwritten: the capture kernel's SHA-256 at \\[0x[0-9a-f]*, 0x[0-9a-f]*\\) does not match its arming" \
@@ -613,6 +613,8 @@ t_capture_x86_64_corrupt() {
 		"^efikexec: error: capture: capture region \\[$REGION_BASE, $REGION_END\\) was overwritten: the capture kernel's SHA-256 .* does not match its arming; disarmed, continuing the normal boot$"
 	capture_second_boot "$name"
 }
+t_capture_x86_64_corrupt() { capture_corrupt x86_64; }
+t_capture_aarch64_corrupt() { capture_corrupt aarch64; }
 
 # Bad capture requests fail with what is wrong and leave the shell usable.
 capture_bad() {
