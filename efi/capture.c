@@ -21,7 +21,6 @@
 /* RAM the capture kernel needs beyond its image, initrd and purgatory to
  * run at all (page tables, struct pages, its initramfs unpacked). */
 #define CAPTURE_MIN_FREE (32 * MIB)
-#define INITRD_ALIGN 4
 
 /* efikexec's own vendor GUID for the arming variable */
 static EFI_GUID arm_guid = { 0x6f1e3c2a, 0x5d4b, 0x4c8e, { 0x9a, 0x71, 0x2f, 0x3d, 0x8e, 0x10, 0x54, 0xc7 } };
@@ -612,22 +611,14 @@ static size_t own_note(uint8_t *buf)
 void capture_prepare_core(struct boot_plan *bp)
 {
 	const struct capture_desc *d = bp->cap;
-	static struct memmap now;
-	size_t n, found = 0;
+	size_t found = 0;
 	char rel[64];
 
 	core.note_len = 0;
 	core.vaddr_delta = 0;
-	if (EFI_ERROR(efi_memmap_now(&now)))
-		return;
-	n = capture_dump_ranges(d->ram, d->nr_ram, &now, d->base, d->end, core.load, MEMMAP_MAX);
-
-	if (n > MEMMAP_MAX)
-		n = MEMMAP_MAX;
 	/* the note lives in a page of its own: look at every page start of
 	 * the crashed system's RAM, also where firmware allocated in this boot
 	 * (allocated is not yet overwritten); the region excepted */
-	(void)n;
 	for (size_t i = 0; i < d->nr_ram; i++)
 		for (uint64_t p = d->ram[i].start; p < d->ram[i].end; p += KIMAGE_PAGE_SIZE) {
 			const void *q = (const void *)(uintptr_t)p;
