@@ -398,15 +398,23 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 }
 
 /* A region purgatory checks: all of segment `seg`, digested where its
- * bytes lie now (destination or staging pages). */
+ * bytes lie now (destination or staging pages) - or, capturing, the digest
+ * the arming took of exactly that range (checked already: not hashed twice). */
 static void add_region(struct boot_plan *bp, unsigned seg)
 {
 	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
 
 	r->mem = bp->img.segment[seg].mem;
 	r->len = bp->img.segment[seg].memsz;
-	if (bp->pparams.flags & PURGATORY_F_VERIFY)
-		kimage_digest(&bp->img, seg, r->sha256);
+	if (!(bp->pparams.flags & PURGATORY_F_VERIFY))
+		return;
+	for (int i = 0; bp->cap && i < CAPTURE_D_COUNT; i++)
+		if (bp->cap->digest[i].len && bp->cap->digest[i].mem == r->mem &&
+		    bp->cap->digest[i].len == r->len) {
+			RT_FN(memcpy)(r->sha256, bp->cap->digest[i].sha256, sizeof(r->sha256));
+			return;
+		}
+	kimage_digest(&bp->img, seg, r->sha256);
 }
 
 /* After ExitBootServices: log lines go to the serial port, nowhere else. */

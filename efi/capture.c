@@ -279,6 +279,7 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	struct capture_desc *d;
 	uint64_t size = o->capture_size, base, end, cursor, need, kbase, lo, hi;
 	uint64_t purg_len = PAGE_ALIGN(ph->memsz), initrd_len, kernel_len;
+	struct mem_span zone;
 	EFI_PHYSICAL_ADDRESS a;
 	EFI_STATUS st;
 	char seen[80];
@@ -326,8 +327,9 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	if (EFI_ERROR(st))
 		goto out;
 	arch_capture_window(&armmap, &lo, &hi);
-	if (hi > top_zone(&armmap).start)
-		hi = top_zone(&armmap).start;
+	zone = top_zone(&armmap);
+	if (hi > zone.start)
+		hi = zone.start;
 	if (o->capture_addr) {
 		base = o->capture_addr;
 		if (!memmap_covers(&armmap, base, base + size, MEM_MASK(MEM_FREE))) {

@@ -81,6 +81,24 @@ static bool match(const char *arg, const char *name, const char **value)
 	return false;
 }
 
+/* `name`'s value is there (and for a path, not empty). */
+static rt_status want_value(const char *name, const char *v, bool path)
+{
+	if (v && (!path || *v))
+		return RT_OK;
+	return rt_fail(RT_EINVAL, "options", "%s needs %s: %s=%s", name, path ? "a path" : "a value",
+		       name, path ? "PATH" : "STRING");
+}
+
+/* Appends a path to one of the lists of OPT_MAX_INITRDS. */
+static rt_status add_path(const char **list, unsigned *n, const char *v, const char *what)
+{
+	if (*n == OPT_MAX_INITRDS)
+		return rt_fail(RT_E2BIG, "options", "more than %u %s", OPT_MAX_INITRDS, what);
+	list[(*n)++] = v;
+	return RT_OK;
+}
+
 /* SIZE[@ADDR], both with K/M/G suffixes; ADDR page-aligned. */
 static rt_status parse_capture_size(const char *v, struct efikexec_opts *o)
 {
@@ -110,6 +128,7 @@ static rt_status parse_capture_size(const char *v, struct efikexec_opts *o)
 rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o)
 {
 	unsigned i;
+	rt_status rs;
 
 	*o = (struct efikexec_opts){ .action = ACTION_HELP, .test_corrupt = -1, .cl = cl };
 	for (i = first; i < cl->argc; i++) {
@@ -140,32 +159,28 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		} else if (match(a, "--no-verify", &v) && !v) {
 			o->no_verify = true;
 		} else if (match(a, "--initrd", &v)) {
-			if (!v || !*v)
-				return rt_fail(RT_EINVAL, "options", "--initrd needs a path: --initrd=PATH");
-			if (o->ninitrd == OPT_MAX_INITRDS)
-				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
-			o->initrd[o->ninitrd++] = v;
+			if ((rs = want_value("--initrd", v, true)) ||
+			    (rs = add_path(o->initrd, &o->ninitrd, v, "initrds")))
+				return rs;
 		} else if (match(a, "--dtb", &v)) {
-			if (!v || !*v)
-				return rt_fail(RT_EINVAL, "options", "--dtb needs a path: --dtb=PATH");
+			if ((rs = want_value("--dtb", v, true)))
+				return rs;
 			o->dtb = v;
 		} else if (match(a, "--append", &v)) {
-			if (!v)
-				return rt_fail(RT_EINVAL, "options", "--append needs a value: --append=STRING");
+			if ((rs = want_value("--append", v, false)))
+				return rs;
 			o->append = v;
 		} else if (match(a, "--capture-kernel", &v)) {
-			if (!v || !*v)
-				return rt_fail(RT_EINVAL, "options", "--capture-kernel needs a path: --capture-kernel=PATH");
+			if ((rs = want_value("--capture-kernel", v, true)))
+				return rs;
 			o->capture_kernel = v;
 		} else if (match(a, "--capture-initrd", &v)) {
-			if (!v || !*v)
-				return rt_fail(RT_EINVAL, "options", "--capture-initrd needs a path: --capture-initrd=PATH");
-			if (o->ncapture_initrd == OPT_MAX_INITRDS)
-				return rt_fail(RT_E2BIG, "options", "more than %u capture initrds", OPT_MAX_INITRDS);
-			o->capture_initrd[o->ncapture_initrd++] = v;
+			if ((rs = want_value("--capture-initrd", v, true)) ||
+			    (rs = add_path(o->capture_initrd, &o->ncapture_initrd, v, "capture initrds")))
+				return rs;
 		} else if (match(a, "--capture-append", &v)) {
-			if (!v)
-				return rt_fail(RT_EINVAL, "options", "--capture-append needs a value: --capture-append=STRING");
+			if ((rs = want_value("--capture-append", v, false)))
+				return rs;
 			o->capture_append = v;
 		} else if (match(a, "--capture-size", &v)) {
 			if (parse_capture_size(v, o) != RT_OK)
@@ -191,8 +206,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->test_corrupt_capture = true;
 #endif
 		} else if (match(a, "--sha256", &v)) {
-			if (!v || !*v)
-				return rt_fail(RT_EINVAL, "options", "--sha256 needs a path: --sha256=PATH");
+			if ((rs = want_value("--sha256", v, true)))
+				return rs;
 			o->sha256_path = v;
 			o->action = ACTION_SHA256;
 		} else {
@@ -211,9 +226,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 				continue;
 			if (!cl->arg[j].value[7])
 				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
-			if (o->ninitrd == OPT_MAX_INITRDS)
-				return rt_fail(RT_E2BIG, "options", "more than %u initrds", OPT_MAX_INITRDS);
-			o->initrd[o->ninitrd++] = cl->arg[j].value + 7;
+			if ((rs = add_path(o->initrd, &o->ninitrd, cl->arg[j].value + 7, "initrds")))
+				return rs;
 		}
 	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify || o->dtb ||
 		   o->capture_kernel || o->capture_size) {

@@ -216,27 +216,23 @@ rt_status arch_finish(struct boot_plan *bp)
 	if (bp->mm.size > bp->mm_room)
 		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
 			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
-	if (bp->cap) {
-		/* A capture kernel gets no EFI: its RAM is the region alone (and
-		 * the low RAM its real-mode trampoline needs), told by e820; an EFI
-		 * memory map would hand it the crashed system's memory, and its
-		 * decompressor's KASLR would pick a place there. */
-		n = bzimage_e820(&bp->cap_map, e820, MEMMAP_MAX);
-		goto e820;
+	/* A capture kernel gets no EFI: its RAM is the region alone (and the
+	 * low RAM its real-mode trampoline needs), told by e820; an EFI memory
+	 * map would hand it the crashed system's memory, and its decompressor's
+	 * KASLR would pick a place there. */
+	if (!bp->cap) {
+		RT_FN(memcpy)(bp->params_shadow + x86.mm_off, bp->mm.buf, bp->mm.size);
+		/* efi_info: "EL64" says a 64-bit loader (bootparam.h EFI64_LOADER_SIGNATURE) */
+		RT_FN(memcpy)(&p->efi_loader_signature, "EL64", 4);
+		p->efi_systab = (uint32_t)systab;
+		p->efi_systab_hi = (uint32_t)(systab >> 32);
+		p->efi_memdesc_size = (uint32_t)bp->mm.desc_size;
+		p->efi_memdesc_version = bp->mm.desc_version;
+		p->efi_memmap = (uint32_t)mm;
+		p->efi_memmap_hi = (uint32_t)(mm >> 32);
+		p->efi_memmap_size = (uint32_t)bp->mm.size;
 	}
-	RT_FN(memcpy)(bp->params_shadow + x86.mm_off, bp->mm.buf, bp->mm.size);
-	/* efi_info: "EL64" says a 64-bit loader (bootparam.h EFI64_LOADER_SIGNATURE) */
-	RT_FN(memcpy)(&p->efi_loader_signature, "EL64", 4);
-	p->efi_systab = (uint32_t)systab;
-	p->efi_systab_hi = (uint32_t)(systab >> 32);
-	p->efi_memdesc_size = (uint32_t)bp->mm.desc_size;
-	p->efi_memdesc_version = bp->mm.desc_version;
-	p->efi_memmap = (uint32_t)mm;
-	p->efi_memmap_hi = (uint32_t)(mm >> 32);
-	p->efi_memmap_size = (uint32_t)bp->mm.size;
-
-	n = bzimage_e820(&bp->final_map, e820, MEMMAP_MAX);
-e820:
+	n = bzimage_e820(bp->cap ? &bp->cap_map : &bp->final_map, e820, MEMMAP_MAX);
 	if (n > MEMMAP_MAX || n - (n > BZ_E820_ZEROPAGE_MAX ? BZ_E820_ZEROPAGE_MAX : n) > x86.e820_room)
 		return rt_fail(RT_E2BIG, "boot", "e820 table of %zu entries does not fit", n);
 	bzimage_set_e820(p, e820, n, (struct bz_setup_data *)(bp->params_shadow + x86.e820_off),
