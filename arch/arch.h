@@ -3,8 +3,10 @@
  * of arch/x86_64/ and arch/aarch64/ implements all of it; nothing outside
  * arch/ tests which architecture it is built for.
  *
- * The order efi/boot.c calls it in:
- *   arch_kernel_probe   validate the kernel image, say how to place it
+ * The order efi/boot.c calls it in, after the loader table (boot/loader.h)
+ * found the kernel and efi/ gathered the firmware's facts (bp->fw):
+ *   arch_inputs         what only the architecture checks of the inputs
+ *                       (aarch64: the device tree to start from)
  *   arch_params_size    bytes of the hand-off segment (boot_params / DTB)
  *   arch_avoid          memory destinations must keep clear of
  *   arch_control_pages  control pages the trampoline needs
@@ -13,17 +15,21 @@
  *                       trampoline in the control pages
  *   arch_finish         after ExitBootServices, from the final memory map
  *   arch_enter          relocate, purgatory, kernel: never returns
- * After ExitBootServices the arch code may use only arch_serial_write()
- * and arch_halt() to report; no firmware call is allowed any more.
+ * arch/ makes no firmware call at all and includes nothing from efi/:
+ * everything it needs of the firmware is in the plan (boot/plan.h). After
+ * ExitBootServices it reports only through arch_serial_write() and
+ * arch_halt().
  */
 #ifndef EFIKEXEC_ARCH_H
 #define EFIKEXEC_ARCH_H
 
-#include "../efi/boot.h"
+#include "../boot/plan.h"
 
-/* Validates the image header in bp->head (bp->head_len bytes of a file of
- * bp->kernel.size) and fills bp->k. Errors name the file and the field. */
-EFI_STATUS arch_kernel_probe(struct boot_plan *bp);
+/* The kernels this build enters. */
+enum ld_machine arch_machine(void);
+/* After the loader table filled bp->k and efi/ chose bp->dtb: checks what
+ * only this architecture knows. Errors name the file and the value. */
+rt_status arch_inputs(struct boot_plan *bp);
 /* Bytes the hand-off segment needs, for a command line of bp->cmdline_len
  * and a final memory map of at most bp->mm_room bytes. */
 uint64_t arch_params_size(const struct boot_plan *bp);
@@ -32,14 +38,14 @@ uint64_t arch_control_pages(const struct boot_plan *bp);
  * it (aarch64: the firmware's page tables, efikexec's own image): fills
  * out[] (room for `max`), returns how many; more than max is an error the
  * caller reports. */
-size_t arch_avoid(struct mem_span *out, size_t max);
-EFI_STATUS arch_prepare(struct boot_plan *bp);
+size_t arch_avoid(const struct boot_plan *bp, struct mem_span *out, size_t max);
+rt_status arch_prepare(struct boot_plan *bp);
 /* Completes the hand-off data (bp->params_shadow) from the final memory
  * map in bp->mm. No firmware calls; failures report on the serial port. */
 rt_status arch_finish(struct boot_plan *bp);
 __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
-/* Gives back what arch_kernel_probe/arch_prepare took (a boot that fails
- * before the exit). */
+/* Forgets what arch_inputs/arch_prepare kept (a boot that fails before
+ * the exit). */
 void arch_release(struct boot_plan *bp);
 
 /* Crash capture. The window a default capture region is chosen in, away
@@ -59,8 +65,11 @@ bool arch_dump_vaddr(const void *note, size_t len, const struct mem_span *ram, s
 		     uint64_t *delta);
 
 /* Once, at start: CPU features the runtime may use (aarch64: the SHA2
- * instructions for lib/sha256.c). */
+ * instructions for lib/sha256.c), what prebuilt libraries expect of the
+ * CPU (x86_64: a stack canary at %fs:0x28). arch_fini undoes it before
+ * efikexec returns to its caller. */
 void arch_init(void);
+void arch_fini(void);
 
 /* Where purgatory reports (x86: I/O port; arm64: UART MMIO base), 0: none. */
 uint64_t arch_uart(const struct boot_plan *bp);

@@ -2,6 +2,7 @@
  * arm64.c - validating an arm64 Image header (booting.rst).
  */
 #include "arm64.h"
+#include "loader.h"
 
 static uint64_t rd64(const uint8_t *p)
 {
@@ -91,3 +92,55 @@ rt_status arm64_image_parse(const char *name, const uint8_t *b, size_t len, uint
 			       (unsigned long long)ii->text_offset);
 	return RT_OK;
 }
+
+/* --- as a loader (boot/loader.h) --------------------------------------------------- */
+
+/* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE 2048, with the NUL */
+#define ARM64_CMDLINE_MAX 2047
+
+static bool a64_probe(const struct ld_src *s, char *why, size_t whylen)
+{
+	if (s->head_len < ARM64_HEADER_SIZE) {
+		rt_snprintf(why, whylen, "%llu bytes, shorter than an Image header", (unsigned long long)s->size);
+		return false;
+	}
+	if (ld_rd32(s->head + 0x38) == ARM64_IMAGE_MAGIC)
+		return true;
+	rt_snprintf(why, whylen, "magic %#x at 0x38 (want %#x)", ld_rd32(s->head + 0x38), ARM64_IMAGE_MAGIC);
+	return false;
+}
+
+static rt_status a64_load(struct ld_ctx *c, struct ld_src *s)
+{
+	struct ld_kernel *k = &c->k;
+	struct arm64_image_info ii;
+	rt_status rs = arm64_image_parse(s->name, s->head, s->head_len, s->size, &ii);
+
+	if (rs != RT_OK)
+		return rs;
+	k->machine = LD_MACHINE_AARCH64;
+	k->format = "arm64 Image";
+	k->src = s;
+	/* past the file the kernel needs room, not zeros: it clears its own
+	 * bss (head.S __primary_switched) */
+	k->piece[0] = (struct ld_piece){ 0, s->size, 0, ii.image_size, true };
+	k->npieces = 1;
+	k->memsz = ii.image_size;
+	k->align = ARM64_BASE_ALIGN;
+	k->load_offset = ii.text_offset;
+	/* flags bit 3 clear: "as close as possible to the base of DRAM" -
+	 * placement is lowest-first anyway */
+	k->cmdline_max = ARM64_CMDLINE_MAX;
+	k->initrd_window = ARM64_INITRD_WINDOW;
+	k->initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
+	k->takes_dtb = true;
+	k->relocated = true;
+	ld_desc(c, "arm64 Image, %llu KiB, image_size %llu KiB", (unsigned long long)(s->size >> 10),
+		(unsigned long long)(ii.image_size >> 10));
+	rt_log(RT_LOG_DEBUG, "image", "%s: text_offset %#llx, image_size %#llx, flags %#llx (%u KiB pages, %s)",
+	       s->name, (unsigned long long)ii.text_offset, (unsigned long long)ii.image_size,
+	       (unsigned long long)ii.flags, ii.page_kib, ii.anywhere ? "anywhere" : "low");
+	return RT_OK;
+}
+
+const struct ld_loader ld_arm64 = { "arm64 Image", a64_probe, a64_load };

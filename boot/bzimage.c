@@ -3,6 +3,7 @@
  * Facts from the kernel's Documentation/arch/x86/boot.rst and zero-page.rst.
  */
 #include "bzimage.h"
+#include "loader.h"
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -88,13 +89,13 @@ rt_status bzimage_parse(const char *name, const uint8_t *b, size_t len, uint64_t
 	return RT_OK;
 }
 
-void bzimage_boot_params(struct bz_boot_params *bp, const uint8_t *file, const struct bzimage_info *bi,
+void bzimage_boot_params(struct bz_boot_params *bp, const uint8_t *hdr, uint32_t hdr_end,
 			 const struct bz_load *ld)
 {
 	RT_FN(memset)(bp, 0, sizeof(*bp));
 	/* The setup header as the kernel's build wrote it (boot.rst: "copy
 	 * ... from the kernel image"), from 0x1f1 to its end. */
-	RT_FN(memcpy)((uint8_t *)bp + BZ_HDR_OFFSET, file + BZ_HDR_OFFSET, bi->hdr_end - BZ_HDR_OFFSET);
+	RT_FN(memcpy)((uint8_t *)bp + BZ_HDR_OFFSET, hdr + BZ_HDR_OFFSET, hdr_end - BZ_HDR_OFFSET);
 	bp->type_of_loader = BZ_LOADER_TYPE_UNDEFINED;
 	bp->loadflags |= BZ_LOADED_HIGH;
 	bp->code32_start = (uint32_t)ld->kernel;
@@ -223,3 +224,76 @@ void bzimage_screen_info(struct bz_screen_info *si, const struct bz_fb *fb)
 	}
 	si->lfb_linelength = (uint16_t)(fb->stride_pixels * ((si->lfb_depth + 7) / 8));
 }
+
+/* --- as a loader (boot/loader.h) --------------------------------------------------- */
+
+static bool bz_probe(const struct ld_src *s, char *why, size_t whylen)
+{
+	if (s->head_len < 0x208) {
+		rt_snprintf(why, whylen, "%llu bytes, shorter than a setup header", (unsigned long long)s->size);
+		return false;
+	}
+	if (ld_rd32(s->head + 0x202) == BZ_HDR_MAGIC)
+		return true;
+	rt_snprintf(why, whylen, "no \"HdrS\" at 0x202 (%#x)", ld_rd32(s->head + 0x202));
+	return false;
+}
+
+/* The kernel's version string: kernel_version (0x20e) + 0x200 points into
+ * the setup code when not 0 (boot.rst, "kernel_version"). */
+static void bz_version(const struct ld_src *s, char *out, size_t size)
+{
+	uint16_t at = ld_rd16(s->head + 0x20e);
+	size_t off = (size_t)at + 0x200, n = 0;
+
+	out[0] = 0;
+	if (!at || off >= s->head_len)
+		return;
+	while (n + 1 < size && off + n < s->head_len && s->head[off + n] >= 0x20 && s->head[off + n] < 0x7f) {
+		out[n] = (char)s->head[off + n];
+		n++;
+	}
+	out[n] = 0;
+}
+
+static rt_status bz_load(struct ld_ctx *c, struct ld_src *s)
+{
+	struct ld_kernel *k = &c->k;
+	struct bzimage_info bi;
+	rt_status rs = bzimage_parse(s->name, s->head, s->head_len, s->size, &bi);
+
+	if (rs != RT_OK)
+		return rs;
+	k->machine = LD_MACHINE_X86_64;
+	k->format = "bzImage";
+	k->src = s;
+	k->piece[0] = (struct ld_piece){ bi.setup_size, bi.payload_size, 0,
+					 bi.init_size > bi.payload_size ? bi.init_size : bi.payload_size, true };
+	k->npieces = 1;
+	k->memsz = k->piece[0].memsz;
+	k->align = bi.kernel_alignment;
+	/* The 64-bit entry moves a kernel loaded below LOAD_PHYSICAL_ADDR up to
+	 * it (arch/x86/boot/compressed/head_64.S), onto memory nobody reserved:
+	 * never load below the kernel's preferred address. */
+	k->min = bi.pref_address ? bi.pref_address : 0x100000;
+	k->max = bi.above_4g ? 0 : 1ull << 32;
+	k->entry_offset = BZ_ENTRY_64;
+	k->cmdline_max = bi.cmdline_size;
+	k->initrd_max = bi.above_4g ? 0 : (uint64_t)bi.initrd_addr_max + 1;
+	k->params_max = bi.above_4g ? 0 : 1ull << 32;
+	k->relocated = true;
+	RT_FN(memcpy)(k->bz_hdr, s->head, bi.hdr_end);
+	k->bz_hdr_end = bi.hdr_end;
+	k->bz_setup_size = bi.setup_size;
+	k->bz_init_size = bi.init_size;
+	k->bz_alignment = bi.kernel_alignment;
+	bz_version(s, k->version, sizeof(k->version));
+	ld_desc(c, "bzImage%s%.40s", k->version[0] ? " " : "", k->version);
+	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
+	       s->name, bi.version >> 8, bi.version & 0xff, bi.init_size, bi.kernel_alignment,
+	       (unsigned long long)bi.pref_address, bi.cmdline_size,
+	       bi.above_4g ? ", loadable above 4 GiB" : "");
+	return RT_OK;
+}
+
+const struct ld_loader ld_bzimage = { "bzImage", bz_probe, bz_load };

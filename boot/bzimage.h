@@ -172,8 +172,8 @@ rt_status bzimage_parse(const char *name, const uint8_t *buf, size_t len, uint64
 			struct bzimage_info *out);
 
 /*
- * Fills boot_params from the file's first bytes (the setup header copied
- * as the kernel wrote it), and sets what the loader owns: loader type,
+ * Fills boot_params from the image's first hdr_end bytes (the setup header
+ * copied as the kernel wrote it, from BZ_HDR_OFFSET), and sets what the loader owns: loader type,
  * command line, initrd, the kernel's load address. Everything else stays 0.
  */
 struct bz_load {
@@ -182,7 +182,7 @@ struct bz_load {
 	uint64_t initrd, initrd_size;
 	uint64_t acpi_rsdp;
 };
-void bzimage_boot_params(struct bz_boot_params *bp, const uint8_t *file, const struct bzimage_info *bi,
+void bzimage_boot_params(struct bz_boot_params *bp, const uint8_t *hdr, uint32_t hdr_end,
 			 const struct bz_load *ld);
 
 /*

@@ -18,6 +18,7 @@
  */
 #include "boot.h"
 #include "../arch/arch.h"
+#include "../boot/stream.h"
 
 #define MIB (1ull << 20)
 #define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
@@ -27,13 +28,19 @@
 #define INITRD_ALIGN 4
 
 static struct boot_plan plan;
+static struct ld_ctx plan_ld;
+struct fw_facts efi_facts;
+/* the device tree read from a file or a UKI section, to free */
+static void *dtb_pool;
 
 void boot_release(struct boot_plan *bp)
 {
 	arch_release(bp);
+	if (bp->ld)
+		ld_ctx_close(bp->ld);
 	efi_file_close(&bp->kernel);
-	for (unsigned i = 0; i < bp->ninitrd; i++)
-		efi_file_close(&bp->initrd[i]);
+	for (unsigned i = 0; i < bp->ninitrd_file; i++)
+		efi_file_close(&bp->initrd_file[i]);
 	if (bp->img.plat)
 		kimage_release(&bp->img);
 	if (bp->cmdline)
@@ -42,51 +49,149 @@ void boot_release(struct boot_plan *bp)
 		efi_bs->FreePool(bp->params_shadow);
 	if (bp->mm.buf)
 		efi_bs->FreePool(bp->mm.buf);
+	if (dtb_pool && bp->dtb == dtb_pool) {
+		efi_bs->FreePool(dtb_pool);
+		dtb_pool = NULL;
+	}
+	bp->dtb = NULL;
 	bp->cmdline = NULL;
 	bp->params_shadow = NULL;
 	bp->mm.buf = NULL;
 }
 
+static void *pool_alloc(size_t n)
+{
+	void *p = NULL;
+
+	return efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
+}
+
+/* Adds an initrd part; all of them joined, each at a 4-byte boundary. */
+static EFI_STATUS add_initrd(struct boot_plan *bp, struct ld_src *src, uint64_t off, uint64_t len,
+			     const char *name)
+{
+	uint64_t at = (bp->initrd_size + INITRD_ALIGN - 1) & ~(uint64_t)(INITRD_ALIGN - 1);
+
+	if (bp->ninitrd == BOOT_MAX_INITRDS)
+		return efi_fail(EFI_INVALID_PARAMETER, "boot", "%s: more than %u initrd parts", name,
+				BOOT_MAX_INITRDS);
+	bp->initrd[bp->ninitrd++] = (struct boot_initrd){ src, off, len, at, name };
+	bp->initrd_size = at + len;
+	return EFI_SUCCESS;
+}
+
+/* The device tree to start from (arm64): --dtb, else a UKI's .dtb, else
+ * the firmware's; an x86 kernel ignores it (arch_inputs says so). */
+static EFI_STATUS choose_dtb(struct boot_plan *bp)
+{
+	const struct ld_blob *b = &bp->k->dtb;
+	EFI_STATUS st;
+
+	if (bp->o->dtb) {
+		struct efi_file f;
+		st = efi_file_open(bp->o->dtb, &f);
+		if (EFI_ERROR(st))
+			return st;
+		if (f.size > (2u << 20)) {
+			efi_file_close(&f);
+			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
+					f.path, (unsigned long long)f.size);
+		}
+		dtb_pool = pool_alloc((size_t)f.size + 1);
+		st = dtb_pool ? efi_file_read(&f, 0, dtb_pool, f.size) : EFI_OUT_OF_RESOURCES;
+		efi_file_close(&f);
+		if (EFI_ERROR(st))
+			return efi_fail(st, "dtb", "%s: cannot read it", bp->o->dtb);
+		bp->dtb = dtb_pool;
+		bp->dtb_size = (size_t)f.size;
+		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s", f.path);
+	} else if (b->len && bp->k->takes_dtb) {
+		rt_status rs;
+		if (b->len > (2u << 20))
+			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %s of %llu bytes, more than the kernel's limit of 2 MiB",
+					b->src->name, b->what, (unsigned long long)b->len);
+		dtb_pool = pool_alloc((size_t)b->len + 1);
+		if (!dtb_pool)
+			return efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "no pool for %llu bytes", (unsigned long long)b->len);
+		rs = b->src->read(b->src, b->off, dtb_pool, b->len);
+		if (rs != RT_OK)
+			return efi_status_from_rt(rs);
+		bp->dtb = dtb_pool;
+		bp->dtb_size = (size_t)b->len;
+		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s %s", b->src->name, b->what);
+	} else if (bp->k->takes_dtb && bp->fw->fdt) {
+		bp->dtb = bp->fw->fdt;
+		bp->dtb_size = 0;
+		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "the firmware's device tree");
+	}
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS boot_open_inputs(struct boot_plan *bp)
 {
 	const struct efikexec_opts *o = bp->o;
+	struct ld_src file;
 	EFI_STATUS st;
-	uint64_t off = 0;
+	rt_status rs;
 	size_t len;
 
+	if (!bp->fw)
+		bp->fw = &efi_facts;
 	st = efi_file_open(o->kernel, &bp->kernel);
 	if (EFI_ERROR(st))
 		return st;
-	bp->head_len = bp->kernel.size < BOOT_HEAD_SIZE ? (size_t)bp->kernel.size : BOOT_HEAD_SIZE;
-	st = efi_file_read(&bp->kernel, 0, bp->head, bp->head_len);
-	if (EFI_ERROR(st))
-		return st;
-	st = arch_kernel_probe(bp);
-	if (EFI_ERROR(st))
-		return st;
+	bp->kernel_name = bp->kernel.path;
+	efi_file_src(&bp->kernel, &file);
+	bp->ld->machine = arch_machine();
+	rs = ld_load(bp->ld, &file);
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+	bp->k = &bp->ld->k;
+	rt_log(RT_LOG_INFO, "image", "%s: %s", bp->kernel_name, bp->k->desc);
 
-	for (unsigned i = 0; i < o->ninitrd; i++) {
-		st = efi_file_open(o->initrd[i], &bp->initrd[i]);
+	/* initrds: what the image carries first (a UKI's .ucode, .initrd, as
+	 * systemd's stub orders them), then the user's */
+	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
+		const struct ld_blob *b = &bp->k->initrd[i];
+		st = add_initrd(bp, b->src, b->off, b->len, b->what);
 		if (EFI_ERROR(st))
 			return st;
-		bp->ninitrd = i + 1;
-		off = (off + INITRD_ALIGN - 1) & ~(uint64_t)(INITRD_ALIGN - 1);
-		bp->initrd_off[i] = off;
-		off += bp->initrd[i].size;
 	}
-	bp->initrd_size = off;
+	for (unsigned i = 0; i < o->ninitrd; i++) {
+		st = efi_file_open(o->initrd[i], &bp->initrd_file[i]);
+		if (EFI_ERROR(st))
+			return st;
+		bp->ninitrd_file = i + 1;
+		efi_file_src(&bp->initrd_file[i], &bp->initrd_src[i]);
+		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_file[i].size, bp->initrd_file[i].path);
+		if (EFI_ERROR(st))
+			return st;
+	}
 
+	/* the command line: the user's, else the image's own (a UKI's .cmdline) */
 	len = options_kernel_cmdline(o, NULL, 0);
-	if (len > bp->k.cmdline_max)
+	if (!len && bp->k->has_cmdline)
+		len = RT_FN(strlen)(bp->k->cmdline);
+	if (len > bp->k->cmdline_max)
 		return efi_fail(EFI_INVALID_PARAMETER, "boot",
 				"%s: command line of %zu bytes is longer than the kernel accepts (cmdline_size %llu)",
-				bp->kernel.path, len, (unsigned long long)bp->k.cmdline_max);
+				bp->kernel_name, len, (unsigned long long)bp->k->cmdline_max);
 	st = efi_bs->AllocatePool(EfiLoaderData, len + 1, (void **)&bp->cmdline);
 	if (EFI_ERROR(st))
 		return efi_fail(st, "boot", "no pool for a command line of %zu bytes", len);
-	bp->cmdline_len = options_kernel_cmdline(o, bp->cmdline, len + 1);
-	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes): %s", bp->cmdline_len, bp->cmdline);
-	return EFI_SUCCESS;
+	if (options_kernel_cmdline(o, NULL, 0) || !bp->k->has_cmdline)
+		bp->cmdline_len = options_kernel_cmdline(o, bp->cmdline, len + 1);
+	else
+		bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len + 1, "%s", bp->k->cmdline);
+	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes%s): %s", bp->cmdline_len,
+	       options_kernel_cmdline(o, NULL, 0) || !bp->k->has_cmdline ? "" : ", the image's .cmdline",
+	       bp->cmdline);
+
+	st = choose_dtb(bp);
+	if (EFI_ERROR(st))
+		return st;
+	rs = arch_inputs(bp);
+	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
 }
 
 static uint64_t free_largest(const struct memmap *m)
@@ -139,20 +244,29 @@ static EFI_STATUS add_segment(struct boot_plan *bp, const void *buf, uint64_t bu
 	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
 }
 
-/* The kernel's file bytes, then the rest of the room it needs at its load
- * address as scratch: kept free, never copied or checked. */
+/* The kernel's pieces (boot/loader.h): each one's bytes a segment, its
+ * zero tail part of it; the room past a `room` piece's bytes a scratch
+ * segment: kept free, never copied or checked. */
 static EFI_STATUS add_kernel_segments(struct boot_plan *bp)
 {
-	EFI_STATUS st;
+	const struct ld_kernel *k = bp->k;
+	EFI_STATUS st = EFI_SUCCESS;
 
-	bp->seg_initrd = bp->seg_scratch = BOOT_NO_SEG;
-	st = add_segment(bp, NULL, bp->k.file_size, bp->kernel_mem, bp->k.file_size, &bp->seg_kernel);
-	if (!EFI_ERROR(st) && PAGE_ALIGN(bp->k.memsz) > PAGE_ALIGN(bp->k.file_size)) {
-		struct kimage_segment s = { NULL, 0, bp->kernel_mem + PAGE_ALIGN(bp->k.file_size),
-					    PAGE_ALIGN(bp->k.memsz) - PAGE_ALIGN(bp->k.file_size), true };
-		rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch);
-		if (rs != RT_OK)
-			st = efi_status_from_rt(rs);
+	bp->seg_initrd = BOOT_NO_SEG;
+	for (unsigned i = 0; i < k->npieces && !EFI_ERROR(st); i++) {
+		const struct ld_piece *p = &k->piece[i];
+		uint64_t mem = bp->kernel_base + p->mem_off;
+		uint64_t data = p->room ? PAGE_ALIGN(p->filesz) : PAGE_ALIGN(p->memsz);
+
+		bp->seg_kernel[i] = bp->seg_scratch[i] = BOOT_NO_SEG;
+		if (data)
+			st = add_segment(bp, NULL, p->filesz, mem, data, &bp->seg_kernel[i]);
+		if (!EFI_ERROR(st) && p->room && PAGE_ALIGN(p->memsz) > data) {
+			struct kimage_segment s = { NULL, 0, mem + data, PAGE_ALIGN(p->memsz) - data, true };
+			rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch[i]);
+			if (rs != RT_OK)
+				st = efi_status_from_rt(rs);
+		}
 	}
 	return st;
 }
@@ -191,18 +305,59 @@ static EFI_STATUS check_purgatory(void)
 	return EFI_SUCCESS;
 }
 
+/* A kernel that runs where it was linked (an ELF vmlinux's p_paddr): its
+ * range must be RAM - free, or busy only until the exit (staged then) -
+ * and clear of what must stay intact. */
+static EFI_STATUS place_fixed(struct boot_plan *bp, const struct mem_span *avoid, size_t navoid,
+			      uint64_t *out)
+{
+	const struct ld_kernel *k = bp->k;
+	uint64_t start = k->min, end = k->min + PAGE_ALIGN(k->memsz);
+
+	if ((bp->o->mem_min && start < bp->o->mem_min) || (bp->o->mem_max && end > bp->o->mem_max))
+		return efi_fail(EFI_INVALID_PARAMETER, "boot",
+				"%s: runs at [%#llx, %#llx), its link address, outside --mem-min/--mem-max [%#llx, %#llx)",
+				bp->kernel_name, (unsigned long long)start, (unsigned long long)end,
+				(unsigned long long)bp->o->mem_min,
+				(unsigned long long)(bp->o->mem_max ? bp->o->mem_max : ~0ull));
+	for (unsigned i = 0; i < k->npieces; i++) {
+		uint64_t ps = start + k->piece[i].mem_off, pe = ps + PAGE_ALIGN(k->piece[i].memsz);
+		if (!memmap_covers(&bp->map, ps, pe, MEM_MASK_RAM)) {
+			const char *what = "no memory";
+			for (size_t r = 0; r < bp->map.n; r++)
+				if (bp->map.r[r].start < pe && ps < bp->map.r[r].end &&
+				    !(MEM_MASK(bp->map.r[r].type) & MEM_MASK_RAM)) {
+					what = mem_type_name(bp->map.r[r].type);
+					break;
+				}
+			return efi_fail(EFI_LOAD_ERROR, "boot",
+					"%s: %s at [%#llx, %#llx) is not RAM the kernel may have (%s there)",
+					bp->kernel_name, k->format, (unsigned long long)ps,
+					(unsigned long long)pe, what);
+		}
+	}
+	for (size_t i = 0; i < navoid; i++)
+		if (avoid[i].start < end && start < avoid[i].end)
+			return efi_fail(EFI_ACCESS_DENIED, "boot",
+					"%s: runs at [%#llx, %#llx), which overlaps [%#llx, %#llx) that must stay intact until the kernel runs",
+					bp->kernel_name, (unsigned long long)start, (unsigned long long)end,
+					(unsigned long long)avoid[i].start, (unsigned long long)avoid[i].end);
+	*out = start;
+	return EFI_SUCCESS;
+}
+
 static EFI_STATUS place_segments(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
 	struct mem_span *avoid = bp->avoid;
-	uint64_t base, initrd_min = MIB, initrd_max = bp->k.initrd_max;
+	uint64_t base, kmin = 0, initrd_min = MIB, initrd_max = bp->k->initrd_max;
 	EFI_STATUS st;
 
 	st = read_plan_map(bp);
 	if (EFI_ERROR(st))
 		return st;
 	bp->params_size = arch_params_size(bp);
-	bp->navoid = arch_avoid(avoid, BOOT_MAX_AVOID);
+	bp->navoid = arch_avoid(bp, avoid, BOOT_MAX_AVOID);
 	if (bp->navoid > BOOT_MAX_AVOID)
 		return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
 				"%zu ranges to keep clear of, more than the %u efikexec handles",
@@ -212,30 +367,35 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 		/* A region is armed: keep the main kernel clear of what firmware
 		 * rewrites on a reset, which it will not get as RAM either
 		 * (capture_hide), so a dump of it is whole. */
-		uint64_t lo, hi;
-		arch_capture_window(&bp->map, &lo, &hi);
-		if (lo > bp->k.min)
-			bp->k.min = lo;
+		uint64_t hi;
+		arch_capture_window(&bp->map, &kmin, &hi);
 		bp->navoid += capture_avoid(avoid + bp->navoid, 4);
 	}
-	st = place(bp, bp->kernel.path, bp->k.load_offset + bp->k.memsz, bp->k.align, bp->k.min,
-		   bp->k.max, avoid, bp->navoid, &base);
+	if (bp->k->fixed) {
+		st = place_fixed(bp, avoid, bp->navoid, &base);
+	} else {
+		uint64_t min = bp->k->min;
+		if (bp->cap_end && kmin > min)
+			min = kmin;
+		st = place(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
+			   bp->k->max, avoid, bp->navoid, &base);
+	}
 	if (EFI_ERROR(st))
 		return st;
-	bp->kernel_mem = base + bp->k.load_offset;
-	avoid[bp->navoid++] = (struct mem_span){ base, bp->kernel_mem + PAGE_ALIGN(bp->k.memsz) };
-	if (bp->k.initrd_window) {
-		initrd_min = base & ~(bp->k.initrd_window_align - 1);
-		initrd_max = initrd_min + bp->k.initrd_window;
+	bp->kernel_base = base + bp->k->load_offset;
+	avoid[bp->navoid++] = (struct mem_span){ base, bp->kernel_base + PAGE_ALIGN(bp->k->memsz) };
+	if (bp->k->initrd_window) {
+		initrd_min = base & ~(bp->k->initrd_window_align - 1);
+		initrd_max = initrd_min + bp->k->initrd_window;
 	}
 	if (bp->ninitrd) {
-		st = place(bp, bp->initrd[0].path, bp->initrd_size, KIMAGE_PAGE_SIZE, initrd_min,
+		st = place(bp, bp->initrd[0].name, bp->initrd_size, KIMAGE_PAGE_SIZE, initrd_min,
 			   initrd_max, avoid, bp->navoid, &bp->initrd_mem);
 		if (EFI_ERROR(st))
 			return st;
 		avoid[bp->navoid++] = (struct mem_span){ bp->initrd_mem, bp->initrd_mem + PAGE_ALIGN(bp->initrd_size) };
 	}
-	st = place(bp, "boot parameters", bp->params_size, KIMAGE_PAGE_SIZE, MIB, bp->k.params_max,
+	st = place(bp, "boot parameters", bp->params_size, KIMAGE_PAGE_SIZE, MIB, bp->k->params_max,
 		   avoid, bp->navoid, &bp->params_mem);
 	if (EFI_ERROR(st))
 		return st;
@@ -248,8 +408,8 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 		/* Test builds: occupy every destination, as firmware data there
 		 * would, so the planner must stage all of it and the trampoline
 		 * copy it. The pages stay taken; they are the kernel's RAM later. */
-		uint64_t at[4] = { bp->kernel_mem, bp->initrd_mem, bp->params_mem, bp->purgatory_mem };
-		uint64_t len[4] = { bp->k.memsz, bp->ninitrd ? bp->initrd_size : 0, bp->params_size,
+		uint64_t at[4] = { bp->kernel_base, bp->initrd_mem, bp->params_mem, bp->purgatory_mem };
+		uint64_t len[4] = { bp->k->memsz, bp->ninitrd ? bp->initrd_size : 0, bp->params_size,
 				    ph->memsz };
 		for (int i = 0; i < 4; i++) {
 			EFI_PHYSICAL_ADDRESS a = at[i];
@@ -262,7 +422,7 @@ static EFI_STATUS place_segments(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 	}
-	bp->entry = bp->kernel_mem + bp->k.entry_offset;
+	bp->entry = bp->kernel_base + bp->k->entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
 	bp->purgatory_params_off = ph->params;
 
@@ -309,19 +469,25 @@ static void print_plan(struct boot_plan *bp)
 	size_t len = 0;
 	uint64_t loaded = 0, copied;
 
-	rt_snprintf(src, sizeof(src), "%s+%#llx", bp->kernel.path,
-		    (unsigned long long)bp->k.file_offset);
-	print_segment(bp, bp->seg_kernel, "kernel", src);
-	if (bp->seg_scratch != BOOT_NO_SEG)
-		print_segment(bp, bp->seg_scratch, "room", "nothing (room the kernel needs past its file)");
+	rt_log(RT_LOG_INFO, "plan", "image %s: %s", bp->kernel_name, bp->k->desc);
+	for (unsigned i = 0; i < bp->k->npieces; i++) {
+		rt_snprintf(src, sizeof(src), "%s+%#llx", bp->k->src->name,
+			    (unsigned long long)bp->k->piece[i].src_off);
+		if (bp->seg_kernel[i] != BOOT_NO_SEG)
+			print_segment(bp, bp->seg_kernel[i], "kernel", src);
+		if (bp->seg_scratch[i] != BOOT_NO_SEG)
+			print_segment(bp, bp->seg_scratch[i], "room", "nothing (room the kernel needs past its file)");
+	}
 	if (bp->seg_initrd != BOOT_NO_SEG) {
 		src[0] = 0;
 		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
 			len += rt_snprintf(src + len, sizeof(src) - len, "%s%s", i ? " + " : "",
-					   bp->initrd[i].path);
+					   bp->initrd[i].name);
 		print_segment(bp, bp->seg_initrd, "initrd", bp->cap ? "the capture region" : src);
 	}
-	print_segment(bp, bp->seg_params, "params", bp->k.params_what);
+	print_segment(bp, bp->seg_params, "params",
+		      bp->k->takes_dtb ? "efikexec (device tree, memory map)"
+				       : "efikexec (boot parameters, command line, memory map)");
 	if (bp->cap)
 		print_segment(bp, bp->seg_corehdr, "corehdr", "efikexec (ELF core header, written at the exit)");
 	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
@@ -338,26 +504,25 @@ static void print_plan(struct boot_plan *bp)
 	       (unsigned long long)(copied % loaded * 1000 / loaded));
 }
 
-/* Reads `len` bytes of `f` from `foff` into segment `seg` at `off`,
- * span by span: straight into the destination when it is in place. */
-static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, struct efi_file *f,
-			    uint64_t foff, uint64_t len)
+/* Reads `len` bytes of source `src` from `soff` into segment `seg` at
+ * `off`, span by span: straight into the destination when it is in place. */
+static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, struct ld_src *src,
+			    uint64_t soff, uint64_t len)
 {
 	while (len) {
 		void *p;
 		uint64_t n;
 		rt_status rs = kimage_span(&bp->img, seg, off, &p, &n);
-		EFI_STATUS st;
 
+		if (rs == RT_OK) {
+			if (n > len)
+				n = len;
+			rs = src->read(src, soff, p, n);
+		}
 		if (rs != RT_OK)
 			return efi_status_from_rt(rs);
-		if (n > len)
-			n = len;
-		st = efi_file_read(f, foff, p, n);
-		if (EFI_ERROR(st))
-			return st;
 		off += n;
-		foff += n;
+		soff += n;
 		len -= n;
 	}
 	return EFI_SUCCESS;
@@ -369,22 +534,25 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	static const uint8_t zeros[INITRD_ALIGN];
 	EFI_STATUS st;
 
-	static const uint8_t page_of_zeros[KIMAGE_PAGE_SIZE];
-
-	st = read_into(bp, bp->seg_kernel, 0, &bp->kernel, bp->k.file_offset, bp->k.file_size);
-	if (EFI_ERROR(st))
-		return st;
-	/* Past the file the kernel needs room, not zeros: its decompressor
-	 * clears its own bss and builds its own tables there (x86
+	/* Past a room piece's file the kernel needs room, not zeros: its
+	 * decompressor clears its own bss and builds its own tables there (x86
 	 * boot/compressed/head_64.S; the EFI stub does not clear it either).
 	 * Only the rest of the last page is zeroed, so the checked bytes are
-	 * the file's, page-aligned. */
-	kimage_write(&bp->img, bp->seg_kernel, bp->k.file_size, page_of_zeros,
-		     PAGE_ALIGN(bp->k.file_size) - bp->k.file_size);
+	 * the file's, page-aligned. An ELF's bss is zeroed whole. */
+	for (unsigned i = 0; i < bp->k->npieces; i++) {
+		const struct ld_piece *p = &bp->k->piece[i];
+		if (bp->seg_kernel[i] == BOOT_NO_SEG)
+			continue;
+		st = read_into(bp, bp->seg_kernel[i], 0, bp->k->src, p->src_off, p->filesz);
+		if (EFI_ERROR(st))
+			return st;
+		kimage_zero(&bp->img, bp->seg_kernel[i], p->filesz);
+	}
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
-		uint64_t end = bp->initrd_off[i] + bp->initrd[i].size;
-		uint64_t next = i + 1 < bp->ninitrd ? bp->initrd_off[i + 1] : end;
-		st = read_into(bp, bp->seg_initrd, bp->initrd_off[i], &bp->initrd[i], 0, bp->initrd[i].size);
+		const struct boot_initrd *r = &bp->initrd[i];
+		uint64_t end = r->off + r->len;
+		uint64_t next = i + 1 < bp->ninitrd ? bp->initrd[i + 1].off : end;
+		st = read_into(bp, bp->seg_initrd, r->off, r->src, r->src_off, r->len);
 		if (EFI_ERROR(st))
 			return st;
 		if (next > end)
@@ -549,7 +717,9 @@ static EFI_STATUS load_and_enter(struct boot_plan *bp)
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
 	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
-	add_region(bp, bp->seg_kernel);
+	for (unsigned i = 0; i < bp->k->npieces; i++)
+		if (bp->seg_kernel[i] != BOOT_NO_SEG)
+			add_region(bp, bp->seg_kernel[i]);
 	if (bp->seg_initrd != BOOT_NO_SEG)
 		add_region(bp, bp->seg_initrd);
 
@@ -570,10 +740,12 @@ static EFI_STATUS load_and_enter(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 	}
-	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel.path);
+	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
+	if (bp->ld)
+		ld_ctx_close(bp->ld);
 	efi_file_close(&bp->kernel);
-	for (unsigned i = 0; i < bp->ninitrd; i++)
-		efi_file_close(&bp->initrd[i]);
+	for (unsigned i = 0; i < bp->ninitrd_file; i++)
+		efi_file_close(&bp->initrd_file[i]);
 	/* The image's bookkeeping stays: it is read until the jump, and is
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
@@ -587,6 +759,9 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	struct boot_plan *bp = &plan;
 	EFI_STATUS st;
 
+	/* what the hand-off needs of the firmware, once: 40 bytes of seed
+	 * covers x86's SETUP_RNG_SEED (32) and arm64's rng-seed and kaslr-seed */
+	efi_gather_facts(&efi_facts, 40);
 	/* After a crash, the capture kernel first (no return when entered);
 	 * a dry run changes nothing. */
 	if (!o->dry_run)
@@ -594,6 +769,8 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 
 	RT_FN(memset)(bp, 0, sizeof(*bp));
 	bp->o = o;
+	bp->ld = &plan_ld;
+	bp->fw = &efi_facts;
 	st = check_purgatory();
 	/* The capture region is reserved before the main kernel is placed,
 	 * so nothing of the main boot lands in it. */
@@ -613,6 +790,21 @@ EFI_STATUS efi_boot(const struct efikexec_opts *o)
 	return st;
 }
 
+/* The capture kernel's header kept in its descriptor, zeros past it: the
+ * kernel itself lies in the region, and a capture kernel is a bzImage or
+ * an arm64 Image, whose loaders read only their header (capture_arm). */
+static rt_status head_read(struct ld_src *s, uint64_t off, void *buf, uint64_t len)
+{
+	uint64_t n = off < CAPTURE_HEAD_SIZE ? CAPTURE_HEAD_SIZE - off : 0;
+
+	if (n > len)
+		n = len;
+	RT_FN(memset)(buf, 0, (size_t)len);
+	if (n)
+		RT_FN(memcpy)(buf, (const uint8_t *)s->ctx + off, (size_t)n);
+	return RT_OK;
+}
+
 EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc *d)
 {
 	struct boot_plan *bp = &plan;
@@ -621,16 +813,32 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 	EFI_STATUS st;
 	size_t len;
 
+	struct ld_src head;
+	rt_status rs;
+
 	RT_FN(memset)(bp, 0, sizeof(*bp));
 	bp->o = o;
+	bp->ld = &plan_ld;
+	bp->fw = &efi_facts;
 	bp->cap = d;
 	bp->cap_base = d->base;
 	bp->cap_end = d->end;
-	rt_snprintf(bp->kernel.path, sizeof(bp->kernel.path), "%s", d->kernel_path);
-	bp->kernel.size = d->kernel_file_size;
-	bp->head_len = d->kernel_file_size < BOOT_HEAD_SIZE ? (size_t)d->kernel_file_size : BOOT_HEAD_SIZE;
-	RT_FN(memcpy)(bp->head, d->head, bp->head_len);
-	st = arch_kernel_probe(bp);
+	/* the kernel lies in the region already: its header, kept in the
+	 * descriptor at arming, says how to enter it */
+	ld_src_memory(&head, d->head, sizeof(d->head), d->kernel_path);
+	head.size = d->kernel_file_size;
+	head.read = head_read;
+	bp->ld->machine = arch_machine();
+	rs = ld_load(bp->ld, &head);
+	if (rs == RT_OK) {
+		bp->k = &bp->ld->k;
+		bp->kernel_name = d->kernel_path;
+		st = choose_dtb(bp);
+		if (!EFI_ERROR(st) && (rs = arch_inputs(bp)) != RT_OK)
+			st = efi_status_from_rt(rs);
+	} else {
+		st = efi_status_from_rt(rs);
+	}
 	if (EFI_ERROR(st))
 		goto fail;
 	if (ph->magic != PURGATORY_MAGIC || ph->entry >= ph->filesz ||
@@ -648,9 +856,9 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 	bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len, "%s%selfcorehdr=%#llx", d->cmdline,
 					      d->cmdline[0] ? " " : "",
 					      (unsigned long long)bp->corehdr_mem);
-	if (bp->cmdline_len > bp->k.cmdline_max) {
+	if (bp->cmdline_len > bp->k->cmdline_max) {
 		st = efi_fail(EFI_INVALID_PARAMETER, "capture", "command line of %zu bytes, the capture kernel takes %llu",
-			      bp->cmdline_len, (unsigned long long)bp->k.cmdline_max);
+			      bp->cmdline_len, (unsigned long long)bp->k->cmdline_max);
 		goto fail;
 	}
 
@@ -666,12 +874,13 @@ EFI_STATUS boot_capture(const struct efikexec_opts *o, const struct capture_desc
 			      (unsigned long long)bp->params_size);
 		goto fail;
 	}
-	bp->kernel_mem = d->kernel_mem;
+	bp->kernel_base = d->kernel_mem;
 	bp->ninitrd = d->initrd_size ? 1 : 0;
+	bp->initrd[0].name = "the capture region";
 	bp->initrd_mem = d->initrd_mem;
 	bp->initrd_size = d->initrd_size;
 	bp->purgatory_mem = d->purgatory_mem;
-	bp->entry = bp->kernel_mem + bp->k.entry_offset;
+	bp->entry = bp->kernel_base + bp->k->entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
 	bp->purgatory_params_off = ph->params;
 	if (bp->entry != d->entry) {

@@ -31,6 +31,7 @@ static EFI_GUID crash_guid = { 0xcfc8fc79, 0xbe2e, 0x4ddc, { 0x97, 0xf0, 0x9f, 0
 
 static struct capture_arm pending;      /* written by capture_commit() */
 static struct boot_plan capk;           /* the capture kernel's inputs */
+static struct ld_ctx capk_ld;
 static struct efikexec_opts capo;
 static struct memmap armmap;
 static struct mem_span hide[8];         /* what firmware rewrites on a reset */
@@ -186,9 +187,11 @@ static void wipe_stale_notes(const struct memmap *m)
 		       wiped == 1 ? "" : "s");
 }
 
-static EFI_STATUS read_file_to(struct efi_file *f, uint64_t off, uint64_t phys, uint64_t len)
+static EFI_STATUS read_to(struct ld_src *src, uint64_t off, uint64_t phys, uint64_t len)
 {
-	return efi_file_read(f, off, (void *)(uintptr_t)phys, len);
+	rt_status rs = src->read(src, off, (void *)(uintptr_t)phys, len);
+
+	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
 }
 
 static void digest(struct capture_digest *dg, uint64_t mem, uint64_t len)
@@ -279,6 +282,7 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	struct capture_desc *d;
 	uint64_t size = o->capture_size, base, end, cursor, need, kbase, lo, hi;
 	uint64_t purg_len = PAGE_ALIGN(ph->memsz), initrd_len, kernel_len;
+	const struct ld_piece *kp;
 	struct mem_span zone;
 	EFI_PHYSICAL_ADDRESS a;
 	EFI_STATUS st;
@@ -295,26 +299,37 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	capo.kargs = 0;
 	RT_FN(memset)(&capk, 0, sizeof(capk));
 	capk.o = &capo;
+	capk.ld = &capk_ld;
+	capk.fw = &efi_facts;
 	st = boot_open_inputs(&capk);
 	if (EFI_ERROR(st))
 		goto out;
+	kp = &capk.k->piece[0];
+	if (capk.k->npieces != 1 || !kp->room || capk.k->fixed) {
+		/* the capture boot re-reads only the kernel's header from the
+		 * descriptor: a kernel that relocates itself from one piece */
+		st = efi_fail(EFI_UNSUPPORTED, "capture",
+			      "%s: %s cannot be a capture kernel: it must be a bzImage or an arm64 Image (also inside a UKI or compressed) that can run anywhere in the region",
+			      capk.kernel_name, capk.k->format);
+		goto out;
+	}
 	if (capk.cmdline_len + 32 > CAPTURE_CMDLINE_MAX) {
 		st = efi_fail(EFI_INVALID_PARAMETER, "capture", "--capture-append of %zu bytes: at most %u",
 			      capk.cmdline_len, CAPTURE_CMDLINE_MAX - 32);
 		goto out;
 	}
 	initrd_len = PAGE_ALIGN(capk.initrd_size);
-	kernel_len = PAGE_ALIGN(capk.k.memsz);
+	kernel_len = PAGE_ALIGN(capk.k->memsz);
 
 	/* how much it needs: descriptor, purgatory, work area, initrd, then
 	 * the kernel at its alignment, then room to run */
-	need = CAPTURE_DESC_SIZE + purg_len + CAPTURE_WORK_SIZE + initrd_len + capk.k.align +
-	       capk.k.load_offset + kernel_len + CAPTURE_MIN_FREE;
+	need = CAPTURE_DESC_SIZE + purg_len + CAPTURE_WORK_SIZE + initrd_len + capk.k->align +
+	       capk.k->load_offset + kernel_len + CAPTURE_MIN_FREE;
 	if (size < need) {
 		st = efi_fail(EFI_BUFFER_TOO_SMALL, "capture",
 			      "--capture-size=%llu MiB is too small for %s: its image needs %llu MiB at %#llx alignment, its initrd %llu MiB, efikexec %llu MiB, and the kernel %llu MiB more to run: at least %llu MiB",
-			      (unsigned long long)(size >> 20), capk.kernel.path,
-			      (unsigned long long)(kernel_len >> 20), (unsigned long long)capk.k.align,
+			      (unsigned long long)(size >> 20), capk.kernel_name,
+			      (unsigned long long)(kernel_len >> 20), (unsigned long long)capk.k->align,
 			      (unsigned long long)(initrd_len >> 20),
 			      (unsigned long long)((CAPTURE_DESC_SIZE + purg_len + CAPTURE_WORK_SIZE) >> 20),
 			      (unsigned long long)(CAPTURE_MIN_FREE >> 20),
@@ -375,35 +390,36 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	d->initrd_mem = capk.ninitrd ? cursor : 0;
 	d->initrd_size = capk.initrd_size;
 	cursor += initrd_len;
-	kbase = cursor > capk.k.min ? cursor : capk.k.min;
-	kbase = (kbase + capk.k.align - 1) & ~(capk.k.align - 1);
-	d->kernel_mem = kbase + capk.k.load_offset;
-	d->entry = d->kernel_mem + capk.k.entry_offset;
+	kbase = cursor > capk.k->min ? cursor : capk.k->min;
+	kbase = (kbase + capk.k->align - 1) & ~(capk.k->align - 1);
+	d->kernel_mem = kbase + capk.k->load_offset;
+	d->entry = d->kernel_mem + capk.k->entry_offset;
 	d->free_mem = d->kernel_mem + kernel_len;
-	if (d->free_mem + CAPTURE_MIN_FREE > end || (capk.k.max && d->free_mem > capk.k.max) ||
-	    (capk.k.initrd_max && d->initrd_mem + initrd_len > capk.k.initrd_max) ||
-	    (capk.k.params_max && d->work_mem + CAPTURE_WORK_SIZE > capk.k.params_max) ||
-	    (capk.k.initrd_window && capk.ninitrd &&
-	     d->initrd_mem < (kbase & ~(capk.k.initrd_window_align - 1)))) {
+	if (d->free_mem + CAPTURE_MIN_FREE > end || (capk.k->max && d->free_mem > capk.k->max) ||
+	    (capk.k->initrd_max && d->initrd_mem + initrd_len > capk.k->initrd_max) ||
+	    (capk.k->params_max && d->work_mem + CAPTURE_WORK_SIZE > capk.k->params_max) ||
+	    (capk.k->initrd_window && capk.ninitrd &&
+	     d->initrd_mem < (kbase & ~(capk.k->initrd_window_align - 1)))) {
 		st = efi_fail(EFI_BUFFER_TOO_SMALL, "capture",
 			      "%s does not fit [%#llx, %#llx): its image would end at %#llx (the kernel lies below %#llx, its initrd below %#llx)",
-			      capk.kernel.path, (unsigned long long)base, (unsigned long long)end,
-			      (unsigned long long)d->free_mem, (unsigned long long)capk.k.max,
-			      (unsigned long long)capk.k.initrd_max);
+			      capk.kernel_name, (unsigned long long)base, (unsigned long long)end,
+			      (unsigned long long)d->free_mem, (unsigned long long)capk.k->max,
+			      (unsigned long long)capk.k->initrd_max);
 		goto out;
 	}
 
 	/* the loads, straight to their final addresses */
-	st = read_file_to(&capk.kernel, capk.k.file_offset, d->kernel_mem, capk.k.file_size);
+	st = read_to(capk.k->src, kp->src_off, d->kernel_mem, kp->filesz);
 	for (unsigned i = 0; !EFI_ERROR(st) && i < capk.ninitrd; i++)
-		st = read_file_to(&capk.initrd[i], 0, d->initrd_mem + capk.initrd_off[i], capk.initrd[i].size);
+		st = read_to(capk.initrd[i].src, capk.initrd[i].src_off, d->initrd_mem + capk.initrd[i].off,
+			     capk.initrd[i].len);
 	if (EFI_ERROR(st))
 		goto out;
-	RT_FN(memset)((void *)(uintptr_t)(d->kernel_mem + capk.k.file_size), 0,
-		      PAGE_ALIGN(capk.k.file_size) - capk.k.file_size);
+	RT_FN(memset)((void *)(uintptr_t)(d->kernel_mem + kp->filesz), 0,
+		      PAGE_ALIGN(kp->filesz) - kp->filesz);
 	for (unsigned i = 0; i + 1 < capk.ninitrd; i++) {
-		uint64_t e = capk.initrd_off[i] + capk.initrd[i].size;
-		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + e), 0, capk.initrd_off[i + 1] - e);
+		uint64_t e = capk.initrd[i].off + capk.initrd[i].len;
+		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + e), 0, capk.initrd[i + 1].off - e);
 	}
 	if (capk.ninitrd)
 		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + capk.initrd_size), 0,
@@ -417,8 +433,8 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	d->size = sizeof(*d);
 	d->base = base;
 	d->end = end;
-	d->kernel_file_size = capk.kernel.size;
-	digest(&d->digest[CAPTURE_D_KERNEL], d->kernel_mem, PAGE_ALIGN(capk.k.file_size));
+	d->kernel_file_size = capk.k->src->size;
+	digest(&d->digest[CAPTURE_D_KERNEL], d->kernel_mem, PAGE_ALIGN(kp->filesz));
 	digest(&d->digest[CAPTURE_D_INITRD], d->initrd_mem, capk.ninitrd ? initrd_len : 0);
 	digest(&d->digest[CAPTURE_D_PURGATORY], d->purgatory_mem, purg_len);
 	st = record_ram(d);
@@ -431,9 +447,11 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	for (size_t i = 0; i < nhide; i++)
 		rt_log(RT_LOG_DEBUG, "capture", "kept from the main kernel (rewritten on a reset): [%#llx, %#llx)",
 		       (unsigned long long)hide[i].start, (unsigned long long)hide[i].end);
-	rt_snprintf(d->kernel_path, sizeof(d->kernel_path), "%s", capk.kernel.path);
+	rt_snprintf(d->kernel_path, sizeof(d->kernel_path), "%s", capk.kernel_name);
 	rt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", capk.cmdline);
-	RT_FN(memcpy)(d->head, capk.head, capk.head_len);
+	/* the innermost image's header: the capture boot enters it from this */
+	RT_FN(memcpy)(d->head, capk.k->src->head,
+		      capk.k->src->head_len < CAPTURE_HEAD_SIZE ? capk.k->src->head_len : CAPTURE_HEAD_SIZE);
 	capture_desc_seal(d);
 
 	wipe_stale_notes(&armmap);
@@ -443,7 +461,7 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	RT_FN(memcpy)(pending.desc_sha256, d->self, sizeof(d->self));
 	rt_log(RT_LOG_INFO, "capture", "region [%#llx, %#llx) %llu MiB reserved: %s at %#llx, initrd %llu bytes at %#llx, %llu MiB free for it; crash records so far: %s",
 	       (unsigned long long)base, (unsigned long long)end, (unsigned long long)(size >> 20),
-	       capk.kernel.path, (unsigned long long)d->kernel_mem,
+	       capk.kernel_name, (unsigned long long)d->kernel_mem,
 	       (unsigned long long)capk.initrd_size, (unsigned long long)d->initrd_mem,
 	       (unsigned long long)((end - d->free_mem) >> 20), seen[0] ? seen : "none");
 #ifdef EFIKEXEC_TEST_HOOKS

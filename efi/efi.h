@@ -37,12 +37,10 @@ void efi_print(const char *fmt, ...) RT_PRINTF(1, 2);
 EFI_STATUS efi_fail(EFI_STATUS st, const char *subsys, const char *fmt, ...)
 	RT_PRINTF(3, 4);
 
-/* file.c: files on the volume efikexec was loaded from. */
-struct efi_file {
-	EFI_FILE_HANDLE handle;
-	char path[256];        /* normalised, as shown in messages */
-	uint64_t size;
-};
+#include "../boot/plan.h"
+
+/* file.c: files on the volume efikexec was loaded from (struct efi_file
+ * in boot/plan.h; its handle is an EFI_FILE_HANDLE). */
 
 /*
  * Opens PATH for reading. An absolute path (leading \ or /) starts at the
@@ -59,14 +57,12 @@ void efi_file_close(struct efi_file *f);
  */
 EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size);
 void efi_file_unload(void *buf, uint64_t size);
+/* The open file f as a loader-table source (boot/loader.h). */
+void efi_file_src(struct efi_file *f, struct ld_src *s);
 
 /* memmap.c: the firmware's memory map, raw and as lib/'s model. */
 #include "../lib/memmap.h"
-struct efi_memmap {
-	EFI_MEMORY_DESCRIPTOR *buf; /* pool; descriptors desc_size apart */
-	UINTN size, key, desc_size;
-	UINT32 desc_version;
-};
+/* struct efi_memmap (boot/plan.h): buf in pool, descriptors desc_size apart */
 EFI_STATUS efi_get_memmap(struct efi_memmap *em);
 void efi_put_memmap(struct efi_memmap *em);
 enum mem_type efi_mem_type(UINT32 efi_type);
@@ -74,10 +70,12 @@ EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
 /* The memory map as it is now, as the model (get, convert, put). */
 EFI_STATUS efi_memmap_now(struct memmap *m);
 
-/* tables.c: the configuration table entry with that GUID (NULL: none), and
- * n bytes from EFI_RNG_PROTOCOL (false: no RNG, or it failed). */
+/* tables.c: the configuration table entry with that GUID (NULL: none),
+ * n bytes from EFI_RNG_PROTOCOL (false: no RNG, or it failed), and what a
+ * hand-off needs of the firmware, gathered once (rng_len bytes of seed). */
 void *efi_config_table(const EFI_GUID *guid);
 bool efi_rng(void *out, size_t n);
+void efi_gather_facts(struct fw_facts *f, size_t rng_len);
 
 /* platform.c: the planner's page allocator over boot services. */
 #include "../lib/kimage.h"

@@ -68,7 +68,7 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	char cwd[256];
 	uint16_t wpath[256];
-	EFI_FILE_HANDLE root;
+	EFI_FILE_HANDLE root, h;
 	EFI_STATUS st;
 	union {
 		EFI_FILE_INFO info;
@@ -86,13 +86,14 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 	root = volume_root(&st);
 	if (!root)
 		return st;
-	st = root->Open(root, &f->handle, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
+	st = root->Open(root, &h, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
 	root->Close(root);
 	if (EFI_ERROR(st)) {
 		f->handle = NULL;
 		return efi_fail(st, "file", "%s: cannot open", f->path);
 	}
-	st = f->handle->GetInfo(f->handle, &info_guid, &usize, &u.info);
+	f->handle = h;
+	st = h->GetInfo(h, &info_guid, &usize, &u.info);
 	if (EFI_ERROR(st)) {
 		efi_file_close(f);
 		return efi_fail(st, "file", "%s: cannot get its size", f->path);
@@ -108,6 +109,7 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 
 EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len)
 {
+	EFI_FILE_HANDLE h = f->handle;
 	uint8_t *p = buf;
 	EFI_STATUS st;
 
@@ -116,14 +118,14 @@ EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t l
 				"%s: read of %llu bytes at %llu passes its end (%llu bytes)",
 				f->path, (unsigned long long)len, (unsigned long long)off,
 				(unsigned long long)f->size);
-	st = f->handle->SetPosition(f->handle, off);
+	st = h->SetPosition(h, off);
 	if (EFI_ERROR(st))
 		return efi_fail(st, "file", "%s: cannot seek to %llu", f->path,
 				(unsigned long long)off);
 	while (len) {
 		UINTN want = len > READ_CHUNK ? READ_CHUNK : (UINTN)len;
 		UINTN got = want;
-		st = f->handle->Read(f->handle, &got, p);
+		st = h->Read(h, &got, p);
 		if (EFI_ERROR(st))
 			return efi_fail(st, "file", "%s: read error at offset %llu", f->path,
 					(unsigned long long)(p - (uint8_t *)buf + off));
@@ -140,8 +142,10 @@ EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t l
 
 void efi_file_close(struct efi_file *f)
 {
-	if (f->handle)
-		f->handle->Close(f->handle);
+	EFI_FILE_HANDLE h = f->handle;
+
+	if (h)
+		h->Close(h);
 	f->handle = NULL;
 }
 
@@ -185,4 +189,20 @@ void efi_file_unload(void *buf, uint64_t size)
 	UINTN pages = (UINTN)((size + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE);
 
 	efi_bs->FreePages((EFI_PHYSICAL_ADDRESS)(uintptr_t)buf, pages ? pages : 1);
+}
+
+/* A file as a source for the loader table (boot/loader.h). */
+static rt_status src_read(struct ld_src *s, uint64_t off, void *buf, uint64_t len)
+{
+	EFI_STATUS st = efi_file_read(s->ctx, off, buf, len);
+
+	if (st == EFI_END_OF_FILE)
+		return RT_ETRUNC;
+	return EFI_ERROR(st) ? RT_EINVAL : RT_OK;
+}
+
+void efi_file_src(struct efi_file *f, struct ld_src *s)
+{
+	*s = (struct ld_src){ .size = f->size, .read = src_read, .ctx = f };
+	rt_snprintf(s->name, sizeof(s->name), "%s", f->path);
 }

@@ -65,6 +65,45 @@ static EFI_STATUS do_memmap(void)
 	return EFI_SUCCESS;
 }
 
+static EFI_STATUS act(const struct efikexec_opts *o)
+{
+	switch (o->action) {
+	case ACTION_VERSION:
+		efi_print("efikexec %s\n", EFIKEXEC_VERSION);
+		return EFI_SUCCESS;
+	case ACTION_SHA256:
+		return do_sha256(o->sha256_path);
+	case ACTION_MEMMAP:
+		return do_memmap();
+	case ACTION_SELFTEST:
+		return efi_selftest();
+	case ACTION_BOOT:
+		return efi_boot(o);
+	case ACTION_CAPTURE_STATUS:
+		return capture_status();
+	case ACTION_CAPTURE_DISARM:
+		return capture_disarm();
+	case ACTION_HELP:
+	default:
+		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);
+		return EFI_SUCCESS;
+	}
+}
+
+/* malloc for the decompressors (lib/heap.c) */
+static void *heap_alloc(size_t n)
+{
+	void *p = NULL;
+
+	return efi_bs && efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
+}
+
+static void heap_free(void *p)
+{
+	if (efi_bs)
+		efi_bs->FreePool(p);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -99,27 +138,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		rt_log_set_level(RT_LOG_DEBUG);
 	if (o.quiet)
 		rt_log_set_level(RT_LOG_ERR);
+	rt_heap_set(&(struct rt_heap){ heap_alloc, heap_free });
 	arch_init();
-
-	switch (o.action) {
-	case ACTION_VERSION:
-		efi_print("efikexec %s\n", EFIKEXEC_VERSION);
-		return EFI_SUCCESS;
-	case ACTION_SHA256:
-		return do_sha256(o.sha256_path);
-	case ACTION_MEMMAP:
-		return do_memmap();
-	case ACTION_SELFTEST:
-		return efi_selftest();
-	case ACTION_BOOT:
-		return efi_boot(&o);
-	case ACTION_CAPTURE_STATUS:
-		return capture_status();
-	case ACTION_CAPTURE_DISARM:
-		return capture_disarm();
-	case ACTION_HELP:
-	default:
-		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);
-		return EFI_SUCCESS;
-	}
+	s = act(&o);
+	arch_fini();
+	return s;
 }

@@ -45,6 +45,19 @@ char *RT_FN(strchr)(const char *s, int c);
 char *RT_FN(strrchr)(const char *s, int c);
 unsigned long RT_FN(strtoul)(const char *s, char **end, int base);
 
+/* --- memory (lib/heap.c) --------------------------------------------------
+ * For the decompressors (zlib, libzstd) and nothing that runs after
+ * ExitBootServices. In firmware the platform supplies the pages
+ * (rt_heap_set, efi/ over AllocatePool); on the host it is libc's. */
+void *RT_FN(malloc)(size_t n);
+void *RT_FN(calloc)(size_t n, size_t size);
+void RT_FN(free)(void *p);
+struct rt_heap {
+	void *(*alloc)(size_t n); /* NULL when out of memory */
+	void (*free)(void *p);
+};
+void rt_heap_set(const struct rt_heap *h);
+
 /*
  * Parses an unsigned 64-bit number, decimal or 0x hex, with an
  * optional K/M/G/T binary suffix when `suffixes` is set. The whole string

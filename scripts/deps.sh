@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
-	zstd libclang-rt-14-dev clang makedumpfile)
+	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -94,14 +94,17 @@ download() {
 	fi
 }
 
-for p in gnu-efi:arm64 libfdt-dev:arm64; do
-	download "$p" "$ASSETS/debs"
+# the static libraries the aarch64 application links (libfdt, zlib,
+# libzstd) and systemd's arm64 stub for the UKI tests
+SYSROOT_PKGS="gnu-efi libfdt-dev zlib1g-dev libzstd-dev systemd-boot-efi"
+for p in $SYSROOT_PKGS; do
+	download "$p:arm64" "$ASSETS/debs"
 done
-if [ ! -e "$SYSROOT/.unpacked" ]; then
-	for d in "$ASSETS"/debs/gnu-efi_*_arm64.deb "$ASSETS"/debs/libfdt-dev_*_arm64.deb; do
-		dpkg-deb -x "$d" "$SYSROOT"
+if [ "$(cat "$SYSROOT/.unpacked" 2>/dev/null)" != "$SYSROOT_PKGS" ]; then
+	for p in $SYSROOT_PKGS; do
+		dpkg-deb -x "$ASSETS"/debs/${p}_*_arm64.deb "$SYSROOT"
 	done
-	touch "$SYSROOT/.unpacked"
+	echo "$SYSROOT_PKGS" >"$SYSROOT/.unpacked"
 fi
 
 [ "$TOOLS_ONLY" = 1 ] && exit 0

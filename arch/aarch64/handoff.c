@@ -21,19 +21,13 @@
 #include "cpu.h"
 #include "pl011.h"
 
-/* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE 2048, with the NUL */
-#define ARM64_CMDLINE_MAX 2047
-
 struct clean_range {
 	uint64_t start, end;
 };
 
 static struct {
-	struct arm64_image_info ii;
 	const void *dtb;           /* the tree to start from */
-	char dtb_name[256];
-	void *dtb_file;            /* --dtb's pages, to unload */
-	uint64_t dtb_file_size;
+	const char *dtb_name;
 	uint64_t dtb_room, mm_off;
 	uint64_t uart;
 	struct clean_range clean[KIMAGE_MAX_SEGMENTS + 1];
@@ -60,6 +54,10 @@ void arch_init(void)
 		rt_log(RT_LOG_DEBUG, "sha256", "using the Armv8 SHA2 instructions");
 }
 
+void arch_fini(void)
+{
+}
+
 /* An ACPI table header (ACPI 6.5, 5.2.6): signature, length, ... */
 struct acpi_header {
 	char sig[4];
@@ -75,10 +73,9 @@ struct acpi_header {
  * address at 44), reached through the RSDP in the EFI configuration table
  * and the XSDT. For machines whose firmware has no device tree.
  */
-static bool spcr_uart(uint64_t *base)
+static bool spcr_uart(uint64_t rsdp_addr, uint64_t *base)
 {
-	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-	const uint8_t *rsdp = efi_config_table(&acpi20);
+	const uint8_t *rsdp = (const void *)(uintptr_t)rsdp_addr;
 	const struct acpi_header *xsdt;
 	uint64_t xsdt_addr;
 
@@ -101,75 +98,43 @@ static bool spcr_uart(uint64_t *base)
 	return false;
 }
 
-static EFI_STATUS load_dtb(struct boot_plan *bp)
+enum ld_machine arch_machine(void)
 {
-	static EFI_GUID dtb_guid = EFI_DTB_TABLE_GUID;
-	size_t size = 0;
-	rt_status rs;
-
-	if (bp->o->dtb) {
-		EFI_STATUS st = efi_file_load(bp->o->dtb, ARM64_DTB_MAX, &a64.dtb_file, &a64.dtb_file_size);
-		if (EFI_ERROR(st))
-			return st;
-		a64.dtb = a64.dtb_file;
-		size = (size_t)a64.dtb_file_size;
-		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "%s", bp->o->dtb);
-	} else {
-		a64.dtb = efi_config_table(&dtb_guid);
-		rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "the firmware's device tree");
-		if (!a64.dtb) {
-			/* ACPI describes the machine: the kernel gets a tree with
-			 * only /chosen, as from its EFI stub */
-			static uint64_t empty[512];
-			rs = dtb_empty(empty, sizeof(empty));
-			if (rs != RT_OK)
-				return efi_status_from_rt(rs);
-			a64.dtb = empty;
-			a64.acpi = true;
-			rt_snprintf(a64.dtb_name, sizeof(a64.dtb_name), "an empty device tree (ACPI)");
-			rt_log(RT_LOG_DEBUG, "dtb", "the firmware has no device tree: handing over %s",
-			       a64.dtb_name);
-		}
-		size = dtb_size(a64.dtb) ? dtb_size(a64.dtb) : 64;
-	}
-	rs = dtb_check(a64.dtb_name, a64.dtb, size);
-	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
-	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(&a64.uart))
-		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
-		       a64.dtb_name);
-	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx", (unsigned long long)a64.uart);
-	return EFI_SUCCESS;
+	return LD_MACHINE_AARCH64;
 }
 
-EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
+/* The tree to start from: what efi/ chose (--dtb, a UKI's .dtb, the
+ * firmware's), else - ACPI describes the machine - an empty one with only
+ * /chosen, as the kernel's EFI stub hands over. */
+rt_status arch_inputs(struct boot_plan *bp)
 {
-	struct arm64_image_info *ii = &a64.ii;
-	rt_status rs = arm64_image_parse(bp->kernel.path, bp->head, bp->head_len, bp->kernel.size, ii);
+	static uint64_t empty[512];
+	size_t size = bp->dtb_size;
+	rt_status rs;
 
+	a64.acpi = !bp->dtb;
+	a64.dtb = bp->dtb;
+	a64.dtb_name = bp->dtb_name;
+	if (a64.acpi) {
+		rs = dtb_empty(empty, sizeof(empty));
+		if (rs != RT_OK)
+			return rs;
+		a64.dtb = empty;
+		a64.dtb_name = "an empty device tree (ACPI)";
+		size = sizeof(empty);
+		rt_log(RT_LOG_DEBUG, "dtb", "the firmware has no device tree: handing over %s", a64.dtb_name);
+	}
+	if (!size)
+		size = dtb_size(a64.dtb) ? dtb_size(a64.dtb) : 64;
+	rs = dtb_check(a64.dtb_name, a64.dtb, size);
 	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
-	bp->k.file_offset = 0;
-	bp->k.file_size = bp->kernel.size;
-	bp->k.memsz = ii->image_size;
-	bp->k.align = ARM64_BASE_ALIGN;
-	bp->k.load_offset = ii->text_offset;
-	/* flags bit 3 clear: "as close as possible to the base of DRAM" -
-	 * placement is lowest-first anyway */
-	bp->k.min = 0;
-	bp->k.max = 0;
-	bp->k.entry_offset = 0;
-	bp->k.cmdline_max = ARM64_CMDLINE_MAX;
-	bp->k.initrd_max = 0;
-	bp->k.initrd_window = ARM64_INITRD_WINDOW;
-	bp->k.initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
-	bp->k.params_max = 0;
-	bp->k.params_what = "efikexec (device tree, memory map)";
-	rt_log(RT_LOG_DEBUG, "image", "%s: text_offset %#llx, image_size %#llx, flags %#llx (%u KiB pages, %s); at EL%u",
-	       bp->kernel.path, (unsigned long long)ii->text_offset, (unsigned long long)ii->image_size,
-	       (unsigned long long)ii->flags, ii->page_kib, ii->anywhere ? "anywhere" : "low",
+		return rs;
+	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(bp->fw->acpi_rsdp, &a64.uart))
+		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
+		       a64.dtb_name);
+	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx; at EL%u", (unsigned long long)a64.uart,
 	       a64_current_el());
-	return load_dtb(bp);
+	return RT_OK;
 }
 
 uint64_t arch_params_size(const struct boot_plan *bp)
@@ -239,14 +204,13 @@ static size_t firmware_tables(struct mem_span *out, size_t n, size_t max, uint64
 	return walk_tables(ttbr & 0x0000fffffffff000ull, vabits > 39 ? 0 : vabits > 30 ? 1 : 2, out, n, max);
 }
 
-size_t arch_avoid(struct mem_span *out, size_t max)
+size_t arch_avoid(const struct boot_plan *bp, struct mem_span *out, size_t max)
 {
-	uint64_t ttbr, tcr, image = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
+	uint64_t ttbr, tcr, image = bp->fw->image_base;
 	size_t n = 0;
 
 	/* efikexec's own image: the relocation code and its clean list */
-	n = add_span(out, n, max, image & ~4095ull,
-		     (image + efi_loaded_image->ImageSize + 4095) & ~4095ull);
+	n = add_span(out, n, max, image & ~4095ull, (image + bp->fw->image_size + 4095) & ~4095ull);
 	size_t before = n;
 
 	n = firmware_tables(out, n, max, &ttbr, &tcr);
@@ -260,23 +224,7 @@ size_t arch_avoid(struct mem_span *out, size_t max)
 
 /* --- hand-off ----------------------------------------------------------------- */
 
-/* The SecureBoot and SetupMode variables (UEFI 2.10, 3.3) as the kernel's
- * efi_secureboot_mode, the way its EFI stub reads them. */
-static uint32_t secure_boot_mode(void)
-{
-	static EFI_GUID global = EFI_GLOBAL_VARIABLE;
-	uint8_t sb = 0, setup = 0;
-	UINTN n = 1;
-
-	if (efi_rs->GetVariable(L"SecureBoot", &global, NULL, &n, &sb) != EFI_SUCCESS)
-		return DTB_SECUREBOOT_UNKNOWN;
-	n = 1;
-	if (efi_rs->GetVariable(L"SetupMode", &global, NULL, &n, &setup) != EFI_SUCCESS)
-		return DTB_SECUREBOOT_UNKNOWN;
-	return sb == 1 && setup == 0 ? DTB_SECUREBOOT_ENABLED : DTB_SECUREBOOT_DISABLED;
-}
-
-EFI_STATUS arch_prepare(struct boot_plan *bp)
+rt_status arch_prepare(struct boot_plan *bp)
 {
 	static struct dtb_boot b;
 	rt_status rs;
@@ -287,7 +235,7 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 		b.initrd_start = bp->initrd_mem;
 		b.initrd_end = bp->initrd_mem + bp->initrd_size;
 	}
-	b.systab = (uint64_t)(uintptr_t)efi_st;
+	b.systab = bp->fw->systab;
 	if (bp->cap) {
 		b.elfcorehdr_start = bp->corehdr_mem;
 		b.elfcorehdr_size = CAPTURE_COREHDR_SIZE;
@@ -302,17 +250,17 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 		b.reserve_start = bp->cap_base;
 		b.reserve_size = bp->cap_end - bp->cap_base;
 	}
-	b.secure_boot = secure_boot_mode();
-	/* one request: 32 bytes of rng-seed and 8 of kaslr-seed */
-	if (efi_rng(b.rng_seed, 32 + sizeof(b.kaslr_seed))) {
-		RT_FN(memcpy)(&b.kaslr_seed, b.rng_seed + 32, sizeof(b.kaslr_seed));
-		RT_FN(memset)(b.rng_seed + 32, 0, sizeof(b.kaslr_seed));
+	b.secure_boot = bp->fw->secure_boot;
+	/* 32 bytes of rng-seed and 8 of kaslr-seed */
+	if (bp->fw->rng_len >= 32 + sizeof(b.kaslr_seed)) {
+		RT_FN(memcpy)(b.rng_seed, bp->fw->rng, 32);
+		RT_FN(memcpy)(&b.kaslr_seed, bp->fw->rng + 32, sizeof(b.kaslr_seed));
 		b.rng_len = 32;
 		rt_log(RT_LOG_DEBUG, "boot", "kaslr-seed and 32 bytes of rng-seed from EFI_RNG_PROTOCOL");
 	}
 	rs = dtb_prepare(a64.dtb_name, a64.dtb, bp->params_shadow, a64.dtb_room, &b);
 	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
+		return rs;
 
 	/* The firmware may have made new tables since arch_avoid (splitting
 	 * block mappings for the pages efikexec allocated): none may lie where
@@ -326,11 +274,11 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 				const struct kimage_segment *g = &bp->img.segment[i];
 				if (!g->scratch && t[k].start < g->mem + g->memsz && g->mem < t[k].end &&
 				    bp->img.plan[i].in_place != bp->img.plan[i].npages)
-					return efi_fail(EFI_ACCESS_DENIED, "boot",
-							"the firmware's translation table at %#llx lies in segment %u [%#llx, %#llx), which the relocation writes",
-							(unsigned long long)t[k].start, i,
-							(unsigned long long)g->mem,
-							(unsigned long long)(g->mem + g->memsz));
+					return rt_fail(RT_ESEG_OVERLAP, "boot",
+						       "the firmware's translation table at %#llx lies in segment %u [%#llx, %#llx), which the relocation writes",
+						       (unsigned long long)t[k].start, i,
+						       (unsigned long long)g->mem,
+						       (unsigned long long)(g->mem + g->memsz));
 			}
 	}
 	a64.stack_top = bp->img.control_page + bp->img.control_pages * KIMAGE_PAGE_SIZE;
@@ -343,7 +291,7 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	a64.clean[a64.nclean++] = (struct clean_range){ (uint64_t)(uintptr_t)aarch64_relocate_start,
 							 (uint64_t)(uintptr_t)aarch64_relocate_end };
 	bp->pparams.reloc_pages = bp->img.pages_staged;
-	return EFI_SUCCESS;
+	return RT_OK;
 }
 
 rt_status arch_finish(struct boot_plan *bp)
@@ -354,10 +302,10 @@ rt_status arch_finish(struct boot_plan *bp)
 	if (bp->mm.size > bp->mm_room)
 		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
 			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
-	for (UINTN off = 0; off + bp->mm.desc_size <= bp->mm.size; off += bp->mm.desc_size) {
-		EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)bp->mm.buf + off);
-		if (d->Attribute & EFI_MEMORY_RUNTIME)
-			d->VirtualStart = d->PhysicalStart;
+	for (uint64_t off = 0; off + bp->mm.desc_size <= bp->mm.size; off += bp->mm.desc_size) {
+		struct efi_mem_desc *d = (void *)((uint8_t *)bp->mm.buf + off);
+		if (d->attr & EFI_MEM_DESC_RUNTIME)
+			d->virt = d->phys;
 	}
 	RT_FN(memcpy)(bp->params_shadow + a64.mm_off, bp->mm.buf, bp->mm.size);
 	return dtb_set_mmap(bp->params_shadow, mm, (uint32_t)bp->mm.size, (uint32_t)bp->mm.desc_size,
@@ -379,9 +327,6 @@ void arch_enter(struct boot_plan *bp)
 
 void arch_release(struct boot_plan *bp)
 {
-	if (a64.dtb_file)
-		efi_file_unload(a64.dtb_file, a64.dtb_file_size);
-	a64.dtb_file = NULL;
 	a64.dtb = NULL;
 	a64.acpi = false;
 }

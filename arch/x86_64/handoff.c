@@ -21,7 +21,6 @@
 #define CR4_LA57 (1ull << 12)
 
 static struct {
-	struct bzimage_info bi;
 	uint64_t rng_off, e820_off, mm_off, e820_room;
 	uint64_t cr3;
 	bool la57;
@@ -33,35 +32,16 @@ extern void x86_relocate(uint64_t head, uint64_t entry, uint64_t cr3, uint64_t c
 extern const uint8_t x86_relocate_body[] __attribute__((visibility("hidden")));
 extern const uint8_t x86_relocate_body_end[] __attribute__((visibility("hidden")));
 
-EFI_STATUS arch_kernel_probe(struct boot_plan *bp)
+enum ld_machine arch_machine(void)
 {
-	struct bzimage_info *bi = &x86.bi;
-	rt_status rs = bzimage_parse(bp->kernel.path, bp->head, bp->head_len, bp->kernel.size, bi);
+	return LD_MACHINE_X86_64;
+}
 
-	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
-	if (bp->o->dtb)
-		rt_log(RT_LOG_WARN, "boot", "--dtb=%s: an x86 kernel takes no device tree; ignored",
-		       bp->o->dtb);
-	bp->k.file_offset = bi->setup_size;
-	bp->k.file_size = bi->payload_size;
-	bp->k.memsz = bi->init_size > bi->payload_size ? bi->init_size : bi->payload_size;
-	bp->k.align = bi->kernel_alignment;
-	/* The 64-bit entry moves a kernel loaded below LOAD_PHYSICAL_ADDR up to
-	 * it (arch/x86/boot/compressed/head_64.S), onto memory nobody reserved:
-	 * never load below the kernel's preferred address. */
-	bp->k.min = bi->pref_address ? bi->pref_address : 0x100000;
-	bp->k.max = bi->above_4g ? 0 : 1ull << 32;
-	bp->k.entry_offset = BZ_ENTRY_64;
-	bp->k.cmdline_max = bi->cmdline_size;
-	bp->k.initrd_max = bi->above_4g ? 0 : (uint64_t)bi->initrd_addr_max + 1;
-	bp->k.params_max = bi->above_4g ? 0 : 1ull << 32;
-	bp->k.params_what = "efikexec (boot parameters, command line, memory map)";
-	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
-	       bp->kernel.path, bi->version >> 8, bi->version & 0xff, bi->init_size, bi->kernel_alignment,
-	       (unsigned long long)bi->pref_address, bi->cmdline_size,
-	       bi->above_4g ? ", loadable above 4 GiB" : "");
-	return EFI_SUCCESS;
+rt_status arch_inputs(struct boot_plan *bp)
+{
+	if (bp->dtb)
+		rt_log(RT_LOG_WARN, "boot", "%s: an x86 kernel takes no device tree; ignored", bp->dtb_name);
+	return RT_OK;
 }
 
 uint64_t arch_params_size(const struct boot_plan *bp)
@@ -101,68 +81,22 @@ uint64_t arch_control_pages(const struct boot_plan *bp)
 	return X86_CTRL_FIXED_PAGES + x86_pt_pages(map_end(bp), x86.la57);
 }
 
-size_t arch_avoid(struct mem_span *out, size_t max)
+size_t arch_avoid(const struct boot_plan *bp, struct mem_span *out, size_t max)
 {
 	/* The trampoline runs on its own page tables in the control pages,
 	 * from its copy there: nothing else must stay intact. */
 	return 0;
 }
 
-/* The ACPI RSDP from the configuration table (ACPI 2.0 first). */
-static uint64_t find_rsdp(void)
-{
-	static EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-	void *t = efi_config_table(&acpi20);
-
-	return (uint64_t)(uintptr_t)(t ? t : efi_config_table(&acpi10));
-}
-
-static void screen_info_from_gop(struct bz_boot_params *p)
-{
-	static EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
-	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
-	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi;
-	struct bz_fb fb = { 0 };
-
-	if (efi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS || !gop ||
-	    !gop->Mode || !gop->Mode->Info)
-		return;
-	mi = gop->Mode->Info;
-	switch (mi->PixelFormat) {
-	case PixelRedGreenBlueReserved8BitPerColor:
-		fb.red = 0xff, fb.green = 0xff00, fb.blue = 0xff0000, fb.rsvd = 0xff000000;
-		break;
-	case PixelBlueGreenRedReserved8BitPerColor:
-		fb.red = 0xff0000, fb.green = 0xff00, fb.blue = 0xff, fb.rsvd = 0xff000000;
-		break;
-	case PixelBitMask:
-		fb.red = mi->PixelInformation.RedMask;
-		fb.green = mi->PixelInformation.GreenMask;
-		fb.blue = mi->PixelInformation.BlueMask;
-		fb.rsvd = mi->PixelInformation.ReservedMask;
-		break;
-	default:
-		return; /* PixelBltOnly: no linear framebuffer to hand over */
-	}
-	fb.base = gop->Mode->FrameBufferBase;
-	fb.size = gop->Mode->FrameBufferSize;
-	fb.width = mi->HorizontalResolution;
-	fb.height = mi->VerticalResolution;
-	fb.stride_pixels = mi->PixelsPerScanLine;
-	bzimage_screen_info(&p->screen_info, &fb);
-	rt_log(RT_LOG_DEBUG, "boot", "framebuffer %ux%u at %#llx", fb.width, fb.height,
-	       (unsigned long long)fb.base);
-}
-
-EFI_STATUS arch_prepare(struct boot_plan *bp)
+rt_status arch_prepare(struct boot_plan *bp)
 {
 	struct bz_boot_params *p = (struct bz_boot_params *)bp->params_shadow;
 	struct bz_load ld = {
-		.kernel = bp->kernel_mem,
+		.kernel = bp->kernel_base,
 		.cmdline = bp->params_mem + 0x1000,
 		.initrd = bp->ninitrd ? bp->initrd_mem : 0,
 		.initrd_size = bp->ninitrd ? bp->initrd_size : 0,
-		.acpi_rsdp = find_rsdp(),
+		.acpi_rsdp = bp->fw->acpi_rsdp,
 	};
 	struct bz_setup_data *seed = (void *)(bp->params_shadow + x86.rng_off);
 	uint64_t ctrl = bp->img.control_page, body = (uint64_t)(x86_relocate_body_end - x86_relocate_body);
@@ -171,10 +105,18 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
 	uint16_t limit = sizeof(gdt) - 1;
 
-	bzimage_boot_params(p, bp->head, &x86.bi, &ld);
+	bzimage_boot_params(p, bp->k->bz_hdr, bp->k->bz_hdr_end, &ld);
 	RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
-	screen_info_from_gop(p);
-	if (efi_rng(seed->data, RNG_SEED_BYTES)) {
+	if (bp->fw->has_fb) {
+		const struct fw_fb *f = &bp->fw->fb;
+		struct bz_fb fb = { f->base, f->size, f->width, f->height, f->stride_pixels,
+				    f->red, f->green, f->blue, f->rsvd };
+		bzimage_screen_info(&p->screen_info, &fb);
+		rt_log(RT_LOG_DEBUG, "boot", "framebuffer %ux%u at %#llx", fb.width, fb.height,
+		       (unsigned long long)fb.base);
+	}
+	if (bp->fw->rng_len >= RNG_SEED_BYTES) {
+		RT_FN(memcpy)(seed->data, bp->fw->rng, RNG_SEED_BYTES);
 		bzimage_add_setup_data(p, seed, bp->params_mem + x86.rng_off, SETUP_RNG_SEED, RNG_SEED_BYTES);
 		rt_log(RT_LOG_DEBUG, "boot", "%u bytes of EFI_RNG_PROTOCOL seed as SETUP_RNG_SEED",
 		       RNG_SEED_BYTES);
@@ -184,8 +126,8 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 
 	/* control pages: trampoline body, GDT, stack, identity map */
 	if (body > X86_CTRL_GDT)
-		return efi_fail(EFI_LOAD_ERROR, "boot", "relocation trampoline of %llu bytes > %#x",
-				(unsigned long long)body, X86_CTRL_GDT);
+		return rt_fail(RT_E2BIG, "boot", "relocation trampoline of %llu bytes > %#x",
+			       (unsigned long long)body, X86_CTRL_GDT);
 	RT_FN(memset)(cp, 0, bp->img.control_pages * KIMAGE_PAGE_SIZE);
 	RT_FN(memcpy)(cp, x86_relocate_body, body);
 	RT_FN(memcpy)(cp + X86_CTRL_GDT, gdt, sizeof(gdt));
@@ -193,12 +135,12 @@ EFI_STATUS arch_prepare(struct boot_plan *bp)
 	x86.cr3 = x86_pt_build(cp + X86_CTRL_TABLES, ctrl + X86_CTRL_TABLES,
 			       bp->img.control_pages - X86_CTRL_FIXED_PAGES, map_end(bp), x86.la57);
 	if (!x86.cr3)
-		return efi_fail(EFI_LOAD_ERROR, "boot", "page tables do not fit the control pages");
+		return rt_fail(RT_E2BIG, "boot", "page tables do not fit the control pages");
 	rt_log(RT_LOG_DEBUG, "boot", "identity map of [0, %#llx) in %llu pages at %#llx%s",
 	       (unsigned long long)map_end(bp),
 	       (unsigned long long)(bp->img.control_pages - X86_CTRL_FIXED_PAGES),
 	       (unsigned long long)x86.cr3, x86.la57 ? ", 5-level" : "");
-	return EFI_SUCCESS;
+	return RT_OK;
 }
 
 rt_status arch_finish(struct boot_plan *bp)
@@ -206,7 +148,7 @@ rt_status arch_finish(struct boot_plan *bp)
 	static struct bz_e820_entry e820[MEMMAP_MAX];
 	struct bz_boot_params *p = (struct bz_boot_params *)bp->params_shadow;
 	uint64_t mm = bp->params_mem + x86.mm_off;
-	uint64_t systab = (uint64_t)(uintptr_t)efi_st;
+	uint64_t systab = bp->fw->systab;
 	size_t n;
 
 	/* Boot services are gone, and their interrupt handlers with them:
@@ -319,10 +261,44 @@ bool arch_dump_vaddr(const void *note, size_t len, const struct mem_span *ram, s
 				       sme, delta);
 }
 
+/*
+ * Debian's amd64 static libraries (libz.a, libzstd.a, built with the
+ * stack protector) read their canary at %fs:0x28, the glibc TCB's
+ * stack_guard. Firmware sets no FS base: 0x28 would be read from page 0,
+ * which firmware may unmap (NULL detection) or change under a running
+ * function. So FS points at a block of efikexec's own while it runs, and
+ * gets its old base back before efikexec returns; the kernel sets its own.
+ * IA32_FS_BASE is MSR 0xc0000100 (Intel SDM vol. 4, table 2-2).
+ */
+#define MSR_FS_BASE 0xc0000100u
+static uint64_t tcb[8] __attribute__((aligned(64)));
+static uint64_t saved_fs_base;
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | (uint64_t)hi << 32;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
 void arch_init(void)
 {
 	/* SHA-NI would help, but the QEMU this project tests on (7.2) does
 	 * not emulate it: nothing to measure, nothing installed */
+	tcb[0x28 / 8] = 0x3e1f5c0a9b2d4700ull; /* a zero low byte stops string copies */
+	saved_fs_base = rdmsr(MSR_FS_BASE);
+	wrmsr(MSR_FS_BASE, (uint64_t)(uintptr_t)tcb);
+}
+
+void arch_fini(void)
+{
+	wrmsr(MSR_FS_BASE, saved_fs_base);
 }
 
 uint64_t arch_uart(const struct boot_plan *bp)

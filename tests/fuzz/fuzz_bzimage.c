@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !bi.kernel_alignment || (bi.kernel_alignment & (bi.kernel_alignment - 1)) ||
 		    bi.hdr_end > size || bi.version < BZ_MIN_VERSION || !bi.cmdline_size)
 			abort();
-		bzimage_boot_params(&bp, copy, &bi, &ld);
+		bzimage_boot_params(&bp, copy, bi.hdr_end, &ld);
 		if (bp.header != BZ_HDR_MAGIC || bp.type_of_loader != BZ_LOADER_TYPE_UNDEFINED ||
 		    bp.sentinel)
 			abort();

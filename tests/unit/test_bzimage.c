@@ -135,7 +135,7 @@ TEST(bzimage_boot_params_fields)
 	good_header(b);
 	CHECK(bzimage_parse("k", b, sizeof(b), FILE_SIZE, &bi) == RT_OK);
 	memset(&bp, 0xcc, sizeof(bp));
-	bzimage_boot_params(&bp, b, &bi, &ld);
+	bzimage_boot_params(&bp, b, bi.hdr_end, &ld);
 	/* the header up to type_of_loader, and from initrd_addr_max to its
 	 * end, is the image's own */
 	CHECK(memcmp((uint8_t *)&bp + 0x1f1, b + 0x1f1, 0x210 - 0x1f1) == 0);

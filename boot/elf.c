@@ -1,0 +1,201 @@
+/*
+ * elf.c - a plain ELF vmlinux (x86_64), loaded the way kexec-tools'
+ * kexec/arch/x86_64/kexec-elf-x86_64.c with --args-linux does: every
+ * PT_LOAD at its p_paddr (kexec-elf-exec.c load_elf_segments), memsz past
+ * filesz zero-filled, entered at e_entry - the kernel's 64-bit startup_64
+ * (arch/x86/kernel/vmlinux.lds.S: ENTRY(phys_startup_64)) - with RSI
+ * pointing at boot_params built by the same code as for a bzImage.
+ *
+ * startup_64 expects "an identity mapped page table ... covering the
+ * kernel" and RSI = boot_params (arch/x86/kernel/head_64.S), which is what
+ * purgatory gives a bzImage's 64-bit entry too. A vmlinux has no setup
+ * header, so one is made (bz_hdr) with the values a 64-bit kernel reads:
+ * "HdrS", protocol 2.15, 64-bit entry, loadable above 4 GiB, COMMAND_LINE_SIZE
+ * 2048 (arch/x86/include/uapi/asm/setup.h).
+ *
+ * There is no KASLR: the relocation table a bzImage's decompressor applies
+ * (arch/x86/boot/compressed/misc.c handle_relocations) is not part of a
+ * vmlinux, so the kernel runs at its link address and its boot_params carry
+ * no KASLR_FLAG. The plan says so.
+ *
+ * arm64: an arm64 vmlinux links its PT_LOADs at kernel virtual addresses
+ * (no AT() in arch/arm64/kernel/vmlinux.lds.S, so p_paddr = p_vaddr); it is
+ * an Image laid out in an ELF, which this loader does not unpack. Its
+ * ELF64 EM_AARCH64 gets a clear error instead.
+ */
+#include "loader.h"
+#include "bzimage.h"
+
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define ET_EXEC 2
+#define EM_386 3
+#define EM_X86_64 62
+#define EM_AARCH64 183
+#define PT_LOAD 1
+#define EHDR64_SIZE 64
+#define PHDR64_SIZE 56
+#define ELF_MAX_PHDRS 64
+#define PAGE 4096ull
+
+static bool elf_probe(const struct ld_src *s, char *why, size_t whylen)
+{
+	if (s->head_len >= 4 && !RT_FN(memcmp)(s->head, "\177ELF", 4))
+		return true;
+	rt_snprintf(why, whylen, "no \"\\177ELF\" at 0");
+	return false;
+}
+
+static const char *machine_name(uint16_t m)
+{
+	switch (m) {
+	case EM_386:
+		return "i386";
+	case EM_X86_64:
+		return "x86_64";
+	case EM_AARCH64:
+		return "aarch64";
+	default:
+		return "another machine";
+	}
+}
+
+/* A synthetic setup header for boot_params (boot.rst offsets). */
+static void make_hdr(struct ld_kernel *k, uint64_t base)
+{
+	uint8_t *h = k->bz_hdr;
+
+	RT_FN(memset)(h, 0, sizeof(k->bz_hdr));
+	h[0x1fe] = 0x55, h[0x1ff] = 0xaa;                  /* boot_flag */
+	h[0x200] = 0xeb, h[0x201] = 0x6a;                  /* jump: header ends at 0x26c */
+	RT_FN(memcpy)(h + 0x202, "HdrS", 4);
+	h[0x206] = 0x0f, h[0x207] = 0x02;                  /* version 2.15 */
+	h[0x211] = BZ_LOADED_HIGH;                          /* loadflags */
+	for (int i = 0; i < 4; i++) {
+		h[0x22c + i] = (uint8_t)(0x7fffffffu >> (8 * i)); /* initrd_addr_max */
+		h[0x230 + i] = (uint8_t)((2u << 20) >> (8 * i)); /* kernel_alignment */
+		h[0x238 + i] = (uint8_t)(2047u >> (8 * i));       /* cmdline_size */
+		h[0x260 + i] = (uint8_t)(k->memsz >> (8 * i));   /* init_size */
+	}
+	for (int i = 0; i < 8; i++)
+		h[0x258 + i] = (uint8_t)(base >> (8 * i));          /* pref_address */
+	h[0x236] = BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G; /* xloadflags */
+	k->bz_hdr_end = 0x26c;
+}
+
+static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
+{
+	struct ld_kernel *k = &c->k;
+	static uint8_t ph[ELF_MAX_PHDRS * PHDR64_SIZE];
+	const uint8_t *e = s->head;
+	uint64_t phoff, entry, lo = ~0ull, hi = 0, entry_phys = ~0ull;
+	uint16_t type, machine, phentsize, phnum;
+	rt_status rs;
+
+	if (s->head_len < EHDR64_SIZE)
+		return rt_fail(RT_ETRUNC, "elf", "%s: %llu bytes, too short for an ELF header", s->name,
+			       (unsigned long long)s->size);
+	machine = ld_rd16(e + 18);
+	if (e[4] != ELFCLASS64)
+		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF class %u (%s, %s): efikexec loads 64-bit ELF kernels",
+			       s->name, e[4], e[4] == 1 ? "ELF32" : "unknown", machine_name(machine));
+	if (e[5] != ELFDATA2LSB)
+		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF data encoding %u: not little-endian", s->name, e[5]);
+	type = ld_rd16(e + 16);
+	if (machine == EM_AARCH64)
+		return rt_fail(RT_ENOTSUP, "elf",
+			       "%s: an arm64 ELF vmlinux: its PT_LOADs are at virtual addresses; boot its Image (arch/arm64/boot/Image) instead",
+			       s->name);
+	if (machine != EM_X86_64)
+		return rt_fail(RT_ENOTSUP, "elf", "%s: e_machine %u (%s): efikexec loads x86_64 ELF kernels",
+			       s->name, machine, machine_name(machine));
+	if (type != ET_EXEC)
+		return rt_fail(RT_ENOTSUP, "elf", "%s: e_type %u: not an executable (ET_EXEC, 2)", s->name, type);
+	entry = ld_rd64(e + 24);
+	phoff = ld_rd64(e + 32);
+	phentsize = ld_rd16(e + 54);
+	phnum = ld_rd16(e + 56);
+	if (phentsize != PHDR64_SIZE || !phnum || phnum > ELF_MAX_PHDRS)
+		return rt_fail(RT_ENOEXEC, "elf", "%s: %u program headers of %u bytes (want 1 to %u of %u)",
+			       s->name, phnum, phentsize, ELF_MAX_PHDRS, PHDR64_SIZE);
+	if (phoff > s->size || (uint64_t)phnum * PHDR64_SIZE > s->size - phoff)
+		return rt_fail(RT_ETRUNC, "elf", "%s: program headers at %#llx end past the file's %llu bytes",
+			       s->name, (unsigned long long)phoff, (unsigned long long)s->size);
+	rs = s->read(s, phoff, ph, (uint64_t)phnum * PHDR64_SIZE);
+	if (rs != RT_OK)
+		return rs;
+
+	k->npieces = 0;
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *p = ph + i * PHDR64_SIZE;
+		uint64_t off = ld_rd64(p + 8), vaddr = ld_rd64(p + 16), paddr = ld_rd64(p + 24);
+		uint64_t filesz = ld_rd64(p + 32), memsz = ld_rd64(p + 40);
+		if (ld_rd32(p) != PT_LOAD || !memsz)
+			continue;
+		if (filesz > memsz)
+			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_filesz %#llx > p_memsz %#llx", s->name,
+				       i, (unsigned long long)filesz, (unsigned long long)memsz);
+		if (off > s->size || filesz > s->size - off)
+			return rt_fail(RT_ETRUNC, "elf", "%s: PT_LOAD %u: bytes [%#llx, %#llx) end past the file's %llu",
+				       s->name, i, (unsigned long long)off, (unsigned long long)(off + filesz),
+				       (unsigned long long)s->size);
+		if (paddr + memsz < paddr || paddr + memsz > (1ull << 52))
+			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx + p_memsz %#llx is beyond physical memory",
+				       s->name, i, (unsigned long long)paddr, (unsigned long long)memsz);
+		if ((paddr & (PAGE - 1)) != (off & (PAGE - 1)) && filesz)
+			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx and p_offset %#llx differ within a page",
+				       s->name, i, (unsigned long long)paddr, (unsigned long long)off);
+		if (k->npieces == LD_MAX_PIECES)
+			return rt_fail(RT_E2BIG, "elf", "%s: more than %u PT_LOAD segments", s->name, LD_MAX_PIECES);
+		/* page-aligned pieces, each a kimage segment: the bytes before
+		 * p_paddr in its first page come from the file too */
+		{
+			uint64_t head = paddr & (PAGE - 1);
+			uint64_t start = paddr - head, end = rt_align_up(paddr + memsz, PAGE);
+			for (unsigned j = 0; j < k->npieces; j++) {
+				uint64_t os = k->piece[j].mem_off, oe = os + k->piece[j].memsz;
+				if (start < oe && os < end)
+					return rt_fail(RT_ENOEXEC, "elf",
+						       "%s: PT_LOAD %u [%#llx, %#llx) overlaps another PT_LOAD [%#llx, %#llx)",
+						       s->name, i, (unsigned long long)paddr,
+						       (unsigned long long)(paddr + memsz), (unsigned long long)os,
+						       (unsigned long long)oe);
+			}
+			/* mem_off holds the absolute address until the base is known */
+			k->piece[k->npieces++] = (struct ld_piece){ off - (filesz ? head : 0), filesz ? filesz + head : 0,
+								    start, end - start, false };
+			if (start < lo)
+				lo = start;
+			if (end > hi)
+				hi = end;
+		}
+		if (entry >= paddr && entry < paddr + memsz)
+			entry_phys = entry;
+		else if (entry >= vaddr && entry < vaddr + memsz)
+			entry_phys = paddr + (entry - vaddr);
+	}
+	if (!k->npieces)
+		return rt_fail(RT_ENOEXEC, "elf", "%s: no PT_LOAD segment", s->name);
+	if (entry_phys == ~0ull)
+		return rt_fail(RT_ENOEXEC, "elf", "%s: e_entry %#llx lies in no PT_LOAD segment", s->name,
+			       (unsigned long long)entry);
+	for (unsigned j = 0; j < k->npieces; j++)
+		k->piece[j].mem_off -= lo;
+	k->machine = LD_MACHINE_X86_64;
+	k->format = "ELF vmlinux";
+	k->src = s;
+	k->memsz = hi - lo;
+	k->align = PAGE;
+	k->min = lo;
+	k->max = hi;
+	k->fixed = true;
+	k->entry_offset = entry_phys - lo;
+	k->cmdline_max = 2047;
+	k->relocated = false;
+	make_hdr(k, lo);
+	ld_desc(c, "ELF vmlinux, %u PT_LOAD at [%#llx, %#llx), entry %#llx; no relocation table: not moved by KASLR",
+		k->npieces, (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)entry_phys);
+	return RT_OK;
+}
+
+const struct ld_loader ld_elf = { "ELF", elf_probe, elf_load };

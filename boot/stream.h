@@ -1,0 +1,32 @@
+/*
+ * stream.h - a decompressed image as a source (boot/loader.h), inflated
+ * on demand with Debian's zlib (gzip) and libzstd (zstd): a loader reads it
+ * forwards, span by span, straight into the kernel's destination pages; a
+ * read before the stream's position starts it again (the probe reads the
+ * head first, the load then reads from 0).
+ *
+ * Their memory (zlib's 32 KiB window; zstd's window, up to 128 MiB for
+ * `zstd -22 --ultra`) comes from malloc, which lib/heap.c serves from the
+ * platform's pool in firmware.
+ */
+#ifndef EFIKEXEC_STREAM_H
+#define EFIKEXEC_STREAM_H
+
+#include "loader.h"
+
+enum ld_comp { LD_COMP_GZIP, LD_COMP_ZSTD };
+
+/*
+ * Makes `out` the decompression of [off, off + len) of `parent` in format
+ * `comp`, expected to be exactly `out_size` bytes: a stream that ends
+ * earlier, is corrupt, or goes on past out_size is an error naming `out`'s
+ * name and the offset. The state is one per depth of the loader context.
+ */
+rt_status ld_stream_open(struct ld_src *out, struct ld_src *parent, uint64_t off, uint64_t len,
+			 enum ld_comp comp, uint64_t out_size);
+/* Frees what the stream of `s` holds (nothing when it is no stream). */
+void ld_stream_close(struct ld_src *s);
+/* Closes every stream of the context (after the kernel was read). */
+void ld_ctx_close(struct ld_ctx *c);
+
+#endif

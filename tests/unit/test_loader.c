@@ -1,0 +1,563 @@
+/*
+ * test_loader.c - the loader table (boot/loader.h) over images built here:
+ * a bzImage, an arm64 Image, a UKI around each, gzip and EFI zboot (gzip
+ * and zstd, made with the host's zlib and libzstd) around an arm64 Image,
+ * an x86_64 ELF vmlinux; and the bad inputs each must name: what every
+ * loader found, a section past the file's end, a stream cut short or
+ * corrupt, an unknown compression, ELF32, overlapping PT_LOADs, a kernel
+ * for the other architecture.
+ */
+#include <zlib.h>
+#include <zstd.h>
+
+#include "test.h"
+#include "../../boot/stream.h"
+#include "../../boot/bzimage.h"
+
+static struct ld_ctx ctx;
+
+static void w16(uint8_t *b, size_t off, uint16_t v)
+{
+	b[off] = (uint8_t)v;
+	b[off + 1] = (uint8_t)(v >> 8);
+}
+static void w32(uint8_t *b, size_t off, uint32_t v)
+{
+	w16(b, off, (uint16_t)v);
+	w16(b, off + 2, (uint16_t)(v >> 16));
+}
+static void w64(uint8_t *b, size_t off, uint64_t v)
+{
+	w32(b, off, (uint32_t)v);
+	w32(b, off + 4, (uint32_t)(v >> 32));
+}
+
+/* --- images ------------------------------------------------------------------- */
+
+#define BZ_SETUP_SECTS 3
+#define BZ_PAYLOAD (64u << 10)
+
+static uint8_t *make_bzimage(size_t *len)
+{
+	size_t n = (BZ_SETUP_SECTS + 1) * 512 + BZ_PAYLOAD;
+	uint8_t *b = calloc(1, n);
+
+	b[0x1f1] = BZ_SETUP_SECTS;
+	w32(b, 0x1f4, BZ_PAYLOAD / 16);
+	w16(b, 0x1fe, 0xaa55);
+	b[0x200] = 0xeb;
+	b[0x201] = 0x6a;
+	w32(b, 0x202, BZ_HDR_MAGIC);
+	w16(b, 0x206, 0x020f);
+	w16(b, 0x20e, 0x300); /* kernel_version: at 0x500 */
+	memcpy(b + 0x500, "6.1.0-test (x@y) #1 SMP", 24);
+	w32(b, 0x22c, 0x7fffffff);
+	w32(b, 0x230, 0x200000);
+	b[0x234] = 1;
+	w16(b, 0x236, BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G);
+	w32(b, 0x238, 2047);
+	w64(b, 0x258, 0x1000000);
+	w32(b, 0x260, 0x400000);
+	for (size_t i = (BZ_SETUP_SECTS + 1) * 512; i < n; i++)
+		b[i] = (uint8_t)(i * 7);
+	*len = n;
+	return b;
+}
+
+#define A64_FILE (96u << 10)
+#define A64_IMAGE_SIZE (256u << 10)
+
+/* An arm64 Image of A64_FILE bytes; padded to image_size when `pad`, as a
+ * zboot payload is. */
+static uint8_t *make_arm64(size_t *len, bool pad)
+{
+	size_t n = pad ? A64_IMAGE_SIZE : A64_FILE;
+	uint8_t *b = calloc(1, n);
+
+	w64(b, 0x08, 0);
+	w64(b, 0x10, A64_IMAGE_SIZE);
+	w64(b, 0x18, 0xa); /* 4 KiB pages, anywhere */
+	w32(b, 0x38, 0x644d5241);
+	uint64_t r = 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0x40; i < A64_FILE; i++)
+		b[i] = i & 0x100 ? (uint8_t)rnd_next(&r) : (uint8_t)(i >> 10); /* half noise */
+	*len = n;
+	return b;
+}
+
+struct section {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+/* A PE file with these sections, laid out as objcopy does: raw data at
+ * 0x200-aligned offsets, VirtualSize exact. */
+static uint8_t *make_pe(const struct section *s, unsigned n, size_t *len)
+{
+	size_t off = 0x400, total = off;
+	uint8_t *b;
+
+	for (unsigned i = 0; i < n; i++)
+		total += (s[i].len + 0x1ff) & ~(size_t)0x1ff;
+	b = calloc(1, total);
+	b[0] = 'M', b[1] = 'Z';
+	w32(b, 0x3c, 0x80);
+	memcpy(b + 0x80, "PE\0\0", 4);
+	w16(b, 0x84, 0x8664);
+	w16(b, 0x86, (uint16_t)n);
+	w16(b, 0x94, 0xf0); /* SizeOfOptionalHeader */
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *e = b + 0x80 + 24 + 0xf0 + 40 * i;
+		size_t raw = (s[i].len + 0x1ff) & ~(size_t)0x1ff;
+		memcpy(e, s[i].name, strnlen(s[i].name, 8));
+		w32(e, 8, (uint32_t)s[i].len);
+		w32(e, 12, 0x20000 + 0x10000 * i);
+		w32(e, 16, (uint32_t)raw);
+		w32(e, 20, (uint32_t)off);
+		memcpy(b + off, s[i].data, s[i].len);
+		off += raw;
+	}
+	*len = total;
+	return b;
+}
+
+static uint8_t *gzip_of(const uint8_t *in, size_t len, size_t *out_len)
+{
+	z_stream z = { 0 };
+	size_t cap = compressBound((uLong)len) + 64;
+	uint8_t *out = malloc(cap);
+
+	CHECK(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static uint8_t *zstd_of(const uint8_t *in, size_t len, size_t *out_len)
+{
+	size_t cap = ZSTD_compressBound(len);
+	uint8_t *out = malloc(cap);
+
+	*out_len = ZSTD_compress(out, cap, in, len, 19);
+	CHECK(!ZSTD_isError(*out_len));
+	return out;
+}
+
+/* An EFI zboot image around `payload` (zboot-header.S), with the LE32 size
+ * appended for compressions other than gzip (Makefile.zboot). */
+static uint8_t *make_zboot(const char *comp, const uint8_t *payload, size_t plen, uint32_t size,
+			   size_t *len)
+{
+	size_t off = 0x1000, n = off + plen + 4;
+	uint8_t *b = calloc(1, n);
+
+	b[0] = 'M', b[1] = 'Z';
+	memcpy(b + 4, "zimg", 4);
+	w32(b, 8, (uint32_t)off);
+	w32(b, 12, (uint32_t)plen);
+	strcpy((char *)b + 0x18, comp);
+	w32(b, 0x38, 0x818223cd);
+	w32(b, 0x3c, 0x40);
+	memcpy(b + off, payload, plen);
+	if (strcmp(comp, "gzip"))
+		w32(b, off + plen, size);
+	else
+		n -= 4;
+	*len = n;
+	return b;
+}
+
+/* An ELF64 x86_64 vmlinux: PT_LOADs {paddr, filesz, memsz}. */
+struct phdr {
+	uint64_t paddr, filesz, memsz;
+};
+static uint8_t *make_elf(uint8_t class, uint16_t machine, const struct phdr *p, unsigned n,
+			 uint64_t entry, size_t *len)
+{
+	size_t off = 0x1000, total = off;
+	uint8_t *b;
+
+	for (unsigned i = 0; i < n; i++)
+		total += (p[i].filesz + 0xfff) & ~(size_t)0xfff;
+	b = calloc(1, total);
+	memcpy(b, "\177ELF", 4);
+	b[4] = class, b[5] = 1, b[6] = 1;
+	w16(b, 16, 2);
+	w16(b, 18, machine);
+	w64(b, 24, entry);
+	w64(b, 32, 64);
+	w16(b, 54, 56);
+	w16(b, 56, (uint16_t)n);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *h = b + 64 + 56 * i;
+		w32(h, 0, 1);
+		w64(h, 8, off);
+		w64(h, 16, 0xffffffff80000000ull + p[i].paddr);
+		w64(h, 24, p[i].paddr);
+		w64(h, 32, p[i].filesz);
+		w64(h, 40, p[i].memsz);
+		for (size_t j = 0; j < p[i].filesz; j++)
+			b[off + j] = (uint8_t)(i + j * 3);
+		off += (p[i].filesz + 0xfff) & ~(size_t)0xfff;
+	}
+	*len = total;
+	return b;
+}
+
+static rt_status load(const void *buf, size_t len, enum ld_machine m)
+{
+	struct ld_src s;
+
+	ld_ctx_close(&ctx);
+	ld_src_memory(&s, buf, len, "\\img");
+	ctx.machine = m;
+	test_log_clear();
+	return ld_load(&ctx, &s);
+}
+
+/* The kernel's bytes as a loader reads them, piece 0, in odd-sized reads. */
+static uint8_t *read_piece(unsigned i)
+{
+	const struct ld_piece *p = &ctx.k.piece[i];
+	uint8_t *out = malloc(p->filesz + 1);
+	uint64_t at = 0;
+
+	while (at < p->filesz) {
+		uint64_t n = p->filesz - at < 12345 ? p->filesz - at : 12345;
+		CHECK(ctx.k.src->read(ctx.k.src, p->src_off + at, out + at, n) == RT_OK);
+		at += n;
+	}
+	return out;
+}
+
+/* --- tests ---------------------------------------------------------------------- */
+
+TEST(loader_bzimage_and_arm64)
+{
+	size_t n;
+	uint8_t *bz = make_bzimage(&n), *a = make_arm64(&n, false);
+
+	n = (BZ_SETUP_SECTS + 1) * 512 + BZ_PAYLOAD;
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK_STR(ctx.k.format, "bzImage");
+	CHECK_CONTAINS(ctx.k.desc, "bzImage 6.1.0-test");
+	CHECK_EQ_U64(ctx.k.npieces, 1);
+	CHECK_EQ_U64(ctx.k.piece[0].src_off, (BZ_SETUP_SECTS + 1) * 512);
+	CHECK_EQ_U64(ctx.k.piece[0].filesz, BZ_PAYLOAD);
+	CHECK_EQ_U64(ctx.k.piece[0].memsz, 0x400000);
+	CHECK(ctx.k.piece[0].room && ctx.k.relocated && !ctx.k.fixed && !ctx.k.takes_dtb);
+	CHECK_EQ_U64(ctx.k.entry_offset, 0x200);
+	CHECK_EQ_U64(ctx.k.min, 0x1000000);
+
+	/* the other architecture: named and refused */
+	CHECK(load(bz, n, LD_MACHINE_AARCH64) == RT_ENOTSUP);
+	CHECK_CONTAINS(test_log(), "is a kernel for x86_64; this efikexec enters aarch64 kernels");
+
+	CHECK(load(a, A64_FILE, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_STR(ctx.k.format, "arm64 Image");
+	CHECK_EQ_U64(ctx.k.piece[0].filesz, A64_FILE);
+	CHECK_EQ_U64(ctx.k.memsz, A64_IMAGE_SIZE);
+	CHECK(ctx.k.takes_dtb && ctx.k.piece[0].room);
+	free(bz);
+	free(a);
+}
+
+TEST(loader_names_what_each_loader_found)
+{
+	uint8_t junk[4096];
+
+	memset(junk, 0x41, sizeof(junk));
+	CHECK(load(junk, sizeof(junk), LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img: not a kernel image: bzImage: no \"HdrS\" at 0x202 (0x41414141)");
+	CHECK_CONTAINS(test_log(), "; arm64 Image: magic 0x41414141 at 0x38 (want 0x644d5241)");
+	CHECK_CONTAINS(test_log(), "; EFI zboot: ");
+	CHECK_CONTAINS(test_log(), "; PE: no \"MZ\" at 0");
+	CHECK_CONTAINS(test_log(), "; gzip: no gzip magic");
+	CHECK_CONTAINS(test_log(), "; ELF: no \"\\177ELF\" at 0");
+	CHECK(load(junk, 3, LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK(load(junk, 0, LD_MACHINE_X86_64) == RT_ENOEXEC);
+}
+
+TEST(loader_uki_sections_initrds_cmdline)
+{
+	size_t bzn, pen;
+	uint8_t *bz = make_bzimage(&bzn);
+	static const char osrel[] = "NAME=Debian\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
+	static const char cmd[] = "console=ttyS0 root=/dev/vda2 \n";
+	const struct section s[] = {
+		{ ".osrel", osrel, sizeof(osrel) - 1 }, { ".cmdline", cmd, sizeof(cmd) - 1 },
+		{ ".initrd", "INITRD-BYTES", 12 },      { ".ucode", "UCODE", 5 },
+		{ ".uname", "6.1.0-test\n", 11 },       { ".linux", bz, bzn },
+	};
+	uint8_t *pe = make_pe(s, 6, &pen);
+	char buf[16];
+
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
+	CHECK_STR(ctx.k.format, "bzImage");
+	CHECK_STR(ctx.k.cmdline, "console=ttyS0 root=/dev/vda2");
+	CHECK(ctx.k.has_cmdline);
+	CHECK_STR(ctx.k.osrel, "Debian GNU/Linux 12 (bookworm)");
+	CHECK_STR(ctx.k.uname, "6.1.0-test");
+	CHECK_EQ_U64(ctx.k.ninitrd, 2);
+	CHECK_STR(ctx.k.initrd[0].what, ".ucode"); /* the stub's order: .ucode first */
+	CHECK_STR(ctx.k.initrd[1].what, ".initrd");
+	CHECK(ctx.k.initrd[1].src->read(ctx.k.initrd[1].src, ctx.k.initrd[1].off, buf, 12) == RT_OK);
+	CHECK(!memcmp(buf, "INITRD-BYTES", 12));
+	CHECK_CONTAINS(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test");
+	CHECK_CONTAINS(ctx.k.desc, ", .ucode 1 KiB, .initrd 1 KiB, .cmdline, .osrel \"Debian GNU/Linux 12 (bookworm)\", .uname 6.1.0-test)");
+	/* the kernel's bytes come through the .linux slice */
+	{
+		uint8_t *k = read_piece(0);
+		CHECK(!memcmp(k, bz + (BZ_SETUP_SECTS + 1) * 512, BZ_PAYLOAD));
+		free(k);
+	}
+	free(pe);
+
+	/* an arm64 UKI with a .dtb */
+	{
+		size_t an;
+		uint8_t *a = make_arm64(&an, false);
+		const struct section s2[] = { { ".dtb", "\xd0\x0d\xfe\xed", 4 }, { ".linux", a, an } };
+		pe = make_pe(s2, 2, &pen);
+		CHECK(load(pe, pen, LD_MACHINE_AARCH64) == RT_OK);
+		CHECK_EQ_U64(ctx.k.dtb.len, 4);
+		CHECK(!ctx.k.has_cmdline && !ctx.k.ninitrd);
+		free(pe);
+		free(a);
+	}
+	free(bz);
+}
+
+TEST(loader_uki_bad)
+{
+	size_t bzn, pen;
+	uint8_t *bz = make_bzimage(&bzn), *pe;
+	const struct section none[] = { { ".osrel", "ID=x\n", 5 }, { ".initrd", "x", 1 } };
+	const struct section s[] = { { ".linux", bz, bzn } };
+
+	pe = make_pe(none, 2, &pen);
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "PE: a PE file with no .linux section");
+	free(pe);
+
+	/* .linux runs past the end of the file */
+	pe = make_pe(s, 1, &pen);
+	CHECK(load(pe, pen - 0x1000, LD_MACHINE_X86_64) == RT_ETRUNC);
+	CHECK_CONTAINS(test_log(), "section .linux at 0x400");
+	CHECK_CONTAINS(test_log(), "ends past the file's");
+	/* .linux that is no kernel */
+	memset(pe + 0x400, 0x41, 0x400);
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img .linux: not a kernel image: bzImage: no \"HdrS\"");
+	free(pe);
+	free(bz);
+}
+
+/* The whole decompressed kernel equals the Image it was made from. */
+static void check_inflated(const uint8_t *a, size_t an)
+{
+	uint8_t *k;
+
+	CHECK_STR(ctx.k.format, "arm64 Image");
+	CHECK_EQ_U64(ctx.k.piece[0].filesz, an);
+	k = read_piece(0);
+	CHECK(!memcmp(k, a, an));
+	free(k);
+	/* again from the start: the stream restarts */
+	k = read_piece(0);
+	CHECK(!memcmp(k, a, an));
+	free(k);
+}
+
+TEST(loader_gzip_image)
+{
+	size_t an, gn;
+	uint8_t *a = make_arm64(&an, false), *gz = gzip_of(a, an, &gn);
+
+	CHECK(load(gz, gn, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_CONTAINS(ctx.k.desc, "gzip (");
+	CHECK_CONTAINS(ctx.k.desc, "arm64 Image, 96 KiB");
+	check_inflated(a, an);
+
+	/* cut short (the right ISIZE at the cut), or corrupt in the middle:
+	 * the head or the whole read fails, naming the stream and an offset */
+	for (int bad = 0; bad < 2; bad++) {
+		uint8_t *cut = malloc(gn), *k = malloc(an);
+		size_t cn = bad ? gn : gn * 3 / 4;
+		memcpy(cut, gz, gn);
+		if (bad)
+			for (size_t i = gn / 3; i < gn / 3 + 64; i++)
+				cut[i] ^= 0x5a;
+		else
+			memcpy(cut + cn - 4, gz + gn - 4, 4);
+		if (load(cut, cn, LD_MACHINE_AARCH64) == RT_OK) {
+			test_log_clear();
+			CHECK(ctx.k.src->read(ctx.k.src, 0, k, an) != RT_OK);
+		}
+		CHECK_CONTAINS(test_log(), "\\img (gzip): ");
+		CHECK(strstr(test_log(), "corrupt gzip data near input offset 0x") ||
+		      strstr(test_log(), "the gzip stream ends early: ") ||
+		      strstr(test_log(), "the gzip stream inflates past the 98304 bytes expected"));
+		free(k);
+		free(cut);
+	}
+	free(gz);
+	free(a);
+}
+
+TEST(loader_zboot_gzip_and_zstd)
+{
+	size_t an, pn, zn;
+	uint8_t *a = make_arm64(&an, true), *p, *z;
+
+	p = gzip_of(a, an, &pn);
+	z = make_zboot("gzip", p, pn, 0, &zn);
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_CONTAINS(ctx.k.desc, "EFI zboot (gzip, ");
+	check_inflated(a, an);
+	free(z);
+	free(p);
+
+	p = zstd_of(a, an, &pn);
+	z = make_zboot("zstd22", p, pn, (uint32_t)an, &zn);
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_CONTAINS(ctx.k.desc, "EFI zboot (zstd22, ");
+	check_inflated(a, an);
+	free(z);
+
+	/* the appended size says more than the stream holds */
+	{
+		size_t hn;
+		uint8_t *half = zstd_of(a, an / 2, &hn), *k = malloc(an);
+		z = make_zboot("zstd22", half, hn, (uint32_t)an, &zn);
+		CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_OK);
+		test_log_clear();
+		CHECK(ctx.k.src->read(ctx.k.src, 0, k, an) == RT_ETRUNC);
+		CHECK_CONTAINS(test_log(), "\\img (zstd22): the zstd stream ends early: 131072 of 262144 bytes, at input offset 0x");
+		free(k);
+		free(half);
+		free(z);
+	}
+	/* ... or less: it inflates past it */
+	z = make_zboot("zstd22", p, pn, (uint32_t)an - 4096, &zn);
+	if (load(z, zn, LD_MACHINE_AARCH64) == RT_OK) {
+		uint8_t *k = malloc(an);
+		test_log_clear();
+		CHECK(ctx.k.src->read(ctx.k.src, 0, k, an - 4096) == RT_E2BIG);
+		CHECK_CONTAINS(test_log(), "inflates past the");
+		free(k);
+	} else {
+		CHECK_CONTAINS(test_log(), "image_size");
+	}
+	free(z);
+
+	z = make_zboot("lz4", p, pn, (uint32_t)an, &zn);
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_ENOTSUP);
+	CHECK_CONTAINS(test_log(), "compression \"lz4\" is not supported (efikexec inflates gzip and zstd)");
+	free(z);
+
+	/* a payload past the file's end */
+	z = make_zboot("zstd22", p, pn, (uint32_t)an, &zn);
+	w32(z, 12, (uint32_t)zn);
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_ETRUNC);
+	CHECK_CONTAINS(test_log(), "does not lie within the file's");
+	free(z);
+	free(p);
+	free(a);
+}
+
+TEST(loader_elf_vmlinux)
+{
+	const struct phdr ok[] = { { 0x1000000, 0x3000, 0x3000 }, { 0x1200000, 0x2000, 0x5000 } };
+	const struct phdr over[] = { { 0x1000000, 0x3000, 0x3000 }, { 0x1002000, 0x1000, 0x1000 } };
+	size_t n;
+	uint8_t *e = make_elf(2, 62, ok, 2, 0x1000000, &n);
+
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK_STR(ctx.k.format, "ELF vmlinux");
+	CHECK(ctx.k.fixed && !ctx.k.relocated);
+	CHECK_EQ_U64(ctx.k.min, 0x1000000);
+	CHECK_EQ_U64(ctx.k.memsz, 0x205000);
+	CHECK_EQ_U64(ctx.k.npieces, 2);
+	CHECK_EQ_U64(ctx.k.piece[1].mem_off, 0x200000);
+	CHECK_EQ_U64(ctx.k.piece[1].filesz, 0x2000);
+	CHECK_EQ_U64(ctx.k.piece[1].memsz, 0x5000);
+	CHECK(!ctx.k.piece[1].room);
+	CHECK_EQ_U64(ctx.k.entry_offset, 0);
+	CHECK_EQ_U64(ctx.k.bz_hdr_end, 0x26c);
+	CHECK_CONTAINS(ctx.k.desc, "no relocation table: not moved by KASLR");
+	{
+		struct bzimage_info bi;
+		CHECK(bzimage_parse("made", ctx.k.bz_hdr, sizeof(ctx.k.bz_hdr), 0x10000000, &bi) == RT_ENOTSUP);
+		CHECK(ld_rd32(ctx.k.bz_hdr + 0x202) == BZ_HDR_MAGIC);
+	}
+	free(e);
+
+	/* entry by virtual address */
+	e = make_elf(2, 62, ok, 2, 0xffffffff81200010ull, &n);
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK_EQ_U64(ctx.k.entry_offset, 0x200010);
+	free(e);
+
+	e = make_elf(1, 3, ok, 2, 0x1000000, &n);
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOTSUP);
+	CHECK_CONTAINS(test_log(), "ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels");
+	free(e);
+
+	e = make_elf(2, 62, over, 2, 0x1000000, &n);
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)");
+	free(e);
+
+	e = make_elf(2, 183, ok, 2, 0x1000000, &n);
+	CHECK(load(e, n, LD_MACHINE_AARCH64) == RT_ENOTSUP);
+	CHECK_CONTAINS(test_log(), "an arm64 ELF vmlinux");
+	free(e);
+
+	e = make_elf(2, 62, ok, 2, 0x5000000, &n);
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "e_entry 0x5000000 lies in no PT_LOAD segment");
+	free(e);
+
+	/* a PT_LOAD past the file */
+	e = make_elf(2, 62, ok, 2, 0x1000000, &n);
+	CHECK(load(e, n - 0x1000, LD_MACHINE_X86_64) == RT_ETRUNC);
+	CHECK_CONTAINS(test_log(), "PT_LOAD 1: bytes [0x4000, 0x6000) end past the file's");
+	free(e);
+}
+
+/* Wrappers nest (a UKI around a zboot image around a gzip'd Image) up to
+ * the depth the context has, and no further. */
+TEST(loader_nesting)
+{
+	size_t an, pn, zn, pen;
+	uint8_t *a = make_arm64(&an, true), *p = gzip_of(a, an, &pn), *z = make_zboot("gzip", p, pn, 0, &zn);
+	const struct section s[] = { { ".linux", z, zn } };
+	uint8_t *pe = make_pe(s, 1, &pen);
+
+	CHECK(load(pe, pen, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_CONTAINS(ctx.k.desc, "UKI (.linux: EFI zboot (gzip, ");
+	check_inflated(a, an);
+	/* four levels: file, UKI, gzip of a UKI ... */
+	{
+		size_t gn, pe2n;
+		uint8_t *g = gzip_of(pe, pen, &gn);
+		const struct section s2[] = { { ".linux", g, gn } };
+		uint8_t *pe2 = make_pe(s2, 1, &pe2n);
+		CHECK(load(pe2, pe2n, LD_MACHINE_AARCH64) == RT_E2BIG);
+		CHECK_CONTAINS(test_log(), "nested more than 4 deep");
+		free(pe2);
+		free(g);
+	}
+	ld_ctx_close(&ctx);
+	free(pe);
+	free(z);
+	free(p);
+	free(a);
+}
