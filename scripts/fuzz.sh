@@ -37,8 +37,52 @@ seed_dtb() {
 		"$BUILD/fuzz/pack_dtb" "$out.dump" "$out" || rm -f "$out"
 	rm -f "$out.dump"
 }
+# ... and one image of each format the loader table knows: the first 64 KiB
+# of each kernel, gzip'd and as EFI zboot (gzip, zstd) around an arm64
+# Image's head, a UKI of systemd's stub, an ELF (purgatory's)
+seed_loader() {
+	local d=$BUILD/fuzz/corpus-loader k
+	[ -e "$d/.seeded" ] && return 0
+	mkdir -p "$d"
+	for k in "$BUILD"/assets/vmlinuz-*-amd64 "$BUILD"/assets/vmlinuz-*-arm64; do
+		[ -f "$k" ] && head -c 65536 "$k" >"$d/seed-$(basename "$k")"
+	done
+	k=$(ls "$BUILD"/assets/vmlinuz-*-arm64 2>/dev/null | head -n1)
+	if [ -n "$k" ]; then
+		head -c 65536 "$k" | gzip -9 >"$d/seed-image.gz"
+		for c in gzip zstd22; do
+			python3 - "$d/seed-zboot-$c" "$c" "$k" <<'PY'
+import gzip, struct, subprocess, sys
+out, comp, k = sys.argv[1:]
+img = open(k, 'rb').read(65536)
+if comp == 'gzip':
+    pay = gzip.compress(img); tail = b''
+else:
+    pay = subprocess.run(['zstd', '-19', '-c'], input=img, capture_output=True).stdout
+    tail = struct.pack('<I', len(img))
+hdr = bytearray(0x1000)
+hdr[0:2] = b'MZ'; hdr[4:8] = b'zimg'
+struct.pack_into('<II', hdr, 8, len(hdr), len(pay))
+hdr[0x18:0x18 + len(comp)] = comp.encode()
+struct.pack_into('<II', hdr, 0x38, 0x818223cd, 0x40)
+open(out, 'wb').write(bytes(hdr) + pay + tail)
+PY
+		done
+	fi
+	k=$(ls "$BUILD"/assets/vmlinuz-*-amd64 2>/dev/null | head -n1)
+	if [ -n "$k" ] && [ -f /usr/lib/systemd/boot/efi/linuxx64.efi.stub ]; then
+		head -c 65536 "$k" >"$d/.linux"
+		objcopy --add-section .cmdline=<(echo console=ttyS0) --change-section-vma .cmdline=0x30000 \
+			--add-section .linux="$d/.linux" --change-section-vma .linux=0x2000000 \
+			/usr/lib/systemd/boot/efi/linuxx64.efi.stub "$d/seed-uki.efi" 2>/dev/null || true
+		rm -f "$d/.linux"
+	fi
+	[ -f "$BUILD/x86_64/purgatory.elf" ] && cp "$BUILD/x86_64/purgatory.elf" "$d/seed-elf"
+	touch "$d/.seeded"
+}
 seed_bzimage
 seed_dtb
+seed_loader
 for t in "$@"; do
 	log=$BUILD/fuzz/$t.log
 	if "$BUILD/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
