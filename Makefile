@@ -32,7 +32,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
 BOOT_SRCS := boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c
 EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
-            efi/options.c efi/memmap.c efi/platform.c efi/selftest.c efi/boot.c \
+            efi/options.c efi/memmap.c efi/platform.c efi/selftest.c efi/boot.c efi/kexec.c \
             efi/tables.c efi/capture.c
 APP_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)

@@ -106,7 +106,7 @@ static bool a64_probe(const struct ld_src *s, char *why, size_t whylen)
 	}
 	if (ld_rd32(s->head + 0x38) == ARM64_IMAGE_MAGIC)
 		return true;
-	rt_snprintf(why, whylen, "magic %#x at 0x38 (want %#x)", ld_rd32(s->head + 0x38), ARM64_IMAGE_MAGIC);
+	rt_snprintf(why, whylen, "magic 0x%08x at 0x38 (want %#x)", ld_rd32(s->head + 0x38), ARM64_IMAGE_MAGIC);
 	return false;
 }
 
@@ -114,8 +114,16 @@ static rt_status a64_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
 	struct arm64_image_info ii;
-	rt_status rs = arm64_image_parse(s->name, s->head, s->head_len, s->size, &ii);
+	rt_status rs;
 
+	/* a decompressed Image whose wrapper claims more bytes than the Image
+	 * says it has: a gzip trailer read from a file cut short, or garbage */
+	if (s->stream && s->head_len >= ARM64_HEADER_SIZE && ld_rd32(s->head + 0x38) == ARM64_IMAGE_MAGIC &&
+	    ld_rd64(s->head + 0x10) && ld_rd64(s->head + 0x10) < s->size)
+		return rt_fail(RT_ETRUNC, "image",
+			       "%s: inflates to %llu bytes by its wrapper's size field, more than the Image's image_size %#llx: the file is cut short or corrupt",
+			       s->name, (unsigned long long)s->size, (unsigned long long)ld_rd64(s->head + 0x10));
+	rs = arm64_image_parse(s->name, s->head, s->head_len, s->size, &ii);
 	if (rs != RT_OK)
 		return rs;
 	k->machine = LD_MACHINE_AARCH64;

@@ -235,7 +235,7 @@ static bool bz_probe(const struct ld_src *s, char *why, size_t whylen)
 	}
 	if (ld_rd32(s->head + 0x202) == BZ_HDR_MAGIC)
 		return true;
-	rt_snprintf(why, whylen, "no \"HdrS\" at 0x202 (%#x)", ld_rd32(s->head + 0x202));
+	rt_snprintf(why, whylen, "no \"HdrS\" at 0x202 (0x%08x)", ld_rd32(s->head + 0x202));
 	return false;
 }
 

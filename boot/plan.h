@@ -72,9 +72,11 @@ struct boot_initrd {
 };
 
 struct efikexec_opts;
+struct kexec_hooks;
 
 struct boot_plan {
 	const struct efikexec_opts *o;        /* efi/'s request; arch/ never reads it */
+	const struct kexec_hooks *hooks;      /* what a front end adds (efi/kexec.h) */
 	const struct fw_facts *fw;
 	struct ld_ctx *ld;                    /* the loader table's walk */
 	struct ld_kernel *k;                  /* = &ld->k */

@@ -2,7 +2,7 @@
  * capture.c - the firmware-assisted dump, the firmware's side: arming a
  * capture region alongside a boot, telling a crash from a clean reboot,
  * checking the region and entering the capture kernel (lib/capture.h has
- * the flow; boot.c does the boot itself).
+ * the flow; the engine in kexec.c does the boots, this adds its hooks).
  *
  * The signal of a crash is the kernel's own: its efi-pstore backend (module
  * efi_pstore, drivers/firmware/efi/efi-pstore.c) writes the panic log as
@@ -12,7 +12,7 @@
  * crash. Nothing else - no record, or only old ones - is a clean reboot,
  * and the region is let go.
  */
-#include "boot.h"
+#include "capture.h"
 #include "../arch/arch.h"
 
 #define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
@@ -30,6 +30,7 @@ static EFI_GUID crash_guid = { 0xcfc8fc79, 0xbe2e, 0x4ddc, { 0x97, 0xf0, 0x9f, 0
 #define ARM_ATTRS (EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
 
 static struct capture_arm pending;      /* written by capture_commit() */
+static const struct kexec_hooks arming; /* what arming adds to the main boot */
 static struct boot_plan capk;           /* the capture kernel's inputs */
 static struct ld_ctx capk_ld;
 static struct efikexec_opts capo;
@@ -301,7 +302,7 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	capk.o = &capo;
 	capk.ld = &capk_ld;
 	capk.fw = &efi_facts;
-	st = boot_open_inputs(&capk);
+	st = kexec_open_inputs(&capk);
 	if (EFI_ERROR(st))
 		goto out;
 	kp = &capk.k->piece[0];
@@ -472,13 +473,16 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	}
 #endif
 out:
-	boot_release(&capk);
+	kexec_release(&capk);
 	if (EFI_ERROR(st))
 		capture_abort(bp);
+	else
+		bp->hooks = &arming;
 	return st;
 }
 
-EFI_STATUS capture_commit(struct boot_plan *bp)
+/* Arming, just before the exit: the arming variable. */
+static EFI_STATUS capture_commit(struct boot_plan *bp)
 {
 	EFI_STATUS st;
 
@@ -491,16 +495,23 @@ EFI_STATUS capture_commit(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
-size_t capture_avoid(struct mem_span *out, size_t max)
+/* Arming, placement: keep the main kernel clear of what firmware rewrites
+ * on a reset, which it will not get as RAM either (capture_hide), so a
+ * dump of it is whole; and above the window's bottom. */
+static size_t capture_avoid(struct boot_plan *bp, struct mem_span *out, size_t max, uint64_t *kmin)
 {
 	size_t n = 0;
+	uint64_t hi;
+
+	arch_capture_window(&bp->map, kmin, &hi);
 
 	for (; n < nhide && n < max; n++)
 		out[n] = hide[n];
 	return n;
 }
 
-rt_status capture_hide(struct boot_plan *bp)
+/* Arming, after the exit: that memory reserved in the final map. */
+static rt_status capture_hide(struct boot_plan *bp)
 {
 	size_t n;
 
@@ -513,6 +524,12 @@ rt_status capture_hide(struct boot_plan *bp)
 	bp->mm.size = n;
 	return RT_OK;
 }
+
+static const struct kexec_hooks arming = {
+	.avoid = capture_avoid,
+	.before_exit = capture_commit,
+	.after_exit = capture_hide,
+};
 
 void capture_abort(struct boot_plan *bp)
 {
@@ -556,6 +573,15 @@ static bool region_intact(const struct capture_arm *a, char *why, size_t len)
 	return true;
 }
 
+static EFI_STATUS capture_prepare_core(struct boot_plan *bp);
+static rt_status capture_finish_core(struct boot_plan *bp);
+/* The capture boot: the crashed kernel's VMCOREINFO found before the exit,
+ * the ELF core header written from the final map after it. */
+static const struct kexec_hooks capturing = {
+	.before_exit = capture_prepare_core,
+	.final_map = capture_finish_core,
+};
+
 EFI_STATUS capture_at_start(const struct efikexec_opts *o)
 {
 	struct capture_arm a;
@@ -596,7 +622,7 @@ EFI_STATUS capture_at_start(const struct efikexec_opts *o)
 	rt_log(RT_LOG_INFO, "capture", "region [%#llx, %#llx) intact: entering %s",
 	       (unsigned long long)a.base, (unsigned long long)a.end,
 	       ((const struct capture_desc *)(uintptr_t)a.base)->kernel_path);
-	st = boot_capture(o, (const struct capture_desc *)(uintptr_t)a.base);
+	st = kexec_capture(o, (const struct capture_desc *)(uintptr_t)a.base, &capturing);
 	rt_log(RT_LOG_ERR, "capture", "the capture kernel could not be entered (%s); continuing the normal boot",
 	       efi_status_name(st));
 	efi_bs->FreePages(a.base, pages);
@@ -628,7 +654,7 @@ static size_t own_note(uint8_t *buf)
 	return n + ((sizeof(text) + 3) & ~3u);
 }
 
-void capture_prepare_core(struct boot_plan *bp)
+static EFI_STATUS capture_prepare_core(struct boot_plan *bp)
 {
 	const struct capture_desc *d = bp->cap;
 	size_t found = 0;
@@ -657,7 +683,7 @@ void capture_prepare_core(struct boot_plan *bp)
 	if (!core.note_len) {
 		core.note_len = own_note(core.note);
 		rt_log(RT_LOG_WARN, "capture", "no VMCOREINFO note in the crashed system's memory: makedumpfile and crash will need the kernel's vmlinux");
-		return;
+		return EFI_SUCCESS;
 	}
 	if (found > 1)
 		rt_log(RT_LOG_WARN, "capture", "%zu VMCOREINFO notes in memory; using the one at %#llx",
@@ -668,9 +694,10 @@ void capture_prepare_core(struct boot_plan *bp)
 	rt_log(RT_LOG_INFO, "capture", "VMCOREINFO of the crashed kernel %s at %#llx (%zu bytes); linear map at phys + %#llx",
 	       rel, (unsigned long long)core.note_at, core.note_len,
 	       (unsigned long long)core.vaddr_delta);
+	return EFI_SUCCESS;
 }
 
-rt_status capture_finish_core(struct boot_plan *bp)
+static rt_status capture_finish_core(struct boot_plan *bp)
 {
 	const struct capture_desc *d = bp->cap;
 	struct capture_core c = { .machine = arch_elf_machine(), .load = core.load,

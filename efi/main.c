@@ -8,6 +8,7 @@
  */
 #include "efi.h"
 #include "boot.h"
+#include "capture.h"
 #include "../arch/arch.h"
 #include "../lib/sha256.h"
 

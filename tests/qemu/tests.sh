@@ -141,6 +141,19 @@ kexec_booted() {
 		return
 	fi
 	expect_line "$name" "EFIKEXEC-EFI-RUNTIME-FILE: yes"
+	local ktext kcode load
+	ktext=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KTEXT: //p')
+	kcode=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KCODE: //p')
+	load=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment 0 kernel *\[\(0x[0-9a-f]*\),.*/\1/p' | tail -n1)
+	if [ -n "${KEXEC_AT:-}" ]; then
+		# a kernel that cannot move (an ELF vmlinux): it runs where it was
+		# linked, at the address the plan loaded it at
+		if [ "$((16#$kcode))" != "$((KEXEC_AT))" ] || [ "$((load))" != "$((KEXEC_AT))" ]; then
+			echo "the kernel's code is at $kcode, loaded at $load; want $KEXEC_AT"
+			return 1
+		fi
+		return 0
+	fi
 	# KASLR stays on: the kernel did not report it disabled, and it moved
 	# (either its virtual base from the default or its physical one from
 	# where efikexec loaded it; both staying put by chance is ~1 in 10^5)
@@ -148,10 +161,6 @@ kexec_booted() {
 		echo "KASLR was disabled"
 		return 1
 	fi
-	local ktext kcode load
-	ktext=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KTEXT: //p')
-	kcode=$(clean_log "$name" | sed -n 's/^EFIKEXEC-KCODE: //p')
-	load=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment 0 kernel *\[\(0x[0-9a-f]*\),.*/\1/p' | tail -n1)
 	if [ -z "$ktext" ] || [ -z "$kcode" ] || [ -z "$load" ]; then
 		echo "no kernel placement to check KASLR with: _text '$ktext', code '$kcode', load '$load'"
 		return 1
@@ -301,8 +310,7 @@ t_kexec_x86_64_bad_input() {
 		'EFIKEXEC-STEP: foreign rc 0x1' \
 		'efikexec: error: bzimage: \trunc.img: truncated: 1000000 bytes, the header declares '"$(( ($(od -An -tu1 -j $((0x1f1)) -N1 "$esp/vmlinuz") + 1) * 512 ))"' of setup and '"$(( $(od -An -tu4 -j $((0x1f4)) -N4 "$esp/vmlinuz") * 16 ))"' of kernel (syssize '"$(printf '%#x' "$(od -An -tu4 -j $((0x1f4)) -N4 "$esp/vmlinuz")")"')' \
 		'EFIKEXEC-STEP: truncated rc 0x1F' \
-		'efikexec: error: bzimage: \tiny.img: 300 bytes, too short for a bzImage setup header (needs 520)' \
-		'EFIKEXEC-STEP: tiny rc 0x1F' \
+		'EFIKEXEC-STEP: tiny rc 0x1' \
 		'EFIKEXEC-STEP: initrd-too-big rc 0x9' \
 		'efikexec: error: file: \nothere.img: cannot open: EFI_NOT_FOUND' \
 		'EFIKEXEC-STEP: initrd-missing rc 0xE' \
@@ -310,7 +318,8 @@ t_kexec_x86_64_bad_input() {
 		'EFIKEXEC-STEP: cmdline rc 0x2' \
 		"efikexec: error: options: --mem-max=0x1000 is not above --mem-min=0x1000" \
 		'EFIKEXEC-STEP: memrange rc 0x2'
-	expect_grep "$name" '^efikexec: error: bzimage: \\initrd\.img: not a bzImage: header magic 0x[0-9a-f]+ \(want "HdrS" 0x53726448\)' \
+	expect_grep "$name" '^efikexec: error: image: \\initrd\.img: not a kernel image: bzImage: no "HdrS" at 0x202 \(0x[0-9a-f]+\); arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241\); EFI zboot: [^;]+; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; ELF: no "\\177ELF" at 0$' \
+		'^efikexec: error: image: \\tiny\.img: not a kernel image: bzImage: 300 bytes, shorter than a setup header; arm64 Image: magic ' \
 		'^efikexec: error: boot: \\big\.img: no room for 629145600 bytes \(600 MiB, alignment 0x1000\) in RAM within \[0x100000, '
 	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
 }
@@ -419,16 +428,174 @@ t_kexec_aarch64_bad_input() {
 		'EFIKEXEC-STEP: missing rc 0xE' \
 		'EFIKEXEC-STEP: foreign rc 0x1' \
 		'EFIKEXEC-STEP: truncated rc 0x1F' \
-		'efikexec: error: image: \tiny.img: 40 bytes, too short for an arm64 Image header (needs 64)' \
-		'EFIKEXEC-STEP: tiny rc 0x1F' \
-		'efikexec: error: dtb: cut.dtb: truncated: totalsize 1048576, 2000 bytes there' \
+		'efikexec: error: image: \tiny.img: not a kernel image: bzImage: 40 bytes, shorter than a setup header; arm64 Image: 40 bytes, shorter than an Image header; EFI zboot: no "MZ" and "zimg" at 0 and 4; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; ELF: no "\177ELF" at 0' \
+		'EFIKEXEC-STEP: tiny rc 0x1' \
+		'efikexec: error: dtb: \cut.dtb: truncated: totalsize 1048576, 2000 bytes there' \
 		'EFIKEXEC-STEP: cut-dtb rc 0x1F' \
 		'EFIKEXEC-STEP: noise-dtb rc 0x2' \
 		'efikexec: error: file: \nothere.dtb: cannot open: EFI_NOT_FOUND' \
 		'EFIKEXEC-STEP: missing-dtb rc 0xE'
 	expect_grep "$name" '^efikexec: error: image: \\trunc\.img: truncated: 1000000 bytes, its PE section table says [0-9]+$' \
-		'^efikexec: error: dtb: noise\.dtb: not a device tree: FDT_ERR_' \
-		'^efikexec: error: image: \\initrd\.img: not an arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241, "ARM\\x64"\)'
+		'^efikexec: error: dtb: \\noise\.dtb: not a device tree: FDT_ERR_' \
+		'^efikexec: error: image: \\initrd\.img: not a kernel image: bzImage: no "HdrS" at 0x202 \(0x[0-9a-f]+\); arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241\); '
+	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
+}
+
+# --- kernel formats (boot/loader.h) ------------------------------------------
+# mkimage ARGS...: tests/qemu/mkimage.py
+mkimage() { python3 "$HERE/mkimage.py" "$@"; }
+stub_of() {
+	case $1 in
+	x86_64) echo /usr/lib/systemd/boot/efi/linuxx64.efi.stub ;;
+	aarch64) echo "$BUILD/sysroot-arm64/usr/lib/systemd/boot/efi/linuxaa64.efi.stub" ;;
+	esac
+}
+objcopy_of() { case $1 in x86_64) echo objcopy ;; aarch64) echo aarch64-linux-gnu-objcopy ;; esac; }
+
+# uki_esp ARCH NAME: an ESP with a UKI of Debian's 6.1 kernel, made from
+# Debian's systemd 252 stub with objcopy: .osrel, .cmdline (UKI_CMDLINE),
+# .ucode (the archive with $TOKEN: it must come first) and .initrd (the
+# test initramfs). Sets ESP, TOKEN.
+UKI_CMDLINE_x86_64='console=ttyS0 efikexec.uki=builtin panic=-1'
+UKI_CMDLINE_aarch64='console=ttyAMA0 efikexec.uki=builtin panic=-1'
+uki_esp() {
+	local arch=$1 name=$2 v
+	kexec_esp "$arch" "$name" 6.1
+	v=UKI_CMDLINE_$arch
+	printf '%s\n' "${!v}" >"$WORK/$name.cmdline"
+	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="efikexec test (bookworm)"\nID=debian\n' >"$WORK/$name.osrel"
+	mkdir -p "$ESP/EFI/Linux"
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$ESP/EFI/Linux/test.efi" \
+		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$ESP/extra.img" \
+		.initrd="$ESP/initrd.img" .linux="$ESP/vmlinuz"
+}
+
+# A UKI booted with its own .cmdline: nothing typed after it. Its .ucode
+# and .initrd arrive (the token is in .ucode), the chain is in the plan.
+uki_builtin() {
+	local arch=$1 name=uki-$1-builtin v=UKI_CMDLINE_$1
+	uki_esp "$arch" "$name"
+	startup_nsh "$ESP" "efikexec.efi \\EFI\\Linux\\test.efi"
+	if [ "$arch" = aarch64 ]; then a64_boot "$name" 1G 240; else
+		qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	fi
+	kexec_booted "$name" "$arch" 6.1 "${!v}"
+	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, \.osrel "efikexec test \(bookworm\)"\)$' \
+		'^efikexec: info: plan: segment 0 kernel +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +[0-9]+ bytes, in place, from \\EFI\\Linux\\test\.efi \.linux\+(0|0x[0-9a-f]+)$' \
+		'^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd$'
+}
+t_uki_x86_64_builtin() { uki_builtin x86_64; }
+t_uki_aarch64_builtin() { uki_builtin aarch64; }
+
+# A UKI with a command line typed after it: the typed one wins; an
+# initrd= given too comes after the UKI's own.
+t_uki_x86_64_typed() {
+	local name=uki-x86_64-typed tok2=$RANDOM$RANDOM
+	uki_esp x86_64 "$name"
+	extra_initrd "$ESP/typed.img" typed "$tok2"
+	local args='console=ttyS0 efikexec.uki=typed efikexec.test="a b"'
+	startup_nsh "$ESP" "efikexec.efi \\EFI\\Linux\\test.efi initrd=typed.img $args"
+	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	kexec_booted "$name" x86_64 6.1 "$args"
+	expect_line "$name" "EFIKEXEC-EXTRA: typed $tok2"
+	expect_grep "$name" '^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd \+ \\typed\.img$'
+}
+
+# arm64 Image.gz (Ubuntu's vmlinuz) and EFI zboot images (Fedora's) made
+# here from Debian's Image: inflated straight into the kernel's pages.
+compressed_boot() {
+	local name=$1 file=$2 chain=$3
+	startup_nsh "$ESP" "efikexec.efi --verbose $file initrd=initrd.img initrd=extra.img console=ttyAMA0 efikexec.test=$file"
+	a64_boot "$name" 1G 300
+	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0 efikexec.test=$file"
+	expect_line "$name" "purgatory: 3 segments verified (SHA-256 instructions)"
+	expect_grep "$name" "^efikexec: info: plan: image \\\\$file: $chain"
+}
+t_image_gz_aarch64() {
+	kexec_esp aarch64 image-gz 6.1
+	gzip -9 -c "$ESP/vmlinuz" >"$ESP/vmlinuz.gz"
+	rm "$ESP/vmlinuz"
+	compressed_boot image-gz vmlinuz.gz 'gzip \([0-9]+ KiB: arm64 Image, [0-9]+ KiB, image_size [0-9]+ KiB\)$'
+}
+t_zboot_aarch64_gzip() {
+	kexec_esp aarch64 zboot-gzip 6.1
+	mkimage zboot gzip "$ESP/vmlinuz" "$ESP/vmlinuz.efi"
+	rm "$ESP/vmlinuz"
+	compressed_boot zboot-gzip vmlinuz.efi 'EFI zboot \(gzip, [0-9]+ KiB: arm64 Image, '
+}
+t_zboot_aarch64_zstd() {
+	kexec_esp aarch64 zboot-zstd 6.12
+	mkimage zboot zstd22 "$ESP/vmlinuz" "$ESP/vmlinuz.efi"
+	rm "$ESP/vmlinuz"
+	startup_nsh "$ESP" "efikexec.efi vmlinuz.efi initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	QEMU_MACHINE=virt,virtualization=on a64_boot zboot-zstd 1G 300
+	kexec_booted zboot-zstd aarch64 6.12 "console=ttyAMA0"
+	expect_grep zboot-zstd '^efikexec: info: plan: image \\vmlinuz\.efi: EFI zboot \(zstd22, [0-9]+ KiB: arm64 Image, '
+}
+
+# The ELF vmlinux inside Debian's bzImage, at its p_paddr, entered at
+# startup_64 with boot_params; no KASLR (the plan says so).
+t_elf_x86_64() {
+	local name=elf-x86_64
+	kexec_esp x86_64 "$name" 6.1
+	[ -s "$WORK/vmlinux-6.1" ] || mkimage vmlinux "$ESP/vmlinuz" "$WORK/vmlinux-6.1"
+	cp "$WORK/vmlinux-6.1" "$ESP/vmlinux"
+	startup_nsh "$ESP" "efikexec.efi --verbose vmlinux initrd=initrd.img initrd=extra.img console=ttyS0 panic=-1"
+	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" "purgatory: 6 segments verified"
+	expect_grep "$name" '^efikexec: info: plan: image \\vmlinux: ELF vmlinux, [0-9] PT_LOAD at \[0x1000000, 0x[0-9a-f]+\), entry 0x1000000; no relocation table: not moved by KASLR$'
+	KEXEC_AT=0x1000000 kexec_booted "$name" x86_64 6.1 "console=ttyS0 panic=-1"
+}
+
+# Bad images of each format: each returns to the shell with its message,
+# and a good boot follows in the same firmware session.
+t_formats_x86_64_bad_input() {
+	local name=formats-x86_64-bad esp stub
+	kexec_esp x86_64 "$name" 6.1
+	esp=$ESP stub=$(stub_of x86_64)
+	printf 'ID=x\n' >"$WORK/$name.osrel"
+	mkimage uki "$stub" objcopy "$esp/nolinux.efi" .osrel="$WORK/$name.osrel"
+	mkimage uki "$stub" objcopy "$esp/cut.efi" .osrel="$WORK/$name.osrel" .linux="$esp/vmlinuz"
+	truncate -s 4000000 "$esp/cut.efi"
+	mkimage elf32 "$esp/elf32"
+	mkimage elf-overlap "$esp/overlap"
+	cp "$(kernel_path aarch64 6.1)" "$esp/arm64.img"
+	startup_nsh "$esp" \
+		'efikexec.efi nolinux.efi' 'echo "EFIKEXEC-STEP: nolinux rc %lasterror%"' \
+		'efikexec.efi cut.efi' 'echo "EFIKEXEC-STEP: cut rc %lasterror%"' \
+		'efikexec.efi elf32' 'echo "EFIKEXEC-STEP: elf32 rc %lasterror%"' \
+		'efikexec.efi overlap' 'echo "EFIKEXEC-STEP: overlap rc %lasterror%"' \
+		'efikexec.efi arm64.img' 'echo "EFIKEXEC-STEP: arm64 rc %lasterror%"' \
+		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
+	qemu_boot x86_64 "$name" "$esp" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" \
+		'efikexec: error: elf: \elf32: ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels' \
+		'efikexec: error: elf: \overlap: PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)' \
+		'EFIKEXEC-STEP: nolinux rc 0x1' 'EFIKEXEC-STEP: cut rc 0x1F' 'EFIKEXEC-STEP: elf32 rc 0x3' \
+		'EFIKEXEC-STEP: overlap rc 0x1' 'EFIKEXEC-STEP: arm64 rc 0x3'
+	expect_grep "$name" '^efikexec: error: image: \\nolinux\.efi: not a kernel image: .*; PE: a PE file with no \.linux section; ' \
+		'^efikexec: error: uki: \\cut\.efi: section \.linux at 0x[0-9a-f]+, [0-9]+ bytes, ends past the file.s 4000000 bytes$' \
+		'^efikexec: error: image: \\arm64\.img: arm64 Image, [0-9]+ KiB, image_size [0-9]+ KiB is a kernel for aarch64; this efikexec enters x86_64 kernels$'
+	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
+}
+
+t_formats_aarch64_bad_input() {
+	local name=formats-aarch64-bad esp
+	kexec_esp aarch64 "$name" 6.1
+	esp=$ESP
+	gzip -1 -c "$esp/vmlinuz" >"$esp/cut.gz"
+	truncate -s 6000000 "$esp/cut.gz"
+	mkimage zboot lz4 "$esp/vmlinuz" "$esp/lz4.efi"
+	startup_nsh "$esp" \
+		'efikexec.efi cut.gz console=ttyAMA0' 'echo "EFIKEXEC-STEP: cut rc %lasterror%"' \
+		'efikexec.efi lz4.efi console=ttyAMA0' 'echo "EFIKEXEC-STEP: lz4 rc %lasterror%"' \
+		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	a64_boot "$name" 1G 300
+	expect_line "$name" \
+		'efikexec: error: zboot: \lz4.efi: compression "lz4" is not supported (efikexec inflates gzip and zstd)' \
+		'EFIKEXEC-STEP: lz4 rc 0x3'
+	expect_grep "$name" '^efikexec: error: (inflate|image): \\cut\.gz \(gzip\): .*(ends early|cut short or corrupt|corrupt gzip data)' \
+		'^EFIKEXEC-STEP: cut rc 0x(1|1F|4)$'
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""mkimage.py - images the format tests boot or refuse, made from Debian's
+kernels the way their real producers lay them out.
+
+  mkimage.py zboot COMP IMAGE OUT      EFI zboot (drivers/firmware/efi/libstub/
+                                       zboot-header.S) around IMAGE padded to its
+                                       image_size; COMP gzip or zstd22 (made with
+                                       zstd -19: the same frame format as -22), or
+                                       any other name for a header-only image
+  mkimage.py vmlinux BZIMAGE OUT       the ELF vmlinux inside an x86 bzImage: its
+                                       payload (setup header payload_offset and
+                                       payload_length) decompressed
+  mkimage.py elf32 OUT                 an ELF32 i386 executable
+  mkimage.py elf-overlap OUT           an ELF64 x86_64 executable whose two
+                                       PT_LOADs overlap
+  mkimage.py uki STUB OBJCOPY OUT .name=FILE...
+                                       a UKI: systemd's stub with the sections
+                                       added by objcopy, as systemd 252 documents
+                                       it, each section's address after the
+                                       previous one (ukify's rule), 64 KiB aligned
+"""
+import gzip
+import os
+import struct
+import subprocess
+import sys
+
+
+def zboot(comp, image, out):
+    img = bytearray(open(image, 'rb').read())
+    image_size = struct.unpack_from('<Q', img, 0x10)[0]
+    img += bytes(image_size - len(img))  # Makefile.zboot: truncate -s image_size
+    if comp == 'gzip':
+        payload, tail = gzip.compress(bytes(img), 9), b''
+    elif comp.startswith('zstd'):
+        payload = subprocess.run(['zstd', '-19', '-T2', '-q', '-c'], input=bytes(img),
+                                 capture_output=True, check=True).stdout
+        tail = struct.pack('<I', len(img))
+    else:
+        payload, tail = b'\0' * 64, struct.pack('<I', len(img))
+    hdr = bytearray(0x1000)
+    hdr[0:2] = b'MZ'
+    hdr[4:8] = b'zimg'
+    struct.pack_into('<II', hdr, 8, len(hdr), len(payload))
+    hdr[0x18:0x18 + len(comp)] = comp.encode()
+    struct.pack_into('<II', hdr, 0x38, 0x818223cd, 0x40)
+    open(out, 'wb').write(bytes(hdr) + payload + tail)
+
+
+def vmlinux(bz, out):
+    b = open(bz, 'rb').read()
+    setup = ((b[0x1f1] or 4) + 1) * 512
+    off, length = struct.unpack_from('<II', b, 0x248)
+    p = b[setup + off:setup + off + length]
+    # every compressor but gzip has the size appended (arch/x86/boot/compressed/Makefile)
+    if p[:2] == b'\x1f\x8b':
+        data = gzip.decompress(p)
+    elif p[:6] == b'\xfd7zXZ\x00':
+        data = subprocess.run(['xz', '-dc', '--single-stream'], input=p[:-4],
+                              capture_output=True, check=True).stdout
+    elif p[:4] == b'\x28\xb5\x2f\xfd':
+        data = subprocess.run(['zstd', '-dc'], input=p[:-4], capture_output=True, check=True).stdout
+    else:
+        sys.exit('vmlinux: payload compression %s not handled here' % p[:6].hex())
+    if data[:4] != b'\x7fELF':
+        sys.exit('vmlinux: the payload is not an ELF')
+    open(out, 'wb').write(data)
+
+
+def elf(cls, machine, loads, out):
+    """loads: (paddr, filesz, memsz)"""
+    if cls == 1:
+        eh = struct.pack('<4sBBBBB7sHHIIIIIHHHHHH', b'\x7fELF', 1, 1, 1, 0, 0, b'', 2, machine, 1,
+                         loads[0][0], 52, 0, 0, 52, 32, len(loads), 0, 0, 0)
+        ph = b''.join(struct.pack('<IIIIIIII', 1, 0x1000, p, p, f, m, 7, 0x1000) for p, f, m in loads)
+    else:
+        eh = struct.pack('<4sBBBBB7sHHIQQQIHHHHHH', b'\x7fELF', 2, 1, 1, 0, 0, b'', 2, machine, 1,
+                         loads[0][0], 64, 0, 0, 64, 56, len(loads), 0, 0, 0)
+        ph = b''.join(struct.pack('<IIQQQQQQ', 1, 7, 0x1000, 0xffffffff80000000 + p, p, f, m, 0x1000)
+                      for p, f, m in loads)
+    body = (eh + ph).ljust(0x1000, b'\0') + b'\x90' * max(f for _, f, _ in loads)
+    open(out, 'wb').write(body)
+
+
+def uki(stub, objcopy, out, sections):
+    args, vma = [], 0x20000  # past the Debian 252 stubs' last section (.sdmagic ends below)
+    for s in sections:
+        name, path = s.split('=', 1)
+        args += ['--add-section', '%s=%s' % (name, path), '--change-section-vma', '%s=%#x' % (name, vma)]
+        vma = (vma + os.path.getsize(path) + 0xffff) & ~0xffff
+    subprocess.run([objcopy] + args + [stub, out], check=True)
+
+
+def main():
+    a = sys.argv[1:]
+    if a[0] == 'zboot':
+        zboot(a[1], a[2], a[3])
+    elif a[0] == 'vmlinux':
+        vmlinux(a[1], a[2])
+    elif a[0] == 'elf32':
+        elf(1, 3, [(0x200000, 0x1000, 0x2000)], a[1])
+    elif a[0] == 'elf-overlap':
+        elf(2, 62, [(0x1000000, 0x3000, 0x3000), (0x1002000, 0x1000, 0x1000)], a[1])
+    elif a[0] == 'uki':
+        uki(a[1], a[2], a[3], a[4:])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    main()
