@@ -3,14 +3,25 @@
  * gzip members, windowBits 16 + 15) and libzstd's streaming decompressor
  * (RFC 8878 frames). One frame or member is the whole stream; bytes after
  * it (the LE32 size the kernel's Makefile appends, padding) are not read.
+ *
+ * Every call into the libraries runs in a quiet section (lib/rt.h: their
+ * amd64 builds use the red zone), where no boot service may be called - so
+ * they get their memory from an arena allocated before: zlib's state and
+ * 32 KiB window through zalloc, zstd's context and window (sized from the
+ * frame header by ZSTD_estimateDStreamSize_fromFrame) through a custom
+ * allocator. Neither library then calls malloc.
  */
 #include "stream.h"
 
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* the custom allocator and the size estimate */
 #include <zstd.h>
 
 #define IN_CHUNK (64u << 10)
 #define SKIP_CHUNK (64u << 10)
+/* zlib 1.2.13: an inflate_state of about 7 KiB and a 32 KiB window */
+#define GZIP_ARENA (64u << 10)
+#define ARENA_SLACK (64u << 10)
 
 struct ld_stream {
 	struct ld_src *parent;
@@ -22,6 +33,8 @@ struct ld_stream {
 	z_stream z;
 	ZSTD_DStream *zs;
 	ZSTD_inBuffer zin;
+	uint8_t *arena;           /* the libraries' memory */
+	size_t arena_size, arena_used;
 	uint8_t in[IN_CHUNK];
 };
 
@@ -32,51 +45,108 @@ static const char *comp_name(enum ld_comp c)
 	return c == LD_COMP_GZIP ? "gzip" : "zstd";
 }
 
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+/* The arena: bump allocation, freed whole with the stream. */
+static void *arena_alloc(void *opaque, size_t n)
 {
-	return RT_FN(malloc)((size_t)items * size);
+	struct ld_stream *st = opaque;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (n > st->arena_size - st->arena_used)
+		return NULL;
+	p = st->arena + st->arena_used;
+	st->arena_used += n;
+	return p;
 }
 
-static void z_free(voidpf opaque, voidpf p)
+static void arena_free(void *opaque, void *p)
 {
-	RT_FN(free)(p);
+}
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	return arena_alloc(opaque, (size_t)items * size);
 }
 
 static void stop(struct ld_stream *st)
 {
+	uintptr_t q = rt_quiet();
+
 	if (st->started && st->comp == LD_COMP_GZIP)
 		inflateEnd(&st->z);
 	if (st->zs)
 		ZSTD_freeDStream(st->zs);
+	rt_unquiet(q);
 	st->zs = NULL;
 	st->started = false;
+	if (st->arena)
+		RT_FN(free)(st->arena);
+	st->arena = NULL;
+}
+
+static rt_status refill(struct ld_src *s, struct ld_stream *st, size_t *got);
+
+static rt_status new_arena(struct ld_src *s, struct ld_stream *st, size_t size)
+{
+	st->arena = RT_FN(malloc)(size);
+	st->arena_size = size;
+	st->arena_used = 0;
+	if (!st->arena)
+		return rt_fail(RT_ENOMEM, "inflate", "%s: no memory for %zu KiB of %s state", s->name,
+			       size >> 10, st->comp == LD_COMP_GZIP ? "gzip" : "zstd");
+	return RT_OK;
 }
 
 static rt_status start(struct ld_src *s, struct ld_stream *st)
 {
+	rt_status rs;
+	uintptr_t q;
+
 	stop(st);
 	st->in_pos = 0;
 	st->pos = 0;
 	st->ended = false;
 	if (st->comp == LD_COMP_GZIP) {
+		int zr;
+		if ((rs = new_arena(s, st, GZIP_ARENA)) != RT_OK)
+			return rs;
 		RT_FN(memset)(&st->z, 0, sizeof(st->z));
 		st->z.zalloc = z_alloc;
-		st->z.zfree = z_free;
-		if (inflateInit2(&st->z, 16 + MAX_WBITS) != Z_OK)
+		st->z.zfree = arena_free;
+		st->z.opaque = st;
+		q = rt_quiet();
+		zr = inflateInit2(&st->z, 16 + MAX_WBITS);
+		rt_unquiet(q);
+		if (zr != Z_OK)
 			return rt_fail(RT_ENOMEM, "inflate", "%s: cannot start zlib's inflate", s->name);
 	} else {
-		st->zs = ZSTD_createDStream();
+		/* the frame header says how large a window it needs (the kernel's
+		 * zstd22 is `zstd -22 --ultra`: up to 2^27 bytes, zstd's default
+		 * limit, which stays) */
+		size_t got, need;
+		ZSTD_customMem mem = { arena_alloc, arena_free, st };
+		if ((rs = refill(s, st, &got)) != RT_OK)
+			return rs;
+		st->zin = (ZSTD_inBuffer){ st->in, got, 0 };
+		q = rt_quiet();
+		need = ZSTD_estimateDStreamSize_fromFrame(st->in, got);
+		rt_unquiet(q);
+		if (ZSTD_isError(need))
+			return rt_fail(RT_ENOEXEC, "inflate", "%s: no zstd frame header at input offset %#llx: %s",
+				       s->name, (unsigned long long)st->off, ZSTD_getErrorName(need));
+		if ((rs = new_arena(s, st, need + ARENA_SLACK)) != RT_OK)
+			return rs;
+		q = rt_quiet();
+		st->zs = ZSTD_createDStream_advanced(mem);
+		rt_unquiet(q);
 		if (!st->zs)
 			return rt_fail(RT_ENOMEM, "inflate", "%s: cannot start a zstd stream", s->name);
-		/* the kernel's zstd22 is `zstd -22 --ultra`: windows up to
-		 * 2^27 bytes, zstd's default limit; nothing larger is asked */
-		st->zin = (ZSTD_inBuffer){ st->in, 0, 0 };
 	}
 	st->started = true;
 	return RT_OK;
 }
 
-/* More compressed input into st->in; false: none left. */
+/* More compressed input into st->in; *got 0: none left. */
 static rt_status refill(struct ld_src *s, struct ld_stream *st, size_t *got)
 {
 	uint64_t n = st->len - st->in_pos;
@@ -99,6 +169,7 @@ static rt_status produce(struct ld_src *s, struct ld_stream *st, uint8_t *buf, s
 	*made = 0;
 	while (*made < len && !st->ended) {
 		size_t got = 1;
+		uintptr_t q;
 		rt_status rs;
 		if (st->comp == LD_COMP_GZIP) {
 			int zr;
@@ -110,7 +181,9 @@ static rt_status produce(struct ld_src *s, struct ld_stream *st, uint8_t *buf, s
 			}
 			st->z.next_out = buf + *made;
 			st->z.avail_out = (uInt)(len - *made);
+			q = rt_quiet();
 			zr = inflate(&st->z, Z_NO_FLUSH);
+			rt_unquiet(q);
 			*made = len - st->z.avail_out;
 			if (zr == Z_STREAM_END) {
 				st->ended = true;
@@ -131,7 +204,9 @@ static rt_status produce(struct ld_src *s, struct ld_stream *st, uint8_t *buf, s
 					return rs;
 				st->zin = (ZSTD_inBuffer){ st->in, got, 0 };
 			}
+			q = rt_quiet();
 			zr = ZSTD_decompressStream(st->zs, &out, &st->zin);
+			rt_unquiet(q);
 			*made = out.pos;
 			if (ZSTD_isError(zr))
 				return rt_fail(RT_ENOEXEC, "inflate",

@@ -105,6 +105,19 @@ static void heap_free(void *p)
 		efi_bs->FreePool(p);
 }
 
+/* Interrupts held off (UEFI 2.10, 7.1: TPL_HIGH_LEVEL), for calls into
+ * prebuilt libraries (lib/rt.h says why). */
+static uintptr_t heap_quiet(void)
+{
+	return efi_bs ? efi_bs->RaiseTPL(TPL_HIGH_LEVEL) : 0;
+}
+
+static void heap_unquiet(uintptr_t old)
+{
+	if (efi_bs)
+		efi_bs->RestoreTPL((EFI_TPL)old);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
@@ -139,7 +152,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		rt_log_set_level(RT_LOG_DEBUG);
 	if (o.quiet)
 		rt_log_set_level(RT_LOG_ERR);
-	rt_heap_set(&(struct rt_heap){ heap_alloc, heap_free });
+	rt_heap_set(&(struct rt_heap){ heap_alloc, heap_free, heap_quiet, heap_unquiet });
 	arch_init();
 	s = act(&o);
 	arch_fini();

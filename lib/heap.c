@@ -1,10 +1,11 @@
 /*
- * heap.c - malloc, calloc and free for the prebuilt libraries that call
- * them (Debian's libz.a and libzstd.a, inside the decompressor). In firmware
- * they go to the allocator the platform set (efi/ uses AllocatePool, which
- * needs no size to free); before one is set, or when it fails, malloc
- * returns NULL and the library reports out of memory. On the host (tests,
- * fuzzers) libc serves them.
+ * heap.c - malloc, calloc and free, and quiet sections (rt.h says why), for
+ * the prebuilt libraries the decompressor calls (Debian's libz.a and
+ * libzstd.a; their objects reference malloc, though the stream gives them
+ * allocators of its own). In firmware they go to what the platform set
+ * (efi/ uses AllocatePool, which needs no size to free, and RaiseTPL);
+ * before one is set, or when it fails, malloc returns NULL. On the host
+ * (tests, fuzzers) libc serves them.
  */
 #include "rt.h"
 
@@ -26,12 +27,30 @@ void rt_free(void *p)
 void rt_heap_set(const struct rt_heap *h)
 {
 }
+uintptr_t rt_quiet(void)
+{
+	return 0;
+}
+void rt_unquiet(uintptr_t token)
+{
+}
 #else
 static struct rt_heap heap;
 
 void rt_heap_set(const struct rt_heap *h)
 {
 	heap = *h;
+}
+
+uintptr_t rt_quiet(void)
+{
+	return heap.quiet ? heap.quiet() : 0;
+}
+
+void rt_unquiet(uintptr_t token)
+{
+	if (heap.unquiet)
+		heap.unquiet(token);
 }
 
 void *malloc(size_t n)

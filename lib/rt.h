@@ -45,18 +45,31 @@ char *RT_FN(strchr)(const char *s, int c);
 char *RT_FN(strrchr)(const char *s, int c);
 unsigned long RT_FN(strtoul)(const char *s, char **end, int base);
 
-/* --- memory (lib/heap.c) --------------------------------------------------
- * For the decompressors (zlib, libzstd) and nothing that runs after
- * ExitBootServices. In firmware the platform supplies the pages
- * (rt_heap_set, efi/ over AllocatePool); on the host it is libc's. */
+/* --- memory and quiet sections (lib/heap.c) ---------------------------------
+ * For the decompressors (Debian's zlib and libzstd) and nothing that runs
+ * after ExitBootServices. In firmware the platform supplies both (rt_heap_set,
+ * efi/ over AllocatePool and RaiseTPL); on the host malloc is libc's and a
+ * quiet section is nothing.
+ *
+ * Why quiet sections: Debian's amd64 static libraries are built for Linux
+ * user space, whose ABI gives leaf functions a 128-byte red zone below the
+ * stack pointer (crc32_z keeps locals there). In firmware an interrupt
+ * handler runs on the same stack and overwrites it, so every call into such
+ * a library runs with interrupts held off (TPL_HIGH_LEVEL) - and so may call
+ * no boot service, malloc included: the stream hands the libraries memory
+ * it allocated before (boot/stream.c). */
 void *RT_FN(malloc)(size_t n);
 void *RT_FN(calloc)(size_t n, size_t size);
 void RT_FN(free)(void *p);
 struct rt_heap {
 	void *(*alloc)(size_t n); /* NULL when out of memory */
 	void (*free)(void *p);
+	uintptr_t (*quiet)(void); /* nothing interrupts until unquiet(its value) */
+	void (*unquiet)(uintptr_t token);
 };
 void rt_heap_set(const struct rt_heap *h);
+uintptr_t rt_quiet(void);
+void rt_unquiet(uintptr_t token);
 
 /*
  * Parses an unsigned 64-bit number, decimal or 0x hex, with an

@@ -13,6 +13,8 @@ kernels the way their real producers lay them out.
   mkimage.py elf32 OUT                 an ELF32 i386 executable
   mkimage.py elf-overlap OUT           an ELF64 x86_64 executable whose two
                                        PT_LOADs overlap
+  mkimage.py elf-mmio OUT              an ELF64 x86_64 executable loaded at
+                                       0xfe000000 (no RAM there on a PC)
   mkimage.py uki STUB OBJCOPY OUT .name=FILE...
                                        a UKI: systemd's stub with the sections
                                        added by objcopy, as systemd 252 documents
@@ -76,7 +78,7 @@ def elf(cls, machine, loads, out):
     else:
         eh = struct.pack('<4sBBBBB7sHHIQQQIHHHHHH', b'\x7fELF', 2, 1, 1, 0, 0, b'', 2, machine, 1,
                          loads[0][0], 64, 0, 0, 64, 56, len(loads), 0, 0, 0)
-        ph = b''.join(struct.pack('<IIQQQQQQ', 1, 7, 0x1000, 0xffffffff80000000 + p, p, f, m, 0x1000)
+        ph = b''.join(struct.pack('<IIQQQQQQ', 1, 7, 0x1000, (0xffffffff80000000 + p) & (2**64 - 1), p, f, m, 0x1000)
                       for p, f, m in loads)
     body = (eh + ph).ljust(0x1000, b'\0') + b'\x90' * max(f for _, f, _ in loads)
     open(out, 'wb').write(body)
@@ -99,6 +101,8 @@ def main():
         vmlinux(a[1], a[2])
     elif a[0] == 'elf32':
         elf(1, 3, [(0x200000, 0x1000, 0x2000)], a[1])
+    elif a[0] == 'elf-mmio':
+        elf(2, 62, [(0xfe000000, 0x1000, 0x1000)], a[1])
     elif a[0] == 'elf-overlap':
         elf(2, 62, [(0x1000000, 0x3000, 0x3000), (0x1002000, 0x1000, 0x1000)], a[1])
     elif a[0] == 'uki':

@@ -459,14 +459,19 @@ objcopy_of() { case $1 in x86_64) echo objcopy ;; aarch64) echo aarch64-linux-gn
 UKI_CMDLINE_x86_64='console=ttyS0 efikexec.uki=builtin panic=-1'
 UKI_CMDLINE_aarch64='console=ttyAMA0 efikexec.uki=builtin panic=-1'
 uki_esp() {
-	local arch=$1 name=$2 v
+	local arch=$1 name=$2 v dtb=()
 	kexec_esp "$arch" "$name" 6.1
+	if [ "$arch" = aarch64 ]; then
+		# the tree of this very machine: the kernel boots by it (not ACPI)
+		qemu_dumpdtb "$name" "$ESP" 1G "$WORK/$name.dtb" -smp 2 || { echo "dumpdtb failed"; return 1; }
+		dtb=(.dtb="$WORK/$name.dtb")
+	fi
 	v=UKI_CMDLINE_$arch
 	printf '%s\n' "${!v}" >"$WORK/$name.cmdline"
 	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="efikexec test (bookworm)"\nID=debian\n' >"$WORK/$name.osrel"
 	mkdir -p "$ESP/EFI/Linux"
 	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$ESP/EFI/Linux/test.efi" \
-		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$ESP/extra.img" \
+		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" "${dtb[@]}" .ucode="$ESP/extra.img" \
 		.initrd="$ESP/initrd.img" .linux="$ESP/vmlinuz"
 }
 
@@ -480,7 +485,8 @@ uki_builtin() {
 		qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	fi
 	kexec_booted "$name" "$arch" 6.1 "${!v}"
-	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, \.osrel "efikexec test \(bookworm\)"\)$' \
+	[ "$arch" = x86_64 ] || expect_grep "$name" 'Machine model: linux,dummy-virt' '\.dtb, \.osrel'
+	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, (\.dtb, )?\.osrel "efikexec test \(bookworm\)"\)$' \
 		'^efikexec: info: plan: segment 0 kernel +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +[0-9]+ bytes, in place, from \\EFI\\Linux\\test\.efi \.linux\+(0|0x[0-9a-f]+)$' \
 		'^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd$'
 }
@@ -559,24 +565,31 @@ t_formats_x86_64_bad_input() {
 	truncate -s 4000000 "$esp/cut.efi"
 	mkimage elf32 "$esp/elf32"
 	mkimage elf-overlap "$esp/overlap"
+	mkimage elf-mmio "$esp/mmio"
 	cp "$(kernel_path aarch64 6.1)" "$esp/arm64.img"
+	# the good boot at the end: a gzip'd vmlinux (zlib on x86_64 too)
+	[ -s "$WORK/vmlinux-6.1" ] || mkimage vmlinux "$esp/vmlinuz" "$WORK/vmlinux-6.1"
+	gzip -1 -c "$WORK/vmlinux-6.1" >"$esp/vmlinux.gz"
 	startup_nsh "$esp" \
 		'efikexec.efi nolinux.efi' 'echo "EFIKEXEC-STEP: nolinux rc %lasterror%"' \
 		'efikexec.efi cut.efi' 'echo "EFIKEXEC-STEP: cut rc %lasterror%"' \
 		'efikexec.efi elf32' 'echo "EFIKEXEC-STEP: elf32 rc %lasterror%"' \
 		'efikexec.efi overlap' 'echo "EFIKEXEC-STEP: overlap rc %lasterror%"' \
+		'efikexec.efi mmio' 'echo "EFIKEXEC-STEP: mmio rc %lasterror%"' \
 		'efikexec.efi arm64.img' 'echo "EFIKEXEC-STEP: arm64 rc %lasterror%"' \
-		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
+		"efikexec.efi vmlinux.gz initrd=initrd.img initrd=extra.img console=ttyS0"
 	qemu_boot x86_64 "$name" "$esp" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" \
 		'efikexec: error: elf: \elf32: ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels' \
 		'efikexec: error: elf: \overlap: PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)' \
 		'EFIKEXEC-STEP: nolinux rc 0x1' 'EFIKEXEC-STEP: cut rc 0x1F' 'EFIKEXEC-STEP: elf32 rc 0x3' \
-		'EFIKEXEC-STEP: overlap rc 0x1' 'EFIKEXEC-STEP: arm64 rc 0x3'
+		'EFIKEXEC-STEP: overlap rc 0x1' 'EFIKEXEC-STEP: mmio rc 0x1' 'EFIKEXEC-STEP: arm64 rc 0x3'
 	expect_grep "$name" '^efikexec: error: image: \\nolinux\.efi: not a kernel image: .*; PE: a PE file with no \.linux section; ' \
 		'^efikexec: error: uki: \\cut\.efi: section \.linux at 0x[0-9a-f]+, [0-9]+ bytes, ends past the file.s 4000000 bytes$' \
-		'^efikexec: error: image: \\arm64\.img: arm64 Image, [0-9]+ KiB, image_size [0-9]+ KiB is a kernel for aarch64; this efikexec enters x86_64 kernels$'
-	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
+		'^efikexec: error: image: \\arm64\.img: arm64 Image, [0-9]+ KiB, image_size [0-9]+ KiB is a kernel for aarch64; this efikexec enters x86_64 kernels$' \
+		'^efikexec: error: boot: \\mmio: ELF vmlinux at \[0xfe000000, 0xfe001000\) is not RAM the kernel may have \((reserved|no memory) there\): EFI_LOAD_ERROR$' \
+		'^efikexec: info: plan: image \\vmlinux\.gz: gzip \([0-9]+ KiB: ELF vmlinux, 4 PT_LOAD at \[0x1000000, '
+	KEXEC_AT=0x1000000 kexec_booted "$name" x86_64 6.1 "console=ttyS0"
 }
 
 t_formats_aarch64_bad_input() {

@@ -60,6 +60,23 @@ uint64_t test_seed(void);
 			test_fail(__FILE__, __LINE__, "\"%s\" not in \"%s\"", n_, h_);\
 	} while (0)
 
+/* Little-endian stores, for building image headers. */
+static inline void w16(uint8_t *b, size_t off, uint16_t v)
+{
+	b[off] = (uint8_t)v;
+	b[off + 1] = (uint8_t)(v >> 8);
+}
+static inline void w32(uint8_t *b, size_t off, uint32_t v)
+{
+	w16(b, off, (uint16_t)v);
+	w16(b, off + 2, (uint16_t)(v >> 16));
+}
+static inline void w64(uint8_t *b, size_t off, uint64_t v)
+{
+	w32(b, off, (uint32_t)v);
+	w32(b, off + 4, (uint32_t)(v >> 32));
+}
+
 /* xorshift64*: reproducible randomness for the property tests. */
 static inline uint64_t rnd_next(uint64_t *s)
 {

@@ -12,18 +12,6 @@
 
 #define FILE_SIZE 0x1f6e000ull
 
-static void w32(uint8_t *b, size_t off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static void w64(uint8_t *b, size_t off, uint64_t v)
-{
-	w32(b, off, (uint32_t)v);
-	w32(b, off + 4, (uint32_t)(v >> 32));
-}
-
 /* An Image header with the EFI stub's PE header: two sections, the last
  * ending at FILE_SIZE. */
 static void good_image(uint8_t *b)

@@ -8,24 +8,6 @@
 #include "../../boot/bzimage.h"
 #include "../../arch/x86_64/pagetable.h"
 
-static void w16(uint8_t *b, size_t off, uint16_t v)
-{
-	b[off] = (uint8_t)v;
-	b[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void w32(uint8_t *b, size_t off, uint32_t v)
-{
-	w16(b, off, (uint16_t)v);
-	w16(b, off + 2, (uint16_t)(v >> 16));
-}
-
-static void w64(uint8_t *b, size_t off, uint64_t v)
-{
-	w32(b, off, (uint32_t)v);
-	w32(b, off + 4, (uint32_t)(v >> 32));
-}
-
 #define SETUP_SECTS 27
 #define PAYLOAD (8u << 20)
 #define FILE_SIZE ((SETUP_SECTS + 1) * 512 + PAYLOAD)

@@ -16,22 +16,6 @@
 
 static struct ld_ctx ctx;
 
-static void w16(uint8_t *b, size_t off, uint16_t v)
-{
-	b[off] = (uint8_t)v;
-	b[off + 1] = (uint8_t)(v >> 8);
-}
-static void w32(uint8_t *b, size_t off, uint32_t v)
-{
-	w16(b, off, (uint16_t)v);
-	w16(b, off + 2, (uint16_t)(v >> 16));
-}
-static void w64(uint8_t *b, size_t off, uint64_t v)
-{
-	w32(b, off, (uint32_t)v);
-	w32(b, off + 4, (uint32_t)(v >> 32));
-}
-
 /* --- images ------------------------------------------------------------------- */
 
 #define BZ_SETUP_SECTS 3
