@@ -239,8 +239,9 @@ static bool bz_probe(const struct ld_src *s, char *why, size_t whylen)
 	return false;
 }
 
-/* The kernel's version string: kernel_version (0x20e) + 0x200 points into
- * the setup code when not 0 (boot.rst, "kernel_version"). */
+/* The kernel's release (`uname -r`): the first word of the version string
+ * kernel_version (0x20e) + 0x200 points to in the setup code, when not 0
+ * (boot.rst, "kernel_version"). */
 static void bz_version(const struct ld_src *s, char *out, size_t size)
 {
 	uint16_t at = ld_rd16(s->head + 0x20e);
@@ -249,7 +250,7 @@ static void bz_version(const struct ld_src *s, char *out, size_t size)
 	out[0] = 0;
 	if (!at || off >= s->head_len)
 		return;
-	while (n + 1 < size && off + n < s->head_len && s->head[off + n] >= 0x20 && s->head[off + n] < 0x7f) {
+	while (n + 1 < size && off + n < s->head_len && s->head[off + n] > 0x20 && s->head[off + n] < 0x7f) {
 		out[n] = (char)s->head[off + n];
 		n++;
 	}
@@ -288,7 +289,7 @@ static rt_status bz_load(struct ld_ctx *c, struct ld_src *s)
 	k->bz_init_size = bi.init_size;
 	k->bz_alignment = bi.kernel_alignment;
 	bz_version(s, k->version, sizeof(k->version));
-	ld_desc(c, "bzImage%s%.40s", k->version[0] ? " " : "", k->version);
+	ld_desc(c, "bzImage%s%s", k->version[0] ? " " : "", k->version);
 	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
 	       s->name, bi.version >> 8, bi.version & 0xff, bi.init_size, bi.kernel_alignment,
 	       (unsigned long long)bi.pref_address, bi.cmdline_size,

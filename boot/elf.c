@@ -18,17 +18,22 @@
  * vmlinux, so the kernel runs at its link address and its boot_params carry
  * no KASLR_FLAG. The plan says so.
  *
- * arm64: an arm64 vmlinux links its PT_LOADs at kernel virtual addresses
- * (no AT() in arch/arm64/kernel/vmlinux.lds.S, so p_paddr = p_vaddr); it is
- * an Image laid out in an ELF, which this loader does not unpack. Its
- * ELF64 EM_AARCH64 gets a clear error instead.
+ * arm64: a vmlinux links its PT_LOADs at kernel virtual addresses (no AT()
+ * in arch/arm64/kernel/vmlinux.lds.S, so p_paddr = p_vaddr, and with
+ * CONFIG_RELOCATABLE it is ET_DYN). It is an Image laid out in an ELF: the
+ * lowest PT_LOAD starts at _text with the Image header (booting.rst), so it
+ * is placed as an Image is - a 2 MiB-aligned base + text_offset - with every
+ * PT_LOAD at its p_vaddr's offset from _text, and entered at its first byte,
+ * as kexec-tools' kexec/arch/arm64/kexec-elf-arm64.c does.
  */
 #include "loader.h"
+#include "arm64.h"
 #include "bzimage.h"
 
 #define ELFCLASS64 2
 #define ELFDATA2LSB 1
 #define ET_EXEC 2
+#define ET_DYN 3
 #define EM_386 3
 #define EM_X86_64 62
 #define EM_AARCH64 183
@@ -83,6 +88,59 @@ static void make_hdr(struct ld_kernel *k, uint64_t base)
 	k->bz_hdr_end = 0x26c;
 }
 
+/* An arm64 vmlinux whose PT_LOADs (k->piece, offsets from the lowest
+ * p_vaddr, `span` bytes in all) hold an Image: its header at the start of
+ * the lowest one says how to place and enter it. */
+static rt_status arm64_vmlinux(struct ld_ctx *c, struct ld_src *s, uint64_t span)
+{
+	struct ld_kernel *k = &c->k;
+	static uint8_t hdr[0x1000];
+	const struct ld_piece *first = &k->piece[0];
+	struct arm64_image_info ii;
+	size_t n;
+	rt_status rs;
+
+	for (unsigned j = 1; j < k->npieces; j++)
+		if (k->piece[j].mem_off < first->mem_off)
+			first = &k->piece[j];
+	n = first->filesz < sizeof(hdr) ? (size_t)first->filesz : sizeof(hdr);
+	if (n < ARM64_HEADER_SIZE)
+		return rt_fail(RT_ENOEXEC, "elf", "%s: an arm64 ELF whose first PT_LOAD has %zu bytes: no Image header",
+			       s->name, n);
+	rs = s->read(s, first->src_off, hdr, n);
+	if (rs != RT_OK)
+		return rs;
+	if (ld_rd32(hdr + 0x38) != ARM64_IMAGE_MAGIC)
+		return rt_fail(RT_ENOEXEC, "elf",
+			       "%s: an arm64 ELF whose first PT_LOAD has no Image header (magic 0x%08x at 0x38, want %#x): not a Linux vmlinux",
+			       s->name, ld_rd32(hdr + 0x38), ARM64_IMAGE_MAGIC);
+	rs = arm64_image_parse(s->name, hdr, n, span, &ii);
+	if (rs != RT_OK)
+		return rs;
+	/* past the PT_LOADs the kernel needs room up to image_size, which it
+	 * clears itself, as for an Image */
+	if (ii.image_size > span) {
+		if (k->npieces == LD_MAX_PIECES)
+			return rt_fail(RT_E2BIG, "elf", "%s: more than %u PT_LOAD segments", s->name,
+				       LD_MAX_PIECES - 1);
+		k->piece[k->npieces++] = (struct ld_piece){ 0, 0, span, ii.image_size - span, true };
+	}
+	k->machine = LD_MACHINE_AARCH64;
+	k->format = "arm64 ELF vmlinux";
+	k->src = s;
+	k->memsz = ii.image_size > span ? ii.image_size : span;
+	k->align = ARM64_BASE_ALIGN;
+	k->load_offset = ii.text_offset;
+	k->cmdline_max = 2047;
+	k->initrd_window = ARM64_INITRD_WINDOW;
+	k->initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
+	k->takes_dtb = true;
+	k->relocated = true;
+	ld_desc(c, "arm64 ELF vmlinux, %u PT_LOAD, image_size %llu KiB", k->npieces - (ii.image_size > span),
+		(unsigned long long)(ii.image_size >> 10));
+	return RT_OK;
+}
+
 static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
@@ -102,15 +160,12 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 	if (e[5] != ELFDATA2LSB)
 		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF data encoding %u: not little-endian", s->name, e[5]);
 	type = ld_rd16(e + 16);
-	if (machine == EM_AARCH64)
-		return rt_fail(RT_ENOTSUP, "elf",
-			       "%s: an arm64 ELF vmlinux: its PT_LOADs are at virtual addresses; boot its Image (arch/arm64/boot/Image) instead",
-			       s->name);
-	if (machine != EM_X86_64)
+	if (machine != EM_X86_64 && machine != EM_AARCH64)
 		return rt_fail(RT_ENOTSUP, "elf", "%s: e_machine %u (%s): efikexec loads x86_64 ELF kernels",
 			       s->name, machine, machine_name(machine));
-	if (type != ET_EXEC)
-		return rt_fail(RT_ENOTSUP, "elf", "%s: e_type %u: not an executable (ET_EXEC, 2)", s->name, type);
+	if (type != ET_EXEC && !(machine == EM_AARCH64 && type == ET_DYN))
+		return rt_fail(RT_ENOTSUP, "elf", "%s: e_type %u: not an executable (ET_EXEC, 2%s)", s->name, type,
+			       machine == EM_AARCH64 ? ", or ET_DYN, 3" : "");
 	entry = ld_rd64(e + 24);
 	phoff = ld_rd64(e + 32);
 	phentsize = ld_rd16(e + 54);
@@ -128,7 +183,9 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 	k->npieces = 0;
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *p = ph + i * PHDR64_SIZE;
-		uint64_t off = ld_rd64(p + 8), vaddr = ld_rd64(p + 16), paddr = ld_rd64(p + 24);
+		uint64_t off = ld_rd64(p + 8), vaddr = ld_rd64(p + 16);
+		/* arm64: laid out by virtual address, placed as an Image later */
+		uint64_t paddr = machine == EM_AARCH64 ? vaddr : ld_rd64(p + 24);
 		uint64_t filesz = ld_rd64(p + 32), memsz = ld_rd64(p + 40);
 		if (ld_rd32(p) != PT_LOAD || !memsz)
 			continue;
@@ -139,7 +196,7 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 			return rt_fail(RT_ETRUNC, "elf", "%s: PT_LOAD %u: bytes [%#llx, %#llx) end past the file's %llu",
 				       s->name, i, (unsigned long long)off, (unsigned long long)(off + filesz),
 				       (unsigned long long)s->size);
-		if (paddr + memsz < paddr || paddr + memsz > (1ull << 52))
+		if (paddr + memsz < paddr || (machine == EM_X86_64 && paddr + memsz > (1ull << 52)))
 			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx + p_memsz %#llx is beyond physical memory",
 				       s->name, i, (unsigned long long)paddr, (unsigned long long)memsz);
 		if ((paddr & (PAGE - 1)) != (off & (PAGE - 1)) && filesz)
@@ -176,11 +233,13 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 	}
 	if (!k->npieces)
 		return rt_fail(RT_ENOEXEC, "elf", "%s: no PT_LOAD segment", s->name);
+	for (unsigned j = 0; j < k->npieces; j++)
+		k->piece[j].mem_off -= lo;
+	if (machine == EM_AARCH64)
+		return arm64_vmlinux(c, s, hi - lo);
 	if (entry_phys == ~0ull)
 		return rt_fail(RT_ENOEXEC, "elf", "%s: e_entry %#llx lies in no PT_LOAD segment", s->name,
 			       (unsigned long long)entry);
-	for (unsigned j = 0; j < k->npieces; j++)
-		k->piece[j].mem_off -= lo;
 	k->machine = LD_MACHINE_X86_64;
 	k->format = "ELF vmlinux";
 	k->src = s;

@@ -97,6 +97,7 @@ struct boot_plan {
 	const void *dtb;
 	size_t dtb_size;
 	char dtb_name[256];
+	void *dtb_pool;                       /* efi/'s copy of it, to free */
 
 	struct memmap map;                    /* the map the plan was made on */
 	struct kimage img;

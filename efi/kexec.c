@@ -42,9 +42,6 @@ struct boot_plan *kexec_plan(void)
 	plan.fw = &efi_facts;
 	return &plan;
 }
-/* the device tree read from a file or a UKI section, to free */
-static void *dtb_pool;
-
 void kexec_release(struct boot_plan *bp)
 {
 	arch_release(bp);
@@ -61,10 +58,9 @@ void kexec_release(struct boot_plan *bp)
 		efi_bs->FreePool(bp->params_shadow);
 	if (bp->mm.buf)
 		efi_bs->FreePool(bp->mm.buf);
-	if (dtb_pool && bp->dtb == dtb_pool) {
-		efi_bs->FreePool(dtb_pool);
-		dtb_pool = NULL;
-	}
+	if (bp->dtb_pool)
+		efi_bs->FreePool(bp->dtb_pool);
+	bp->dtb_pool = NULL;
 	bp->dtb = NULL;
 	bp->cmdline = NULL;
 	bp->params_shadow = NULL;
@@ -109,12 +105,12 @@ static EFI_STATUS choose_dtb(struct boot_plan *bp)
 			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
 					f.path, (unsigned long long)f.size);
 		}
-		dtb_pool = pool_alloc((size_t)f.size + 1);
-		st = dtb_pool ? efi_file_read(&f, 0, dtb_pool, f.size) : EFI_OUT_OF_RESOURCES;
+		bp->dtb_pool = pool_alloc((size_t)f.size + 1);
+		st = bp->dtb_pool ? efi_file_read(&f, 0, bp->dtb_pool, f.size) : EFI_OUT_OF_RESOURCES;
 		efi_file_close(&f);
 		if (EFI_ERROR(st))
 			return efi_fail(st, "dtb", "%s: cannot read it", bp->o->dtb);
-		bp->dtb = dtb_pool;
+		bp->dtb = bp->dtb_pool;
 		bp->dtb_size = (size_t)f.size;
 		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s", f.path);
 	} else if (b->len && bp->k->takes_dtb) {
@@ -122,13 +118,13 @@ static EFI_STATUS choose_dtb(struct boot_plan *bp)
 		if (b->len > (2u << 20))
 			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %s of %llu bytes, more than the kernel's limit of 2 MiB",
 					b->src->name, b->what, (unsigned long long)b->len);
-		dtb_pool = pool_alloc((size_t)b->len + 1);
-		if (!dtb_pool)
+		bp->dtb_pool = pool_alloc((size_t)b->len + 1);
+		if (!bp->dtb_pool)
 			return efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "no pool for %llu bytes", (unsigned long long)b->len);
-		rs = b->src->read(b->src, b->off, dtb_pool, b->len);
+		rs = b->src->read(b->src, b->off, bp->dtb_pool, b->len);
 		if (rs != RT_OK)
 			return efi_status_from_rt(rs);
-		bp->dtb = dtb_pool;
+		bp->dtb = bp->dtb_pool;
 		bp->dtb_size = (size_t)b->len;
 		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s %s", b->src->name, b->what);
 	} else if (bp->k->takes_dtb && bp->fw->fdt) {

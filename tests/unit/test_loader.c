@@ -230,7 +230,7 @@ TEST(loader_bzimage_and_arm64)
 	n = (BZ_SETUP_SECTS + 1) * 512 + BZ_PAYLOAD;
 	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
 	CHECK_STR(ctx.k.format, "bzImage");
-	CHECK_CONTAINS(ctx.k.desc, "bzImage 6.1.0-test");
+	CHECK_STR(ctx.k.desc, "bzImage 6.1.0-test");
 	CHECK_EQ_U64(ctx.k.npieces, 1);
 	CHECK_EQ_U64(ctx.k.piece[0].src_off, (BZ_SETUP_SECTS + 1) * 512);
 	CHECK_EQ_U64(ctx.k.piece[0].filesz, BZ_PAYLOAD);
@@ -294,7 +294,7 @@ TEST(loader_uki_sections_initrds_cmdline)
 	CHECK(ctx.k.initrd[1].src->read(ctx.k.initrd[1].src, ctx.k.initrd[1].off, buf, 12) == RT_OK);
 	CHECK(!memcmp(buf, "INITRD-BYTES", 12));
 	CHECK_CONTAINS(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test");
-	CHECK_CONTAINS(ctx.k.desc, ", .ucode 1 KiB, .initrd 1 KiB, .cmdline, .osrel \"Debian GNU/Linux 12 (bookworm)\", .uname 6.1.0-test)");
+	CHECK_STR(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test, .ucode 1 KiB, .initrd 1 KiB, .cmdline, .osrel \"Debian GNU/Linux 12 (bookworm)\", .uname 6.1.0-test)");
 	/* the kernel's bytes come through the .linux slice */
 	{
 		uint8_t *k = read_piece(0);
@@ -499,9 +499,10 @@ TEST(loader_elf_vmlinux)
 	CHECK_CONTAINS(test_log(), "PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)");
 	free(e);
 
+	/* an aarch64 ELF that is no Linux vmlinux */
 	e = make_elf(2, 183, ok, 2, 0x1000000, &n);
-	CHECK(load(e, n, LD_MACHINE_AARCH64) == RT_ENOTSUP);
-	CHECK_CONTAINS(test_log(), "an arm64 ELF vmlinux");
+	CHECK(load(e, n, LD_MACHINE_AARCH64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "an arm64 ELF whose first PT_LOAD has no Image header (magic 0x");
 	free(e);
 
 	e = make_elf(2, 62, ok, 2, 0x5000000, &n);
@@ -514,6 +515,32 @@ TEST(loader_elf_vmlinux)
 	CHECK(load(e, n - 0x1000, LD_MACHINE_X86_64) == RT_ETRUNC);
 	CHECK_CONTAINS(test_log(), "PT_LOAD 1: bytes [0x4000, 0x6000) end past the file's");
 	free(e);
+}
+
+/* An arm64 vmlinux: its PT_LOADs by p_vaddr from _text, where the Image
+ * header is; placed as an Image (2 MiB base + text_offset), room to
+ * image_size past the last PT_LOAD. */
+TEST(loader_elf_arm64_vmlinux)
+{
+	const struct phdr ph[] = { { 0, A64_FILE, A64_FILE }, { 0x20000, 0x2000, 0x5000 } };
+	size_t n, an;
+	uint8_t *a = make_arm64(&an, false), *e = make_elf(2, 183, ph, 2, 0, &n);
+
+	memcpy(e + 0x1000, a, an); /* the first PT_LOAD's bytes: the Image */
+	CHECK(load(e, n, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_STR(ctx.k.format, "arm64 ELF vmlinux");
+	CHECK(ctx.k.takes_dtb && !ctx.k.fixed);
+	CHECK_EQ_U64(ctx.k.align, 2 << 20);
+	CHECK_EQ_U64(ctx.k.memsz, A64_IMAGE_SIZE);
+	CHECK_EQ_U64(ctx.k.npieces, 3);
+	CHECK_EQ_U64(ctx.k.piece[1].mem_off, 0x20000);
+	CHECK(!ctx.k.piece[1].room && ctx.k.piece[2].room);
+	CHECK_EQ_U64(ctx.k.piece[2].mem_off, 0x25000);
+	CHECK_EQ_U64(ctx.k.piece[2].memsz, A64_IMAGE_SIZE - 0x25000);
+	CHECK_STR(ctx.k.desc, "arm64 ELF vmlinux, 2 PT_LOAD, image_size 256 KiB");
+	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOTSUP);
+	free(e);
+	free(a);
 }
 
 /* Wrappers nest (a UKI around a zboot image around a gzip'd Image) up to
