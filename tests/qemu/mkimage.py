@@ -10,6 +10,10 @@ kernels the way their real producers lay them out.
   mkimage.py vmlinux BZIMAGE OUT       the ELF vmlinux inside an x86 bzImage: its
                                        payload (setup header payload_offset and
                                        payload_length) decompressed
+  mkimage.py arm64-vmlinux IMAGE OUT   an arm64 vmlinux around IMAGE, laid out as
+                                       the kernel's link does: ET_DYN, _text at
+                                       0xffff800008000000, p_paddr = p_vaddr, two
+                                       PT_LOADs (text, then the rest from 8 MiB on)
   mkimage.py elf32 OUT                 an ELF32 i386 executable
   mkimage.py elf-overlap OUT           an ELF64 x86_64 executable whose two
                                        PT_LOADs overlap
@@ -84,6 +88,17 @@ def elf(cls, machine, loads, out):
     open(out, 'wb').write(body)
 
 
+def arm64_vmlinux(image, out):
+    img = open(image, 'rb').read()
+    base, split, off = 0xffff800008000000, 0x800000, 0x10000
+    loads = [(0, split), (split, len(img) - split)]
+    eh = struct.pack('<4sBBBBB7sHHIQQQIHHHHHH', b'\x7fELF', 2, 1, 1, 0, 0, b'', 3, 183, 1,
+                     base, 64, 0, 0, 64, 56, len(loads), 0, 0, 0)
+    ph = b''.join(struct.pack('<IIQQQQQQ', 1, 7, off + o, base + o, base + o, n, n, 0x10000)
+                  for o, n in loads)
+    open(out, 'wb').write((eh + ph).ljust(off, b'\0') + img)
+
+
 def uki(stub, objcopy, out, sections):
     args, vma = [], 0x20000  # past the Debian 252 stubs' last section (.sdmagic ends below)
     for s in sections:
@@ -99,6 +114,8 @@ def main():
         zboot(a[1], a[2], a[3])
     elif a[0] == 'vmlinux':
         vmlinux(a[1], a[2])
+    elif a[0] == 'arm64-vmlinux':
+        arm64_vmlinux(a[1], a[2])
     elif a[0] == 'elf32':
         elf(1, 3, [(0x200000, 0x1000, 0x2000)], a[1])
     elif a[0] == 'elf-mmio':
