@@ -276,7 +276,9 @@ demo: all $(ASSETS_STAMP)
 capture-demo: all $(ASSETS_STAMP) tools
 	tests/qemu/capture-demo.sh $(BUILD)
 
-check: all $(ASSETS_STAMP) tools
+# every target is built here, so none rots unseen: the applications (all),
+# the fuzzers (fuzz-smoke runs them), the benchmark
+check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage
 	scripts/check.sh $(BUILD)
 
 clean:

@@ -52,7 +52,7 @@ static double plan_once(uint64_t size, uint64_t *staged, uint64_t *in_place)
 	sim.max_run = 64;
 	sim_finish_map(&sim);
 	kimage_init(&img, KIMAGE_NORMAL, &sim.plat, &sim.map);
-	struct kimage_segment seg = { NULL, 0, base, size };
+	struct kimage_segment seg = { NULL, 0, base, size, false };
 	kimage_add_segment(&img, &seg, NULL);
 	sim_make_hot(&sim, &img, 2, 0);
 	t = now();
@@ -101,7 +101,7 @@ static double relocate_vs_memcpy(void)
 	sim_finish_map(&sim);
 	memset(sim.ram, 0x5a, size); /* fault the destinations in, as RAM */
 	kimage_init(&img, KIMAGE_NORMAL, &sim.plat, &sim.map);
-	struct kimage_segment seg = { data, size, base, size };
+	struct kimage_segment seg = { data, size, base, size, false };
 	kimage_add_segment(&img, &seg, NULL);
 	if (kimage_plan(&img, 4) != RT_OK || kimage_load(&img) != RT_OK || img.pages_staged != size / PG) {
 		fprintf(stderr, "bench: planning the relocation failed\n");
