@@ -142,7 +142,6 @@ static rt_status a64_load(struct ld_ctx *c, struct ld_src *s)
 	k->initrd_window = ARM64_INITRD_WINDOW;
 	k->initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
 	k->takes_dtb = true;
-	k->relocated = true;
 	ld_desc(c, "arm64 Image, %llu KiB, image_size %llu KiB", (unsigned long long)(s->size >> 10),
 		(unsigned long long)(ii.image_size >> 10));
 	rt_log(RT_LOG_DEBUG, "image", "%s: text_offset %#llx, image_size %#llx, flags %#llx (%u KiB pages, %s)",

@@ -135,7 +135,6 @@ static rt_status arm64_vmlinux(struct ld_ctx *c, struct ld_src *s, uint64_t span
 	k->initrd_window = ARM64_INITRD_WINDOW;
 	k->initrd_window_align = ARM64_INITRD_WINDOW_ALIGN;
 	k->takes_dtb = true;
-	k->relocated = true;
 	ld_desc(c, "arm64 ELF vmlinux, %u PT_LOAD, image_size %llu KiB", k->npieces - (ii.image_size > span),
 		(unsigned long long)(ii.image_size >> 10));
 	return RT_OK;
@@ -250,7 +249,6 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 	k->fixed = true;
 	k->entry_offset = entry_phys - lo;
 	k->cmdline_max = 2047;
-	k->relocated = false;
 	make_hdr(k, lo);
 	ld_desc(c, "ELF vmlinux, %u PT_LOAD at [%#llx, %#llx), entry %#llx; no relocation table: not moved by KASLR",
 		k->npieces, (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)entry_phys);

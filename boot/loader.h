@@ -103,13 +103,10 @@ struct ld_kernel {
 					* of the kernel's base rounded down to ... */
 	uint64_t initrd_window_align;
 	bool takes_dtb;                /* the hand-off is a device tree */
-	bool relocated;                /* the kernel can move itself (KASLR) */
-	/* x86: the setup header to copy into boot_params (BZ_HDR_OFFSET..), real
-	 * or made for an ELF vmlinux; its fields as parsed */
+	/* x86: the setup header to copy into boot_params (BZ_HDR_OFFSET up to
+	 * bz_hdr_end), real or made for an ELF vmlinux */
 	uint8_t bz_hdr[0x400];
 	uint32_t bz_hdr_end;
-	uint32_t bz_setup_size;
-	uint32_t bz_init_size, bz_alignment;
 	/* from wrappers (a UKI) */
 	struct ld_blob initrd[LD_MAX_INITRDS];
 	unsigned ninitrd;

@@ -61,7 +61,8 @@ struct efi_mem_desc {
 
 #define BOOT_NO_SEG 0xffffffffu
 #define BOOT_MAX_AVOID 256
-#define BOOT_MAX_INITRDS (16 + LD_MAX_INITRDS)
+#define BOOT_MAX_INITRD_FILES 16 /* the user's (OPT_MAX_INITRDS, efi/options.h) */
+#define BOOT_MAX_INITRDS (BOOT_MAX_INITRD_FILES + LD_MAX_INITRDS)
 
 /* A part of the initrd: bytes of a source at an offset of the initrd. */
 struct boot_initrd {
@@ -83,8 +84,8 @@ struct boot_plan {
 	const char *kernel_name;              /* the outermost file, for messages */
 	struct efi_file kernel;
 
-	struct efi_file initrd_file[16];
-	struct ld_src initrd_src[16];
+	struct efi_file initrd_file[BOOT_MAX_INITRD_FILES];
+	struct ld_src initrd_src[BOOT_MAX_INITRD_FILES];
 	struct boot_initrd initrd[BOOT_MAX_INITRDS];
 	unsigned ninitrd, ninitrd_file;
 	uint64_t initrd_size;                 /* all, with the padding */

@@ -6,8 +6,9 @@
  * adds through bp->hooks, so the engine knows nothing of capture and the
  * two front ends nothing of each other.
  *
- *   inputs     open the kernel and initrds, validate the kernel's header
- *              (arch_kernel_probe), build the command line
+ *   inputs     the kernel through the loader table (boot/loader.h), the
+ *              initrd parts, the command line, the device tree, then
+ *              what only the architecture checks (arch_inputs)
  *   placement  a destination for each segment - kernel, initrd, hand-off
  *              data, purgatory - from the memory map model, free memory
  *              first (loaded in place, never copied), bottom-up
@@ -30,6 +31,8 @@
  * aligned offset and skips zero bytes between archives (the kernel's
  * init/initramfs.c, unpack_to_rootfs: "this_header & 3"). */
 #define INITRD_ALIGN 4
+
+_Static_assert(OPT_MAX_INITRDS == BOOT_MAX_INITRD_FILES, "the plan has room for every --initrd");
 
 static struct boot_plan plan;
 static struct ld_ctx plan_ld;
