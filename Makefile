@@ -5,12 +5,16 @@
 #   make capture-demo  arm a capture kernel, crash the main one, read the dump
 #   make check      unit tests and QEMU boot tests
 #   make unit       host unit tests of lib/ (ASan + UBSan)
+#   make unit-api   the public API's edges on the host, against a fake firmware
 #   make qemu-test  boot tests under QEMU (TCG)
 #   make fuzz       longer fuzzing runs
 #   make bench      benchmarks
+#   make install    the public header and both archives, under PREFIX
+#   make examples   the example loaders, built against `make install`'s output
 #   make deps       install Debian packages and fetch test assets (idempotent)
 
-VERSION := 0.1.0
+# the version is the public header's
+VERSION := $(shell sed -n 's/^\#define EFIKEXEC_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/efikexec.h | paste -sd.)
 BUILD   := build
 SYSROOT_ARM64 := $(BUILD)/sysroot-arm64
 ARCHES  := x86_64 aarch64
@@ -19,26 +23,31 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench clean
+.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench clean \
+	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
 # lib/: the freestanding runtime and the kimage model; built for firmware and
 # for the host. efi/: the application; only the pure parts (path, options)
 # are also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
-             boot/stream.c
-EFI_SRCS := efi/main.c efi/console.c efi/file.c efi/status.c efi/path.c \
-            efi/options.c efi/memmap.c efi/platform.c efi/selftest.c efi/boot.c efi/kexec.c \
-            efi/tables.c efi/capture.c
-APP_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
+             boot/stream.c boot/place.c
+# efi/: what talks to firmware, and the public API over it (efi/api.c)
+EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/path.c \
+            efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c
+# libefikexec.a: all of the above; every global but efikexec_* hidden
+LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
+# efikexec.efi's front end: a client of include/efikexec.h, with its own
+# copy of the string functions, printer, log and command-line splitter
+FRONT_SRCS := efi/main.c efi/options.c lib/cmdline.c lib/string.c lib/fmt.c lib/log.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
-x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/pagetable.c
+x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
 x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
-aarch64_SRCS := boot/dtb.c arch/aarch64/handoff.c
+aarch64_SRCS := boot/dtb.c arch/aarch64/handoff.c arch/aarch64/plan.c
 aarch64_ASM  := arch/aarch64/relocate.S arch/aarch64/purgatory-blob.S arch/aarch64/sha256-ce.S
 # purgatory/: its own freestanding blob per architecture
 PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/string.c
@@ -76,6 +85,7 @@ x86_64_CC      := gcc
 x86_64_LD      := ld
 x86_64_OBJCOPY := objcopy
 x86_64_NM      := nm
+x86_64_PREFIX  :=
 x86_64_EFIINC  := /usr/include/efi
 x86_64_EFILIB  := /usr/lib
 # EFI does not promise a red zone: an interrupt handler may clobber it
@@ -96,6 +106,7 @@ aarch64_CC      := aarch64-linux-gnu-gcc
 aarch64_LD      := aarch64-linux-gnu-ld
 aarch64_OBJCOPY := aarch64-linux-gnu-objcopy
 aarch64_NM      := aarch64-linux-gnu-nm
+aarch64_PREFIX  := aarch64-linux-gnu-
 aarch64_EFIINC  := $(SYSROOT_ARM64)/usr/include/efi
 aarch64_EFILIB  := $(SYSROOT_ARM64)/usr/lib
 # no FP/SIMD code in firmware context
@@ -115,7 +126,8 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 
 # the test builds (--test-occupy, --test-corrupt), see ARCH_RULES below
 TESTHOOKS := $(BUILD)/x86_64-testhooks/efikexec.efi $(BUILD)/aarch64-testhooks/efikexec.efi
-all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS)
+LIBS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/libefikexec.a)
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS) $(LIBS) $(BUILD)/host/efikexec-plan
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
 TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h \
@@ -169,9 +181,10 @@ $(foreach a,$(ARCHES),$(eval $(call PURG_RULES,$(a))))
 # --- per-architecture rules ------------------------------------------------------
 # ARCH_RULES arch, output folder, extra CFLAGS: one EFI application.
 define ARCH_RULES
-$(2)_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/%.o,$$(APP_SRCS) $$($(1)_SRCS)) \
+$(2)_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/%.o,$$(LIBRARY_SRCS) $$($(1)_SRCS)) \
 	$$(patsubst %.asm,$(BUILD)/$(2)/%.o,$$(filter %.asm,$$($(1)_ASM))) \
 	$$(patsubst %.S,$(BUILD)/$(2)/%.o,$$(filter %.S,$$($(1)_ASM)))
+$(2)_FRONT_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/front/%.o,$$(FRONT_SRCS))
 
 $(BUILD)/$(2)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	@mkdir -p $$(@D)
@@ -190,19 +203,34 @@ $(BUILD)/$(2)/%.o: %.S Makefile $(BUILD)/$(1)/purgatory.bin $(TOOLS_STAMP)
 	$(Q)$$($(1)_CC) -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' -MMD -MP -c $$< -o $$@
 
 # string.c must not have its loops turned back into calls to itself.
-$(BUILD)/$(2)/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
+$(BUILD)/$(2)/lib/string.o $(BUILD)/$(2)/front/lib/string.o: $(1)_CFLAGS += -fno-tree-loop-distribute-patterns
 
-$(BUILD)/$(2)/efikexec.so: $$($(2)_OBJS)
+# The library: one relocatable object of everything it is made of (the
+# prebuilt libraries' objects it uses included), every global symbol but
+# the public ones made local, in an archive. scripts/check-lib.sh fails
+# the build when anything unprefixed is still global or undefined.
+$(BUILD)/$(2)/libefikexec.a: $$($(2)_OBJS) scripts/make-lib.sh scripts/check-lib.sh
+	@$(if $(Q),echo "  AR [$(2)] $$@")
+	$(Q)scripts/make-lib.sh "$$($(1)_PREFIX)" $$@ $$($(2)_OBJS) $$($(1)_LIBS)
+
+# The front end: its own objects, then the library, as any client links.
+$(BUILD)/$(2)/front/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+	@mkdir -p $$(@D)
+	@$(if $(Q),echo "  CC [$(2) front end] $$<")
+	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) $(3) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
+		-I$$($(1)_EFIINC)/protocol -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(2)/efikexec.so: $$($(2)_FRONT_OBJS) $(BUILD)/$(2)/libefikexec.a
 	@$(if $(Q),echo "  LD [$(2)] $$@")
 	$(Q)$$($(1)_LD) $$(EFI_LDFLAGS) $$($(1)_LDFLAGS) -T $$($(1)_EFILIB)/elf_$(1)_efi.lds \
-		$$($(1)_EFILIB)/crt0-efi-$(1).o $$^ $$($(1)_EFILIB)/libgnuefi.a $$($(1)_LIBS) -o $$@
+		$$($(1)_EFILIB)/crt0-efi-$(1).o $$^ $$($(1)_EFILIB)/libgnuefi.a -o $$@
 
 $(BUILD)/$(2)/efikexec.efi: $(BUILD)/$(2)/efikexec.so scripts/check-efi.sh
 	@$(if $(Q),echo "  EFI [$(2)] $$@")
 	$(Q)$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
 	$(Q)scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
 
--include $$($(2)_OBJS:.o=.d)
+-include $$($(2)_OBJS:.o=.d) $$($(2)_FRONT_OBJS:.o=.d)
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a),$(a),)))
 # The test build: --test-corrupt=N flips one byte of a segment after its
@@ -210,6 +238,32 @@ $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a),$(a),)))
 $(eval $(call ARCH_RULES,x86_64,x86_64-testhooks,-DEFIKEXEC_TEST_HOOKS))
 $(eval $(call ARCH_RULES,aarch64,aarch64-testhooks,-DEFIKEXEC_TEST_HOOKS))
 testhooks: $(TESTHOOKS)
+
+# --- the library for other programs -------------------------------------------------
+# install: what a program embedding efikexec needs, and nothing else
+PREFIX ?= $(BUILD)/install
+INSTALLED := $(PREFIX)/include/efikexec.h $(foreach a,$(ARCHES),$(PREFIX)/lib/$(a)/libefikexec.a)
+$(PREFIX)/include/efikexec.h: include/efikexec.h
+	@mkdir -p $(@D)
+	cp $< $@
+$(PREFIX)/lib/%/libefikexec.a: $(BUILD)/%/libefikexec.a
+	@mkdir -p $(@D)
+	cp $< $@
+install: $(INSTALLED)
+
+# examples/: built by their own Makefile from the installed files alone
+EXAMPLES := $(foreach a,$(ARCHES),$(BUILD)/examples/$(a)/boot-buffer.efi)
+$(BUILD)/examples/x86_64/%.efi: examples/%.c examples/Makefile $(INSTALLED)
+	$(MAKE) --no-print-directory -C examples ARCH=x86_64 EFIKEXEC=$(abspath $(PREFIX)) \
+		GNUEFI=/usr OUT=$(abspath $(@D))
+$(BUILD)/examples/aarch64/%.efi: examples/%.c examples/Makefile $(INSTALLED)
+	$(MAKE) --no-print-directory -C examples ARCH=aarch64 EFIKEXEC=$(abspath $(PREFIX)) \
+		GNUEFI=$(abspath $(SYSROOT_ARM64))/usr OUT=$(abspath $(@D))
+examples: $(EXAMPLES)
+
+# the header alone, as C11 and C++ (scripts/check-header.sh)
+header-test:
+	scripts/check-header.sh
 
 # --- host tests ------------------------------------------------------------------
 HOST_CC := gcc
@@ -232,12 +286,61 @@ $(BUILD)/host/unit: $(HOST_OBJS)
 unit: $(BUILD)/host/unit
 	$(BUILD)/host/unit
 
+unit-api: $(BUILD)/host/unit-api
+	$(BUILD)/host/unit-api
+
+# --- the host planner: build/host/efikexec-plan ------------------------------------------
+# boot/place.c and both architectures' planning rules on a saved memory map
+# (efi/plan-host.c), each purgatory's header built in.
+PLAN_SRCS := efi/plan-host.c efi/mapfile.c efi/path.c $(LIB_SRCS) $(BOOT_SRCS) boot/dtb.c arch/x86_64/plan.c \
+	arch/x86_64/pagetable.c arch/aarch64/plan.c tests/sim/sim.c
+PLAN_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PLAN_SRCS))
+-include $(PLAN_OBJS:.o=.d)
+$(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
+	@mkdir -p $(@D)
+	@{ echo '.section .rodata'; for a in $(ARCHES); do \
+		echo ".globl _binary_purgatory_$${a}_bin_start, _binary_purgatory_$${a}_bin_end"; \
+		echo ".balign 8"; \
+		echo "_binary_purgatory_$${a}_bin_start: .incbin \"$(BUILD)/$$a/purgatory.bin\""; \
+		echo "_binary_purgatory_$${a}_bin_end:"; done; \
+		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
+	$(HOST_CC) -c $(@:.o=.S) -o $@
+$(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
+
+# --- the API's edges on the host: build/host/unit-api --------------------------------------
+# efi/ built for the host against tests/api/fakefw.c (a firmware whose
+# services are host functions, and the arch's entering half as a test
+# double), ASan and UBSan as the unit tests.
+API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c tests/api/fakefw.c
+API_OTHER_SRCS := efi/path.c $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
+	tests/api/test_api.c tests/unit/main.c
+API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \
+	$(patsubst %.c,$(BUILD)/host/%.o,$(API_OTHER_SRCS))
+-include $(API_OBJS:.o=.d)
+$(BUILD)/host-efi/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [host efi] $<")
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -fshort-wchar -DGNU_EFI_USE_MS_ABI -DEFIKEXEC_VERSION='"$(VERSION)"' \
+		-I/usr/include/efi -I/usr/include/efi/x86_64 -I/usr/include/efi/protocol -MMD -MP -c $< -o $@
+$(BUILD)/host/tests/api/test_api.o: HOST_CFLAGS += -DEFIKEXEC_VERSION_TEST='"$(VERSION)"'
+$(BUILD)/host-efi/purgatory.o: $(BUILD)/x86_64/purgatory.bin
+	@mkdir -p $(@D)
+	@{ echo '.section .rodata'; echo '.globl purgatory_blob, purgatory_blob_end'; echo '.balign 8'; \
+		echo 'purgatory_blob: .incbin "$<"'; echo 'purgatory_blob_end:'; \
+		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
+	$(HOST_CC) -c $(@:.o=.S) -o $@
+$(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -o $@
+
 # --- fuzzing (libFuzzer, clang) ------------------------------------------------------
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
+	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
@@ -276,10 +379,12 @@ demo: all $(ASSETS_STAMP)
 capture-demo: all $(ASSETS_STAMP) tools
 	tests/qemu/capture-demo.sh $(BUILD)
 
-# every target is built here, so none rots unseen: the applications (all),
-# the fuzzers (fuzz-smoke runs them), the benchmark
-check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage
+# every target is built here, so none rots unseen: the applications and
+# the archives (all), the examples, the fuzzers (fuzz-smoke runs them), the
+# benchmark
+check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES)
 	scripts/check.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench
+	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench \
+		$(BUILD)/install $(BUILD)/examples $(BUILD)/host-efi

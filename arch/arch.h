@@ -3,13 +3,13 @@
  * of arch/x86_64/ and arch/aarch64/ implements all of it; nothing outside
  * arch/ tests which architecture it is built for.
  *
- * The order efi/boot.c calls it in, after the loader table (boot/loader.h)
+ * The order the engine calls it in, after the loader table (boot/loader.h)
  * found the kernel and efi/ gathered the firmware's facts (bp->fw):
- *   arch_inputs         what only the architecture checks of the inputs
+ *   bp->arch->inputs    what only the architecture checks of the inputs
  *                       (aarch64: the device tree to start from)
- *   arch_params_size    bytes of the hand-off segment (boot_params / DTB)
+ *   ->params_size       bytes of the hand-off segment (boot_params / DTB)
  *   arch_avoid          memory destinations must keep clear of
- *   arch_control_pages  control pages the trampoline needs
+ *   ->control_pages     control pages the trampoline needs
  *   arch_prepare        before ExitBootServices: hand-off data that does not
  *                       depend on the final memory map, page tables, the
  *                       trampoline in the control pages
@@ -25,15 +25,28 @@
 
 #include "../boot/plan.h"
 
-/* The kernels this build enters. */
-enum ld_machine arch_machine(void);
-/* After the loader table filled bp->k and efi/ chose bp->dtb: checks what
- * only this architecture knows. Errors name the file and the value. */
-rt_status arch_inputs(struct boot_plan *bp);
-/* Bytes the hand-off segment needs, for a command line of bp->cmdline_len
- * and a final memory map of at most bp->mm_room bytes. */
-uint64_t arch_params_size(const struct boot_plan *bp);
-uint64_t arch_control_pages(const struct boot_plan *bp);
+/* What planning needs of an architecture: plain code (arch/<arch>/plan.c),
+ * built for the host too, where efikexec-plan plans for either. */
+struct arch_plan_ops {
+	enum ld_machine machine;        /* the kernels it enters */
+	const char *name;
+	/* After the loader table filled bp->k and efi/ chose bp->dtb: checks
+	 * what only this architecture knows. Errors name the file and value. */
+	rt_status (*inputs)(struct boot_plan *bp);
+	/* Bytes the hand-off segment needs, for a command line of
+	 * bp->cmdline_len and a final memory map of at most bp->mm_room bytes. */
+	uint64_t (*params_size)(const struct boot_plan *bp);
+	uint64_t (*control_pages)(const struct boot_plan *bp);
+};
+extern const struct arch_plan_ops arch_plan_x86_64, arch_plan_aarch64;
+/* This build's (the firmware applications'). */
+#if defined(__x86_64__)
+#define ARCH_PLAN (&arch_plan_x86_64)
+#elif defined(__aarch64__)
+#define ARCH_PLAN (&arch_plan_aarch64)
+#endif
+/* Whether paging has five levels now (x86 CR4.LA57; false elsewhere). */
+bool arch_la57(void);
 /* Memory no destination may cover, because the relocation still runs on
  * it (aarch64: the firmware's page tables, efikexec's own image): fills
  * out[] (room for `max`), returns how many; more than max is an error the
@@ -44,7 +57,7 @@ rt_status arch_prepare(struct boot_plan *bp);
  * map in bp->mm. No firmware calls; failures report on the serial port. */
 rt_status arch_finish(struct boot_plan *bp);
 __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
-/* Forgets what arch_inputs/arch_prepare kept (a boot that fails before
+/* Forgets what ->inputs/arch_prepare kept (a boot that fails before
  * the exit). */
 void arch_release(struct boot_plan *bp);
 

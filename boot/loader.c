@@ -54,7 +54,9 @@ static rt_status memory_read(struct ld_src *s, uint64_t off, void *buf, uint64_t
 		return rt_fail(RT_ETRUNC, "image", "%s: read of %llu bytes at %#llx, past its %llu bytes",
 			       s->name, (unsigned long long)len, (unsigned long long)off,
 			       (unsigned long long)s->size);
-	RT_FN(memcpy)(buf, (const uint8_t *)s->ctx + off, (size_t)len);
+	/* a kernel handed over and run where it lies is read onto itself */
+	if (buf != (const uint8_t *)s->ctx + off)
+		RT_FN(memcpy)(buf, (const uint8_t *)s->ctx + off, (size_t)len);
 	return RT_OK;
 }
 

@@ -36,6 +36,7 @@ struct fw_facts {
 	size_t rng_len;               /* 0: no RNG */
 	enum fw_secure_boot secure_boot;
 	uint64_t image_base, image_size; /* efikexec's own image in memory */
+	bool la57;                    /* x86: five-level paging on */
 };
 
 /* A file on efikexec's volume (efi/file.c); handle is the firmware's. */
@@ -61,7 +62,7 @@ struct efi_mem_desc {
 
 #define BOOT_NO_SEG 0xffffffffu
 #define BOOT_MAX_AVOID 256
-#define BOOT_MAX_INITRD_FILES 16 /* the user's (OPT_MAX_INITRDS, efi/options.h) */
+#define BOOT_MAX_INITRD_FILES 16 /* the caller's (EFIKEXEC_MAX_INITRDS) */
 #define BOOT_MAX_INITRDS (BOOT_MAX_INITRD_FILES + LD_MAX_INITRDS)
 
 /* A part of the initrd: bytes of a source at an offset of the initrd. */
@@ -72,17 +73,50 @@ struct boot_initrd {
 	const char *name;
 };
 
-struct efikexec_opts;
+/* One input file: a path on a volume (read through the firmware), or
+ * bytes in memory the caller owns (never written). */
+struct boot_input {
+	const char *path;      /* the file's name, also for messages; NULL: none */
+	void *volume;          /* the volume's handle; NULL: efikexec's own */
+	const void *buf;       /* non-NULL: the bytes are here, size of them */
+	uint64_t size;
+};
+
+/* What one boot is asked to do, whoever asked (the public API fills it,
+ * include/efikexec.h); the engine (efi/kexec.c) reads nothing else. */
+struct boot_req {
+	struct boot_input kernel;
+	bool kernel_handover;  /* kernel.buf is pages the caller gave away (run in place when it can) */
+	struct boot_input initrd[BOOT_MAX_INITRD_FILES];
+	unsigned ninitrd;
+	const char *cmdline;   /* NULL: the image's own (a UKI's .cmdline), else none */
+	struct boot_input dtb; /* path NULL and buf NULL: none given */
+	bool verify, verbose;
+	uint64_t mem_min, mem_max; /* where segments may go; 0: no limit */
+	int test_corrupt;      /* test builds: flip a byte of checked region N; -1 off */
+	bool test_occupy;      /* test builds: take every destination first */
+	/* crash capture, armed alongside the boot when cap_kernel is given */
+	struct boot_input cap_kernel;
+	struct boot_input cap_initrd[BOOT_MAX_INITRD_FILES];
+	unsigned ncap_initrd;
+	const char *cap_cmdline;
+	uint64_t cap_size, cap_addr; /* addr 0: efikexec picks */
+	bool test_corrupt_capture;
+};
+
 struct kexec_hooks;
+struct arch_plan_ops;
 
 struct boot_plan {
-	const struct efikexec_opts *o;        /* efi/'s request; arch/ never reads it */
+	const struct boot_req *o;             /* the request; arch/ never reads it */
 	const struct kexec_hooks *hooks;      /* what a front end adds (efi/kexec.h) */
+	const struct arch_plan_ops *arch;     /* the target's planning rules (arch/arch.h) */
 	const struct fw_facts *fw;
 	struct ld_ctx *ld;                    /* the loader table's walk */
 	struct ld_kernel *k;                  /* = &ld->k */
 	const char *kernel_name;              /* the outermost file, for messages */
-	struct efi_file kernel;
+	struct efi_file kernel;               /* when read from a volume */
+	struct ld_src kernel_src;
 
 	struct efi_file initrd_file[BOOT_MAX_INITRD_FILES];
 	struct ld_src initrd_src[BOOT_MAX_INITRD_FILES];
@@ -90,7 +124,7 @@ struct boot_plan {
 	unsigned ninitrd, ninitrd_file;
 	uint64_t initrd_size;                 /* all, with the padding */
 
-	char *cmdline;                        /* pool, NUL-terminated */
+	char *cmdline;                        /* RT_FN(malloc), NUL-terminated */
 	size_t cmdline_len;
 
 	/* the device tree to start from (arm64): --dtb's, a UKI's .dtb, the
@@ -98,7 +132,8 @@ struct boot_plan {
 	const void *dtb;
 	size_t dtb_size;
 	char dtb_name[256];
-	void *dtb_pool;                       /* efi/'s copy of it, to free */
+	void *dtb_pool;                       /* a copy of it to free (RT_FN(free)) */
+	struct efi_file dtb_file;             /* --dtb while it is read */
 
 	struct memmap map;                    /* the map the plan was made on */
 	struct kimage img;

@@ -33,7 +33,7 @@ static struct capture_arm pending;      /* written by capture_commit() */
 static const struct kexec_hooks arming; /* what arming adds to the main boot */
 static struct boot_plan capk;           /* the capture kernel's inputs */
 static struct ld_ctx capk_ld;
-static struct efikexec_opts capo;
+static struct boot_req capo;
 static struct memmap armmap;
 static struct mem_span hide[8];         /* what firmware rewrites on a reset */
 static size_t nhide;
@@ -278,10 +278,10 @@ static EFI_STATUS record_ram(struct capture_desc *d)
 
 EFI_STATUS capture_arm(struct boot_plan *bp)
 {
-	const struct efikexec_opts *o = bp->o;
+	const struct boot_req *o = bp->o;
 	const struct purgatory_header *ph = (const void *)purgatory_blob;
 	struct capture_desc *d;
-	uint64_t size = o->capture_size, base, end, cursor, need, kbase, lo, hi;
+	uint64_t size = o->cap_size, base, end, cursor, need, kbase, lo, hi;
 	uint64_t purg_len = PAGE_ALIGN(ph->memsz), initrd_len, kernel_len;
 	const struct ld_piece *kp;
 	struct mem_span zone;
@@ -291,17 +291,17 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 
 	/* the capture kernel: opened and probed like any kernel */
 	capo = *o;
-	capo.kernel = o->capture_kernel;
-	capo.ninitrd = o->ncapture_initrd;
+	capo.kernel = o->cap_kernel;
+	capo.ninitrd = o->ncap_initrd;
 	for (unsigned i = 0; i < capo.ninitrd; i++)
-		capo.initrd[i] = o->capture_initrd[i];
-	capo.append = o->capture_append;
-	capo.cl = NULL;
-	capo.kargs = 0;
+		capo.initrd[i] = o->cap_initrd[i];
+	capo.cmdline = o->cap_cmdline;
+	capo.dtb = (struct boot_input){ 0 }; /* the capture boot picks its own */
 	RT_FN(memset)(&capk, 0, sizeof(capk));
 	capk.o = &capo;
 	capk.ld = &capk_ld;
 	capk.fw = &efi_facts;
+	capk.arch = ARCH_PLAN;
 	st = kexec_open_inputs(&capk);
 	if (EFI_ERROR(st))
 		goto out;
@@ -346,8 +346,8 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	zone = top_zone(&armmap);
 	if (hi > zone.start)
 		hi = zone.start;
-	if (o->capture_addr) {
-		base = o->capture_addr;
+	if (o->cap_addr) {
+		base = o->cap_addr;
 		if (!memmap_covers(&armmap, base, base + size, MEM_MASK(MEM_FREE))) {
 			st = explain_region(&armmap, base, size, "--capture-size: region");
 			if (!EFI_ERROR(st))
@@ -582,7 +582,7 @@ static const struct kexec_hooks capturing = {
 	.final_map = capture_finish_core,
 };
 
-EFI_STATUS capture_at_start(const struct efikexec_opts *o)
+EFI_STATUS capture_at_start(const struct boot_req *o)
 {
 	struct capture_arm a;
 	char rec[80], why[160];
@@ -746,48 +746,48 @@ static rt_status capture_finish_core(struct boot_plan *bp)
 	return memmap_normalize(cm);
 }
 
-/* --- --capture-status, --capture-disarm ------------------------------------------ */
+/* --- status, disarm ---------------------------------------------------------------- */
 
-EFI_STATUS capture_status(void)
+bool capture_armed(void)
 {
 	struct capture_arm a;
-	char rec[80], why[160];
-	int64_t t = newest_pstore(rec, sizeof(rec));
 
-	if (!read_arm(&a)) {
-		efi_print("capture: not armed; newest crash record: %s\n", rec[0] ? rec : "none");
-		return EFI_SUCCESS;
-	}
-	efi_print("capture: armed, region [%#llx, %#llx) %llu MiB, at %llu (seconds since 1970)\n",
-		  (unsigned long long)a.base, (unsigned long long)a.end,
-		  (unsigned long long)((a.end - a.base) >> 20), (unsigned long long)a.armed_at);
-	/* read it only where this boot's map says RAM */
-	static struct memmap m;
-	if (EFI_ERROR(efi_memmap_now(&m)) ||
-	    !memmap_covers(&m, a.base, a.end, MEM_MASK_RAM))
-		efi_print("capture: the region is not RAM in this boot: not checked\n");
-	else if (region_intact(&a, why, sizeof(why)))
-		efi_print("capture: region intact, capture kernel %s\n",
-			  ((const struct capture_desc *)(uintptr_t)a.base)->kernel_path);
-	else
-		efi_print("capture: region overwritten: %s\n", why);
-	if (t > a.pstore_seen)
-		efi_print("capture: crashed since arming: %s\n", rec);
-	else
-		efi_print("capture: no crash since arming\n");
-	return EFI_SUCCESS;
+	return read_arm(&a);
 }
 
-EFI_STATUS capture_disarm(void)
+void capture_state(struct capture_state *cs)
+{
+	struct capture_arm a;
+	static struct memmap m;
+	int64_t t;
+
+	RT_FN(memset)(cs, 0, sizeof(*cs));
+	t = newest_pstore(cs->record, sizeof(cs->record));
+	if (!read_arm(&a))
+		return;
+	cs->armed = true;
+	cs->base = a.base;
+	cs->end = a.end;
+	cs->armed_at = a.armed_at;
+	cs->crashed = t > a.pstore_seen;
+	/* read it only where this boot's map says RAM */
+	if (EFI_ERROR(efi_memmap_now(&m)) || !memmap_covers(&m, a.base, a.end, MEM_MASK_RAM))
+		return;
+	cs->checked = true;
+	cs->intact = region_intact(&a, cs->why, sizeof(cs->why));
+	if (cs->intact)
+		rt_snprintf(cs->kernel, sizeof(cs->kernel), "%s",
+			    ((const struct capture_desc *)(uintptr_t)a.base)->kernel_path);
+}
+
+bool capture_disarm(uint64_t *base, uint64_t *end)
 {
 	struct capture_arm a;
 
-	if (!read_arm(&a)) {
-		efi_print("capture: nothing armed\n");
-		return EFI_SUCCESS;
-	}
+	if (!read_arm(&a))
+		return false;
 	delete_arm();
-	efi_print("capture: disarmed the region [%#llx, %#llx)\n", (unsigned long long)a.base,
-		  (unsigned long long)a.end);
-	return EFI_SUCCESS;
+	*base = a.base;
+	*end = a.end;
+	return true;
 }

@@ -64,7 +64,7 @@ static void out(const char *s)
 	serial_write(s);
 }
 
-static void log_sink(enum rt_log_level level, const char *subsys, const char *line)
+void efi_console_sink(enum rt_log_level level, const char *subsys, const char *line)
 {
 	char buf[600];
 
@@ -98,12 +98,16 @@ void efi_console_init(void)
 	UINTN size = sizeof(conout);
 	UINT32 attrs;
 
-	rt_log_set_sink(log_sink);
 	if (efi_rs->GetVariable(u"ConOut", &global, &attrs, &size, conout) == EFI_SUCCESS &&
 	    path_has_uart(conout, size))
 		return;
 	if (efi_bs->LocateProtocol(&serial_guid, NULL, (void **)&serial) != EFI_SUCCESS)
 		serial = NULL;
+}
+
+void efi_puts(const char *s)
+{
+	out(s);
 }
 
 void efi_print(const char *fmt, ...)
@@ -119,12 +123,10 @@ void efi_print(const char *fmt, ...)
 
 EFI_STATUS efi_fail(EFI_STATUS st, const char *subsys, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	rt_vfail_uefi(st, subsys, fmt, ap);
 	va_end(ap);
-	rt_err(subsys, "%s: %s", buf, efi_status_name(st));
 	return st;
 }

@@ -23,6 +23,24 @@ extern EFI_BOOT_SERVICES *efi_bs;
 extern EFI_RUNTIME_SERVICES *efi_rs;
 extern EFI_LOADED_IMAGE *efi_loaded_image;
 
+/* faults.c, test builds: the Nth firmware call of the kinds a boot makes
+ * (AllocatePages, AllocatePool, GetMemoryMap, LocateProtocol, SetVariable,
+ * file Open and Read) fails. efi_faults_install puts the counting tables
+ * in front of the firmware's; efi_fault is asked before each file call. */
+#ifdef EFIKEXEC_TEST_HOOKS
+void efi_faults_install(void);
+bool efi_fault(const char *call);
+void efi_faults_set(uint32_t n);
+uint32_t efi_faults_counted(void);
+/* The failing call was made (and survived, when asked at the exit). */
+bool efi_faults_hit(void);
+/* Pages and pool blocks efikexec holds now (allocated, not freed). */
+void efi_faults_held(int64_t *pages, int64_t *pool);
+#else
+static inline void efi_faults_install(void) {}
+static inline bool efi_fault(const char *call) { return false; }
+#endif
+
 /* status.c: EFI_STATUS in words, and the one rt_status -> EFI_STATUS map. */
 const char *efi_status_name(EFI_STATUS st);
 EFI_STATUS efi_status_from_rt(rt_status st);
@@ -30,7 +48,10 @@ EFI_STATUS efi_status_from_rt(rt_status st);
 /* console.c: the log sink (console, and the serial port when the console
  * does not already reach it) and plain output for --help and friends. */
 void efi_console_init(void);
+/* The default log sink: "efikexec: LEVEL: SUBSYSTEM: TEXT" on both. */
+void efi_console_sink(enum rt_log_level level, const char *subsys, const char *line);
 void efi_print(const char *fmt, ...) RT_PRINTF(1, 2);
+void efi_puts(const char *s); /* any length */
 
 /* Logs an error naming the EFI status and returns it:
  * `return efi_fail(st, "file", "%s: cannot open", path);` */
@@ -48,6 +69,9 @@ EFI_STATUS efi_fail(EFI_STATUS st, const char *subsys, const char *fmt, ...)
  * Either slash separates; "." and ".." are resolved.
  */
 EFI_STATUS efi_file_open(const char *path, struct efi_file *f);
+/* The same on another volume (an EFI_SIMPLE_FILE_SYSTEM_PROTOCOL handle;
+ * NULL: efikexec's own), relative paths from its root. */
+EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f);
 /* Reads exactly `len` bytes from offset `off`; a short read is an error. */
 EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len);
 void efi_file_close(struct efi_file *f);
@@ -69,6 +93,8 @@ enum mem_type efi_mem_type(UINT32 efi_type);
 EFI_STATUS efi_memmap_to_model(const struct efi_memmap *em, struct memmap *m);
 /* The memory map as it is now, as the model (get, convert, put). */
 EFI_STATUS efi_memmap_now(struct memmap *m);
+/* Prints it, a line per range and a summary (efikexec_print_memmap). */
+EFI_STATUS efi_print_memmap(void);
 
 /* tables.c: the configuration table entry with that GUID (NULL: none),
  * n bytes from EFI_RNG_PROTOCOL (false: no RNG, or it failed), and what a
@@ -80,6 +106,9 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len);
 /* platform.c: the planner's page allocator over boot services. */
 #include "../lib/kimage.h"
 extern const struct kimage_platform efi_platform;
+/* [start, end) is efikexec's already (a kernel handed over): claimed
+ * without the firmware, not freed by the planner. start == end: none. */
+void efi_platform_hold(uint64_t start, uint64_t end);
 
 /* selftest.c: --selftest, the kimage model against this firmware. */
 EFI_STATUS efi_selftest(void);

@@ -12,20 +12,24 @@
 /* Large reads in pieces: some firmware file drivers choke on huge requests. */
 #define READ_CHUNK (16u << 20)
 
-static EFI_FILE_HANDLE volume_root(EFI_STATUS *st)
+static EFI_FILE_HANDLE volume_root(EFI_HANDLE volume, EFI_STATUS *st)
 {
 	static EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs;
 	EFI_FILE_HANDLE root;
 
-	*st = efi_bs->HandleProtocol(efi_loaded_image->DeviceHandle, &sfs_guid, (void **)&sfs);
+	*st = efi_bs->HandleProtocol(volume ? volume : efi_loaded_image->DeviceHandle, &sfs_guid,
+				     (void **)&sfs);
 	if (EFI_ERROR(*st)) {
-		efi_fail(*st, "file", "the device efikexec was loaded from has no file system");
+		if (volume)
+			efi_fail(*st, "file", "the volume handle %p has no file system", volume);
+		else
+			efi_fail(*st, "file", "the device efikexec was loaded from has no file system");
 		return NULL;
 	}
 	*st = sfs->OpenVolume(sfs, &root);
 	if (EFI_ERROR(*st)) {
-		efi_fail(*st, "file", "cannot open the volume efikexec was loaded from");
+		efi_fail(*st, "file", "cannot open the volume %s", volume ? "given" : "efikexec was loaded from");
 		return NULL;
 	}
 	return root;
@@ -65,6 +69,11 @@ static void image_dir(char *out, size_t size)
 
 EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 {
+	return efi_file_open_on(NULL, path, f);
+}
+
+EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f)
+{
 	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	char cwd[256];
 	uint16_t wpath[256];
@@ -77,16 +86,19 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 	UINTN usize = sizeof(u);
 
 	f->handle = NULL;
-	image_dir(cwd, sizeof(cwd));
+	if (volume)
+		cwd[0] = '\0'; /* another volume: its root */
+	else
+		image_dir(cwd, sizeof(cwd));
 	if (efi_path_join(cwd, path, f->path, sizeof(f->path)) != RT_OK)
 		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: not a usable path", path);
 	if (utf8_to_ucs2(f->path, wpath, RT_ARRAY_SIZE(wpath)) >= RT_ARRAY_SIZE(wpath))
 		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: path longer than %zu characters",
 				path, RT_ARRAY_SIZE(wpath) - 1);
-	root = volume_root(&st);
+	root = volume_root(volume, &st);
 	if (!root)
 		return st;
-	st = root->Open(root, &h, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
+	st = efi_fault("Open") ? EFI_DEVICE_ERROR : root->Open(root, &h, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
 	root->Close(root);
 	if (EFI_ERROR(st)) {
 		f->handle = NULL;
@@ -125,7 +137,7 @@ EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t l
 	while (len) {
 		UINTN want = len > READ_CHUNK ? READ_CHUNK : (UINTN)len;
 		UINTN got = want;
-		st = h->Read(h, &got, p);
+		st = efi_fault("Read") ? EFI_DEVICE_ERROR : h->Read(h, &got, p);
 		if (EFI_ERROR(st))
 			return efi_fail(st, "file", "%s: read error at offset %llu", f->path,
 					(unsigned long long)(p - (uint8_t *)buf + off));

@@ -1,6 +1,6 @@
 /*
  * kexec.c - the engine every front end shares: load a kernel the kexec way
- * and enter it. efi/boot.c (a boot request) and efi/capture.c (arming,
+ * and enter it. efi/api.c (a boot request) and efi/capture.c (arming,
  * and the capture boot after a crash) drive it; what crash capture adds at
  * its points - placement, just before and just after ExitBootServices - it
  * adds through bp->hooks, so the engine knows nothing of capture and the
@@ -8,7 +8,7 @@
  *
  *   inputs     the kernel through the loader table (boot/loader.h), the
  *              initrd parts, the command line, the device tree, then
- *              what only the architecture checks (arch_inputs)
+ *              what only the architecture checks (bp->arch->inputs)
  *   placement  a destination for each segment - kernel, initrd, hand-off
  *              data, purgatory - from the memory map model, free memory
  *              first (loaded in place, never copied), bottom-up
@@ -24,6 +24,7 @@
 #include "kexec.h"
 #include "../arch/arch.h"
 #include "../boot/stream.h"
+#include "../boot/place.h"
 
 #define MIB (1ull << 20)
 #define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
@@ -32,7 +33,6 @@
  * init/initramfs.c, unpack_to_rootfs: "this_header & 3"). */
 #define INITRD_ALIGN 4
 
-_Static_assert(OPT_MAX_INITRDS == BOOT_MAX_INITRD_FILES, "the plan has room for every --initrd");
 
 static struct boot_plan plan;
 static struct ld_ctx plan_ld;
@@ -43,6 +43,7 @@ struct boot_plan *kexec_plan(void)
 	RT_FN(memset)(&plan, 0, sizeof(plan));
 	plan.ld = &plan_ld;
 	plan.fw = &efi_facts;
+	plan.arch = ARCH_PLAN;
 	return &plan;
 }
 void kexec_release(struct boot_plan *bp)
@@ -55,230 +56,80 @@ void kexec_release(struct boot_plan *bp)
 		efi_file_close(&bp->initrd_file[i]);
 	if (bp->img.plat)
 		kimage_release(&bp->img);
-	if (bp->cmdline)
-		efi_bs->FreePool(bp->cmdline);
+	efi_platform_hold(0, 0);
+	boot_inputs_release(bp);
+	efi_file_close(&bp->dtb_file);
 	if (bp->params_shadow)
 		efi_bs->FreePool(bp->params_shadow);
 	if (bp->mm.buf)
 		efi_bs->FreePool(bp->mm.buf);
-	if (bp->dtb_pool)
-		efi_bs->FreePool(bp->dtb_pool);
-	bp->dtb_pool = NULL;
-	bp->dtb = NULL;
-	bp->cmdline = NULL;
 	bp->params_shadow = NULL;
 	bp->mm.buf = NULL;
 }
 
-static void *pool_alloc(size_t n)
+/* An input as a loader-table source: the caller's bytes, or a file opened
+ * on its volume (closed by kexec_release). */
+static EFI_STATUS open_input(const struct boot_input *in, struct efi_file *f, struct ld_src *s)
 {
-	void *p = NULL;
-
-	return efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
-}
-
-/* Adds an initrd part; all of them joined, each at a 4-byte boundary. */
-static EFI_STATUS add_initrd(struct boot_plan *bp, struct ld_src *src, uint64_t off, uint64_t len,
-			     const char *name)
-{
-	uint64_t at = (bp->initrd_size + INITRD_ALIGN - 1) & ~(uint64_t)(INITRD_ALIGN - 1);
-
-	if (bp->ninitrd == BOOT_MAX_INITRDS)
-		return efi_fail(EFI_INVALID_PARAMETER, "boot", "%s: more than %u initrd parts", name,
-				BOOT_MAX_INITRDS);
-	bp->initrd[bp->ninitrd++] = (struct boot_initrd){ src, off, len, at, name };
-	bp->initrd_size = at + len;
-	return EFI_SUCCESS;
-}
-
-/* The device tree to start from (arm64): --dtb, else a UKI's .dtb, else
- * the firmware's; an x86 kernel ignores it (arch_inputs says so). */
-static EFI_STATUS choose_dtb(struct boot_plan *bp)
-{
-	const struct ld_blob *b = &bp->k->dtb;
 	EFI_STATUS st;
 
-	if (bp->o->dtb) {
-		struct efi_file f;
-		st = efi_file_open(bp->o->dtb, &f);
-		if (EFI_ERROR(st))
-			return st;
-		if (f.size > (2u << 20)) {
-			efi_file_close(&f);
-			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
-					f.path, (unsigned long long)f.size);
-		}
-		bp->dtb_pool = pool_alloc((size_t)f.size + 1);
-		st = bp->dtb_pool ? efi_file_read(&f, 0, bp->dtb_pool, f.size) : EFI_OUT_OF_RESOURCES;
-		efi_file_close(&f);
-		if (EFI_ERROR(st))
-			return efi_fail(st, "dtb", "%s: cannot read it", bp->o->dtb);
-		bp->dtb = bp->dtb_pool;
-		bp->dtb_size = (size_t)f.size;
-		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s", f.path);
-	} else if (b->len && bp->k->takes_dtb) {
-		rt_status rs;
-		if (b->len > (2u << 20))
-			return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %s of %llu bytes, more than the kernel's limit of 2 MiB",
-					b->src->name, b->what, (unsigned long long)b->len);
-		bp->dtb_pool = pool_alloc((size_t)b->len + 1);
-		if (!bp->dtb_pool)
-			return efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "no pool for %llu bytes", (unsigned long long)b->len);
-		rs = b->src->read(b->src, b->off, bp->dtb_pool, b->len);
-		if (rs != RT_OK)
-			return efi_status_from_rt(rs);
-		bp->dtb = bp->dtb_pool;
-		bp->dtb_size = (size_t)b->len;
-		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s %s", b->src->name, b->what);
-	} else if (bp->k->takes_dtb && bp->fw->fdt) {
-		bp->dtb = bp->fw->fdt;
-		bp->dtb_size = 0;
-		rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "the firmware's device tree");
+	if (in->buf) {
+		ld_src_memory(s, in->buf, in->size, in->path ? in->path : "(buffer)");
+		return EFI_SUCCESS;
 	}
+	st = efi_file_open_on(in->volume, in->path, f);
+	if (!EFI_ERROR(st))
+		efi_file_src(f, s);
+	return st;
+}
+
+/* --dtb (arm64): read whole; the loader-table walk and the rest decide
+ * what else to start from (boot_inputs). */
+static EFI_STATUS read_dtb(struct boot_plan *bp)
+{
+	const struct boot_input *in = &bp->o->dtb;
+	struct ld_src s;
+	EFI_STATUS st;
+	rt_status rs;
+
+	if (!in->buf && !in->path)
+		return EFI_SUCCESS;
+	st = open_input(in, &bp->dtb_file, &s);
+	if (EFI_ERROR(st))
+		return st;
+	if (s.size > (2u << 20))
+		return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
+				s.name, (unsigned long long)s.size);
+	bp->dtb_pool = RT_FN(malloc)((size_t)s.size + 1);
+	if (!bp->dtb_pool)
+		return efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "%s: no pool for %llu bytes", s.name,
+				(unsigned long long)s.size);
+	rs = s.read(&s, 0, bp->dtb_pool, s.size);
+	efi_file_close(&bp->dtb_file);
+	if (rs != RT_OK)
+		return efi_fail(efi_status_from_rt(rs), "dtb", "%s: cannot read it", s.name);
+	bp->dtb = bp->dtb_pool;
+	bp->dtb_size = (size_t)s.size;
+	rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s", s.name);
 	return EFI_SUCCESS;
 }
 
 EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
 {
-	const struct efikexec_opts *o = bp->o;
-	struct ld_src file;
+	const struct boot_req *o = bp->o;
 	EFI_STATUS st;
-	rt_status rs;
-	size_t len;
 
 	if (!bp->fw)
 		bp->fw = &efi_facts;
-	st = efi_file_open(o->kernel, &bp->kernel);
-	if (EFI_ERROR(st))
-		return st;
-	bp->kernel_name = bp->kernel.path;
-	efi_file_src(&bp->kernel, &file);
-	bp->ld->machine = arch_machine();
-	rs = ld_load(bp->ld, &file);
-	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
-	bp->k = &bp->ld->k;
-	rt_log(RT_LOG_INFO, "image", "%s: %s", bp->kernel_name, bp->k->desc);
-
-	/* initrds: what the image carries first (a UKI's .ucode, .initrd, as
-	 * systemd's stub orders them), then the user's */
-	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
-		const struct ld_blob *b = &bp->k->initrd[i];
-		st = add_initrd(bp, b->src, b->off, b->len, b->what);
-		if (EFI_ERROR(st))
-			return st;
-	}
-	for (unsigned i = 0; i < o->ninitrd; i++) {
-		st = efi_file_open(o->initrd[i], &bp->initrd_file[i]);
-		if (EFI_ERROR(st))
-			return st;
+	st = open_input(&o->kernel, &bp->kernel, &bp->kernel_src);
+	for (unsigned i = 0; !EFI_ERROR(st) && i < o->ninitrd; i++) {
+		st = open_input(&o->initrd[i], &bp->initrd_file[i], &bp->initrd_src[i]);
 		bp->ninitrd_file = i + 1;
-		efi_file_src(&bp->initrd_file[i], &bp->initrd_src[i]);
-		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_file[i].size, bp->initrd_file[i].path);
-		if (EFI_ERROR(st))
-			return st;
 	}
-
-	/* the command line: the user's, else the image's own (a UKI's .cmdline) */
-	len = options_kernel_cmdline(o, NULL, 0);
-	if (!len && bp->k->has_cmdline)
-		len = RT_FN(strlen)(bp->k->cmdline);
-	if (len > bp->k->cmdline_max)
-		return efi_fail(EFI_INVALID_PARAMETER, "boot",
-				"%s: command line of %zu bytes is longer than the kernel accepts (cmdline_size %llu)",
-				bp->kernel_name, len, (unsigned long long)bp->k->cmdline_max);
-	st = efi_bs->AllocatePool(EfiLoaderData, len + 1, (void **)&bp->cmdline);
-	if (EFI_ERROR(st))
-		return efi_fail(st, "boot", "no pool for a command line of %zu bytes", len);
-	if (options_kernel_cmdline(o, NULL, 0) || !bp->k->has_cmdline)
-		bp->cmdline_len = options_kernel_cmdline(o, bp->cmdline, len + 1);
-	else
-		bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len + 1, "%s", bp->k->cmdline);
-	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes%s): %s", bp->cmdline_len,
-	       options_kernel_cmdline(o, NULL, 0) || !bp->k->has_cmdline ? "" : ", the image's .cmdline",
-	       bp->cmdline);
-
-	st = choose_dtb(bp);
-	if (EFI_ERROR(st))
-		return st;
-	rs = arch_inputs(bp);
-	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
-}
-
-static uint64_t free_largest(const struct memmap *m)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (m->r[i].type == MEM_FREE && m->r[i].end - m->r[i].start > best)
-			best = m->r[i].end - m->r[i].start;
-	return best;
-}
-
-/*
- * A destination for `size` bytes: free memory first (loaded in place),
- * else any RAM (staged, copied after the exit), lowest address first.
- */
-static EFI_STATUS place(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
-			uint64_t min, uint64_t max, const struct mem_span *avoid, size_t navoid,
-			uint64_t *out)
-{
-	const struct efikexec_opts *o = bp->o;
-	struct hole_req req = {
-		.size = PAGE_ALIGN(size), .align = align < KIMAGE_PAGE_SIZE ? KIMAGE_PAGE_SIZE : align,
-		.min = min, .max = max, .mask = MEM_MASK(MEM_FREE), .avoid = avoid, .navoid = navoid,
-	};
-
-	if (req.min < o->mem_min)
-		req.min = o->mem_min;
-	if (o->mem_max && (!req.max || req.max > o->mem_max))
-		req.max = o->mem_max;
-	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
-		return EFI_SUCCESS;
-	req.mask = MEM_MASK_RAM;
-	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
-		return EFI_SUCCESS;
-	return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
-			"%s: no room for %llu bytes (%llu MiB, alignment %#llx) in RAM within [%#llx, %#llx); the largest free range is %llu MiB",
-			what, (unsigned long long)size, (unsigned long long)(size >> 20),
-			(unsigned long long)req.align, (unsigned long long)req.min,
-			(unsigned long long)(req.max ? req.max : ~0ull),
-			(unsigned long long)(free_largest(&bp->map) >> 20));
-}
-
-static EFI_STATUS add_segment(struct boot_plan *bp, const void *buf, uint64_t bufsz, uint64_t mem,
-			      uint64_t memsz, unsigned *index)
-{
-	struct kimage_segment s = { buf, (size_t)bufsz, mem, PAGE_ALIGN(memsz), false };
-	rt_status rs = kimage_add_segment(&bp->img, &s, index);
-
-	return rs == RT_OK ? EFI_SUCCESS : efi_status_from_rt(rs);
-}
-
-/* The kernel's pieces (boot/loader.h): each one's bytes a segment, its
- * zero tail part of it; the room past a `room` piece's bytes a scratch
- * segment: kept free, never copied or checked. */
-static EFI_STATUS add_kernel_segments(struct boot_plan *bp)
-{
-	const struct ld_kernel *k = bp->k;
-	EFI_STATUS st = EFI_SUCCESS;
-
-	bp->seg_initrd = BOOT_NO_SEG;
-	for (unsigned i = 0; i < k->npieces && !EFI_ERROR(st); i++) {
-		const struct ld_piece *p = &k->piece[i];
-		uint64_t mem = bp->kernel_base + p->mem_off;
-		uint64_t data = p->room ? PAGE_ALIGN(p->filesz) : PAGE_ALIGN(p->memsz);
-
-		bp->seg_kernel[i] = bp->seg_scratch[i] = BOOT_NO_SEG;
-		if (data)
-			st = add_segment(bp, NULL, p->filesz, mem, data, &bp->seg_kernel[i]);
-		if (!EFI_ERROR(st) && p->room && PAGE_ALIGN(p->memsz) > data) {
-			struct kimage_segment s = { NULL, 0, mem + data, PAGE_ALIGN(p->memsz) - data, true };
-			rt_status rs = kimage_add_segment(&bp->img, &s, &bp->seg_scratch[i]);
-			if (rs != RT_OK)
-				st = efi_status_from_rt(rs);
-		}
-	}
+	if (!EFI_ERROR(st))
+		st = read_dtb(bp);
+	if (!EFI_ERROR(st))
+		st = efi_status_from_rt(boot_inputs(bp));
 	return st;
 }
 
@@ -316,97 +167,85 @@ EFI_STATUS kexec_check_purgatory(void)
 	return EFI_SUCCESS;
 }
 
-/* A kernel that runs where it was linked (an ELF vmlinux's p_paddr): its
- * range must be RAM - free, or busy only until the exit (staged then) -
- * and clear of what must stay intact. */
-static EFI_STATUS place_fixed(struct boot_plan *bp, const struct mem_span *avoid, size_t navoid,
-			      uint64_t *out)
+/*
+ * A kernel handed over (EFIKEXEC_INPUT_HANDOVER) lies in pages efikexec
+ * owns: when it can run where it lies, those pages become free memory of
+ * the plan's map that only this plan claims, and the kernel's load
+ * address is where its bytes are - nothing is copied. Returns that base,
+ * or 0 (read from the buffer like any other) saying why not.
+ */
+static uint64_t handover_base(struct boot_plan *bp, uint64_t kmin)
 {
+	const struct boot_req *o = bp->o;
 	const struct ld_kernel *k = bp->k;
-	uint64_t start = k->min, end = k->min + PAGE_ALIGN(k->memsz);
+	const struct ld_piece *p = &k->piece[0];
+	const struct ld_src *s = k->src;
+	uint64_t bstart = (uintptr_t)o->kernel.buf, bend = bstart + PAGE_ALIGN(o->kernel.size);
+	uint64_t off = 0, at, base, end, lo = k->min, hi = k->max;
+	static struct memmap before;
+	const char *why = NULL;
 
-	if ((bp->o->mem_min && start < bp->o->mem_min) || (bp->o->mem_max && end > bp->o->mem_max))
-		return efi_fail(EFI_INVALID_PARAMETER, "boot",
-				"%s: runs at [%#llx, %#llx), its link address, outside --mem-min/--mem-max [%#llx, %#llx)",
-				bp->kernel_name, (unsigned long long)start, (unsigned long long)end,
-				(unsigned long long)bp->o->mem_min,
-				(unsigned long long)(bp->o->mem_max ? bp->o->mem_max : ~0ull));
-	for (unsigned i = 0; i < k->npieces; i++) {
-		uint64_t ps = start + k->piece[i].mem_off, pe = ps + PAGE_ALIGN(k->piece[i].memsz);
-		if (!memmap_covers(&bp->map, ps, pe, MEM_MASK_RAM)) {
-			const char *what = "no memory";
-			for (size_t r = 0; r < bp->map.n; r++)
-				if (bp->map.r[r].start < pe && ps < bp->map.r[r].end &&
-				    !(MEM_MASK(bp->map.r[r].type) & MEM_MASK_RAM)) {
-					what = mem_type_name(bp->map.r[r].type);
-					break;
-				}
-			return efi_fail(EFI_LOAD_ERROR, "boot",
-					"%s: %s at [%#llx, %#llx) is not RAM the kernel may have (%s there)",
-					bp->kernel_name, k->format, (unsigned long long)ps,
-					(unsigned long long)pe, what);
-		}
+	if (!o->kernel_handover)
+		return 0;
+	efi_platform_hold(0, 0);
+	/* a slice (a UKI's .linux) is bytes of its parent; the outermost
+	 * source must be the buffer itself, not a stream inflating it */
+	for (; s->parent; s = s->parent)
+		off += s->base;
+	at = bstart + off + p->src_off - p->mem_off;
+	base = at - k->load_offset;
+	end = at + PAGE_ALIGN(k->memsz);
+	if (kmin > lo)
+		lo = kmin;
+	if (o->mem_min > lo)
+		lo = o->mem_min;
+	if (o->mem_max && (!hi || o->mem_max < hi))
+		hi = o->mem_max;
+	if (s->stream || s->ctx != o->kernel.buf)
+		why = "its bytes are inflated or converted first, so they are not where the buffer has them";
+	else if (k->fixed || k->npieces != 1 || !p->filesz)
+		why = "it is not one piece that may run anywhere";
+	else if ((at & (KIMAGE_PAGE_SIZE - 1)) || (base & (k->align - 1)))
+		why = "its bytes are not at its alignment";
+	else if (base < lo || (hi && end > hi))
+		why = "that is outside the range it may run in";
+	for (size_t i = 0; !why && i < bp->navoid; i++)
+		if (bp->avoid[i].start < end && at - k->load_offset < bp->avoid[i].end)
+			why = "that overlaps memory that must stay intact until the kernel runs";
+	before = bp->map;
+	if (!why && memmap_set_type(&bp->map, at, end < bend ? end : bend, MEM_FREE) != RT_OK)
+		why = "the memory map cannot take it";
+	if (!why && !memmap_covers(&bp->map, at, end, MEM_MASK_RAM))
+		why = "the room it needs past its file is not all RAM";
+	if (why) {
+		rt_log(RT_LOG_INFO, "boot", "%s: handed over at %#llx, to run at %#llx, but %s: read from there",
+		       bp->kernel_name, (unsigned long long)bstart, (unsigned long long)at, why);
+		bp->map = before;
+		return 0;
 	}
-	for (size_t i = 0; i < navoid; i++)
-		if (avoid[i].start < end && start < avoid[i].end)
-			return efi_fail(EFI_ACCESS_DENIED, "boot",
-					"%s: runs at [%#llx, %#llx), which overlaps [%#llx, %#llx) that must stay intact until the kernel runs",
-					bp->kernel_name, (unsigned long long)start, (unsigned long long)end,
-					(unsigned long long)avoid[i].start, (unsigned long long)avoid[i].end);
-	*out = start;
-	return EFI_SUCCESS;
+	efi_platform_hold(at, end < bend ? end : bend);
+	rt_log(RT_LOG_INFO, "boot", "%s: handed over at %#llx; runs where it lies, at %#llx", bp->kernel_name,
+	       (unsigned long long)bstart, (unsigned long long)at);
+	return base;
 }
 
 EFI_STATUS kexec_place(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
-	struct mem_span *avoid = bp->avoid;
-	uint64_t base, kmin = 0, initrd_min = MIB, initrd_max = bp->k->initrd_max;
+	uint64_t kmin = 0;
 	EFI_STATUS st;
 
 	st = read_plan_map(bp);
 	if (EFI_ERROR(st))
 		return st;
-	bp->params_size = arch_params_size(bp);
-	bp->navoid = arch_avoid(bp, avoid, BOOT_MAX_AVOID);
+	bp->navoid = arch_avoid(bp, bp->avoid, BOOT_MAX_AVOID);
 	if (bp->navoid > BOOT_MAX_AVOID)
 		return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
 				"%zu ranges to keep clear of, more than the %u efikexec handles",
 				bp->navoid, BOOT_MAX_AVOID);
-
 	if (bp->hooks && bp->hooks->avoid)
-		bp->navoid += bp->hooks->avoid(bp, avoid + bp->navoid, 4, &kmin);
-	if (bp->k->fixed) {
-		st = place_fixed(bp, avoid, bp->navoid, &base);
-	} else {
-		uint64_t min = bp->k->min;
-		if (kmin > min)
-			min = kmin;
-		st = place(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
-			   bp->k->max, avoid, bp->navoid, &base);
-	}
-	if (EFI_ERROR(st))
-		return st;
-	bp->kernel_base = base + bp->k->load_offset;
-	avoid[bp->navoid++] = (struct mem_span){ base, bp->kernel_base + PAGE_ALIGN(bp->k->memsz) };
-	if (bp->k->initrd_window) {
-		initrd_min = base & ~(bp->k->initrd_window_align - 1);
-		initrd_max = initrd_min + bp->k->initrd_window;
-	}
-	if (bp->ninitrd) {
-		st = place(bp, bp->initrd[0].name, bp->initrd_size, KIMAGE_PAGE_SIZE, initrd_min,
-			   initrd_max, avoid, bp->navoid, &bp->initrd_mem);
-		if (EFI_ERROR(st))
-			return st;
-		avoid[bp->navoid++] = (struct mem_span){ bp->initrd_mem, bp->initrd_mem + PAGE_ALIGN(bp->initrd_size) };
-	}
-	st = place(bp, "boot parameters", bp->params_size, KIMAGE_PAGE_SIZE, MIB, bp->k->params_max,
-		   avoid, bp->navoid, &bp->params_mem);
-	if (EFI_ERROR(st))
-		return st;
-	avoid[bp->navoid++] = (struct mem_span){ bp->params_mem, bp->params_mem + PAGE_ALIGN(bp->params_size) };
-	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, bp->navoid,
-		   &bp->purgatory_mem);
+		bp->navoid += bp->hooks->avoid(bp, bp->avoid + bp->navoid, 4, &kmin);
+	st = efi_status_from_rt(boot_place(bp, ph, kmin, handover_base(bp, kmin)));
 	if (EFI_ERROR(st))
 		return st;
 	if (bp->o->test_occupy) {
@@ -427,86 +266,12 @@ EFI_STATUS kexec_place(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 	}
-	bp->entry = bp->kernel_base + bp->k->entry_offset;
-	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
-	bp->purgatory_params_off = ph->params;
-
-	kimage_init(&bp->img, KIMAGE_NORMAL, &efi_platform, &bp->map);
-	if ((st = add_kernel_segments(bp)))
-		return st;
-	if (bp->ninitrd &&
-	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
-		return st;
-	if ((st = add_segment(bp, NULL, bp->params_size, bp->params_mem, bp->params_size, &bp->seg_params)))
-		return st;
-	if ((st = add_segment(bp, NULL, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory)))
-		return st;
-	{
-		rt_status rs = kimage_plan(&bp->img, arch_control_pages(bp));
-		if (rs != RT_OK)
-			return efi_fail(efi_status_from_rt(rs), "boot",
-					"cannot plan the image: %s", rt_status_name(rs));
-	}
-	return EFI_SUCCESS;
-}
-
-static void print_segment(struct boot_plan *bp, unsigned seg, const char *what, const char *source)
-{
-	const struct kimage_segment *s = &bp->img.segment[seg];
-	const struct kimage_seg_plan *p = &bp->img.plan[seg];
-	char how[48];
-
-	if (s->scratch)
-		rt_snprintf(how, sizeof(how), "kept free, not loaded");
-	else if (p->in_place == p->npages)
-		rt_snprintf(how, sizeof(how), "in place");
-	else
-		rt_snprintf(how, sizeof(how), "staged %llu of %llu pages",
-			    (unsigned long long)(p->npages - p->in_place), (unsigned long long)p->npages);
-	rt_log(RT_LOG_INFO, "plan", "segment %u %-9s [%#012llx, %#012llx) %10llu bytes, %s, from %s",
-	       seg, what, (unsigned long long)s->mem, (unsigned long long)(s->mem + s->memsz),
-	       (unsigned long long)s->bufsz, how, source);
+	return efi_status_from_rt(boot_plan_image(bp, ph, &efi_platform));
 }
 
 void kexec_print_plan(struct boot_plan *bp)
 {
-	char src[160];
-	size_t len = 0;
-	uint64_t loaded = 0, copied;
-
-	rt_log(RT_LOG_INFO, "plan", "image %s: %s", bp->kernel_name, bp->k->desc);
-	for (unsigned i = 0; i < bp->k->npieces; i++) {
-		rt_snprintf(src, sizeof(src), "%s+%#llx", bp->k->src->name,
-			    (unsigned long long)bp->k->piece[i].src_off);
-		if (bp->seg_kernel[i] != BOOT_NO_SEG)
-			print_segment(bp, bp->seg_kernel[i], "kernel", src);
-		if (bp->seg_scratch[i] != BOOT_NO_SEG)
-			print_segment(bp, bp->seg_scratch[i], "room", "nothing (room the kernel needs past its file)");
-	}
-	if (bp->seg_initrd != BOOT_NO_SEG) {
-		src[0] = 0;
-		for (unsigned i = 0; i < bp->ninitrd && len < sizeof(src); i++)
-			len += rt_snprintf(src + len, sizeof(src) - len, "%s%s", i ? " + " : "",
-					   bp->initrd[i].name);
-		print_segment(bp, bp->seg_initrd, "initrd", bp->cap ? "the capture region" : src);
-	}
-	print_segment(bp, bp->seg_params, "params",
-		      bp->k->takes_dtb ? "efikexec (device tree, memory map)"
-				       : "efikexec (boot parameters, command line, memory map)");
-	if (bp->cap)
-		print_segment(bp, bp->seg_corehdr, "corehdr", "efikexec (ELF core header, written at the exit)");
-	print_segment(bp, bp->seg_purgatory, "purgatory", "efikexec (built in)");
-	for (unsigned i = 0; i < bp->img.nr_segments; i++)
-		loaded += bp->img.segment[i].bufsz;
-	copied = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
-	rt_log(RT_LOG_INFO, "plan", "entry %#llx via purgatory %#llx; %llu control pages at %#llx; %llu entries in %llu indirection pages",
-	       (unsigned long long)bp->entry, (unsigned long long)bp->purgatory_entry,
-	       (unsigned long long)bp->img.control_pages, (unsigned long long)bp->img.control_page,
-	       (unsigned long long)bp->img.entries, (unsigned long long)bp->img.indirection_pages);
-	rt_log(RT_LOG_INFO, "plan", "relocation copies %llu bytes for %llu bytes loaded (%llu.%03llu per byte)",
-	       (unsigned long long)copied, (unsigned long long)loaded,
-	       (unsigned long long)(copied / loaded),
-	       (unsigned long long)(copied % loaded * 1000 / loaded));
+	boot_print_plan(bp);
 }
 
 /* Reads `len` bytes of source `src` from `soff` into segment `seg` at
@@ -666,6 +431,10 @@ static EFI_STATUS exit_boot_services(struct boot_plan *bp)
 		rt_log(RT_LOG_ERR, "boot", "ExitBootServices: %s", efi_status_name(st));
 		die("cannot leave boot services");
 	}
+#ifdef EFIKEXEC_TEST_HOOKS
+	/* the fault-injection test walks every one of these */
+	rt_log(RT_LOG_INFO, "test", "%u firmware calls counted before ExitBootServices", efi_faults_counted());
+#endif
 	return EFI_SUCCESS;
 }
 
@@ -700,7 +469,7 @@ __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
  * returns only on a failure before the exit, everything released. */
 EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 {
-	const struct efikexec_opts *o = bp->o;
+	const struct boot_req *o = bp->o;
 	EFI_STATUS st;
 
 	st = efi_bs->AllocatePool(EfiLoaderData, bp->params_size, (void **)&bp->params_shadow);
@@ -713,14 +482,14 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	if (!bp->cap)
 		st = load_segments(bp); /* a capture kernel lies in its region already */
 	if (!EFI_ERROR(st))
-		st = arch_prepare(bp);
+		st = efi_status_from_rt(arch_prepare(bp));
 	if (EFI_ERROR(st))
 		return st;
 	bp->pparams.magic = PURGATORY_MAGIC;
 	bp->pparams.entry = bp->entry;
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
-	bp->pparams.flags = (o->no_verify ? 0 : PURGATORY_F_VERIFY) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
+	bp->pparams.flags = (o->verify ? PURGATORY_F_VERIFY : 0) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
 	for (unsigned i = 0; i < bp->k->npieces; i++)
 		if (bp->seg_kernel[i] != BOOT_NO_SEG)
 			add_region(bp, bp->seg_kernel[i]);
@@ -742,6 +511,13 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 	}
+#ifdef EFIKEXEC_TEST_HOOKS
+	/* A failure the boot survived (an optional protocol, a smaller
+	 * allocation): stop here, so the fault test's loop goes on in the
+	 * same firmware session. */
+	if (efi_faults_hit())
+		return efi_fail(EFI_ABORTED, "test", "the boot survived the injected failure; stopping before ExitBootServices");
+#endif
 	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
 	if (bp->ld)
 		ld_ctx_close(bp->ld);
@@ -771,7 +547,7 @@ static rt_status head_read(struct ld_src *s, uint64_t off, void *buf, uint64_t l
 	return RT_OK;
 }
 
-EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_desc *d,
+EFI_STATUS kexec_capture(const struct boot_req *o, const struct capture_desc *d,
 			  const struct kexec_hooks *hooks)
 {
 	struct boot_plan *bp;
@@ -794,13 +570,15 @@ EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_des
 	ld_src_memory(&head, d->head, sizeof(d->head), d->kernel_path);
 	head.size = d->kernel_file_size;
 	head.read = head_read;
-	bp->ld->machine = arch_machine();
+	bp->ld->machine = bp->arch->machine;
 	rs = ld_load(bp->ld, &head);
 	if (rs == RT_OK) {
 		bp->k = &bp->ld->k;
 		bp->kernel_name = d->kernel_path;
-		st = choose_dtb(bp);
-		if (!EFI_ERROR(st) && (rs = arch_inputs(bp)) != RT_OK)
+		st = read_dtb(bp);
+		if (!EFI_ERROR(st) && (rs = boot_choose_dtb(bp)) == RT_OK)
+			rs = bp->arch->inputs(bp);
+		if (!EFI_ERROR(st))
 			st = efi_status_from_rt(rs);
 	} else {
 		st = efi_status_from_rt(rs);
@@ -815,9 +593,11 @@ EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_des
 
 	/* the capture kernel's command line: --capture-append, elfcorehdr= */
 	len = RT_FN(strlen)(d->cmdline) + 40;
-	st = efi_bs->AllocatePool(EfiLoaderData, len, (void **)&bp->cmdline);
-	if (EFI_ERROR(st))
+	bp->cmdline = RT_FN(malloc)(len);
+	if (!bp->cmdline) {
+		st = efi_fail(EFI_OUT_OF_RESOURCES, "capture", "no pool for a command line of %zu bytes", len);
 		goto fail;
+	}
 	bp->corehdr_mem = d->work_mem;
 	bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len, "%s%selfcorehdr=%#llx", d->cmdline,
 					      d->cmdline[0] ? " " : "",
@@ -833,7 +613,7 @@ EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_des
 	st = read_plan_map(bp);
 	if (EFI_ERROR(st))
 		goto fail;
-	bp->params_size = arch_params_size(bp);
+	bp->params_size = bp->arch->params_size(bp);
 	bp->params_mem = d->work_mem + CAPTURE_COREHDR_SIZE;
 	if (bp->params_mem + PAGE_ALIGN(bp->params_size) > work_end) {
 		st = efi_fail(EFI_BUFFER_TOO_SMALL, "capture", "boot parameters of %llu bytes do not fit the work area",
@@ -857,18 +637,18 @@ EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_des
 
 	kimage_init(&bp->img, KIMAGE_CRASH, &efi_platform, &bp->map);
 	kimage_set_crash_region(&bp->img, d->base + CAPTURE_DESC_SIZE, d->end);
-	if ((st = add_kernel_segments(bp)))
+	if ((rs = boot_add_kernel_segments(bp)) ||
+	    (bp->ninitrd &&
+	     (rs = boot_add_segment(bp, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd))) ||
+	    (rs = boot_add_segment(bp, bp->params_size, bp->params_mem, bp->params_size, &bp->seg_params)) ||
+	    (rs = boot_add_segment(bp, CAPTURE_COREHDR_SIZE, bp->corehdr_mem, CAPTURE_COREHDR_SIZE,
+				   &bp->seg_corehdr)) ||
+	    (rs = boot_add_segment(bp, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory))) {
+		st = efi_status_from_rt(rs);
 		goto fail;
-	if (bp->ninitrd &&
-	    (st = add_segment(bp, NULL, bp->initrd_size, bp->initrd_mem, bp->initrd_size, &bp->seg_initrd)))
-		goto fail;
-	if ((st = add_segment(bp, NULL, bp->params_size, bp->params_mem, bp->params_size, &bp->seg_params)) ||
-	    (st = add_segment(bp, NULL, CAPTURE_COREHDR_SIZE, bp->corehdr_mem, CAPTURE_COREHDR_SIZE,
-			      &bp->seg_corehdr)) ||
-	    (st = add_segment(bp, NULL, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory)))
-		goto fail;
+	}
 	{
-		rt_status rs = kimage_plan(&bp->img, arch_control_pages(bp));
+		rs = kimage_plan(&bp->img, bp->arch->control_pages(bp));
 		if (rs != RT_OK) {
 			st = efi_fail(efi_status_from_rt(rs), "capture", "cannot plan the capture image: %s",
 				      rt_status_name(rs));

@@ -1,7 +1,7 @@
 /*
  * kexec.h - the engine of one boot, from the request to the point of no
  * return: efi/kexec.c builds the plan (boot/plan.h), the arch code
- * (arch/arch.h) completes it. Front ends - efi/boot.c, efi/capture.c -
+ * (arch/arch.h) completes it. Front ends - efi/api.c, efi/capture.c -
  * drive it in this order:
  *   kexec_plan          the one plan, cleared (bp->ld, bp->fw set)
  *   kexec_open_inputs   the kernel through the loader table, the initrd
@@ -16,9 +16,9 @@
 #define EFIKEXEC_KEXEC_H
 
 #include "efi.h"
-#include "options.h"
+#include "../boot/place.h"
 
-/* The firmware's facts, gathered once per start (efi_boot). */
+/* The firmware's facts, gathered once per plan (efi/api.c). */
 extern struct fw_facts efi_facts;
 
 /* What a front end adds at the engine's points (all optional). */
@@ -43,7 +43,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp);
 void kexec_release(struct boot_plan *bp);
 /* Enters the capture kernel the descriptor describes (already verified),
  * in place in its region; returns only on a failure before the exit. */
-EFI_STATUS kexec_capture(const struct efikexec_opts *o, const struct capture_desc *d,
+EFI_STATUS kexec_capture(const struct boot_req *o, const struct capture_desc *d,
 			 const struct kexec_hooks *hooks);
 
 #endif

@@ -1,121 +1,201 @@
 /*
- * main.c - efikexec's entry from firmware.
+ * main.c - efikexec.efi's command-line front end: a client of libefikexec
+ * through include/efikexec.h alone, like any program that embeds it.
  *
- * Reads the request (LoadOptions, as the UEFI shell or a boot entry passes
- * it), acts on it, and returns an EFI status to whoever started us. Until
- * the point of no return (ExitBootServices), every failure unwinds and
- * returns, so the shell or boot manager that started efikexec stays usable.
+ * It reads the request from LoadOptions (as the UEFI shell or a boot entry
+ * passes it), parses it (efi/options.c), turns it into library calls and
+ * returns an EFI status to whoever started it. The front end links its own
+ * copy of lib/'s string functions, printer, log and command-line splitter;
+ * the library's copies are hidden inside libefikexec.a, so the two never
+ * clash (the Makefile checks the archive exports nothing unprefixed).
  */
-#include "efi.h"
-#include "boot.h"
-#include "capture.h"
-#include "../arch/arch.h"
-#include "../lib/sha256.h"
+#include <efi.h>
+#include <efiapi.h>
 
-#ifndef EFIKEXEC_VERSION
-#error "the Makefile defines EFIKEXEC_VERSION"
-#endif
+#include "../include/efikexec.h"
+#include "options.h"
 
-EFI_HANDLE efi_image;
-EFI_SYSTEM_TABLE *efi_st;
-EFI_BOOT_SERVICES *efi_bs;
-EFI_RUNTIME_SERVICES *efi_rs;
-EFI_LOADED_IMAGE *efi_loaded_image;
+_Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
-/* Largest file --sha256 reads: enough for any kernel or initrd we boot. */
-#define SHA256_MAX_FILE (1ull << 30)
-
-static EFI_STATUS do_sha256(const char *path)
+/* The front end's own log lines (options.c) go through efikexec's log. */
+static void front_sink(enum rt_log_level level, const char *subsys, const char *line)
 {
-	void *buf;
+	efikexec_log((int)level, subsys, line);
+}
+
+static void print(const char *fmt, ...) RT_PRINTF(1, 2);
+static void print(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	efikexec_print(buf);
+}
+
+static efikexec_status fail(efikexec_status st, const char *subsys, const char *fmt, ...)
+	RT_PRINTF(3, 4);
+static efikexec_status fail(efikexec_status st, const char *subsys, const char *fmt, ...)
+{
+	char buf[512], line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rt_snprintf(line, sizeof(line), "%s: %s", buf, efikexec_status_name(st));
+	efikexec_log(EFIKEXEC_LOG_ERROR, subsys, line);
+	return st;
+}
+
+static efikexec_status do_sha256(const char *path)
+{
+	uint8_t d[32];
 	uint64_t size;
-	uint8_t d[SHA256_DIGEST_SIZE];
 	char hex[65];
-	EFI_STATUS st;
+	efikexec_status st = efikexec_file_sha256(NULL, path, d, &size);
 
-	st = efi_file_load(path, SHA256_MAX_FILE, &buf, &size);
-	if (EFI_ERROR(st))
+	if (st != EFIKEXEC_SUCCESS)
 		return st;
-	sha256(buf, (size_t)size, d);
-	sha256_hex(d, hex);
-	efi_print("sha256 %s size %llu path %s\n", hex, (unsigned long long)size, path);
-	efi_file_unload(buf, size);
-	return EFI_SUCCESS;
+	for (int i = 0; i < 32; i++)
+		rt_snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	print("sha256 %s size %llu path %s\n", hex, (unsigned long long)size, path);
+	return EFIKEXEC_SUCCESS;
 }
 
-static EFI_STATUS do_memmap(void)
+static efikexec_status capture_status(void)
 {
-	static struct memmap m;
-	uint64_t bytes[MEM_TYPE_COUNT] = { 0 };
-	EFI_STATUS st;
+	struct efikexec_capture_state s = { .struct_size = sizeof(s) };
+	efikexec_status st = efikexec_capture_status(&s);
 
-	st = efi_memmap_now(&m);
-	if (EFI_ERROR(st))
+	if (st != EFIKEXEC_SUCCESS)
 		return st;
-	for (size_t i = 0; i < m.n; i++) {
-		efi_print("memmap [%#014llx, %#014llx) %-10s %llu KiB\n",
-			  (unsigned long long)m.r[i].start, (unsigned long long)m.r[i].end,
-			  mem_type_name(m.r[i].type),
-			  (unsigned long long)((m.r[i].end - m.r[i].start) >> 10));
-		bytes[m.r[i].type] += m.r[i].end - m.r[i].start;
+	if (!s.armed) {
+		print("capture: not armed; newest crash record: %s\n", s.record[0] ? s.record : "none");
+		return EFIKEXEC_SUCCESS;
 	}
-	efi_print("memmap: %zu ranges, %llu MiB free now, %llu MiB busy until exit, %llu MiB runtime\n",
-		  m.n, (unsigned long long)(bytes[MEM_FREE] >> 20),
-		  (unsigned long long)(bytes[MEM_BUSY] >> 20),
-		  (unsigned long long)(bytes[MEM_RUNTIME] >> 20));
-	return EFI_SUCCESS;
+	print("capture: armed, region [%#llx, %#llx) %llu MiB, at %llu (seconds since 1970)\n",
+	      (unsigned long long)s.base, (unsigned long long)s.end,
+	      (unsigned long long)((s.end - s.base) >> 20), (unsigned long long)s.armed_at);
+	if (!s.checked)
+		print("capture: the region is not RAM in this boot: not checked\n");
+	else if (s.intact)
+		print("capture: region intact, capture kernel %s\n", s.kernel);
+	else
+		print("capture: region overwritten: %s\n", s.why);
+	if (s.crashed)
+		print("capture: crashed since arming: %s\n", s.record);
+	else
+		print("capture: no crash since arming\n");
+	return EFIKEXEC_SUCCESS;
 }
 
-static EFI_STATUS act(const struct efikexec_opts *o)
+static efikexec_status capture_disarm(void)
+{
+	uint64_t base, end;
+
+	if (efikexec_capture_disarm(&base, &end) == EFIKEXEC_NOT_FOUND) {
+		print("capture: nothing armed\n");
+		return EFIKEXEC_SUCCESS;
+	}
+	print("capture: disarmed the region [%#llx, %#llx)\n", (unsigned long long)base,
+	      (unsigned long long)end);
+	return EFIKEXEC_SUCCESS;
+}
+
+/* The boot options as one request: files on efikexec's own volume. */
+static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
+{
+	static char cmdline[EFIKEXEC_MAX_CMDLINE + 2];
+	struct efikexec_input in = EFIKEXEC_INPUT_FILE(NULL, o->kernel);
+	struct efikexec_input cap_initrd[OPT_MAX_INITRDS];
+	efikexec_status st;
+	size_t len;
+
+	if ((st = efikexec_add_kernel(r, &in)))
+		return st;
+	for (unsigned i = 0; i < o->ninitrd; i++) {
+		struct efikexec_input ii = EFIKEXEC_INPUT_FILE(NULL, o->initrd[i]);
+		if ((st = efikexec_add_initrd(r, &ii)))
+			return st;
+	}
+	len = options_kernel_cmdline(o, cmdline, sizeof(cmdline));
+	if (len >= sizeof(cmdline) - 1)
+		return fail(EFIKEXEC_BAD_BUFFER_SIZE, "boot", "%s: a command line of %zu bytes, more than the limit of %u",
+			    o->kernel, len, EFIKEXEC_MAX_CMDLINE);
+	if ((st = efikexec_set_cmdline(r, len ? cmdline : NULL)))
+		return st;
+	if (o->dtb) {
+		struct efikexec_input d = EFIKEXEC_INPUT_FILE(NULL, o->dtb);
+		if ((st = efikexec_set_dtb(r, &d)))
+			return st;
+	}
+	if ((st = efikexec_set_verify(r, !o->no_verify)) ||
+	    (st = efikexec_set_mem_range(r, o->mem_min, o->mem_max)))
+		return st;
+	if (o->capture_kernel) {
+		struct efikexec_capture c = {
+			.struct_size = sizeof(c), .ninitrd = o->ncapture_initrd,
+			.kernel = EFIKEXEC_INPUT_FILE(NULL, o->capture_kernel), .initrd = cap_initrd,
+			.cmdline = o->capture_append, .size = o->capture_size, .addr = o->capture_addr,
+		};
+		for (unsigned i = 0; i < o->ncapture_initrd; i++)
+			cap_initrd[i] = (struct efikexec_input)EFIKEXEC_INPUT_FILE(NULL, o->capture_initrd[i]);
+		if ((st = efikexec_set_capture(r, &c)))
+			return st;
+	}
+	if (o->test_occupy || o->test_corrupt >= 0 || o->test_corrupt_capture)
+		st = efikexec_set_test(r, (o->test_occupy ? EFIKEXEC_TEST_OCCUPY : 0) |
+					       (o->test_corrupt_capture ? EFIKEXEC_TEST_CORRUPT_CAPTURE : 0),
+				       o->test_corrupt);
+	return st;
+}
+
+static efikexec_status do_boot(const struct efikexec_opts *o)
+{
+	struct efikexec *r;
+	efikexec_status st = efikexec_request_new(&r);
+
+	if (st)
+		return st;
+	st = build(r, o);
+	if (!st && o->dry_run) {
+		st = efikexec_plan(r);
+		if (!st)
+			st = efikexec_plan_print(r);
+	} else if (!st) {
+		st = efikexec_boot(r); /* returns only on a failure */
+	}
+	efikexec_release(r);
+	return st;
+}
+
+static efikexec_status act(const struct efikexec_opts *o)
 {
 	switch (o->action) {
 	case ACTION_VERSION:
-		efi_print("efikexec %s\n", EFIKEXEC_VERSION);
-		return EFI_SUCCESS;
+		print("efikexec %s\n", efikexec_version());
+		return EFIKEXEC_SUCCESS;
 	case ACTION_SHA256:
 		return do_sha256(o->sha256_path);
 	case ACTION_MEMMAP:
-		return do_memmap();
+		return efikexec_print_memmap();
 	case ACTION_SELFTEST:
-		return efi_selftest();
+		return efikexec_selftest();
 	case ACTION_BOOT:
-		return efi_boot(o);
+		return do_boot(o);
 	case ACTION_CAPTURE_STATUS:
 		return capture_status();
 	case ACTION_CAPTURE_DISARM:
 		return capture_disarm();
 	case ACTION_HELP:
 	default:
-		efi_print("efikexec %s\n%s", EFIKEXEC_VERSION, options_usage);
-		return EFI_SUCCESS;
+		print("efikexec %s\n", efikexec_version());
+		efikexec_print(options_usage);
+		return EFIKEXEC_SUCCESS;
 	}
-}
-
-/* malloc for the decompressors (lib/heap.c) */
-static void *heap_alloc(size_t n)
-{
-	void *p = NULL;
-
-	return efi_bs && efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
-}
-
-static void heap_free(void *p)
-{
-	if (efi_bs)
-		efi_bs->FreePool(p);
-}
-
-/* Interrupts held off (UEFI 2.10, 7.1: TPL_HIGH_LEVEL), for calls into
- * prebuilt libraries (lib/rt.h says why). */
-static uintptr_t heap_quiet(void)
-{
-	return efi_bs ? efi_bs->RaiseTPL(TPL_HIGH_LEVEL) : 0;
-}
-
-static void heap_unquiet(uintptr_t old)
-{
-	if (efi_bs)
-		efi_bs->RestoreTPL((EFI_TPL)old);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -124,37 +204,41 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	static EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
 	static char line[4096], storage[4096 + CMDLINE_MAX_ARGS];
 	static struct cmdline cl;
+	EFI_LOADED_IMAGE *li;
 	struct efikexec_opts o;
 	EFI_STATUS s;
 
-	efi_image = image;
-	efi_st = st;
-	efi_bs = st->BootServices;
-	efi_rs = st->RuntimeServices;
-	s = efi_bs->HandleProtocol(image, &li_guid, (void **)&efi_loaded_image);
+	s = efikexec_init(image, st);
 	if (EFI_ERROR(s))
 		return s;
-	efi_console_init();
-
-	if (efi_loaded_image->LoadOptionsSize >= 2 && efi_loaded_image->LoadOptions) {
-		size_t units = efi_loaded_image->LoadOptionsSize / 2;
-		size_t need = ucs2_to_utf8(efi_loaded_image->LoadOptions, units, line, sizeof(line));
+	rt_log_set_sink(front_sink);
+	s = st->BootServices->HandleProtocol(image, &li_guid, (void **)&li);
+	if (EFI_ERROR(s))
+		return s;
+	if (li->LoadOptionsSize >= 2 && li->LoadOptions) {
+		size_t units = li->LoadOptionsSize / 2;
+		size_t need = ucs2_to_utf8(li->LoadOptions, units, line, sizeof(line));
 		if (need >= sizeof(line))
-			return efi_fail(EFI_BAD_BUFFER_SIZE, "options",
-					"command line of %zu bytes, more than the limit of %zu",
-					need, sizeof(line) - 1);
+			return fail(EFI_BAD_BUFFER_SIZE, "options", "command line of %zu bytes, more than the limit of %zu",
+				    need, sizeof(line) - 1);
 	}
 	if (cmdline_split(line, &cl, storage, sizeof(storage)) != RT_OK)
 		return EFI_INVALID_PARAMETER;
 	if (options_parse(&cl, options_first_is_program(&cl) ? 1 : 0, &o) != RT_OK)
 		return EFI_INVALID_PARAMETER;
 	if (o.verbose)
-		rt_log_set_level(RT_LOG_DEBUG);
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_DEBUG);
 	if (o.quiet)
-		rt_log_set_level(RT_LOG_ERR);
-	rt_heap_set(&(struct rt_heap){ heap_alloc, heap_free, heap_quiet, heap_unquiet });
-	arch_init();
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_ERROR);
+	if (o.test_fail_call && (s = efikexec_test_fail_call(o.test_fail_call, NULL)))
+		return s;
 	s = act(&o);
-	arch_fini();
+	if (o.test_fail_call) {
+		/* what the fault test checks: nothing of efikexec's is left */
+		int64_t pages = -1, pool = -1;
+		efikexec_test_held(&pages, &pool);
+		print("test: efikexec holds %lld pages and %lld pool blocks on return\n", (long long)pages,
+		      (long long)pool);
+	}
 	return s;
 }

@@ -5,6 +5,7 @@
  * "GetMemoryMap ... DescriptorSize").
  */
 #include "efi.h"
+#include "../arch/arch.h"
 
 enum mem_type efi_mem_type(UINT32 efi_type)
 {
@@ -94,4 +95,55 @@ EFI_STATUS efi_memmap_now(struct memmap *m)
 	st = efi_memmap_to_model(&em, m);
 	efi_put_memmap(&em);
 	return st;
+}
+
+EFI_STATUS efi_print_memmap(void)
+{
+	static struct memmap m;
+	static struct boot_plan bp;
+	static struct fw_facts fw;
+	uint64_t bytes[MEM_TYPE_COUNT] = { 0 };
+	struct efi_memmap em;
+	EFI_STATUS st;
+	size_t n;
+
+	/* the raw map's size first: what the hand-off data keeps room for */
+	st = efi_get_memmap(&em);
+	if (EFI_ERROR(st))
+		return st;
+	st = efi_memmap_to_model(&em, &m);
+	efi_put_memmap(&em);
+	if (EFI_ERROR(st))
+		return st;
+	for (size_t i = 0; i < m.n; i++) {
+		efi_print("memmap [%#014llx, %#014llx) %-10s %llu KiB\n",
+			  (unsigned long long)m.r[i].start, (unsigned long long)m.r[i].end,
+			  mem_type_name(m.r[i].type),
+			  (unsigned long long)((m.r[i].end - m.r[i].start) >> 10));
+		bytes[m.r[i].type] += m.r[i].end - m.r[i].start;
+	}
+	efi_print("memmap: %zu ranges, %llu MiB free now, %llu MiB busy until exit, %llu MiB runtime; %llu pages free\n",
+		  m.n, (unsigned long long)(bytes[MEM_FREE] >> 20),
+		  (unsigned long long)(bytes[MEM_BUSY] >> 20),
+		  (unsigned long long)(bytes[MEM_RUNTIME] >> 20),
+		  (unsigned long long)(bytes[MEM_FREE] >> 12));
+	/* what a plan made elsewhere needs besides (efikexec-plan reads it) */
+	efi_gather_facts(&fw, 0);
+	efi_print("memmap: machine %s\n", ARCH_PLAN->name);
+	efi_print("memmap: descriptors %llu of %llu bytes\n",
+		  (unsigned long long)(em.size / em.desc_size), (unsigned long long)em.desc_size);
+	if (fw.fdt) {
+		/* the flattened tree's header: magic, then totalsize, big-endian */
+		const uint8_t *h = fw.fdt;
+		efi_print("memmap: firmware device tree %u bytes\n",
+			  (unsigned)h[4] << 24 | (unsigned)h[5] << 16 | (unsigned)h[6] << 8 | h[7]);
+	}
+	else
+		efi_print("memmap: firmware device tree none\n");
+	bp.fw = &fw;
+	n = arch_avoid(&bp, bp.avoid, BOOT_MAX_AVOID);
+	for (size_t i = 0; i < n && i < BOOT_MAX_AVOID; i++)
+		efi_print("memmap: keep clear [%#014llx, %#014llx)\n", (unsigned long long)bp.avoid[i].start,
+			  (unsigned long long)bp.avoid[i].end);
+	return EFI_SUCCESS;
 }

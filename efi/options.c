@@ -204,6 +204,11 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->test_occupy = true;
 		} else if (match(a, "--test-corrupt-capture", &v) && !v) {
 			o->test_corrupt_capture = true;
+		} else if (match(a, "--test-fail-call", &v)) {
+			uint64_t n;
+			if (!v || !rt_parse_u64(v, &n, false) || !n || n > 100000)
+				return rt_fail(RT_EINVAL, "options", "--test-fail-call=N (1-100000)");
+			o->test_fail_call = (uint32_t)n;
 #endif
 		} else if (match(a, "--sha256", &v)) {
 			if ((rs = want_value("--sha256", v, true)))

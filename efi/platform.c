@@ -24,22 +24,67 @@ static rt_status alloc_pages(void *ctx, uint64_t max, uint64_t *phys, uint64_t *
 	return RT_ENOMEM;
 }
 
-static rt_status claim(void *ctx, uint64_t phys, uint64_t pages)
+/* Pages efikexec holds already (a kernel handed over): claimed without
+ * the firmware, never freed here (the request frees them whole). */
+static uint64_t held_start, held_end;
+
+void efi_platform_hold(uint64_t start, uint64_t end)
+{
+	held_start = start;
+	held_end = end;
+}
+
+static rt_status claim_fw(uint64_t phys, uint64_t pages)
 {
 	EFI_PHYSICAL_ADDRESS a = phys;
 
-	return efi_bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &a) == EFI_SUCCESS
+	return !pages || efi_bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &a) == EFI_SUCCESS
 		       ? RT_OK
 		       : RT_ENOSPC;
 }
 
-static void free_pages(void *ctx, uint64_t phys, uint64_t pages)
+static rt_status claim(void *ctx, uint64_t phys, uint64_t pages)
 {
-	EFI_STATUS st = efi_bs->FreePages(phys, pages);
+	uint64_t end = phys + pages * KIMAGE_PAGE_SIZE;
+	uint64_t a = phys > held_start ? phys : held_start, b = end < held_end ? end : held_end;
+
+	if (a >= b)
+		return claim_fw(phys, pages);
+	/* the held part is ours; what lies before and after it from firmware */
+	if (claim_fw(phys, (a - phys) / KIMAGE_PAGE_SIZE) != RT_OK)
+		return RT_ENOSPC;
+	if (claim_fw(b, (end - b) / KIMAGE_PAGE_SIZE) != RT_OK) {
+		if (a > phys)
+			efi_bs->FreePages(phys, (a - phys) / KIMAGE_PAGE_SIZE);
+		return RT_ENOSPC;
+	}
+	return RT_OK;
+}
+
+static void free_fw(uint64_t phys, uint64_t pages)
+{
+	EFI_STATUS st;
+
+	if (!pages)
+		return;
+	st = efi_bs->FreePages(phys, pages);
 
 	if (EFI_ERROR(st))
 		efi_fail(st, "platform", "FreePages(%#llx, %llu pages)", (unsigned long long)phys,
 			 (unsigned long long)pages);
+}
+
+static void free_pages(void *ctx, uint64_t phys, uint64_t pages)
+{
+	uint64_t end = phys + pages * KIMAGE_PAGE_SIZE;
+	uint64_t a = phys > held_start ? phys : held_start, b = end < held_end ? end : held_end;
+
+	if (a >= b) {
+		free_fw(phys, pages);
+		return;
+	}
+	free_fw(phys, (a - phys) / KIMAGE_PAGE_SIZE);
+	free_fw(b, (end - b) / KIMAGE_PAGE_SIZE);
 }
 
 static void *phys_to_virt(void *ctx, uint64_t phys)

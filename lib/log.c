@@ -76,6 +76,7 @@ const char *rt_status_name(rt_status st)
 		[RT_ESEG_REGION] = "segment outside the capture region",
 		[RT_EALLOC] = "page allocator returned a page in use",
 		[RT_EDIGEST] = "digest mismatch",
+		[RT_EACCES] = "memory that must stay intact",
 	};
 
 	return (unsigned)st < RT_STATUS_MAX && names[st] ? names[st] : "unknown status";

@@ -149,3 +149,30 @@ rt_status memmap_find_hole(const struct memmap *m, const struct hole_req *q, uin
 	}
 	return RT_ENOSPC;
 }
+
+rt_status memmap_set_type(struct memmap *m, uint64_t start, uint64_t end, enum mem_type type)
+{
+	static struct memmap out;
+	rt_status st = RT_OK;
+
+	memmap_init(&out);
+	for (size_t i = 0; i < m->n && st == RT_OK; i++) {
+		struct mem_range r = m->r[i];
+		uint64_t a = r.start > start ? r.start : start, b = r.end < end ? r.end : end;
+		if (a >= b) {
+			st = memmap_add(&out, r.start, r.end, r.type);
+			continue;
+		}
+		if (r.start < a)
+			st = memmap_add(&out, r.start, a, r.type);
+		if (st == RT_OK)
+			st = memmap_add(&out, a, b, type);
+		if (st == RT_OK && b < r.end)
+			st = memmap_add(&out, b, r.end, r.type);
+	}
+	if (st == RT_OK)
+		st = memmap_normalize(&out);
+	if (st == RT_OK)
+		*m = out;
+	return st;
+}

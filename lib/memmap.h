@@ -56,6 +56,9 @@ rt_status memmap_add(struct memmap *m, uint64_t start, uint64_t end, enum mem_ty
 /* Sorts by address and merges touching ranges of one type. Overlapping
  * ranges are an error (RT_EINVAL, logged with both ranges). */
 rt_status memmap_normalize(struct memmap *m);
+/* Gives the mapped part of [start, end) the type `type` (a normalised
+ * map, normalised again); the map is unchanged on failure. */
+rt_status memmap_set_type(struct memmap *m, uint64_t start, uint64_t end, enum mem_type type);
 /* True when every byte of [start, end) lies in ranges whose types are in
  * `mask`. The map must be normalised. O(log n). */
 bool memmap_covers(const struct memmap *m, uint64_t start, uint64_t end, unsigned mask);

@@ -113,10 +113,21 @@ typedef enum rt_status {
 	RT_ESEG_REGION,   /* crash image segment outside its region */
 	RT_EALLOC,        /* the page allocator misbehaved */
 	RT_EDIGEST,       /* a digest did not match */
+	RT_EACCES,        /* the memory asked for must stay intact */
 	RT_STATUS_MAX
 } rt_status;
 
 const char *rt_status_name(rt_status st);
+
+/* lib/status.c: the UEFI status a front end returns for st (UEFI 2.10,
+ * Appendix D; efi/status.c returns the same), a UEFI status's name, and
+ * rt_fail ending its line with that name, as efi_fail does. */
+#define RT_UEFI_ERROR (1ull << 63)
+uint64_t rt_status_uefi(rt_status st);
+const char *rt_uefi_status_name(uint64_t st);
+rt_status rt_fail_uefi(rt_status st, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
+/* The error line "TEXT: NAME" for UEFI status `uefi` (efi_fail's too). */
+void rt_vfail_uefi(uint64_t uefi, const char *subsys, const char *fmt, va_list ap);
 
 /* --- logging -------------------------------------------------------------- */
 enum rt_log_level { RT_LOG_ERR, RT_LOG_WARN, RT_LOG_INFO, RT_LOG_DEBUG };

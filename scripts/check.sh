@@ -28,7 +28,9 @@ part() {
 	total_fail=$((total_fail + f))
 }
 
+part header scripts/check-header.sh
 part unit make --no-print-directory unit BUILD="$BUILD"
+part api make --no-print-directory unit-api BUILD="$BUILD"
 [ -n "$(sed -n '/^fuzz:/p' Makefile)" ] && part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
 echo "check: $total_pass passed, $total_fail failed"

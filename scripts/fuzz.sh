@@ -80,9 +80,19 @@ PY
 	[ -f "$BUILD/x86_64/purgatory.elf" ] && cp "$BUILD/x86_64/purgatory.elf" "$d/seed-elf"
 	touch "$d/.seeded"
 }
+# ... and the memory maps efikexec.efi --memmap printed in the boot tests
+seed_mapfile() {
+	local d=$BUILD/fuzz/corpus-mapfile f
+	mkdir -p "$d"
+	for f in "$BUILD"/qemu/plan-host-*.map; do
+		[ -f "$f" ] && cp "$f" "$d/seed-$(basename "$f")"
+	done
+	[ -n "$(ls "$d")" ] || printf 'memmap [0x000000100000, 0x000040000000) free 1047552 KiB\nmemmap: machine x86_64\nmemmap: descriptors 100 of 48 bytes\nmemmap: keep clear [0x000000200000, 0x000000300000)\n' >"$d/seed-min"
+}
 seed_bzimage
 seed_dtb
 seed_loader
+seed_mapfile
 for t in "$@"; do
 	log=$BUILD/fuzz/$t.log
 	if "$BUILD/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \

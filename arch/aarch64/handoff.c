@@ -20,21 +20,8 @@
 #include "../../boot/dtb.h"
 #include "cpu.h"
 #include "pl011.h"
+#include "state.h"
 
-struct clean_range {
-	uint64_t start, end;
-};
-
-static struct {
-	const void *dtb;           /* the tree to start from */
-	const char *dtb_name;
-	uint64_t dtb_room, mm_off;
-	uint64_t uart;
-	struct clean_range clean[KIMAGE_MAX_SEGMENTS + 1];
-	unsigned nclean;
-	uint64_t stack_top;
-	bool acpi;                 /* no tree from firmware: an empty one */
-} a64;
 
 /* relocate.S */
 extern void aarch64_relocate(uint64_t head, uint64_t entry, uint64_t stack_top,
@@ -46,8 +33,12 @@ extern const uint8_t aarch64_relocate_end[] __attribute__((visibility("hidden"))
 
 void arch_init(void)
 {
-	if (!a64_can_sha2())
+	static bool checked;
+
+	/* once: the library calls this at every entry */
+	if (checked || !a64_can_sha2())
 		return;
+	checked = true;
 	if (!sha256_set_blocks(aarch64_sha256_blocks))
 		rt_log(RT_LOG_WARN, "sha256", "the SHA2 instructions disagree with the portable code: not used");
 	else
@@ -96,59 +87,6 @@ static bool spcr_uart(uint64_t rsdp_addr, uint64_t *base)
 		}
 	}
 	return false;
-}
-
-enum ld_machine arch_machine(void)
-{
-	return LD_MACHINE_AARCH64;
-}
-
-/* The tree to start from: what efi/ chose (--dtb, a UKI's .dtb, the
- * firmware's), else - ACPI describes the machine - an empty one with only
- * /chosen, as the kernel's EFI stub hands over. */
-rt_status arch_inputs(struct boot_plan *bp)
-{
-	static uint64_t empty[512];
-	size_t size = bp->dtb_size;
-	rt_status rs;
-
-	a64.acpi = !bp->dtb;
-	a64.dtb = bp->dtb;
-	a64.dtb_name = bp->dtb_name;
-	if (a64.acpi) {
-		rs = dtb_empty(empty, sizeof(empty));
-		if (rs != RT_OK)
-			return rs;
-		a64.dtb = empty;
-		a64.dtb_name = "an empty device tree (ACPI)";
-		size = sizeof(empty);
-		rt_log(RT_LOG_DEBUG, "dtb", "the firmware has no device tree: handing over %s", a64.dtb_name);
-	}
-	if (!size)
-		size = dtb_size(a64.dtb) ? dtb_size(a64.dtb) : 64;
-	rs = dtb_check(a64.dtb_name, a64.dtb, size);
-	if (rs != RT_OK)
-		return rs;
-	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(bp->fw->acpi_rsdp, &a64.uart))
-		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
-		       a64.dtb_name);
-	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx; at EL%u", (unsigned long long)a64.uart,
-	       a64_current_el());
-	return RT_OK;
-}
-
-uint64_t arch_params_size(const struct boot_plan *bp)
-{
-	a64.dtb_room = dtb_room(a64.dtb, bp->cmdline_len);
-	if (a64.dtb_room > ARM64_DTB_MAX)
-		a64.dtb_room = ARM64_DTB_MAX;
-	a64.mm_off = (a64.dtb_room + 4095) & ~4095ull;
-	return a64.mm_off + bp->mm_room;
-}
-
-uint64_t arch_control_pages(const struct boot_plan *bp)
-{
-	return 1; /* the relocation's stack */
 }
 
 /* --- the firmware's translation tables ---------------------------------------- */
@@ -204,6 +142,11 @@ static size_t firmware_tables(struct mem_span *out, size_t n, size_t max, uint64
 	return walk_tables(ttbr & 0x0000fffffffff000ull, vabits > 39 ? 0 : vabits > 30 ? 1 : 2, out, n, max);
 }
 
+bool arch_la57(void)
+{
+	return false;
+}
+
 size_t arch_avoid(const struct boot_plan *bp, struct mem_span *out, size_t max)
 {
 	uint64_t ttbr, tcr, image = bp->fw->image_base;
@@ -230,6 +173,12 @@ rt_status arch_prepare(struct boot_plan *bp)
 	rt_status rs;
 
 	RT_FN(memset)(&b, 0, sizeof(b));
+	a64.uart = 0;
+	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(bp->fw->acpi_rsdp, &a64.uart))
+		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
+		       a64.dtb_name);
+	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx; at EL%u", (unsigned long long)a64.uart,
+	       a64_current_el());
 	b.cmdline = bp->cmdline;
 	if (bp->ninitrd) {
 		b.initrd_start = bp->initrd_mem;

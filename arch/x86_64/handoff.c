@@ -13,18 +13,12 @@
 #include "../arch.h"
 #include "../../boot/bzimage.h"
 #include "handoff.h"
+#include "state.h"
 #include "io.h"
 #include "pagetable.h"
 
-#define RNG_SEED_BYTES 32
-#define ALIGN16(x) (((x) + 15) & ~15ull)
 #define CR4_LA57 (1ull << 12)
 
-static struct {
-	uint64_t rng_off, e820_off, mm_off, e820_room;
-	uint64_t cr3;
-	bool la57;
-} x86;
 
 /* relocate.asm */
 extern void x86_relocate(uint64_t head, uint64_t entry, uint64_t cr3, uint64_t control)
@@ -32,53 +26,12 @@ extern void x86_relocate(uint64_t head, uint64_t entry, uint64_t cr3, uint64_t c
 extern const uint8_t x86_relocate_body[] __attribute__((visibility("hidden")));
 extern const uint8_t x86_relocate_body_end[] __attribute__((visibility("hidden")));
 
-enum ld_machine arch_machine(void)
-{
-	return LD_MACHINE_X86_64;
-}
-
-rt_status arch_inputs(struct boot_plan *bp)
-{
-	if (bp->dtb)
-		rt_log(RT_LOG_WARN, "boot", "%s: an x86 kernel takes no device tree; ignored", bp->dtb_name);
-	return RT_OK;
-}
-
-uint64_t arch_params_size(const struct boot_plan *bp)
-{
-	uint64_t descs = bp->mm_room / bp->mm.desc_size;
-
-	x86.rng_off = ALIGN16(0x1000 + bp->cmdline_len + 1);
-	x86.e820_off = ALIGN16(x86.rng_off + sizeof(struct bz_setup_data) + RNG_SEED_BYTES);
-	x86.e820_room = descs;
-	x86.mm_off = ALIGN16(x86.e820_off + sizeof(struct bz_setup_data) +
-			     descs * sizeof(struct bz_e820_entry));
-	return x86.mm_off + bp->mm_room;
-}
-
-static uint64_t map_end(const struct boot_plan *bp)
-{
-	uint64_t end = 0;
-
-	/* every range that is memory (not MMIO/reserved) and every segment */
-	for (size_t i = 0; i < bp->map.n; i++)
-		if (bp->map.r[i].type != MEM_RESERVED && bp->map.r[i].end > end)
-			end = bp->map.r[i].end;
-	for (unsigned i = 0; i < bp->img.nr_segments; i++) {
-		uint64_t e = bp->img.segment[i].mem + bp->img.segment[i].memsz;
-		if (e > end)
-			end = e;
-	}
-	return end;
-}
-
-uint64_t arch_control_pages(const struct boot_plan *bp)
+bool arch_la57(void)
 {
 	uint64_t cr4;
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	x86.la57 = cr4 & CR4_LA57;
-	return X86_CTRL_FIXED_PAGES + x86_pt_pages(map_end(bp), x86.la57);
+	return cr4 & CR4_LA57;
 }
 
 size_t arch_avoid(const struct boot_plan *bp, struct mem_span *out, size_t max)
@@ -133,11 +86,11 @@ rt_status arch_prepare(struct boot_plan *bp)
 	RT_FN(memcpy)(cp + X86_CTRL_GDT, gdt, sizeof(gdt));
 	RT_FN(memcpy)(cp + X86_CTRL_GDTR, &limit, sizeof(limit));
 	x86.cr3 = x86_pt_build(cp + X86_CTRL_TABLES, ctrl + X86_CTRL_TABLES,
-			       bp->img.control_pages - X86_CTRL_FIXED_PAGES, map_end(bp), x86.la57);
+			       bp->img.control_pages - X86_CTRL_FIXED_PAGES, x86_map_end(bp), x86.la57);
 	if (!x86.cr3)
 		return rt_fail(RT_E2BIG, "boot", "page tables do not fit the control pages");
 	rt_log(RT_LOG_DEBUG, "boot", "identity map of [0, %#llx) in %llu pages at %#llx%s",
-	       (unsigned long long)map_end(bp),
+	       (unsigned long long)x86_map_end(bp),
 	       (unsigned long long)(bp->img.control_pages - X86_CTRL_FIXED_PAGES),
 	       (unsigned long long)x86.cr3, x86.la57 ? ", 5-level" : "");
 	return RT_OK;

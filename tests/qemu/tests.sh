@@ -78,7 +78,7 @@ app_basics() {
 		'echo "EFIKEXEC-STEP: shell still runs"'
 	qemu_boot "$arch" "$name" "$esp" 512M 120 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" \
-		"efikexec $(sed -n 's/^VERSION := //p' "$HERE/../../Makefile")" \
+		"efikexec $(sed -n 's/^#define EFIKEXEC_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' "$HERE/../../include/efikexec.h" | paste -sd.)" \
 		"EFIKEXEC-STEP: version rc 0x0" \
 		"sha256 $blob size $((3 * 1024 * 1024 + 4093)) path \\data\\blob.bin" \
 		"EFIKEXEC-STEP: sha256 rc 0x0" \
@@ -108,6 +108,132 @@ app_basics() {
 }
 t_app_x86_64() { app_basics x86_64; }
 t_app_aarch64() { app_basics aarch64; }
+
+# --- embedding: a program that is not efikexec boots through libefikexec ----
+# examples/boot-buffer.efi, built from the installed header and archive
+# only, reads the kernel and initrd into pages of its own, builds its own
+# command line, prints the plan from the plan's data, and boots. With
+# --handover it gives efikexec the kernel's pages, its code at a 2 MiB
+# boundary: the kernel runs where it lies, loaded in place at that address.
+example_boot() {
+	local arch=$1 series=$2 mode=${3:-} name=example-$1${3:+-handover} esp
+	esp=$(new_esp "$name")
+	cp "$BUILD/examples/$arch/boot-buffer.efi" "$esp/boot-buffer.efi"
+	cp "$(kernel_path "$arch" "$series")" "$esp/vmlinuz"
+	cp "$WORK/initrd-$arch.img" "$esp/initrd.img"
+	startup_nsh "$esp" "\\boot-buffer.efi ${mode:+--$mode }\\vmlinuz \\initrd.img efikexec.test=example panic=-1"
+	qemu_boot "$arch" "$name" "$esp" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" \
+		"EFIKEXEC-CMDLINE: console=$(console_of "$arch") example.loader=boot-buffer efikexec.test=example panic=-1" \
+		"EFIKEXEC-EFI: yes" "EFIKEXEC-INIT: done"
+	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") " \
+		'^example: read \\vmlinuz \([0-9]+ bytes\) and \\initrd.img \([0-9]+ bytes\) into pages of mine$' \
+		'^example: kernel buffer: ' \
+		'^example: segment 0 kernel \[[0-9A-F]+, [0-9A-F]+\) in place from ' \
+		'^example: segment [0-9] initrd \[[0-9A-F]+, [0-9A-F]+\) in place from initrd buffer$' \
+		'^example: segment [0-9] purgatory ' \
+		'^example: entry [0-9A-F]+, 0 of [0-9]+ bytes copied' \
+		'^efikexec: info: boot: entering kernel buffer$'
+	[ -z "$mode" ] && return 0
+	# handed over: run at the address it was read to, nothing copied
+	local at seg
+	at=$(clean_log "$name" | sed -n 's/^efikexec: info: boot: kernel buffer: handed over at 0x[0-9a-f]*; runs where it lies, at 0x\([0-9a-f]*\)$/\1/p')
+	seg=$(clean_log "$name" | sed -n 's/^example: segment 0 kernel \[\([0-9A-F]*\),.*/\1/p')
+	if [ -z "$at" ] || [ "$((16#$at))" != "$((16#$seg))" ] || [ $((16#$at % 0x200000)) != 0 ]; then
+		echo "the handed-over kernel does not run where it lies: at '$at', segment 0 at '$seg'"
+		tail_log "$name"
+		return 1
+	fi
+}
+t_example_x86_64() { example_boot x86_64 6.12; }
+t_example_aarch64() { example_boot aarch64 6.12; }
+t_example_x86_64_handover() { example_boot x86_64 6.12 handover; }
+t_example_aarch64_handover() { example_boot aarch64 6.12 handover; }
+
+# The host planner: efikexec-plan, given the memory map efikexec.efi
+# --memmap printed in the guest and the same files, prints the segment
+# lines --dry-run printed there, one right after the other.
+plan_host() {
+	local arch=$1 name=plan-host-$1 cl
+	kexec_esp "$arch" "$name" 6.12
+	cl="console=$(console_of "$arch") panic=-1"
+	startup_nsh "$ESP" "\\efikexec.efi --memmap" \
+		"\\efikexec.efi --dry-run \\vmlinuz initrd=\\initrd.img initrd=\\extra.img $cl"
+	qemu_boot "$arch" "$name" "$ESP" 1G 120 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	clean_log "$name" | grep '^memmap' >"$WORK/$name.map"
+	"$BUILD/host/efikexec-plan" --memmap="$WORK/$name.map" --esp="$ESP" --cmdline="$cl" \
+		'\vmlinuz' '\initrd.img' '\extra.img' >"$WORK/$name.host" 2>&1 ||
+		{ echo "efikexec-plan failed:"; cat "$WORK/$name.host"; return 1; }
+	local guest host
+	guest=$(plan_lines "$name" 1)
+	host=$(grep '^efikexec: info: plan: segment ' "$WORK/$name.host" |
+		sed 's/\( params *\[[^)]*)\) *[0-9]* bytes/\1 N bytes/')
+	if [ -z "$guest" ] || [ "$guest" != "$host" ]; then
+		echo "the host's plan differs from the guest's --dry-run:"
+		diff <(echo "$guest") <(echo "$host")
+		return 1
+	fi
+	echo "$host"
+}
+t_plan_host_x86_64() { plan_host x86_64; }
+t_plan_host_aarch64() { plan_host aarch64; }
+
+# Fault injection (test builds): the Nth firmware call of the kinds a boot
+# makes fails, for every N from 1 to the last call before
+# ExitBootServices, in one shell `for` loop. Each failure must be named,
+# return to the shell with an error status, leave nothing of efikexec's
+# allocated (its own count of pages and pool blocks, printed on return),
+# and leave exactly as many free pages as before (--memmap). The failing
+# boot runs twice per N and the pages are compared around the second: the
+# firmware keeps pages in its own pool caches after some allocation
+# patterns (one page of AAVMF's after a fully staged plan), once, so the
+# second run shows what a leak would. A failure the boot survives (no RNG
+# protocol, a smaller allocation) stops the test build just before the
+# exit; the loop ends when N passes the last call and the kernel boots.
+faults() {
+	local arch=$1 name=faults-$1 cl covered=0 survived=0 total boot
+	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
+	cl="console=$(console_of "$arch") panic=-1"
+	boot="\\efikexec.efi --test-fail-call=%n \\vmlinuz initrd=\\initrd.img initrd=\\extra.img $cl"
+	startup_nsh "$ESP" "for %n run (1 600)" \
+		'  echo "EFIKEXEC-FAULT: %n start"' \
+		"  $boot" \
+		'  \efikexec.efi --memmap' \
+		"  $boot" \
+		'  echo "EFIKEXEC-FAULT: %n rc %lasterror%"' \
+		'  \efikexec.efi --memmap' \
+		'endfor'
+	qemu_boot "$arch" "$name" "$ESP" 1G 1500 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	# one line per N: "N RC PAGES-BEFORE PAGES-AFTER INJECTED-CALL ERRORS SURVIVED HELD"
+	clean_log "$name" | awk '
+		/^EFIKEXEC-FAULT: [0-9]+ start$/ { n = $2; rc = ""; pb = ""; pa = ""; inj = ""; errs = 0; surv = 0; held = 0; next }
+		/^test: efikexec holds / { if ($4 != 0 || $7 != 0) held = $4 "+" $7; next }
+		/^memmap: .* pages free$/ { if (rc == "") pb = $(NF - 2); else pa = $(NF - 2); if (pa != "") print n, rc, pb, pa, inj, errs, surv, held; next }
+		/^efikexec: error: test: firmware call [0-9]+, [A-Za-z]+, fails \(injected\)$/ { inj = $7; sub(",", "", inj); next }
+		/^efikexec: error: test: the boot survived/ { surv = 1; next }
+		/^efikexec: error: / { errs++; next }
+		/^EFIKEXEC-FAULT: [0-9]+ rc / { rc = $4 }' >"$WORK/$name.faults"
+	local n rc pb pa inj errs surv held want=1
+	while read -r n rc pb pa inj errs surv held; do
+		if [ "$n" != "$want" ] || [ -z "$inj" ] || [ "$rc" = 0x0 ] || [ "$errs$surv" = 00 ] ||
+			[ "$pb" != "$pa" ] || [ "$held" != 0 ]; then
+			echo "fault $n: injected '$inj', status $rc, $errs error lines after it, survived $surv, free pages $pb before and $pa after, efikexec holds '$held' (pages+pool)"
+			tail_log "$name"
+			return 1
+		fi
+		want=$((n + 1))
+		if [ "$surv" = 1 ]; then survived=$((survived + 1)); else covered=$((covered + 1)); fi
+	done <"$WORK/$name.faults"
+	expect_line "$name" "EFIKEXEC-FAULT: $want start" "EFIKEXEC-INIT: done" || return 1
+	total=$(clean_log "$name" | sed -n 's/^efikexec: info: test: \([0-9]*\) firmware calls counted before ExitBootServices$/\1/p')
+	if [ -z "$total" ] || [ $((want - 1)) != "$total" ] || [ "$total" -lt 10 ]; then
+		echo "the boot at N = $want counted '$total' calls; $((want - 1)) were failed in turn"
+		return 1
+	fi
+	echo "fault points: $total firmware calls before ExitBootServices, each failed in turn: $covered stopped the boot with an error, $survived were survived (the test build stops before the exit); nothing held and free memory unchanged after each"
+}
+t_faults_x86_64() { faults x86_64; }
+t_faults_aarch64() { faults aarch64; }
 
 # --- the kexec path on x86_64 ------------------------------------------------
 # kexec_esp ARCH NAME SERIES [EFI]: an ESP with efikexec (or its test

@@ -1,0 +1,294 @@
+/*
+ * test_api.c - include/efikexec.h at its edges, on the host (ASan and
+ * UBSan), against tests/api/fakefw.c: NULL pointers, zero sizes, buffers
+ * that are not page-aligned or shorter than their header says, more than
+ * 16 initrds, a struct_size too small, calls in the wrong order, boot and
+ * release twice. Each must give a clear status and a message naming the
+ * value, never a crash, and leave no pool or pages behind.
+ */
+#include "../../include/efikexec.h"
+#include "../unit/test.h"
+#include "fakefw.h"
+
+static char lines[8192];
+
+static void EFIKEXEC_API capture(void *ctx, int level, const char *subsystem, const char *message)
+{
+	size_t n = strlen(lines);
+
+	(void)ctx;
+	snprintf(lines + n, sizeof(lines) - n, "%d %s: %s\n", level, subsystem, message);
+}
+
+static void fresh(void)
+{
+	void *st = fakefw_init();
+
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_init(fakefw.image, st), EFIKEXEC_SUCCESS);
+	efikexec_set_log(capture, NULL, EFIKEXEC_LOG_INFO);
+}
+
+/* No pool or pages left behind. */
+static void nothing_held(void)
+{
+	CHECK_EQ_U64(fakefw.pool_live, 0);
+	CHECK_EQ_U64(fakefw.pages_live, 0);
+}
+
+/* A bzImage header (the kernel's boot protocol 2.15) with `payload` bytes
+ * after 4 sectors of setup, claiming `syssize` paragraphs of kernel. */
+static uint8_t *bzimage(size_t payload, uint32_t syssize, size_t *len)
+{
+	size_t n = 4 * 512 + payload;
+	uint8_t *b = calloc(1, n);
+
+	b[0x1f1] = 3;
+	w32(b, 0x1f4, syssize);
+	w16(b, 0x1fe, 0xaa55);
+	b[0x200] = 0xeb; /* jmp to the end of the header */
+	b[0x201] = 0x6a;
+	w32(b, 0x202, 0x53726448); /* "HdrS" */
+	w16(b, 0x206, 0x020f);
+	w32(b, 0x22c, 0x7fffffff);
+	w32(b, 0x230, 0x200000);
+	b[0x234] = 1;
+	w16(b, 0x236, 3); /* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
+	w32(b, 0x238, 2047);
+	w32(b, 0x260, 0x400000);
+	*len = n;
+	return b;
+}
+
+TEST(api_init_checks_its_arguments)
+{
+	/* no firmware given: nothing is touched, the status says why */
+	fakefw_init();
+	CHECK_EQ_U64(efikexec_init(NULL, NULL), EFIKEXEC_INVALID_PARAMETER);
+}
+
+TEST(api_null_pointers)
+{
+	struct efikexec *r;
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER("x", 1, "x");
+	struct efikexec_plan p = { .struct_size = sizeof(p) };
+	struct efikexec_segment s = { .struct_size = sizeof(s) };
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "efikexec_request_new: out is NULL");
+	CHECK_EQ_U64(efikexec_add_kernel(NULL, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "efikexec_add_kernel: the request is NULL");
+	CHECK_EQ_U64(efikexec_boot(NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_release(NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_plan_get(NULL, &p), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "the input is NULL");
+	CHECK_EQ_U64(efikexec_add_initrd(r, NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_set_capture(r, NULL), EFIKEXEC_SUCCESS); /* NULL: none */
+	CHECK_EQ_U64(efikexec_set_dtb(r, NULL), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_set_cmdline(r, NULL), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_capture_status(NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_file_sha256(NULL, NULL, NULL, NULL), EFIKEXEC_INVALID_PARAMETER);
+	/* a buffer input with neither buffer nor path */
+	in = (struct efikexec_input)EFIKEXEC_INPUT_BUFFER(NULL, 0, NULL);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "neither a buffer nor a path");
+	/* the plan's data before a plan */
+	CHECK_EQ_U64(efikexec_plan_get(r, &p), EFIKEXEC_NOT_READY);
+	CHECK_EQ_U64(efikexec_plan_segment(r, 0, &s), EFIKEXEC_NOT_READY);
+	CHECK_EQ_U64(efikexec_plan_get(r, NULL), EFIKEXEC_NOT_READY);
+	/* planning with no kernel */
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_NOT_READY);
+	CHECK_CONTAINS(efikexec_last_error(), "no kernel added");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+}
+
+TEST(api_zero_sizes_and_struct_sizes)
+{
+	struct efikexec *r;
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER("abc", 0, "empty.img");
+	struct efikexec_capture c = { .struct_size = 8 };
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_BAD_BUFFER_SIZE);
+	CHECK_CONTAINS(efikexec_last_error(), "empty.img: a buffer of 0 bytes");
+	CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_BAD_BUFFER_SIZE);
+	in = (struct efikexec_input)EFIKEXEC_INPUT_BUFFER("abc", 3, "x");
+	in.struct_size = 4;
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "struct_size 4, less than");
+	in.struct_size = sizeof(in);
+	in.flags = 0x80;
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "flags 0x80");
+	CHECK_EQ_U64(efikexec_set_capture(r, &c), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "struct_size 8");
+	c = (struct efikexec_capture){ .struct_size = sizeof(c), .kernel = EFIKEXEC_INPUT_FILE(NULL, "\\k") };
+	CHECK_EQ_U64(efikexec_set_capture(r, &c), EFIKEXEC_INVALID_PARAMETER); /* size 0 */
+	CHECK_CONTAINS(efikexec_last_error(), "the size must be a non-zero multiple of 4 KiB");
+	CHECK_EQ_U64(efikexec_set_mem_range(r, 0x2000, 0x1000), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "max 0x1000 is not above min 0x2000");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+}
+
+TEST(api_more_than_16_initrds)
+{
+	static const char data[] = "an initrd";
+	struct efikexec *r;
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	for (int i = 0; i < EFIKEXEC_MAX_INITRDS; i++) {
+		struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(data, sizeof(data), "initrd");
+		CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_SUCCESS);
+	}
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(data, sizeof(data), "seventeenth.img");
+	CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_OUT_OF_RESOURCES);
+	CHECK_CONTAINS(efikexec_last_error(), "seventeenth.img: more than 16 initrds");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+}
+
+TEST(api_unaligned_buffer_is_only_read)
+{
+	struct efikexec *r;
+	size_t len;
+	uint8_t *k = bzimage(64 << 10, (64 << 10) / 16, &len);
+	uint8_t *odd = malloc(len + 1), *copy = malloc(len);
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(odd + 1, len, "odd.img");
+
+	memcpy(odd + 1, k, len);
+	memcpy(copy, k, len);
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	/* handing over a buffer that does not start a page is refused */
+	in.flags = EFIKEXEC_INPUT_HANDOVER;
+	CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_UNSUPPORTED);
+	CHECK_EQ_U64(efikexec_set_cmdline(r, "console=ttyS0"), EFIKEXEC_SUCCESS);
+	/* the plan reads it (through the loader table) and places it; this
+	 * firmware grants no address, so every page is staged in its pool */
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SUCCESS);
+	struct efikexec_plan p = { .struct_size = sizeof(p) };
+	CHECK_EQ_U64(efikexec_plan_get(r, &p), EFIKEXEC_SUCCESS);
+	CHECK(p.nsegments >= 3);
+	CHECK_CONTAINS(p.image, "odd.img: bzImage");
+	struct efikexec_segment s = { .struct_size = sizeof(s) };
+	CHECK_EQ_U64(efikexec_plan_segment(r, 0, &s), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(s.role, EFIKEXEC_SEG_KERNEL);
+	CHECK_CONTAINS(s.source, "odd.img+0x800");
+	CHECK_EQ_U64(efikexec_plan_segment(r, p.nsegments, &s), EFIKEXEC_INVALID_PARAMETER);
+	/* an older caller's smaller struct gets only what it knows */
+	struct efikexec_segment small = { .struct_size = 8 };
+	CHECK_EQ_U64(efikexec_plan_segment(r, 0, &small), EFIKEXEC_INVALID_PARAMETER);
+	/* inputs are fixed once planned */
+	CHECK_EQ_U64(efikexec_set_verify(r, 0), EFIKEXEC_ACCESS_DENIED);
+	CHECK_CONTAINS(efikexec_last_error(), "the request is planned");
+	/* the boot fails before the exit (this firmware enters nothing) ... */
+	CHECK(efikexec_boot(r) != EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(fakefw.prepare_calls, 1);
+	CHECK_EQ_U64(fakefw.exit_calls, 0);
+	/* ... and a second boot is refused */
+	CHECK_EQ_U64(efikexec_boot(r), EFIKEXEC_ALREADY_STARTED);
+	CHECK_CONTAINS(efikexec_last_error(), "booted already");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+	CHECK(!memcmp(odd + 1, copy, len)); /* never written */
+	free(k);
+	free(odd);
+	free(copy);
+}
+
+TEST(api_buffer_shorter_than_its_header)
+{
+	struct efikexec *r;
+	size_t len;
+	/* 4 KiB of kernel after the setup, the header claiming 64 KiB */
+	uint8_t *k = bzimage(4 << 10, (64 << 10) / 16, &len);
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(k, len, "short.img");
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	CHECK(efikexec_plan(r) != EFIKEXEC_SUCCESS);
+	CHECK_CONTAINS(lines, "short.img: truncated: 6144 bytes, the header declares 2048 of setup and 65536 of kernel");
+	nothing_held();
+	/* the plan failed whole: the request is as before it, and booting it
+	 * fails the same way, once */
+	CHECK(efikexec_boot(r) != EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_boot(r), EFIKEXEC_ALREADY_STARTED);
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+	free(k);
+}
+
+TEST(api_release_twice_and_one_request_at_a_time)
+{
+	struct efikexec *r, *r2;
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_request_new(&r2), EFIKEXEC_ALREADY_STARTED);
+	CHECK_CONTAINS(efikexec_last_error(), "a request is live already");
+	CHECK(r2 == NULL);
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "is not a live request (released already");
+	struct efikexec_input in = EFIKEXEC_INPUT_FILE(NULL, "\\vmlinuz");
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_boot(r), EFIKEXEC_INVALID_PARAMETER);
+	/* a pointer that never was a request */
+	CHECK_EQ_U64(efikexec_release((struct efikexec *)&in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_request_new(&r2), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_release(r2), EFIKEXEC_SUCCESS);
+	nothing_held();
+}
+
+TEST(api_paths_and_strings_are_checked_and_copied)
+{
+	struct efikexec *r;
+	char path[400], *cmdline = malloc(5000);
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = 0;
+	struct efikexec_input in = EFIKEXEC_INPUT_FILE(NULL, path);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_BAD_BUFFER_SIZE);
+	CHECK_CONTAINS(efikexec_last_error(), "longer than 255 bytes");
+	memset(cmdline, 'c', 4999);
+	cmdline[4999] = 0;
+	CHECK_EQ_U64(efikexec_set_cmdline(r, cmdline), EFIKEXEC_BAD_BUFFER_SIZE);
+	CHECK_CONTAINS(efikexec_last_error(), "longer than 4095 bytes");
+	/* a file on a volume this firmware does not have */
+	strcpy(path, "\\vmlinuz");
+	in = (struct efikexec_input)EFIKEXEC_INPUT_FILE(NULL, path);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	memset(path, 0, sizeof(path)); /* copied when given */
+	CHECK(efikexec_plan(r) != EFIKEXEC_SUCCESS);
+	CHECK_CONTAINS(lines, "has no file system");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+	free(cmdline);
+}
+
+TEST(api_test_hooks_absent_from_release_builds)
+{
+	struct efikexec *r;
+	uint32_t n;
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_set_test(r, EFIKEXEC_TEST_OCCUPY, -1), EFIKEXEC_UNSUPPORTED);
+	CHECK_EQ_U64(efikexec_test_fail_call(1, &n), EFIKEXEC_UNSUPPORTED);
+	int64_t pages, pool;
+	CHECK_EQ_U64(efikexec_test_held(&pages, &pool), EFIKEXEC_UNSUPPORTED);
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	CHECK_STR(efikexec_status_name(EFIKEXEC_ALREADY_STARTED), "EFI_ALREADY_STARTED");
+	CHECK_STR(efikexec_version(), EFIKEXEC_VERSION_TEST);
+}
