@@ -191,7 +191,7 @@ struct efikexec {
 	enum req_state state;
 	struct boot_req req;
 	struct boot_plan *bp;        /* the engine's plan while planned */
-	bool has_kernel, has_cmdline;
+	bool has_kernel;
 	/* copies of every string the caller gave */
 	char kernel_path[PATH_MAX], dtb_path[PATH_MAX], cap_kernel_path[PATH_MAX];
 	char initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];

@@ -482,6 +482,10 @@ out:
 }
 
 /* Arming, just before the exit: the arming variable. */
+/* The arming variable was written by this boot (capture_abort takes it
+ * back when the boot then fails before the exit). */
+static bool committed;
+
 static EFI_STATUS capture_commit(struct boot_plan *bp)
 {
 	EFI_STATUS st;
@@ -491,6 +495,7 @@ static EFI_STATUS capture_commit(struct boot_plan *bp)
 	st = efi_rs->SetVariable(ARM_VAR, &arm_guid, ARM_ATTRS, sizeof(pending), &pending);
 	if (EFI_ERROR(st))
 		return efi_fail(st, "capture", "cannot write the arming variable");
+	committed = true;
 	rt_log(RT_LOG_INFO, "capture", "armed: a crash of this boot enters the capture kernel on the next start of efikexec");
 	return EFI_SUCCESS;
 }
@@ -536,6 +541,10 @@ void capture_abort(struct boot_plan *bp)
 	if (bp->cap_end && !bp->cap)
 		efi_bs->FreePages(bp->cap_base, (bp->cap_end - bp->cap_base) / KIMAGE_PAGE_SIZE);
 	bp->cap_base = bp->cap_end = 0;
+	/* armed, but the boot failed after all: no region is reserved */
+	if (committed)
+		delete_arm();
+	committed = false;
 }
 
 /* --- after the reset ------------------------------------------------------------ */

@@ -191,10 +191,13 @@ t_plan_host_aarch64() { plan_host aarch64; }
 # protocol, a smaller allocation) stops the test build just before the
 # exit; the loop ends when N passes the last call and the kernel boots.
 faults() {
-	local arch=$1 name=faults-$1 cl covered=0 survived=0 total boot
+	local arch=$1 name=faults-$1${2:+-$2} cl covered=0 survived=0 total boot cap=
 	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
 	cl="console=$(console_of "$arch") panic=-1"
-	boot="\\efikexec.efi --test-fail-call=%n \\vmlinuz initrd=\\initrd.img initrd=\\extra.img $cl"
+	# with a capture kernel armed alongside: its reads, the region, the
+	# arming variable (SetVariable) too
+	[ "${2:-}" = capture ] && cap="--capture-kernel=\\vmlinuz --capture-initrd=\\initrd.img --capture-size=256M "
+	boot="\\efikexec.efi --test-fail-call=%n $cap\\vmlinuz initrd=\\initrd.img initrd=\\extra.img $cl"
 	startup_nsh "$ESP" "for %n run (1 600)" \
 		'  echo "EFIKEXEC-FAULT: %n start"' \
 		"  $boot" \
@@ -230,9 +233,14 @@ faults() {
 		echo "the boot at N = $want counted '$total' calls; $((want - 1)) were failed in turn"
 		return 1
 	fi
+	if [ -n "$cap" ]; then
+		expect_grep "$name" '^efikexec: error: test: firmware call [0-9]+, SetVariable, fails \(injected\)$' \
+			'^efikexec: error: capture: cannot write the arming variable: EFI_DEVICE_ERROR$' || return 1
+	fi
 	echo "fault points: $total firmware calls before ExitBootServices, each failed in turn: $covered stopped the boot with an error, $survived were survived (the test build stops before the exit); nothing held and free memory unchanged after each"
 }
 t_faults_x86_64() { faults x86_64; }
+t_faults_x86_64_capture() { faults x86_64 capture; }
 t_faults_aarch64() { faults aarch64; }
 
 # --- the kexec path on x86_64 ------------------------------------------------
