@@ -40,14 +40,17 @@
  *    an arm64 Image in a 2 MiB aligned buffer, a bzImage whose code at
  *    (setup_sects + 1) * 512 into the file falls on a 2 MiB boundary - those
  *    pages become its destination and it is not copied at all: the plan
- *    shows segment 0 "in place" at that address. Otherwise (a compressed
- *    or wrapped kernel, another alignment) it is read from the buffer like
+ *    shows segment 0 "in place" at that address. The memory the kernel
+ *    needs past its file must be free RAM: allocate as much as it needs
+ *    and give back what follows the file. Otherwise (a compressed kernel,
+ *    another alignment, no room after it) it is read from the buffer like
  *    any other, and an info line says why.
  *  - Between efikexec_boot and the kernel nothing else may call the
  *    firmware: efikexec leaves boot services itself. After a successful
  *    boot there is nothing to return to; on a failure before
  *    ExitBootServices everything efikexec took is given back and the
- *    firmware's memory is as it was before efikexec_request_new.
+ *    firmware's memory is as it was before efikexec_request_new (but for
+ *    what the firmware keeps in its own pool caches).
  *  - The log callback may be called during any efikexec call, never after
  *    ExitBootServices (efikexec then writes to the serial port itself).
  */
