@@ -133,7 +133,6 @@ struct boot_plan {
 	size_t dtb_size;
 	char dtb_name[256];
 	void *dtb_pool;                       /* a copy of it to free (RT_FN(free)) */
-	struct efi_file dtb_file;             /* --dtb while it is read */
 
 	struct memmap map;                    /* the map the plan was made on */
 	struct kimage img;

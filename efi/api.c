@@ -191,7 +191,6 @@ struct efikexec {
 	enum req_state state;
 	struct boot_req req;
 	struct boot_plan *bp;        /* the engine's plan while planned */
-	bool has_kernel;
 	/* copies of every string the caller gave */
 	char kernel_path[PATH_MAX], dtb_path[PATH_MAX], cap_kernel_path[PATH_MAX];
 	char initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];
@@ -253,7 +252,7 @@ efikexec_status EFIKEXEC_API efikexec_request_new(struct efikexec **out)
 	if (slot.magic == REQ_MAGIC && slot.state != REQ_FREE)
 		return leave(efi_fail(EFI_ALREADY_STARTED, "api",
 				      "efikexec_request_new: a request is live already (%s); release it first",
-				      slot.has_kernel ? slot.kernel_path : "no kernel yet"));
+				      slot.req.kernel.path ? slot.kernel_path : "no kernel yet"));
 	RT_FN(memset)(&slot, 0, sizeof(slot));
 	slot.magic = REQ_MAGIC;
 	slot.state = REQ_NEW;
@@ -307,13 +306,12 @@ efikexec_status EFIKEXEC_API efikexec_add_kernel(struct efikexec *r, const struc
 	EFI_STATUS st;
 
 	API_CHANGE(r, "efikexec_add_kernel");
-	if (r->has_kernel)
+	if (r->req.kernel.path)
 		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_add_kernel: the request has a kernel already (%s)",
 				      r->kernel_path));
 	st = take_input("efikexec_add_kernel", in, &r->req.kernel, r->kernel_path, true);
 	if (EFI_ERROR(st))
 		return leave(st);
-	r->has_kernel = true;
 	if (in->flags & EFIKEXEC_INPUT_HANDOVER) {
 		r->handover = (uint64_t)(uintptr_t)in->buf;
 		r->handover_pages = (in->buf_size + KIMAGE_PAGE_SIZE - 1) / KIMAGE_PAGE_SIZE;
@@ -505,7 +503,7 @@ static EFI_STATUS plan(struct efikexec *r)
 
 	if (r->state == REQ_PLANNED)
 		return EFI_SUCCESS;
-	if (!r->has_kernel)
+	if (!r->req.kernel.path)
 		return efi_fail(EFI_NOT_READY, "api", "no kernel added to the request");
 	r->req.verbose = log_level >= RT_LOG_DEBUG;
 	gather_facts();
@@ -623,7 +621,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_print(struct efikexec *r)
 
 	API("efikexec_plan_print");
 	if (!EFI_ERROR((st = planned(r, "efikexec_plan_print"))))
-		kexec_print_plan(r->bp);
+		boot_print_plan(r->bp);
 	return leave(st);
 }
 
@@ -645,7 +643,7 @@ efikexec_status EFIKEXEC_API efikexec_boot(struct efikexec *r)
 	}
 	st = plan(r);
 	if (!EFI_ERROR(st)) {
-		kexec_print_plan(r->bp);
+		boot_print_plan(r->bp);
 		st = kexec_load_and_enter(r->bp);
 	}
 	unplan(r);
@@ -719,8 +717,7 @@ efikexec_status EFIKEXEC_API efikexec_print_memmap(void)
 efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path, uint8_t digest[32],
 						  uint64_t *size)
 {
-	struct efi_file f;
-	void *buf = NULL;
+	void *buf;
 	uint64_t n;
 	EFI_STATUS st;
 
@@ -728,26 +725,14 @@ efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path
 	if (!path || !digest)
 		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_file_sha256: path %p, digest %p",
 				      (const void *)path, (void *)digest));
-	st = efi_file_open_on(volume, path, &f);
+	st = efi_file_load(volume, path, SHA256_MAX_FILE, &buf, &n);
 	if (EFI_ERROR(st))
 		return leave(st);
-	n = f.size;
-	if (n > SHA256_MAX_FILE)
-		st = efi_fail(EFI_BAD_BUFFER_SIZE, "file", "%s: %llu bytes, more than the limit of %llu",
-			      f.path, (unsigned long long)n, (unsigned long long)SHA256_MAX_FILE);
-	else if (EFI_ERROR((st = efi_bs->AllocatePool(EfiLoaderData, n ? n : 1, &buf))))
-		st = efi_fail(st, "file", "%s: no pool for %llu bytes", f.path, (unsigned long long)n);
-	else
-		st = efi_file_read(&f, 0, buf, n);
-	efi_file_close(&f);
-	if (!EFI_ERROR(st)) {
-		sha256(buf, (size_t)n, digest);
-		if (size)
-			*size = n;
-	}
-	if (buf)
-		efi_bs->FreePool(buf);
-	return leave(st);
+	sha256(buf, (size_t)n, digest);
+	if (size)
+		*size = n;
+	efi_file_unload(buf, n);
+	return leave(EFI_SUCCESS);
 }
 
 efikexec_status EFIKEXEC_API efikexec_selftest(void)

@@ -79,7 +79,7 @@ void efi_file_close(struct efi_file *f);
  * Reads a whole file into pages allocated as EfiLoaderData. Fails, naming
  * the path, the size and the limit, when the file is larger than max_size.
  */
-EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size);
+EFI_STATUS efi_file_load(void *volume, const char *path, uint64_t max_size, void **buf, uint64_t *size);
 void efi_file_unload(void *buf, uint64_t size);
 /* The open file f as a loader-table source (boot/loader.h). */
 void efi_file_src(struct efi_file *f, struct ld_src *s);

@@ -161,14 +161,14 @@ void efi_file_close(struct efi_file *f)
 	f->handle = NULL;
 }
 
-EFI_STATUS efi_file_load(const char *path, uint64_t max_size, void **buf, uint64_t *size)
+EFI_STATUS efi_file_load(void *volume, const char *path, uint64_t max_size, void **buf, uint64_t *size)
 {
 	struct efi_file f;
 	EFI_PHYSICAL_ADDRESS addr = 0;
 	EFI_STATUS st;
 	UINTN pages;
 
-	st = efi_file_open(path, &f);
+	st = efi_file_open_on(volume, path, &f);
 	if (EFI_ERROR(st))
 		return st;
 	if (f.size > max_size) {

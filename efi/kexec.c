@@ -58,7 +58,6 @@ void kexec_release(struct boot_plan *bp)
 		kimage_release(&bp->img);
 	efi_platform_hold(0, 0);
 	boot_inputs_release(bp);
-	efi_file_close(&bp->dtb_file);
 	if (bp->params_shadow)
 		efi_bs->FreePool(bp->params_shadow);
 	if (bp->mm.buf)
@@ -88,26 +87,26 @@ static EFI_STATUS open_input(const struct boot_input *in, struct efi_file *f, st
 static EFI_STATUS read_dtb(struct boot_plan *bp)
 {
 	const struct boot_input *in = &bp->o->dtb;
+	struct efi_file f = { 0 };
 	struct ld_src s;
 	EFI_STATUS st;
-	rt_status rs;
 
 	if (!in->buf && !in->path)
 		return EFI_SUCCESS;
-	st = open_input(in, &bp->dtb_file, &s);
+	st = open_input(in, &f, &s);
 	if (EFI_ERROR(st))
 		return st;
 	if (s.size > (2u << 20))
-		return efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
-				s.name, (unsigned long long)s.size);
-	bp->dtb_pool = RT_FN(malloc)((size_t)s.size + 1);
-	if (!bp->dtb_pool)
-		return efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "%s: no pool for %llu bytes", s.name,
-				(unsigned long long)s.size);
-	rs = s.read(&s, 0, bp->dtb_pool, s.size);
-	efi_file_close(&bp->dtb_file);
-	if (rs != RT_OK)
-		return efi_fail(efi_status_from_rt(rs), "dtb", "%s: cannot read it", s.name);
+		st = efi_fail(EFI_BAD_BUFFER_SIZE, "dtb", "%s: %llu bytes, more than the kernel's limit of 2 MiB",
+			      s.name, (unsigned long long)s.size);
+	else if (!(bp->dtb_pool = RT_FN(malloc)((size_t)s.size + 1)))
+		st = efi_fail(EFI_OUT_OF_RESOURCES, "dtb", "%s: no pool for %llu bytes", s.name,
+			      (unsigned long long)s.size);
+	else if ((st = efi_status_from_rt(s.read(&s, 0, bp->dtb_pool, s.size))))
+		efi_fail(st, "dtb", "%s: cannot read it", s.name);
+	efi_file_close(&f);
+	if (EFI_ERROR(st))
+		return st;
 	bp->dtb = bp->dtb_pool;
 	bp->dtb_size = (size_t)s.size;
 	rt_snprintf(bp->dtb_name, sizeof(bp->dtb_name), "%s", s.name);
@@ -269,10 +268,6 @@ EFI_STATUS kexec_place(struct boot_plan *bp)
 	return efi_status_from_rt(boot_plan_image(bp, ph, &efi_platform));
 }
 
-void kexec_print_plan(struct boot_plan *bp)
-{
-	boot_print_plan(bp);
-}
 
 /* Reads `len` bytes of source `src` from `soff` into segment `seg` at
  * `off`, span by span: straight into the destination when it is in place. */
@@ -655,7 +650,7 @@ EFI_STATUS kexec_capture(const struct boot_req *o, const struct capture_desc *d,
 			goto fail;
 		}
 	}
-	kexec_print_plan(bp);
+	boot_print_plan(bp);
 	st = kexec_load_and_enter(bp);
 fail:
 	kexec_release(bp);

@@ -7,7 +7,7 @@
  *   kexec_open_inputs   the kernel through the loader table, the initrd
  *                       parts, the command line, the device tree
  *   kexec_place         destinations, kimage plan
- *   kexec_print_plan    the plan lines (--dry-run stops here)
+ *   boot_print_plan     the plan lines (boot/place.h; --dry-run stops here)
  *   kexec_load_and_enter  load, ExitBootServices, enter: returns only on
  *                       a failure before the exit
  *   kexec_release       gives back what a failed or dry boot took
@@ -38,7 +38,6 @@ struct boot_plan *kexec_plan(void);
 EFI_STATUS kexec_check_purgatory(void);
 EFI_STATUS kexec_open_inputs(struct boot_plan *bp);
 EFI_STATUS kexec_place(struct boot_plan *bp);
-void kexec_print_plan(struct boot_plan *bp);
 EFI_STATUS kexec_load_and_enter(struct boot_plan *bp);
 void kexec_release(struct boot_plan *bp);
 /* Enters the capture kernel the descriptor describes (already verified),

@@ -36,26 +36,15 @@ static void nothing_held(void)
 	CHECK_EQ_U64(fakefw.pages_live, 0);
 }
 
-/* A bzImage header (the kernel's boot protocol 2.15) with `payload` bytes
- * after 4 sectors of setup, claiming `syssize` paragraphs of kernel. */
+/* A bzImage of 4 sectors of setup and `payload` bytes of kernel whose
+ * header claims `syssize` paragraphs (tests/unit/test.h). */
 static uint8_t *bzimage(size_t payload, uint32_t syssize, size_t *len)
 {
 	size_t n = 4 * 512 + payload;
 	uint8_t *b = calloc(1, n);
 
-	b[0x1f1] = 3;
+	test_bzimage_header(b, 3, (uint32_t)payload, 0x400000);
 	w32(b, 0x1f4, syssize);
-	w16(b, 0x1fe, 0xaa55);
-	b[0x200] = 0xeb; /* jmp to the end of the header */
-	b[0x201] = 0x6a;
-	w32(b, 0x202, 0x53726448); /* "HdrS" */
-	w16(b, 0x206, 0x020f);
-	w32(b, 0x22c, 0x7fffffff);
-	w32(b, 0x230, 0x200000);
-	b[0x234] = 1;
-	w16(b, 0x236, 3); /* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
-	w32(b, 0x238, 2047);
-	w32(b, 0x260, 0x400000);
 	*len = n;
 	return b;
 }

@@ -77,6 +77,32 @@ static inline void w64(uint8_t *b, size_t off, uint64_t v)
 	w32(b, off + 4, (uint32_t)(v >> 32));
 }
 
+/* A bzImage setup header as a 6.x x86_64 build writes it (the kernel's
+ * Documentation/arch/x86/boot.rst, protocol 2.15) into b, zeroed by the
+ * caller and at least 0x26c bytes: setup_sects sectors of setup, syssize
+ * for `payload` bytes, loaded high, 64-bit, relocatable at 2 MiB,
+ * cmdline_size 2047, pref_address 16 MiB, init_size as given. The host
+ * tests of the loader, the bzImage parser and the API build on it. */
+static inline void test_bzimage_header(uint8_t *b, uint8_t setup_sects, uint32_t payload,
+				       uint32_t init_size)
+{
+	b[0x1f1] = setup_sects;
+	w32(b, 0x1f4, payload / 16);
+	w16(b, 0x1fe, 0xaa55);
+	b[0x200] = 0xeb; /* jmp: the header ends at 0x26c */
+	b[0x201] = 0x6a;
+	w32(b, 0x202, 0x53726448); /* "HdrS" */
+	w16(b, 0x206, 0x020f);
+	b[0x211] = 0x01;           /* LOADED_HIGH */
+	w32(b, 0x22c, 0x7fffffff);
+	w32(b, 0x230, 0x200000);
+	b[0x234] = 1;
+	w16(b, 0x236, 0x3);        /* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
+	w32(b, 0x238, 2047);
+	w64(b, 0x258, 0x1000000);
+	w32(b, 0x260, init_size);
+}
+
 /* xorshift64*: reproducible randomness for the property tests. */
 static inline uint64_t rnd_next(uint64_t *s)
 {

@@ -16,21 +16,7 @@
 static void good_header(uint8_t *b)
 {
 	memset(b, 0, BZIMAGE_PROBE_SIZE);
-	b[0x1f1] = SETUP_SECTS;
-	w32(b, 0x1f4, PAYLOAD / 16);
-	w16(b, 0x1fe, 0xaa55);
-	b[0x200] = 0xeb;
-	b[0x201] = 0x6a; /* header ends at 0x26c */
-	w32(b, 0x202, BZ_HDR_MAGIC);
-	w16(b, 0x206, 0x020f);
-	b[0x211] = BZ_LOADED_HIGH;
-	w32(b, 0x22c, 0x7fffffff);
-	w32(b, 0x230, 0x200000);
-	b[0x234] = 1;
-	w16(b, 0x236, BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G);
-	w32(b, 0x238, 2047);
-	w64(b, 0x258, 0x1000000);
-	w32(b, 0x260, 0x3f98000);
+	test_bzimage_header(b, SETUP_SECTS, PAYLOAD, 0x3f98000);
 	b[0x26c] = 0x5a; /* past the header: must not be copied */
 }
 

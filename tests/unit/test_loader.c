@@ -26,22 +26,9 @@ static uint8_t *make_bzimage(size_t *len)
 	size_t n = (BZ_SETUP_SECTS + 1) * 512 + BZ_PAYLOAD;
 	uint8_t *b = calloc(1, n);
 
-	b[0x1f1] = BZ_SETUP_SECTS;
-	w32(b, 0x1f4, BZ_PAYLOAD / 16);
-	w16(b, 0x1fe, 0xaa55);
-	b[0x200] = 0xeb;
-	b[0x201] = 0x6a;
-	w32(b, 0x202, BZ_HDR_MAGIC);
-	w16(b, 0x206, 0x020f);
+	test_bzimage_header(b, BZ_SETUP_SECTS, BZ_PAYLOAD, 0x400000);
 	w16(b, 0x20e, 0x300); /* kernel_version: at 0x500 */
 	memcpy(b + 0x500, "6.1.0-test (x@y) #1 SMP", 24);
-	w32(b, 0x22c, 0x7fffffff);
-	w32(b, 0x230, 0x200000);
-	b[0x234] = 1;
-	w16(b, 0x236, BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G);
-	w32(b, 0x238, 2047);
-	w64(b, 0x258, 0x1000000);
-	w32(b, 0x260, 0x400000);
 	for (size_t i = (BZ_SETUP_SECTS + 1) * 512; i < n; i++)
 		b[i] = (uint8_t)(i * 7);
 	*len = n;
@@ -489,32 +476,36 @@ TEST(loader_elf_vmlinux)
 	CHECK_EQ_U64(ctx.k.entry_offset, 0x200010);
 	free(e);
 
-	e = make_elf(1, 3, ok, 2, 0x1000000, &n);
-	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOTSUP);
-	CHECK_CONTAINS(test_log(), "ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels");
-	free(e);
-
-	e = make_elf(2, 62, over, 2, 0x1000000, &n);
-	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
-	CHECK_CONTAINS(test_log(), "PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)");
-	free(e);
-
-	/* an aarch64 ELF that is no Linux vmlinux */
-	e = make_elf(2, 183, ok, 2, 0x1000000, &n);
-	CHECK(load(e, n, LD_MACHINE_AARCH64) == RT_ENOEXEC);
-	CHECK_CONTAINS(test_log(), "an arm64 ELF whose first PT_LOAD has no Image header (magic 0x");
-	free(e);
-
-	e = make_elf(2, 62, ok, 2, 0x5000000, &n);
-	CHECK(load(e, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
-	CHECK_CONTAINS(test_log(), "e_entry 0x5000000 lies in no PT_LOAD segment");
-	free(e);
-
-	/* a PT_LOAD past the file */
-	e = make_elf(2, 62, ok, 2, 0x1000000, &n);
-	CHECK(load(e, n - 0x1000, LD_MACHINE_X86_64) == RT_ETRUNC);
-	CHECK_CONTAINS(test_log(), "PT_LOAD 1: bytes [0x4000, 0x6000) end past the file's");
-	free(e);
+	/* refused, each with its reason */
+	const struct {
+		uint8_t class;
+		uint16_t machine;
+		const struct phdr *ph;
+		uint64_t entry;
+		size_t cut;            /* bytes cut off the file's end */
+		enum ld_machine m;
+		rt_status st;
+		const char *why;
+	} bad[] = {
+		{ 1, 3, ok, 0x1000000, 0, LD_MACHINE_X86_64, RT_ENOTSUP,
+		  "ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels" },
+		{ 2, 62, over, 0x1000000, 0, LD_MACHINE_X86_64, RT_ENOEXEC,
+		  "PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)" },
+		/* an aarch64 ELF that is no Linux vmlinux */
+		{ 2, 183, ok, 0x1000000, 0, LD_MACHINE_AARCH64, RT_ENOEXEC,
+		  "an arm64 ELF whose first PT_LOAD has no Image header (magic 0x" },
+		{ 2, 62, ok, 0x5000000, 0, LD_MACHINE_X86_64, RT_ENOEXEC,
+		  "e_entry 0x5000000 lies in no PT_LOAD segment" },
+		/* a PT_LOAD past the file */
+		{ 2, 62, ok, 0x1000000, 0x1000, LD_MACHINE_X86_64, RT_ETRUNC,
+		  "PT_LOAD 1: bytes [0x4000, 0x6000) end past the file's" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = make_elf(bad[i].class, bad[i].machine, bad[i].ph, 2, bad[i].entry, &n);
+		CHECK(load(e, n - bad[i].cut, bad[i].m) == bad[i].st);
+		CHECK_CONTAINS(test_log(), bad[i].why);
+		free(e);
+	}
 }
 
 /* An arm64 vmlinux: its PT_LOADs by p_vaddr from _text, where the Image
