@@ -34,7 +34,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
             lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
-BOOT_SRCS := boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
+BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/path.c \
@@ -43,7 +43,8 @@ EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/pat
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi's front end: a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
-FRONT_SRCS := efi/main.c efi/options.c lib/cmdline.c lib/string.c lib/fmt.c lib/log.c
+FRONT_SRCS := efi/main.c efi/options.c efi/stage.c efi/menu.c boot/bls.c boot/pe.c lib/cmdline.c \
+              lib/string.c lib/fmt.c lib/log.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
 x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
@@ -269,7 +270,7 @@ header-test:
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) efi/path.c efi/options.c tests/sim/sim.c \
+HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c \
 	boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
@@ -338,8 +339,8 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
 	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 20

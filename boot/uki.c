@@ -17,57 +17,18 @@
  * name wins, as in systemd's pe.c.
  */
 #include "loader.h"
+#include "pe.h"
 
-#define PE_SECTION_SIZE 40
-
-struct pe_section {
-	uint64_t off, len;
-	bool found;
-};
-
-/* The section table: offset and count; false with why when there is none
- * in the head. */
+/* The section table of a source's head (boot/pe.c). */
 static bool pe_sections(const struct ld_src *s, uint32_t *table, unsigned *count, char *why, size_t whylen)
 {
-	const uint8_t *b = s->head;
-	uint32_t pe;
-
-	if (s->head_len < 0x40 || b[0] != 'M' || b[1] != 'Z') {
-		rt_snprintf(why, whylen, "no \"MZ\" at 0");
-		return false;
-	}
-	pe = ld_rd32(b + 0x3c);
-	if (pe > s->head_len - 24 || ld_rd32(b + pe) != 0x00004550) {
-		rt_snprintf(why, whylen, "no \"PE\" signature at %#x", pe);
-		return false;
-	}
-	*count = ld_rd16(b + pe + 6);
-	*table = pe + 24 + ld_rd16(b + pe + 20);
-	if (*table > s->head_len || (uint64_t)*count * PE_SECTION_SIZE > s->head_len - *table) {
-		rt_snprintf(why, whylen, "section table of %u sections at %#x is past the first %zu bytes",
-			    *count, *table, s->head_len);
-		return false;
-	}
-	return true;
+	return pe_table(s->head, s->head_len, table, count, why, whylen);
 }
 
 static bool find(const struct ld_src *s, uint32_t table, unsigned count, const char *name,
 		 struct pe_section *out)
 {
-	char want[8] = { 0 };
-
-	RT_FN(memcpy)(want, name, RT_FN(strnlen)(name, 8));
-	*out = (struct pe_section){ 0 };
-	for (unsigned i = 0; i < count; i++) {
-		const uint8_t *e = s->head + table + i * PE_SECTION_SIZE;
-		if (RT_FN(memcmp)(e, want, 8))
-			continue;
-		out->len = ld_rd32(e + 8) ? ld_rd32(e + 8) : ld_rd32(e + 16);
-		out->off = ld_rd32(e + 20);
-		out->found = true;
-		return true;
-	}
-	return false;
+	return pe_find(s->head, table, count, name, out);
 }
 
 static bool uki_probe(const struct ld_src *s, char *why, size_t whylen)
@@ -121,30 +82,11 @@ static rt_status text(struct ld_src *s, const struct pe_section *sec, const char
 	return RT_OK;
 }
 
-/* PRETTY_NAME= of os-release text (os-release(5): KEY=VALUE lines, the
- * value optionally in quotes), else NAME=. */
+/* PRETTY_NAME= of os-release text, else NAME= (os-release(5)). */
 static void pretty_name(const char *osrel, char *out, size_t size)
 {
-	static const char *const keys[] = { "PRETTY_NAME=", "NAME=" };
-
-	out[0] = 0;
-	for (unsigned k = 0; k < RT_ARRAY_SIZE(keys) && !out[0]; k++) {
-		size_t kl = RT_FN(strlen)(keys[k]);
-		for (const char *l = osrel; *l; l = RT_FN(strchr)(l, '\n') ? RT_FN(strchr)(l, '\n') + 1 : l + RT_FN(strlen)(l)) {
-			size_t n = 0;
-			if (RT_FN(strncmp)(l, keys[k], kl))
-				continue;
-			l += kl;
-			if (*l == '"' || *l == '\'')
-				l++;
-			while (l[n] && l[n] != '\n' && l[n] != '"' && l[n] != '\'' && n + 1 < size) {
-				out[n] = l[n];
-				n++;
-			}
-			out[n] = 0;
-			break;
-		}
-	}
+	if (!osrel_value(osrel, "PRETTY_NAME", out, size))
+		osrel_value(osrel, "NAME", out, size);
 }
 
 static void size_words(char *out, size_t size, uint64_t bytes)

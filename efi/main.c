@@ -14,6 +14,7 @@
 
 #include "../include/efikexec.h"
 #include "options.h"
+#include "stage.h"
 
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
@@ -105,7 +106,14 @@ static efikexec_status capture_disarm(void)
 	return EFIKEXEC_SUCCESS;
 }
 
-/* The boot options as one request: files on efikexec's own volume. */
+static EFI_SYSTEM_TABLE *systab;
+static void *parent_initrd;  /* a parent loader's LoadFile2 initrd (pool) */
+static uint64_t parent_initrd_size;
+
+/* The boot options as one request: files on efikexec's own volume. A
+ * parent loader's LoadFile2 initrd comes first, as the kernel's EFI stub
+ * takes it; the leading initrd= arguments then name that same initrd
+ * (systemd-boot passes both) and are not read again. */
 static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 {
 	static char cmdline[EFIKEXEC_MAX_CMDLINE + 2];
@@ -116,6 +124,18 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 
 	if ((st = efikexec_add_kernel(r, &in)))
 		return st;
+	if (stage_parent_initrd(systab, &parent_initrd, &parent_initrd_size)) {
+		struct efikexec_input pi = EFIKEXEC_INPUT_BUFFER(parent_initrd, parent_initrd_size,
+								 "the parent loader's initrd (LoadFile2)");
+		if ((st = efikexec_add_initrd(r, &pi)))
+			return st;
+	} else {
+		for (unsigned i = 0; i < o->nlead_initrd; i++) {
+			struct efikexec_input ii = EFIKEXEC_INPUT_FILE(NULL, o->lead_initrd[i]);
+			if ((st = efikexec_add_initrd(r, &ii)))
+				return st;
+		}
+	}
 	for (unsigned i = 0; i < o->ninitrd; i++) {
 		struct efikexec_input ii = EFIKEXEC_INPUT_FILE(NULL, o->initrd[i]);
 		if ((st = efikexec_add_initrd(r, &ii)))
@@ -169,6 +189,10 @@ static efikexec_status do_boot(const struct efikexec_opts *o)
 		st = efikexec_boot(r); /* returns only on a failure */
 	}
 	efikexec_release(r);
+	if (parent_initrd) {
+		systab->BootServices->FreePool(parent_initrd);
+		parent_initrd = NULL;
+	}
 	return st;
 }
 
@@ -208,6 +232,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	struct efikexec_opts o;
 	EFI_STATUS s;
 
+	stage_mark_start(); /* LoaderTimeInitUSec: as early as can be */
+	systab = st;
 	s = efikexec_init(image, st);
 	if (EFI_ERROR(s))
 		return s;
@@ -215,7 +241,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	s = st->BootServices->HandleProtocol(image, &li_guid, (void **)&li);
 	if (EFI_ERROR(s))
 		return s;
-	if (li->LoadOptionsSize >= 2 && li->LoadOptions) {
+	if (options_are_text(li->LoadOptions, li->LoadOptionsSize)) {
 		size_t units = li->LoadOptionsSize / 2;
 		size_t need = ucs2_to_utf8(li->LoadOptions, units, line, sizeof(line));
 		if (need >= sizeof(line))
@@ -224,6 +250,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	}
 	if (cmdline_split(line, &cl, storage, sizeof(storage)) != RT_OK)
 		return EFI_INVALID_PARAMETER;
+	/* nothing asked (the firmware started it, or the shell with no
+	 * arguments): the boot stage, configured from files (efi/stage.c) */
+	if (cl.argc <= (options_first_is_program(&cl) ? 1u : 0u))
+		return stage_run(image, st, li);
 	if (options_parse(&cl, options_first_is_program(&cl) ? 1 : 0, &o) != RT_OK)
 		return EFI_INVALID_PARAMETER;
 	if (o.verbose)

@@ -8,6 +8,8 @@
 const char options_usage[] =
 	"usage: efikexec.efi [options] KERNEL [initrd=PATH]... [kernel command line...]\n"
 	"       efikexec.efi --sha256=PATH | --memmap | --selftest\n"
+	"       efikexec.efi                (no arguments: the boot menu, from \\loader\\loader.conf\n"
+	"                                    and the Boot Loader Specification entries)\n"
 	"\n"
 	"Every initrd= after KERNEL is read by efikexec (several are joined in order);\n"
 	"everything else after KERNEL goes to the kernel exactly as typed.\n"
@@ -41,7 +43,7 @@ const char options_usage[] =
 	"Paths are on the volume efikexec.efi was loaded from: \\dir\\file from its\n"
 	"root, anything else from efikexec.efi's own folder; / works as well as \\.\n";
 
-static bool has_suffix_ci(const char *s, const char *suffix)
+bool has_suffix_ci(const char *s, const char *suffix)
 {
 	size_t n = RT_FN(strlen)(s), m = RT_FN(strlen)(suffix);
 
@@ -134,6 +136,15 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 	for (i = first; i < cl->argc; i++) {
 		const char *a = cl->arg[i].value, *v;
 
+		/* initrd= before everything: how systemd-boot and GRUB pass
+		 * the initrds they also serve through LoadFile2 */
+		if (!RT_FN(strncmp)(a, "initrd=", 7) && o->action == ACTION_HELP) {
+			if (!a[7])
+				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
+			if ((rs = add_path(o->lead_initrd, &o->nlead_initrd, a + 7, "initrds")))
+				return rs;
+			continue;
+		}
 		if (a[0] != '-' || a[1] != '-')
 			break;
 		if (a[2] == '\0') { /* "--" ends the options */
@@ -234,7 +245,7 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if ((rs = add_path(o->initrd, &o->ninitrd, cl->arg[j].value + 7, "initrds")))
 				return rs;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->no_verify || o->dtb ||
+	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->no_verify || o->dtb ||
 		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
@@ -273,4 +284,23 @@ size_t options_kernel_cmdline(const struct efikexec_opts *o, char *buf, size_t s
 	if (size)
 		buf[len < size ? len : size - 1] = '\0';
 	return len;
+}
+
+bool options_are_text(const uint16_t *opt, size_t bytes)
+{
+	size_t units = bytes / 2;
+	bool nul = false, ascii = true;
+
+	if (!opt || units < 1 || opt[0] <= 0x1f)
+		return false; /* systemd-stub's test: "Dell systems which fill in garbage" */
+	for (size_t i = 0; i < units; i++) {
+		if (!opt[i]) {
+			nul = true;
+			break;
+		}
+		if (opt[i] > 0x7e || (opt[i] < 0x20 && opt[i] != '\t' && opt[i] != '\r' && opt[i] != '\n'))
+			ascii = false;
+	}
+	/* EDK II gives its own boot options 16 bytes of GUID, unterminated */
+	return nul || ascii;
 }

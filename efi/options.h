@@ -36,6 +36,11 @@ struct efikexec_opts {
 	uint64_t mem_min, mem_max; /* --mem-min/--mem-max: where segments may go */
 	const char *initrd[OPT_MAX_INITRDS]; /* --initrd= first, then initrd=, in order */
 	unsigned ninitrd;
+	/* initrd= before any option or KERNEL, as a parent loader puts them
+	 * (systemd-boot, GRUB): loaded before the others, unless the parent
+	 * serves its initrd through LoadFile2 (then those name that one) */
+	const char *lead_initrd[OPT_MAX_INITRDS];
+	unsigned nlead_initrd;
 	/* crash capture (efi/capture.c): armed alongside a boot */
 	const char *capture_kernel;          /* --capture-kernel=PATH */
 	const char *capture_initrd[OPT_MAX_INITRDS]; /* --capture-initrd=PATH... */
@@ -66,6 +71,18 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 /* True when the first argument is this program's own name (the shell passes
  * it; a boot entry's optional data usually does not). */
 bool options_first_is_program(const struct cmdline *cl);
+
+/*
+ * Is LoadOptions (`bytes` long) text to parse? The UEFI shell, systemd-boot
+ * and GRUB give NUL-terminated UTF-16. A firmware boot entry may give
+ * binary data: EDK II gives the boot options it makes itself 16 bytes of
+ * a GUID, unterminated. Text: a first unit above 0x1F (systemd-stub's
+ * test) and a NUL within the buffer, or else nothing but printable ASCII.
+ */
+bool options_are_text(const uint16_t *opt, size_t bytes);
+
+/* Does s end in suffix (lowercase), compared case-insensitively? */
+bool has_suffix_ci(const char *s, const char *suffix);
 
 extern const char options_usage[];
 

@@ -34,7 +34,8 @@ export DEBIAN_FRONTEND=noninteractive
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
-	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi)
+	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
+	fdisk grub-efi-amd64-bin)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -109,6 +110,14 @@ fi
 
 [ "$TOOLS_ONLY" = 1 ] && exit 0
 
+# GRUB's arm64 EFI modules, for the chainload tests' grub-mkstandalone -d
+if [ ! -e "$ASSETS/grub-arm64/.done" ]; then
+	download "grub-efi-arm64-bin:arm64" "$ASSETS/debs"
+	rm -rf "$ASSETS/grub-arm64"
+	dpkg-deb -x "$ASSETS"/debs/grub-efi-arm64-bin_*_arm64.deb "$ASSETS/grub-arm64"
+	touch "$ASSETS/grub-arm64/.done"
+fi
+
 # busybox-static for both guests.
 for arch in amd64 arm64; do
 	out=$ASSETS/busybox-$arch
@@ -126,11 +135,14 @@ done
 # the modules the crash-capture tests load (efi-pstore, which leaves the
 # panic record; the virtio block stack, which takes the dump to a disk), in
 # assets/modules-<series>-<arch>/.
-CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore"
+# (and efivarfs, which the boot-stage tests read the loader's variables with)
+CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore efivarfs"
 kernel() {
 	local series=$1 arch=$2 meta=linux-image-$2 release=$3 mods=${4:-}
 	local out=$ASSETS/vmlinuz-$series-$arch moddir=$ASSETS/modules-$series-$arch
-	[ -s "$out" ] && { [ -z "$mods" ] || [ -e "$moddir/.done" ]; } && return 0
+	local stamp
+	stamp=.done-$(echo "$CAPTURE_MODULES" | md5sum | cut -c1-8)
+	[ -s "$out" ] && { [ -z "$mods" ] || [ -e "$moddir/$stamp" ]; } && return 0
 	local q=$meta:$arch
 	[ -n "$release" ] && q=$q/$release
 	local pkg
@@ -155,7 +167,7 @@ kernel() {
 			esac
 		done
 		[ -e "$moddir/efi-pstore.ko" ] || { log "no efi-pstore module in $pkg"; exit 1; }
-		touch "$moddir/.done"
+		touch "$moddir/$stamp"
 	fi
 	cp "$tmp"/boot/vmlinuz-* "$out.tmp"
 	echo "${pkg#linux-image-}" >"$out.version"
@@ -166,7 +178,7 @@ kernel() {
 	log "kernel $series $arch: $(cat "$out.version")"
 }
 kernel 6.1 amd64 "" modules
-kernel 6.12 amd64 bookworm-backports
+kernel 6.12 amd64 bookworm-backports modules
 kernel 6.1 arm64 "" modules
-kernel 6.12 arm64 bookworm-backports
+kernel 6.12 arm64 bookworm-backports modules
 log "ok"

@@ -36,6 +36,7 @@ if [ -e /proc/vmcore ]; then
 		echo "EFIKEXEC-CAPTURE: saved to /dev/vdb"
 	fi
 	echo "EFIKEXEC-CAPTURE: done"
+	[ "$(arg efikexec.capture_then)" = reboot ] && reboot -f
 	poweroff -f
 fi
 echo "EFIKEXEC-CMDLINE: $(cat /proc/cmdline)"
@@ -71,6 +72,38 @@ if [ -d /sys/firmware/memmap ]; then
 fi
 grep -v '^ ' /proc/iomem | sed 's/^/EFIKEXEC-IOMEM: /'
 [ -e /sys/kernel/vmcoreinfo ] && echo "EFIKEXEC-VMCOREINFO: $(cat /sys/kernel/vmcoreinfo)"
+# Boot-stage tests (efikexec.bli on the command line): the Boot Loader
+# Interface variables as the OS reads them, through efivarfs.
+BLI=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+VARS=/sys/firmware/efi/efivars
+# utf16 FILE: an efivarfs string variable's text (attributes skipped; the
+# NULs between the strings of a list become spaces)
+utf16() { tail -c +5 "$1" | od -An -v -tu2 | awk '{for (i = 1; i <= NF; i++) if ($i) printf "%c", $i; else printf " "}' | sed 's/ *$//'; }
+# setvar NAME TEXT: a non-volatile string variable under the BLI's GUID,
+# attributes and UTF-16 data in one write, as efivarfs wants
+setvar() {
+	local f=/tmp/var.$$ c
+	printf '\007\000\000\000' >$f
+	printf '%s' "$2" | od -An -v -tu1 | tr -s ' ' '\n' | while read -r c; do
+		[ -n "$c" ] && printf "\\$(printf %03o "$c")\\000"
+	done >>$f
+	printf '\000\000' >>$f
+	cat $f >$VARS/$1-$BLI
+}
+if [ -n "$(arg efikexec.bli)" ]; then
+	load_modules
+	[ -e /modules/efivarfs.ko ] && insmod /modules/efivarfs.ko 2>/dev/null
+	mount -t efivarfs efivarfs $VARS 2>/dev/null
+	mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+	for v in LoaderInfo LoaderEntrySelected LoaderEntries LoaderTimeInitUSec LoaderTimeMenuUSec \
+		LoaderTimeExecUSec LoaderDevicePartUUID LoaderImageIdentifier LoaderFirmwareInfo \
+		LoaderFirmwareType LoaderBootCountPath LoaderConfigTimeout LoaderEntryDefault; do
+		[ -e $VARS/$v-$BLI ] && echo "EFIKEXEC-BLI: $v=$(utf16 $VARS/$v-$BLI)"
+	done
+	[ -e $VARS/LoaderFeatures-$BLI ] &&
+		echo "EFIKEXEC-BLI: LoaderFeatures=$(tail -c +5 $VARS/LoaderFeatures-$BLI | od -An -tx8 | tr -d ' ')"
+	echo "EFIKEXEC-BLI: done"
+fi
 [ -d /proc/device-tree/reserved-memory ] &&
 	echo "EFIKEXEC-RESERVED-MEMORY: $(ls /proc/device-tree/reserved-memory | tr '\n' ' ')"
 case $(arg efikexec.then) in
@@ -86,6 +119,18 @@ crash)
 reboot)
 	echo "EFIKEXEC-INIT: rebooting"
 	reboot -f
+	;;
+oneshot)
+	# `bootctl set-oneshot ID` (LoaderEntryOneShot), then a reboot; the
+	# second time here (the marker variable set) the test is over
+	if [ -e $VARS/EfikexecTestOneShot-$BLI ]; then
+		echo "EFIKEXEC-INIT: oneshot done"
+	else
+		setvar EfikexecTestOneShot 1
+		setvar LoaderEntryOneShot "$(arg efikexec.oneshot)"
+		echo "EFIKEXEC-INIT: oneshot set to $(utf16 $VARS/LoaderEntryOneShot-$BLI), rebooting"
+		reboot -f
+	fi
 	;;
 esac
 echo "EFIKEXEC-INIT: done"

@@ -36,7 +36,8 @@ kernel_path() {
 initramfs() {
 	local arch=$1 out=$2 mods=${3:-} da tmp
 	da=$(deb_arch "$arch")
-	[ "$out" -nt "$HERE/init.sh" ] && [ "$out" -nt "$ASSETS/busybox-$da" ] && return 0
+	[ "$out" -nt "$HERE/init.sh" ] && [ "$out" -nt "$ASSETS/busybox-$da" ] &&
+		{ [ -z "$mods" ] || [ "$out" -nt "$mods" ]; } && return 0
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/extra"
 	[ -n "$mods" ] && mkdir -p "$tmp/modules" && cp "$mods"/*.ko "$tmp/modules/"
@@ -103,7 +104,10 @@ qemu_cmd() {
 			-drive if=pflash,format=raw,unit=1,file="$vars")
 		;;
 	esac
-	QEMU_CMD+=(-drive "if=virtio,format=raw,file=fat:rw:$esp"
+	# ESP: a folder (QEMU's FAT emulation), or a whole disk image (*.img)
+	local drive=fat:rw:$esp
+	case $esp in *.img) drive=$esp ;; esac
+	QEMU_CMD+=(-drive "if=virtio,format=raw,file=$drive"
 		-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 
@@ -125,13 +129,46 @@ qemu_boot() {
 		# Under TCG the firmware now and then hangs before its shell
 		# (seen on AAVMF, about 1 boot in 50): nothing of ours has run
 		# then, so that boot alone is tried once more, and said so.
-		if [ "$try" = 1 ] && ! grep -aq 'UEFI Interactive Shell' "$log"; then
+		# (QEMU_READY: what shows the firmware got that far, when no
+		# shell runs)
+		if [ "$try" = 1 ] && ! grep -aq "${QEMU_READY:-UEFI Interactive Shell}" "$log"; then
 			echo "qemu_boot: $name: the firmware never reached its shell; booting once more" >&2
 			cp "$log" "$LOGDIR/$name.hung.log"
 			continue
 		fi
 		return $rc
 	done
+}
+
+# gpt_disk OUT ESP-DIR [XBOOTLDR-DIR]: a GPT disk image with an ESP (and an
+# XBOOTLDR partition) of $DISK_MB MiB each, FAT32, filled from the folders
+# with mtools; partition UUIDs $ESP_UUID and $XBL_UUID.
+DISK_MB=${DISK_MB:-128}
+ESP_UUID=0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+XBL_UUID=1a2b3c4d-5e6f-4a8b-9c0d-e1f2a3b4c5d6
+gpt_disk() {
+	local out=$1 esp=$2 xbl=${3:-} tmp
+	tmp=$(mktemp -d)
+	rm -f "$out"
+	truncate -s $((2 * DISK_MB + 2))M "$out"
+	{
+		echo "label: gpt"
+		echo "start=2048, size=${DISK_MB}MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=$ESP_UUID, name=ESP"
+		[ -z "$xbl" ] || echo "size=${DISK_MB}MiB, type=BC13C2FF-59E6-4262-A352-B275FD6F7172, uuid=$XBL_UUID, name=XBOOTLDR"
+	} | sfdisk -q "$out" >/dev/null
+	local n=1 dir
+	for dir in "$esp" $xbl; do
+		mkfs.vfat -F 32 -C "$tmp/p" $((DISK_MB * 1024)) >/dev/null
+		[ -z "$(ls -A "$dir")" ] || mcopy -s -Q -i "$tmp/p" "$dir"/* ::/
+		dd if="$tmp/p" of="$out" bs=1M seek=$((1 + (n - 1) * DISK_MB)) conv=notrunc,sparse status=none
+		rm -f "$tmp/p"
+		n=$((n + 1))
+	done
+	rmdir "$tmp"
+}
+# part_ls DISK N DIR: the names in DIR of partition N (1 ESP, 2 XBOOTLDR)
+part_ls() {
+	mdir -b -i "$1@@$((1048576 * (1 + ($2 - 1) * DISK_MB)))" "::$3" 2>/dev/null | sed 's|.*/||'
 }
 
 # qemu_dumpdtb NAME ESP MEM OUT [extra qemu args...]: the device tree QEMU

@@ -9,6 +9,7 @@ shift || true
 export BUILD
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tests.sh"
+. "$(dirname "$0")/stage.sh"
 
 JOBS=${QEMU_JOBS:-2}
 RESULTS=$WORK/results
@@ -19,6 +20,9 @@ initramfs x86_64 "$WORK/initrd-x86_64.img"
 initramfs aarch64 "$WORK/initrd-aarch64.img"
 initramfs x86_64 "$WORK/initrd-capture-x86_64.img" "$ASSETS/modules-6.1-amd64"
 initramfs aarch64 "$WORK/initrd-capture-aarch64.img" "$ASSETS/modules-6.1-arm64"
+# the boot-stage tests' 6.12 kernels read efivarfs with their own module
+initramfs x86_64 "$WORK/initrd-6.12-x86_64.img" "$ASSETS/modules-6.12-amd64"
+initramfs aarch64 "$WORK/initrd-6.12-aarch64.img" "$ASSETS/modules-6.12-arm64"
 
 if [ $# -gt 0 ]; then
 	tests=("$@")

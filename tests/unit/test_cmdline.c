@@ -221,3 +221,42 @@ TEST(options_capture)
 	CHECK(parse("x.efi --capture-kernel= --capture-size=64M k", &o) == RT_EINVAL);
 	CHECK(parse("x.efi --capture-kernel=k --capture-size=64M", &o) == RT_EINVAL);
 }
+
+/* What systemd-boot passes a `linux` entry: its initrds first, as
+ * initrd=, then the entry's options (here: efikexec's own arguments). */
+TEST(options_leading_initrds_of_a_parent)
+{
+	struct efikexec_opts o;
+
+	CHECK(parse("initrd=\\a.img initrd=\\b.img \\vmlinuz initrd=\\c.img quiet", &o) == RT_OK);
+	CHECK(o.action == ACTION_BOOT);
+	CHECK_STR(o.kernel, "\\vmlinuz");
+	CHECK_EQ_U64(o.nlead_initrd, 2);
+	CHECK_STR(o.lead_initrd[1], "\\b.img");
+	CHECK_EQ_U64(o.ninitrd, 1);
+	CHECK_STR(o.initrd[0], "\\c.img");
+	CHECK(parse("initrd= \\vmlinuz", &o) == RT_EINVAL);
+	CHECK(parse("initrd=\\a.img", &o) == RT_EINVAL); /* no KERNEL */
+}
+
+TEST(options_load_options_text_or_binary)
+{
+	static const uint16_t shell[] = { 'a', '.', 'e', 'f', 'i', ' ', 'x', 0 };
+	static const uint16_t unterminated[] = { '\\', 'v', 'm' };
+	static const uint16_t latin[] = { 'v', 0xe9, 0 };
+	/* EDK II's own boot options: 16 bytes of GUID (BmBoot.c's
+	 * mBmAutoCreateBootOptionGuid), no NUL */
+	static const uint8_t guid[16] = { 0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f, 0x59, 0x4d,
+					  0x85, 0x0e, 0xe2, 0x1a, 0x52, 0x2c, 0x59, 0xb2 };
+	uint16_t g[8];
+	static const uint16_t low[] = { 0x05, 'a', 0 };
+
+	memcpy(g, guid, sizeof(g));
+	CHECK(options_are_text(shell, sizeof(shell)));
+	CHECK(options_are_text(unterminated, sizeof(unterminated)));
+	CHECK(options_are_text(latin, sizeof(latin)));
+	CHECK(!options_are_text(g, sizeof(g)));
+	CHECK(!options_are_text(low, sizeof(low)));
+	CHECK(!options_are_text(shell, 1));
+	CHECK(!options_are_text(NULL, 0));
+}

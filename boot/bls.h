@@ -1,0 +1,162 @@
+/*
+ * bls.h - the boot menu's configuration as plain code: Boot Loader
+ * Specification entries, loader.conf, efikexec.conf, the UAPI version
+ * order, boot-counter file names and the `default` glob. efi/stage.c
+ * finds the files and the firmware variables; everything here works on
+ * text in memory, so the host tests and a fuzzer cover all of it.
+ *
+ * Sources (the UAPI group's specifications, uapi-group/specifications):
+ *   specs/boot_loader_specification.md - Type #1 keys, Type #2 UKIs,
+ *     the sort order ("Sorting"), boot counting in file names;
+ *   specs/version_format_specification.md - the version order (UAPI.10);
+ * and what systemd-boot does where the specification is silent
+ * (systemd src/boot/boot.c: entry IDs, duplicate titles, default choice;
+ * man/loader.conf.xml: the loader.conf keys).
+ */
+#ifndef EFIKEXEC_BLS_H
+#define EFIKEXEC_BLS_H
+
+#include "../lib/rt.h"
+
+#define BLS_NAME_MAX 256      /* file names: 1-255 characters (BLS) */
+#define BLS_PATH_MAX 512
+#define BLS_TEXT_MAX 256      /* title, version, sort-key, ... */
+#define BLS_OPTIONS_MAX 4096  /* every `options` line joined */
+#define BLS_MAX_INITRDS 16
+#define BLS_LINE_MAX 4096     /* a longer line is refused (the entry is broken) */
+#define BLS_FILE_MAX (1u << 20) /* an entry or loader.conf larger is refused */
+#define BLS_WHY_MAX 256
+
+enum bls_kind {
+	BLS_TYPE1,        /* \loader\entries\*.conf */
+	BLS_TYPE2,        /* \EFI\Linux\*.efi, a UKI */
+	BLS_AUTO_EFI,     /* auto-entries: a program (the firmware's default loader, the shell) */
+	BLS_AUTO_FIRMWARE,/* auto-entries: reboot into the firmware's setup */
+};
+
+/* Which partition an entry lies on; its paths are relative to that root. */
+enum bls_part { BLS_ESP, BLS_XBOOTLDR };
+
+struct bls_entry {
+	enum bls_kind kind;
+	enum bls_part part;
+	char file[BLS_NAME_MAX];  /* the name on disk, counter and all */
+	char id[BLS_NAME_MAX];    /* lowercase, without the counter: what variables name */
+	char title[BLS_TEXT_MAX]; /* as shown; duplicates get more (bls_titles) */
+	char version[BLS_TEXT_MAX];
+	char machine_id[BLS_TEXT_MAX];
+	char sort_key[BLS_TEXT_MAX];
+	char architecture[16];
+	char linux_path[BLS_PATH_MAX]; /* Type #2: the UKI itself */
+	char efi_path[BLS_PATH_MAX];
+	char devicetree[BLS_PATH_MAX];
+	char initrd[BLS_MAX_INITRDS][BLS_PATH_MAX];
+	unsigned ninitrd;
+	char options[BLS_OPTIONS_MAX];
+	bool has_options;         /* a Type #2 entry without: the UKI's .cmdline */
+	/* boot counting: -1 when the name has no counter */
+	int64_t tries_left, tries_done;
+	int boot_option;          /* auto entries: a firmware Boot#### to start, else -1 */
+	bool hidden;              /* architecture of another machine */
+	bool broken;              /* listed, never booted: why says what */
+	char why[BLS_WHY_MAX];
+};
+
+/* A warning about a configuration file: "FILE:LINE: text" (line 0: the file). */
+typedef void (*bls_warn_fn)(void *ctx, const char *file, unsigned line, const char *text);
+
+/*
+ * Parses a Type #1 entry file named `file` (its name only) whose text is
+ * buf[0..len) (a UTF-8 BOM, CRLF line ends and a missing last newline
+ * are accepted). Fills `e` (kind, part and the rest); on a syntax error,
+ * an overlong line, a NUL byte, or neither `linux` nor `efi` (or both),
+ * the entry is marked broken with the reason. `arch` is this machine's
+ * architecture in EFI words ("x64", "AA64"): other values hide the entry.
+ * Unknown keys are warned about and ignored.
+ */
+void bls_parse_entry(struct bls_entry *e, enum bls_part part, const char *file, const char *buf,
+		     size_t len, const char *arch, bls_warn_fn warn, void *ctx);
+
+/*
+ * A Type #2 entry from a UKI's file name and its .osrel (os-release text,
+ * may be NULL) and whether it has a .cmdline. The title is PRETTY_NAME,
+ * else IMAGE_ID, NAME, ID; the version IMAGE_VERSION, else VERSION,
+ * VERSION_ID, BUILD_ID. `path` is the UKI's path on its partition.
+ */
+void bls_uki_entry(struct bls_entry *e, enum bls_part part, const char *file, const char *path,
+		   const char *osrel);
+
+/* An entry's counter from its file name: "NAME+LEFT[-DONE].conf" (the last
+ * '+' before the suffix). False when the name has none. */
+bool bls_counter(const char *file, int64_t *left, int64_t *done);
+
+/*
+ * The name an entry file takes before it is booted: LEFT one less (never
+ * below 0), DONE one more (capped), each keeping its width of digits, so
+ * "a+3-0.conf" becomes "a+2-1.conf" and "a+10-00.conf" "a+09-01.conf".
+ * False when the name has no counter or the new name does not fit.
+ */
+bool bls_counter_next(const char *file, char *out, size_t size);
+
+/* UAPI.10 version order: <0, 0, >0 as strcmp. */
+int bls_version_cmp(const char *a, const char *b);
+
+/* The specification's sort order (bad and broken entries last). */
+int bls_compare(const struct bls_entry *a, const struct bls_entry *b);
+/* Sorts an array of pointers (the entries themselves do not move). */
+void bls_sort(struct bls_entry **e, size_t n);
+
+/* Duplicate titles get " (version)", then " (machine-id's first 8)",
+ * then " (id)" added, as systemd-boot does; an empty title is the id. */
+void bls_titles(struct bls_entry **e, size_t n);
+
+/* A glob (`*`, `?`, `[a-z]`, `[!x]`) matched case-insensitively. */
+bool bls_glob(const char *pattern, const char *text);
+
+/* Automatic choices never take these: broken, hidden, or no tries left. */
+bool bls_bootable(const struct bls_entry *e);
+
+enum bls_timeout {
+	BLS_TIMEOUT_SECONDS,   /* the countdown in seconds (0: boot at once) */
+	BLS_TIMEOUT_FORCE,     /* menu-force: the menu, no countdown */
+	BLS_TIMEOUT_HIDDEN,    /* menu-hidden: like 0, a key shows the menu */
+	BLS_TIMEOUT_DISABLED,  /* menu-disabled: no menu at all */
+};
+
+/* `timeout` values of loader.conf and LoaderConfigTimeout[OneShot]:
+ * false when `text` is none of them. */
+bool bls_parse_timeout(const char *text, enum bls_timeout *kind, uint32_t *seconds);
+/* The words bls_parse_timeout reads: "5", "menu-force", ... */
+void bls_timeout_text(enum bls_timeout kind, uint32_t seconds, char *out, size_t size);
+
+#define BLS_MAX_CAPTURE_INITRDS 16
+
+/* \loader\loader.conf and efikexec.conf (beside efikexec.efi), together. */
+struct bls_config {
+	char default_pattern[BLS_NAME_MAX]; /* `default`: a glob, or "@saved" */
+	enum bls_timeout timeout;
+	uint32_t timeout_seconds;
+	bool timeout_set;
+	bool editor;        /* default yes; off under Secure Boot (efi/stage.c) */
+	bool auto_entries;  /* default yes */
+	bool auto_firmware; /* default yes */
+	/* efikexec.conf: crash capture, armed with every Linux entry */
+	char capture_kernel[BLS_PATH_MAX];
+	char capture_initrd[BLS_MAX_CAPTURE_INITRDS][BLS_PATH_MAX];
+	unsigned ncapture_initrd;
+	char capture_options[BLS_OPTIONS_MAX];
+	uint64_t capture_size, capture_addr;
+};
+
+void bls_config_defaults(struct bls_config *c);
+/* \loader\loader.conf: default, timeout, editor, auto-entries,
+ * auto-firmware; systemd-boot's other keys are accepted and ignored; any
+ * other key is warned about. Bad values are warned about and ignored. */
+void bls_parse_loader_conf(struct bls_config *c, const char *file, const char *buf, size_t len,
+			   bls_warn_fn warn, void *ctx);
+/* efikexec.conf: capture-kernel, capture-initrd (repeatable),
+ * capture-options (repeatable, joined), capture-size SIZE[@ADDR]. */
+void bls_parse_efikexec_conf(struct bls_config *c, const char *file, const char *buf, size_t len,
+			     bls_warn_fn warn, void *ctx);
+
+#endif

@@ -1,0 +1,1310 @@
+/*
+ * stage.c - efikexec as a boot stage: what it does when started with no
+ * options (as \EFI\BOOT\BOOTX64.EFI / BOOTAA64.EFI, or from a firmware
+ * boot entry without optional data).
+ *
+ *  1. Configuration: \loader\loader.conf on its own partition (the ESP),
+ *     efikexec.conf beside efikexec.efi (crash capture), Boot Loader
+ *     Specification entries - Type #1 \loader\entries\*.conf and Type #2
+ *     \EFI\Linux\*.efi - on the ESP and on the XBOOTLDR partition of the
+ *     same disk (found in the disk's GPT by its type GUID), one list,
+ *     sorted as the specification says (boot/bls.c), plus the automatic
+ *     entries (the firmware's default loader, a shell, the firmware setup).
+ *  2. The default: LoaderEntryOneShot (read and deleted), else
+ *     LoaderEntryDefault, else loader.conf's `default` (@saved: the
+ *     LoaderEntryLastBooted variable), else the first bootable entry -
+ *     the order of systemd-boot's config_select_default_entry. Entries
+ *     with no tries left and broken ones are never chosen this way.
+ *  3. The menu (efi/menu.c), or not, as the timeout says.
+ *  4. Boot counting: the chosen entry's file is renamed (SetInfo, Flush)
+ *     before it is booted, and LoaderBootCountPath set (boot/bls.c has the
+ *     name rules).
+ *  5. The Boot Loader Interface (systemd docs/BOOT_LOADER_INTERFACE.md):
+ *     the variables the OS reads, all written before ExitBootServices.
+ *  6. The boot: a Linux entry through libefikexec (include/efikexec.h),
+ *     an `efi` entry with LoadImage/StartImage; if either returns, the
+ *     menu again, without a countdown.
+ */
+#include "stage.h"
+
+#include "../arch/counter.h"
+#include "../boot/pe.h"
+#include "../include/efikexec.h"
+#include "../lib/cmdline.h"
+#include "options.h"
+
+/* The Boot Loader Interface's vendor GUID, 4a67b082-0a4c-41cf-b6c7-440b29bb8c4f */
+static EFI_GUID bli_guid = { 0x4a67b082, 0x0a4c, 0x41cf, { 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
+/* efikexec's own variables (also the capture arming's vendor GUID) */
+static EFI_GUID own_guid = { 0x6f1e3c2a, 0x5d4b, 0x4c8e, { 0x9a, 0x71, 0x2f, 0x3d, 0x8e, 0x10, 0x54, 0xc7 } };
+/* XBOOTLDR's partition type, bc13c2ff-59e6-4262-a352-b275fd6f7172 (BLS) */
+static EFI_GUID xbootldr_type = { 0xbc13c2ff, 0x59e6, 0x4262, { 0xa3, 0x52, 0xb2, 0x75, 0xfd, 0x6f, 0x71, 0x72 } };
+/* LINUX_EFI_INITRD_MEDIA_GUID (include/linux/efi.h) */
+static EFI_GUID initrd_media_guid = { 0x5568e427, 0x68fc, 0x4f3d, { 0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68 } };
+/* EFI_LOAD_FILE2_PROTOCOL_GUID (UEFI spec, "Load File 2 Protocol") */
+static EFI_GUID load_file2_guid = { 0x4006c0c1, 0xfcb3, 0x403e, { 0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d } };
+static EFI_GUID global_guid = EFI_GLOBAL_VARIABLE;
+static EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
+static EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
+static EFI_GUID blockio_guid = BLOCK_IO_PROTOCOL;
+static EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
+static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
+
+#define BLI_VOLATILE (EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
+#define BLI_NV (BLI_VOLATILE | EFI_VARIABLE_NON_VOLATILE)
+
+#define MAX_ENTRIES 512 /* more are warned about and not listed */
+
+/* LoaderFeatures bits efikexec honours (BOOT_LOADER_INTERFACE.md). */
+#define F_TIMEOUT (1u << 0)
+#define F_TIMEOUT_ONESHOT (1u << 1)
+#define F_ENTRY_DEFAULT (1u << 2)
+#define F_ENTRY_ONESHOT (1u << 3)
+#define F_BOOT_COUNTING (1u << 4)
+#define F_XBOOTLDR (1u << 5)
+#define F_SORT_KEY (1u << 8)
+#define F_SAVED_ENTRY (1u << 9)
+#define F_DEVICETREE (1u << 10)
+#define F_MENU_DISABLED (1u << 13)
+#define F_UKI (1u << 16)
+
+#if defined(__x86_64__)
+#define ARCH_EFI "x64"
+#define ARCH_SUFFIX "X64"
+#define ARCH_LOWER "x64"
+#else
+#define ARCH_EFI "AA64"
+#define ARCH_SUFFIX "AA64"
+#define ARCH_LOWER "aa64"
+#endif
+
+static EFI_SYSTEM_TABLE *st;
+static EFI_BOOT_SERVICES *bs;
+static EFI_RUNTIME_SERVICES *rs;
+static EFI_HANDLE self;
+static EFI_LOADED_IMAGE *li;
+static EFI_HANDLE part[2];             /* BLS_ESP, BLS_XBOOTLDR */
+static const char *const part_name[2] = { "ESP", "XBOOTLDR" };
+static uint64_t t_start, hz;
+static struct bls_config cfg;
+static struct bls_entry *store;        /* every entry found */
+static size_t nstore, cap;
+static struct bls_entry **list;        /* shown, in menu order */
+static size_t nlist;
+static char image_path[BLS_PATH_MAX];  /* \EFI\BOOT\BOOTX64.EFI, from FilePath */
+static bool secure_boot;
+static struct menu menu;
+static char notes[MENU_NOTES][BLS_WHY_MAX + 64];
+static unsigned nwarn;
+
+/* --- output ---------------------------------------------------------------------------- */
+
+static void say(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
+static void say(int level, const char *subsys, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	efikexec_log(level, subsys, buf);
+}
+
+/* A note under the menu (the first few warnings, why nothing boots). */
+static void note(const char *fmt, ...) RT_PRINTF(1, 2);
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (menu.nnotes >= MENU_NOTES - 2) /* room for the menu's own */
+		return;
+	va_start(ap, fmt);
+	rt_vsnprintf(notes[menu.nnotes], sizeof(notes[0]), fmt, ap);
+	va_end(ap);
+	menu.note[menu.nnotes] = notes[menu.nnotes];
+	menu.nnotes++;
+}
+
+static void config_warn(void *ctx, const char *file, unsigned line, const char *text)
+{
+	const char *where = ctx;
+
+	if (line)
+		say(EFIKEXEC_LOG_WARN, "config", "%s%s:%u: %s", where, file, line, text);
+	else
+		say(EFIKEXEC_LOG_WARN, "config", "%s%s: %s", where, file, text);
+	if (nwarn++ < 3)
+	{
+		if (line)
+			note("warning: %s%s:%u: %s", where, file, line, text);
+		else
+			note("warning: %s%s: %s", where, file, text);
+	}
+}
+
+/* --- time --------------------------------------------------------------------------------- */
+
+void stage_mark_start(void)
+{
+	t_start = arch_counter();
+}
+
+/* Microseconds since the counter started (systemd's ticks.c takes the
+ * same absolute value). */
+static uint64_t usec(uint64_t ticks)
+{
+	if (!hz) {
+		hz = arch_counter_hz();
+		if (!hz) { /* calibrate across a 1 ms stall, as systemd-boot does */
+			uint64_t a = arch_counter();
+			bs->Stall(1000);
+			hz = (arch_counter() - a) * 1000;
+		}
+		if (!hz)
+			hz = 1;
+	}
+	/* in two parts, so nothing overflows for counters below 2^64 and
+	 * frequencies below 18 THz (and no 128-bit division is needed) */
+	return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
+}
+
+/* --- variables ------------------------------------------------------------------------------ */
+
+static CHAR16 *wide(const char *s, CHAR16 *buf, size_t units)
+{
+	utf8_to_ucs2(s, (uint16_t *)buf, units);
+	return buf;
+}
+
+static EFI_STATUS set_var(const char *name, EFI_GUID *g, UINT32 attrs, const char *value)
+{
+	static CHAR16 w[BLS_OPTIONS_MAX];
+	CHAR16 n[64];
+	size_t units = value ? utf8_to_ucs2(value, (uint16_t *)w, RT_ARRAY_SIZE(w)) : 0;
+	EFI_STATUS s;
+
+	wide(name, n, RT_ARRAY_SIZE(n));
+	s = rs->SetVariable(n, g, attrs, value ? (units + 1) * 2 : 0, value ? w : NULL);
+	if (EFI_ERROR(s) && value)
+		say(EFIKEXEC_LOG_WARN, "bli", "cannot set %s: %s", name, efikexec_status_name(s));
+	return s;
+}
+
+/* A string variable as UTF-8; false when unset, empty or not a string. */
+static bool get_var(const char *name, EFI_GUID *g, char *out, size_t size)
+{
+	static CHAR16 w[1024];
+	CHAR16 n[64];
+	UINTN bytes = sizeof(w) - 2;
+	UINT32 attrs;
+
+	out[0] = 0;
+	if (rs->GetVariable(wide(name, n, RT_ARRAY_SIZE(n)), g, &attrs, &bytes, w) != EFI_SUCCESS || bytes < 2)
+		return false;
+	w[bytes / 2] = 0;
+	ucs2_to_utf8((const uint16_t *)w, bytes / 2, out, size);
+	return out[0] != 0;
+}
+
+static bool var_set(const char *name, EFI_GUID *g)
+{
+	CHAR16 n[64];
+	UINTN bytes = 0;
+	UINT32 attrs;
+
+	return rs->GetVariable(wide(name, n, RT_ARRAY_SIZE(n)), g, &attrs, &bytes, NULL) == EFI_BUFFER_TOO_SMALL;
+}
+
+static void del_var(const char *name, EFI_GUID *g)
+{
+	CHAR16 n[64];
+	rs->SetVariable(wide(name, n, RT_ARRAY_SIZE(n)), g, 0, 0, NULL);
+}
+
+/* --- files ---------------------------------------------------------------------------------- */
+
+static EFI_FILE_HANDLE root[2];
+
+static EFI_FILE_HANDLE root_of(enum bls_part p)
+{
+	EFI_FILE_IO_INTERFACE *sfs;
+
+	if (!root[p] && part[p] && bs->HandleProtocol(part[p], &sfs_guid, (void **)&sfs) == EFI_SUCCESS &&
+	    sfs->OpenVolume(sfs, &root[p]) != EFI_SUCCESS)
+		root[p] = NULL;
+	return root[p];
+}
+
+/* "/a/b" or "a\b" as "\a\b". */
+static void efi_path(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (*in != '/' && *in != '\\' && n + 1 < size)
+		out[n++] = '\\';
+	for (; *in && n + 1 < size; in++)
+		out[n++] = *in == '/' ? '\\' : *in;
+	out[n] = 0;
+}
+
+static EFI_STATUS open_file(enum bls_part p, const char *path, UINT64 mode, EFI_FILE_HANDLE *f)
+{
+	EFI_FILE_HANDLE root = root_of(p);
+	char ep[BLS_PATH_MAX + 2];
+	CHAR16 w[BLS_PATH_MAX + 2];
+
+	if (!root)
+		return EFI_NOT_FOUND;
+	efi_path(path, ep, sizeof(ep));
+	return root->Open(root, f, wide(ep, w, RT_ARRAY_SIZE(w)), mode, 0);
+}
+
+static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f)
+{
+	UINTN size = 0;
+	EFI_FILE_INFO *info = NULL;
+
+	if (f->GetInfo(f, &file_info_guid, &size, NULL) != EFI_BUFFER_TOO_SMALL ||
+	    bs->AllocatePool(EfiLoaderData, size, (void **)&info) != EFI_SUCCESS)
+		return NULL;
+	if (f->GetInfo(f, &file_info_guid, &size, info) != EFI_SUCCESS) {
+		bs->FreePool(info);
+		return NULL;
+	}
+	return info;
+}
+
+/* Does a regular file exist at path? */
+static bool exists(enum bls_part p, const char *path)
+{
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	bool ok = false;
+
+	if (open_file(p, path, EFI_FILE_MODE_READ, &f) != EFI_SUCCESS)
+		return false;
+	if ((info = file_info(f))) {
+		ok = !(info->Attribute & EFI_FILE_DIRECTORY);
+		bs->FreePool(info);
+	}
+	f->Close(f);
+	return ok;
+}
+
+/* Reads [off, off+len) of an open file into buf: bytes read. */
+static UINTN read_at(EFI_FILE_HANDLE f, UINT64 off, void *buf, UINTN len)
+{
+	if (f->SetPosition(f, off) != EFI_SUCCESS || f->Read(f, &len, buf) != EFI_SUCCESS)
+		return 0;
+	return len;
+}
+
+/* A whole file of at most `max` bytes into pool memory, NUL-terminated. */
+static EFI_STATUS read_file(enum bls_part p, const char *path, UINTN max, char **buf, UINTN *len)
+{
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	EFI_STATUS s = open_file(p, path, EFI_FILE_MODE_READ, &f);
+
+	*buf = NULL;
+	if (s != EFI_SUCCESS)
+		return s;
+	info = file_info(f);
+	if (!info) {
+		f->Close(f);
+		return EFI_DEVICE_ERROR;
+	}
+	*len = info->FileSize;
+	bs->FreePool(info);
+	if (*len > max) {
+		f->Close(f);
+		return EFI_BAD_BUFFER_SIZE;
+	}
+	s = bs->AllocatePool(EfiLoaderData, *len + 1, (void **)buf);
+	if (s == EFI_SUCCESS && read_at(f, 0, *buf, *len) != *len)
+		s = EFI_DEVICE_ERROR;
+	f->Close(f);
+	if (s != EFI_SUCCESS) {
+		if (*buf)
+			bs->FreePool(*buf);
+		*buf = NULL;
+		return s;
+	}
+	(*buf)[*len] = 0;
+	return EFI_SUCCESS;
+}
+
+typedef void (*dir_fn)(enum bls_part p, const char *dir, const char *name);
+
+/* Calls fn for every regular file in dir. */
+static void each_file(enum bls_part p, const char *dir, dir_fn fn)
+{
+	static union {
+		EFI_FILE_INFO info;
+		uint8_t bytes[sizeof(EFI_FILE_INFO) + 1024];
+	} buf;
+	EFI_FILE_HANDLE d;
+	char name[BLS_NAME_MAX * 3];
+
+	if (open_file(p, dir, EFI_FILE_MODE_READ, &d) != EFI_SUCCESS)
+		return;
+	for (;;) {
+		UINTN size = sizeof(buf);
+		size_t units;
+		if (d->Read(d, &size, &buf) != EFI_SUCCESS || !size)
+			break;
+		if (buf.info.Attribute & EFI_FILE_DIRECTORY)
+			continue;
+		units = (size - SIZE_OF_EFI_FILE_INFO) / 2;
+		for (size_t i = 0; i < units; i++)
+			if (!buf.info.FileName[i]) {
+				units = i;
+				break;
+			}
+		ucs2_to_utf8((const uint16_t *)buf.info.FileName, units, name, sizeof(name));
+		fn(p, dir, name);
+	}
+	d->Close(d);
+}
+
+/* Renames dir\old to new (same folder) with SetInfo, then Flush. */
+static EFI_STATUS rename(enum bls_part p, const char *dir, const char *old, const char *new)
+{
+	char path[BLS_PATH_MAX * 2];
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info, *ni = NULL;
+	CHAR16 w[BLS_NAME_MAX];
+	size_t units = utf8_to_ucs2(new, (uint16_t *)w, RT_ARRAY_SIZE(w));
+	UINTN size = SIZE_OF_EFI_FILE_INFO + (units + 1) * 2;
+	EFI_STATUS s;
+
+	rt_snprintf(path, sizeof(path), "%s\\%s", dir, old);
+	s = open_file(p, path, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, &f);
+	if (s != EFI_SUCCESS)
+		return s;
+	info = file_info(f);
+	if (!info || units >= RT_ARRAY_SIZE(w) ||
+	    (s = bs->AllocatePool(EfiLoaderData, size, (void **)&ni)) != EFI_SUCCESS) {
+		s = info && units < RT_ARRAY_SIZE(w) ? s : EFI_BAD_BUFFER_SIZE;
+	} else {
+		RT_FN(memcpy)(ni, info, SIZE_OF_EFI_FILE_INFO);
+		ni->Size = size;
+		RT_FN(memcpy)(ni->FileName, w, (units + 1) * 2);
+		s = f->SetInfo(f, &file_info_guid, size, ni);
+		if (s == EFI_SUCCESS)
+			s = f->Flush(f);
+	}
+	if (ni)
+		bs->FreePool(ni);
+	if (info)
+		bs->FreePool(info);
+	f->Close(f);
+	return s;
+}
+
+/* --- device paths ---------------------------------------------------------------------------- */
+
+static unsigned dp_len(const EFI_DEVICE_PATH *n)
+{
+	return n->Length[0] | n->Length[1] << 8;
+}
+
+static const EFI_DEVICE_PATH *dp_next(const EFI_DEVICE_PATH *n)
+{
+	return (const EFI_DEVICE_PATH *)((const uint8_t *)n + dp_len(n));
+}
+
+static bool dp_end(const EFI_DEVICE_PATH *n)
+{
+	return n->Type == 0x7f || dp_len(n) < 4;
+}
+
+/* The GPT hard-drive node (MEDIA 4, HARDDRIVE 1, signature type 2 = GUID)
+ * of a handle's device path: where it starts, or NULL. */
+static const uint8_t *hd_node(EFI_HANDLE h, const EFI_DEVICE_PATH **path)
+{
+	EFI_DEVICE_PATH *dp;
+
+	if (!h || bs->HandleProtocol(h, &dp_guid, (void **)&dp) != EFI_SUCCESS)
+		return NULL;
+	if (path)
+		*path = dp;
+	for (const EFI_DEVICE_PATH *n = dp; !dp_end(n); n = dp_next(n))
+		if (n->Type == 4 && n->SubType == 1 && dp_len(n) >= 42 && ((const uint8_t *)n)[41] == 2)
+			return (const uint8_t *)n;
+	return NULL;
+}
+
+static void guid_text(const uint8_t *g, char *out, size_t size)
+{
+	/* the first three fields little-endian (UEFI spec, Appendix A) */
+	rt_snprintf(out, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2],
+		    g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+/* The image's own path from LoadedImage->FilePath's file-path nodes. */
+static void own_path(void)
+{
+	size_t n = 0;
+
+	image_path[0] = 0;
+	for (const EFI_DEVICE_PATH *d = li->FilePath; d && !dp_end(d); d = dp_next(d)) {
+		if (d->Type != 4 || d->SubType != 4)
+			continue;
+		const CHAR16 *w = (const CHAR16 *)((const uint8_t *)d + 4);
+		size_t units = (dp_len(d) - 4) / 2;
+		if (n && image_path[n - 1] != '\\' && n + 1 < sizeof(image_path))
+			image_path[n++] = '\\';
+		for (size_t i = 0; i < units && w[i] && n + 4 < sizeof(image_path); i++) {
+			if (i == 0 && w[i] == '\\' && n && image_path[n - 1] == '\\')
+				continue;
+			n += ucs2_to_utf8((const uint16_t *)&w[i], 1, image_path + n, sizeof(image_path) - n);
+		}
+	}
+	image_path[n] = 0;
+}
+
+/*
+ * The XBOOTLDR partition on the disk of our ESP: the GPT read through the
+ * disk's BlockIo (the ESP's device path without its hard-drive node), the
+ * entry of type bc13c2ff-..., then the file system whose hard-drive node
+ * carries that entry's unique GUID (the search systemd-boot's
+ * partition_open makes).
+ */
+static EFI_HANDLE find_xbootldr(void)
+{
+	const EFI_DEVICE_PATH *path;
+	const uint8_t *hd = hd_node(part[BLS_ESP], &path);
+	uint8_t prefix[512], want[16];
+	size_t plen;
+	EFI_DEVICE_PATH *rest;
+	EFI_HANDLE disk, found = NULL, *h = NULL;
+	EFI_BLOCK_IO *bio;
+	EFI_PHYSICAL_ADDRESS buf = 0;
+	UINTN pages = 0, nh = 0;
+	bool have = false;
+
+	if (!hd)
+		return NULL; /* not a GPT partition */
+	plen = (size_t)(hd - (const uint8_t *)path);
+	if (plen + 4 > sizeof(prefix))
+		return NULL;
+	RT_FN(memcpy)(prefix, path, plen);
+	RT_FN(memcpy)(prefix + plen, (uint8_t[]){ 0x7f, 0xff, 4, 0 }, 4);
+	rest = (EFI_DEVICE_PATH *)prefix;
+	if (bs->LocateDevicePath(&blockio_guid, &rest, &disk) != EFI_SUCCESS || !dp_end(rest) ||
+	    bs->HandleProtocol(disk, &blockio_guid, (void **)&bio) != EFI_SUCCESS || bio->Media->LogicalPartition)
+		return NULL;
+	uint32_t bsz = bio->Media->BlockSize;
+	if (bsz < 512 || bsz > 4096)
+		return NULL;
+	pages = (16384 + 4095) / 4096 + 1;
+	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &buf) != EFI_SUCCESS)
+		return NULL;
+	uint8_t *b = (uint8_t *)(uintptr_t)buf;
+	if (bio->ReadBlocks(bio, bio->Media->MediaId, 1, bsz, b) == EFI_SUCCESS && !RT_FN(memcmp)(b, "EFI PART", 8)) {
+		uint64_t lba = *(uint64_t *)(b + 72);
+		uint32_t count = *(uint32_t *)(b + 80), esize = *(uint32_t *)(b + 84);
+		if (esize >= 128 && esize <= 1024 && count <= 1024) {
+			uint64_t bytes = (uint64_t)count * esize, done = 0;
+			/* the table a block at a time, into the page after the header */
+			for (uint64_t l = lba; done < bytes && !have; l++, done += bsz) {
+				uint8_t *t = b + 4096;
+				if (bio->ReadBlocks(bio, bio->Media->MediaId, l, bsz, t) != EFI_SUCCESS)
+					break;
+				for (uint32_t o = 0; o + esize <= bsz && done + o < bytes; o += esize) {
+					if (RT_FN(memcmp)(t + o, &xbootldr_type, 16))
+						continue;
+					RT_FN(memcpy)(want, t + o + 16, 16);
+					have = true;
+					break;
+				}
+			}
+		}
+	}
+	bs->FreePages(buf, pages);
+	if (!have || bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &nh, &h) != EFI_SUCCESS)
+		return NULL;
+	for (UINTN i = 0; i < nh && !found; i++) {
+		const uint8_t *n = hd_node(h[i], NULL);
+		if (n && !RT_FN(memcmp)(n + 24, want, 16))
+			found = h[i];
+	}
+	bs->FreePool(h);
+	return found;
+}
+
+/* --- entries --------------------------------------------------------------------------------- */
+
+static struct bls_entry *new_entry(void)
+{
+	if (nstore == MAX_ENTRIES) {
+		static bool said;
+		if (!said)
+			say(EFIKEXEC_LOG_WARN, "config", "more than %u entries: the rest are not listed", MAX_ENTRIES);
+		said = true;
+		return NULL;
+	}
+	if (nstore == cap) {
+		size_t ncap = cap ? cap * 2 : 16;
+		struct bls_entry *n;
+		if (bs->AllocatePool(EfiLoaderData, ncap * sizeof(*n), (void **)&n) != EFI_SUCCESS) {
+			say(EFIKEXEC_LOG_WARN, "config", "out of memory for %zu entries", ncap);
+			return NULL;
+		}
+		if (store) {
+			RT_FN(memcpy)(n, store, nstore * sizeof(*n));
+			bs->FreePool(store);
+		}
+		store = n, cap = ncap;
+	}
+	return &store[nstore++];
+}
+
+/* Marks an entry broken when a file it names is not there. */
+static void check_files(struct bls_entry *e)
+{
+	const char *what = NULL, *path = NULL;
+
+	if (e->broken || e->hidden)
+		return;
+	if (e->linux_path[0] && !exists(e->part, e->linux_path))
+		what = "linux", path = e->linux_path;
+	else if (e->efi_path[0] && !exists(e->part, e->efi_path))
+		what = "efi", path = e->efi_path;
+	else if (e->devicetree[0] && !exists(e->part, e->devicetree))
+		what = "devicetree", path = e->devicetree;
+	for (unsigned i = 0; !what && i < e->ninitrd; i++)
+		if (!exists(e->part, e->initrd[i]))
+			what = "initrd", path = e->initrd[i];
+	if (what) {
+		e->broken = true;
+		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
+	}
+}
+
+static void type1_file(enum bls_part p, const char *dir, const char *name)
+{
+	char path[BLS_PATH_MAX * 2], where[16];
+	struct bls_entry *e;
+	char *buf;
+	UINTN len = 0;
+	EFI_STATUS s;
+
+	if (!has_suffix_ci(name, ".conf") || name[0] == '.' || !RT_FN(strncmp)(name, "auto-", 5))
+		return;
+	if (!(e = new_entry()))
+		return;
+	rt_snprintf(path, sizeof(path), "%s\\%s", dir, name);
+	rt_snprintf(where, sizeof(where), "%s:", part_name[p]);
+	s = read_file(p, path, BLS_FILE_MAX, &buf, &len);
+	if (s != EFI_SUCCESS) {
+		bls_parse_entry(e, p, name, "", 0, ARCH_EFI, NULL, NULL);
+		e->broken = true;
+		if (s == EFI_BAD_BUFFER_SIZE)
+			rt_snprintf(e->why, sizeof(e->why), "%s is larger than the limit of %u bytes", path, BLS_FILE_MAX);
+		else
+			rt_snprintf(e->why, sizeof(e->why), "cannot read %s: %s", path, efikexec_status_name(s));
+		say(EFIKEXEC_LOG_WARN, "config", "%s:%s: broken: %s", part_name[p], path, e->why);
+		return;
+	}
+	bls_parse_entry(e, p, name, buf, len, ARCH_EFI, config_warn, where);
+	bs->FreePool(buf);
+	check_files(e);
+	if (e->broken)
+		say(EFIKEXEC_LOG_WARN, "config", "%s%s: broken: %s", where, path, e->why);
+}
+
+/* A UKI: the title and version from its .osrel (systemd-boot lists no UKI
+ * without them; efikexec lists it under its file name). */
+static void type2_file(enum bls_part p, const char *dir, const char *name)
+{
+	static uint8_t head[8192];
+	static char osrel[4096];
+	char path[BLS_PATH_MAX * 2], why[128];
+	EFI_FILE_HANDLE f;
+	struct pe_section sec, lx;
+	uint32_t table;
+	unsigned count;
+	UINTN got;
+	struct bls_entry *e;
+	bool have_osrel = false;
+
+	if (!has_suffix_ci(name, ".efi") || name[0] == '.')
+		return;
+	rt_snprintf(path, sizeof(path), "%s\\%s", dir, name);
+	if (open_file(p, path, EFI_FILE_MODE_READ, &f) != EFI_SUCCESS)
+		return;
+	got = read_at(f, 0, head, sizeof(head));
+	if (!pe_table(head, got, &table, &count, why, sizeof(why)) || !pe_find(head, table, count, ".linux", &lx)) {
+		say(EFIKEXEC_LOG_WARN, "config", "%s:%s: not a UKI (%s); not listed", part_name[p], path,
+		     lx.found ? why : "no .linux section");
+		f->Close(f);
+		return;
+	}
+	if (pe_find(head, table, count, ".osrel", &sec) && sec.len < sizeof(osrel) &&
+	    read_at(f, sec.off, osrel, sec.len) == sec.len) {
+		osrel[sec.len] = 0;
+		have_osrel = true;
+	}
+	if (!(e = new_entry())) {
+		f->Close(f);
+		return;
+	}
+	bls_uki_entry(e, p, name, path, have_osrel ? osrel : NULL);
+	/* its .cmdline, for the editor to start from (booted as the UKI's
+	 * own unless edited: has_options stays false) */
+	if (pe_find(head, table, count, ".cmdline", &sec) && sec.len < sizeof(e->options) &&
+	    read_at(f, sec.off, e->options, sec.len) == sec.len) {
+		size_t n = sec.len;
+		e->options[n] = 0;
+		n = RT_FN(strnlen)(e->options, n);
+		while (n && (e->options[n - 1] == '\n' || e->options[n - 1] == ' ' || e->options[n - 1] == '\r'))
+			n--;
+		e->options[n] = 0;
+	} else {
+		e->options[0] = 0;
+	}
+	f->Close(f);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = RT_FN(strlen)(needle);
+
+	for (; *hay; hay++)
+		if (!RT_FN(strncmp)(hay, needle, n))
+			return true;
+	return false;
+}
+
+/* The firmware's boot options whose description names a shell: the
+ * built-in UEFI shell of OVMF and AAVMF is one ("EFI Internal Shell"). */
+static void shell_boot_option(void)
+{
+	static CHAR16 order[128];
+	UINTN bytes = sizeof(order);
+	UINT32 attrs;
+
+	if (rs->GetVariable((CHAR16 *)u"BootOrder", &global_guid, &attrs, &bytes, order) != EFI_SUCCESS)
+		return;
+	for (UINTN i = 0; i < bytes / 2; i++) {
+		static uint8_t opt[4096];
+		CHAR16 name[16];
+		UINTN n = sizeof(opt) - 2;
+		char desc[128], low[128];
+		struct bls_entry *e;
+
+		rt_snprintf(low, sizeof(low), "Boot%04X", order[i]);
+		if (rs->GetVariable(wide(low, name, 16), &global_guid, &attrs, &n, opt) != EFI_SUCCESS || n < 8)
+			continue;
+		opt[n] = opt[n + 1] = 0;
+		if (!(*(UINT32 *)opt & 1)) /* LOAD_OPTION_ACTIVE */
+			continue;
+		ucs2_to_utf8((const uint16_t *)(opt + 6), (n - 6) / 2, desc, sizeof(desc));
+		for (size_t k = 0; k <= RT_FN(strlen)(desc); k++)
+			low[k] = desc[k] >= 'A' && desc[k] <= 'Z' ? (char)(desc[k] - 'A' + 'a') : desc[k];
+		if (!contains(low, "shell") || !(e = new_entry()))
+			continue;
+		bls_parse_entry(e, BLS_ESP, "auto-efi-shell", "efi x\n", 6, NULL, NULL, NULL);
+		e->kind = BLS_AUTO_EFI;
+		e->efi_path[0] = 0;
+		e->boot_option = order[i];
+		rt_snprintf(e->title, sizeof(e->title), "%s", desc);
+		return;
+	}
+}
+
+static void auto_entries(void)
+{
+	static const char *const shells[] = { "\\shell" ARCH_LOWER ".efi", "\\EFI\\tools\\shell" ARCH_LOWER ".efi" };
+	const char *fallback = "\\EFI\\BOOT\\BOOT" ARCH_SUFFIX ".EFI";
+	struct bls_entry *e;
+	bool shell = false;
+
+	if (cfg.auto_entries) {
+		/* the removable-media loader, unless that is efikexec itself */
+		char a[BLS_PATH_MAX], b[BLS_PATH_MAX];
+		size_t i;
+		for (i = 0; fallback[i] && i + 1 < sizeof(a); i++)
+			a[i] = (char)(fallback[i] >= 'a' && fallback[i] <= 'z' ? fallback[i] - 32 : fallback[i]);
+		a[i] = 0;
+		for (i = 0; image_path[i] && i + 1 < sizeof(b); i++)
+			b[i] = (char)(image_path[i] >= 'a' && image_path[i] <= 'z' ? image_path[i] - 32 : image_path[i]);
+		b[i] = 0;
+		if (RT_FN(strcmp)(a, b) && exists(BLS_ESP, fallback) && (e = new_entry())) {
+			bls_parse_entry(e, BLS_ESP, "auto-efi-default", "efi x\n", 6, NULL, NULL, NULL);
+			e->kind = BLS_AUTO_EFI;
+			rt_snprintf(e->efi_path, sizeof(e->efi_path), "%s", fallback);
+			rt_snprintf(e->title, sizeof(e->title), "EFI default loader");
+		}
+		for (i = 0; i < RT_ARRAY_SIZE(shells) && !shell; i++) {
+			if (!exists(BLS_ESP, shells[i]) || !(e = new_entry()))
+				continue;
+			bls_parse_entry(e, BLS_ESP, "auto-efi-shell", "efi x\n", 6, NULL, NULL, NULL);
+			e->kind = BLS_AUTO_EFI;
+			rt_snprintf(e->efi_path, sizeof(e->efi_path), "%s", shells[i]);
+			rt_snprintf(e->title, sizeof(e->title), "UEFI Shell");
+			shell = true;
+		}
+		if (!shell)
+			shell_boot_option();
+	}
+	if (cfg.auto_firmware) {
+		UINT64 ind = 0;
+		UINTN n = sizeof(ind);
+		UINT32 attrs;
+		if (rs->GetVariable((CHAR16 *)u"OsIndicationsSupported", &global_guid, &attrs, &n, &ind) == EFI_SUCCESS &&
+		    (ind & EFI_OS_INDICATIONS_BOOT_TO_FW_UI) && (e = new_entry())) {
+			bls_parse_entry(e, BLS_ESP, "auto-reboot-to-firmware-setup", "efi x\n", 6, NULL, NULL, NULL);
+			e->kind = BLS_AUTO_FIRMWARE;
+			rt_snprintf(e->title, sizeof(e->title), "Reboot Into Firmware Interface");
+		}
+	}
+}
+
+/* --- configuration ---------------------------------------------------------------------------- */
+
+static void load_config(void)
+{
+	char *buf, path[BLS_PATH_MAX + 32];
+	UINTN len;
+	EFI_STATUS s;
+
+	bls_config_defaults(&cfg);
+	s = read_file(BLS_ESP, "\\loader\\loader.conf", BLS_FILE_MAX, &buf, &len);
+	if (s == EFI_SUCCESS) {
+		bls_parse_loader_conf(&cfg, "\\loader\\loader.conf", buf, len, config_warn, "");
+		bs->FreePool(buf);
+	} else if (s != EFI_NOT_FOUND) {
+		config_warn("", "\\loader\\loader.conf", 0, s == EFI_BAD_BUFFER_SIZE ? "larger than 1 MiB; not read"
+										 : "cannot be read; not used");
+	}
+	/* efikexec.conf beside efikexec.efi */
+	{
+		const char *slash = RT_FN(strrchr)(image_path, '\\');
+		size_t dir = slash ? (size_t)(slash - image_path) : 0;
+		rt_snprintf(path, sizeof(path), "%.*s\\efikexec.conf", (int)dir, image_path);
+	}
+	s = read_file(BLS_ESP, path, BLS_FILE_MAX, &buf, &len);
+	if (s == EFI_SUCCESS) {
+		bls_parse_efikexec_conf(&cfg, path, buf, len, config_warn, "");
+		bs->FreePool(buf);
+		if (cfg.capture_kernel[0] && !cfg.capture_size) {
+			config_warn("", path, 0, "capture-kernel without capture-size: crash capture is not armed");
+			cfg.capture_kernel[0] = 0;
+		}
+	}
+	if (secure_boot && cfg.editor) {
+		say(EFIKEXEC_LOG_INFO, "config", "Secure Boot is on: the command line editor is off");
+		cfg.editor = false;
+	}
+}
+
+static void discover(void)
+{
+	for (int p = BLS_ESP; p <= BLS_XBOOTLDR; p++) {
+		if (!part[p])
+			continue;
+		each_file((enum bls_part)p, "\\loader\\entries", type1_file);
+		each_file((enum bls_part)p, "\\EFI\\Linux", type2_file);
+	}
+	auto_entries();
+	if (bs->AllocatePool(EfiLoaderData, (nstore ? nstore : 1) * sizeof(*list), (void **)&list) != EFI_SUCCESS) {
+		nstore = 0;
+		return;
+	}
+	for (size_t i = 0; i < nstore; i++)
+		if (!store[i].hidden)
+			list[nlist++] = &store[i];
+	bls_sort(list, nlist);
+	bls_titles(list, nlist);
+}
+
+/* The first entry whose ID matches a glob and that `ok` accepts. */
+static size_t find_entry(const char *pattern, bool any_tries)
+{
+	for (size_t i = 0; pattern && pattern[0] && i < nlist; i++) {
+		const struct bls_entry *e = list[i];
+		if (e->broken || (!any_tries && !bls_bootable(e)))
+			continue;
+		/* the ID, or the file name as it is now (counter and all) */
+		if (bls_glob(pattern, e->id) || bls_glob(pattern, e->file))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+/* --- the Boot Loader Interface ------------------------------------------------------------------ */
+
+static void set_usec(const char *name, uint64_t ticks)
+{
+	char v[32];
+	rt_snprintf(v, sizeof(v), "%llu", (unsigned long long)usec(ticks));
+	set_var(name, &bli_guid, BLI_VOLATILE, v);
+}
+
+static void export_bli(void)
+{
+	char v[256];
+	const uint8_t *hd;
+	UINT64 features = F_TIMEOUT | F_TIMEOUT_ONESHOT | F_ENTRY_DEFAULT | F_ENTRY_ONESHOT | F_BOOT_COUNTING |
+			  F_XBOOTLDR | F_SORT_KEY | F_SAVED_ENTRY | F_MENU_DISABLED | F_UKI;
+	static CHAR16 ids[MAX_ENTRIES * 64];
+	size_t at = 0;
+
+#if defined(__aarch64__)
+	features |= F_DEVICETREE;
+#endif
+	set_usec("LoaderTimeInitUSec", t_start);
+	rt_snprintf(v, sizeof(v), "efikexec %s", efikexec_version());
+	set_var("LoaderInfo", &bli_guid, BLI_VOLATILE, v);
+	/* "only if unset": a parent loader's values stand (export-vars.c) */
+	if (!var_set("LoaderFirmwareInfo", &bli_guid)) {
+		char vendor[128] = "";
+		if (st->FirmwareVendor) {
+			size_t u = 0;
+			while (st->FirmwareVendor[u] && u < 60)
+				u++;
+			ucs2_to_utf8((const uint16_t *)st->FirmwareVendor, u, vendor, sizeof(vendor));
+		}
+		rt_snprintf(v, sizeof(v), "%s %u.%02u", vendor, st->FirmwareRevision >> 16, st->FirmwareRevision & 0xffff);
+		set_var("LoaderFirmwareInfo", &bli_guid, BLI_VOLATILE, v);
+	}
+	if (!var_set("LoaderFirmwareType", &bli_guid)) {
+		rt_snprintf(v, sizeof(v), "UEFI %u.%02u", st->Hdr.Revision >> 16, st->Hdr.Revision & 0xffff);
+		set_var("LoaderFirmwareType", &bli_guid, BLI_VOLATILE, v);
+	}
+	if (!var_set("LoaderDevicePartUUID", &bli_guid) && (hd = hd_node(part[BLS_ESP], NULL))) {
+		guid_text(hd + 24, v, sizeof(v));
+		set_var("LoaderDevicePartUUID", &bli_guid, BLI_VOLATILE, v);
+	}
+	if (!var_set("LoaderImageIdentifier", &bli_guid) && image_path[0])
+		set_var("LoaderImageIdentifier", &bli_guid, BLI_VOLATILE, image_path);
+	rs->SetVariable((CHAR16 *)u"LoaderFeatures", &bli_guid, BLI_VOLATILE, sizeof(features), &features);
+	for (size_t i = 0; i < nlist; i++) {
+		size_t n = utf8_to_ucs2(list[i]->id, (uint16_t *)ids + at, RT_ARRAY_SIZE(ids) - at);
+		if (at + n + 1 >= RT_ARRAY_SIZE(ids))
+			break;
+		at += n + 1;
+	}
+	if (at)
+		rs->SetVariable((CHAR16 *)u"LoaderEntries", &bli_guid, BLI_VOLATILE, at * 2, ids);
+}
+
+/* --- booting ---------------------------------------------------------------------------------- */
+
+/* The crash-capture fallback: efikexec's record of a counted entry booted
+ * with a capture kernel armed ("P:\loader\entries\NAME"). */
+#define COUNTED_VAR "EfikexecCountedEntry"
+
+/* Counts a boot of e: renames its file, sets LoaderBootCountPath. */
+static void count_boot(struct bls_entry *e)
+{
+	char next[BLS_NAME_MAX], path[BLS_PATH_MAX + BLS_NAME_MAX];
+	const char *dir = e->kind == BLS_TYPE1 ? "\\loader\\entries" : "\\EFI\\Linux";
+	EFI_STATUS s;
+
+	if (e->tries_left < 0 || (e->kind != BLS_TYPE1 && e->kind != BLS_TYPE2) || !e->linux_path[0])
+		return;
+	if (!bls_counter_next(e->file, next, sizeof(next)))
+		return;
+	s = rename(e->part, dir, e->file, next);
+	if (s != EFI_SUCCESS) {
+		say(EFIKEXEC_LOG_WARN, "count", "%s: cannot rename %s\\%s to %s: %s; booting it anyway",
+		     part_name[e->part], dir, e->file, next, efikexec_status_name(s));
+		return;
+	}
+	say(EFIKEXEC_LOG_INFO, "count", "%s\\%s is now %s", dir, e->file, next);
+	rt_snprintf(path, sizeof(path), "%s\\%s", dir, next);
+	set_var("LoaderBootCountPath", &bli_guid, BLI_VOLATILE, path);
+	if (cfg.capture_kernel[0]) {
+		char rec[BLS_PATH_MAX + BLS_NAME_MAX + 4];
+		rt_snprintf(rec, sizeof(rec), "%d:%s", (int)e->part, path);
+		set_var(COUNTED_VAR, &own_guid, EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, rec);
+	}
+	rt_snprintf(e->file, sizeof(e->file), "%s", next);
+}
+
+/*
+ * After a crash with capture armed: the counted entry that crashed before
+ * the OS blessed it (its file still has the name efikexec gave it) is
+ * marked bad (+0-DONE), so that after the capture the next good entry
+ * boots. The record goes either way.
+ */
+static void crash_fallback(void)
+{
+	struct efikexec_capture_state cs = { .struct_size = sizeof(cs) };
+	char rec[BLS_PATH_MAX + BLS_NAME_MAX + 4], bad[BLS_NAME_MAX];
+	int64_t left, done;
+
+	if (!get_var(COUNTED_VAR, &own_guid, rec, sizeof(rec)))
+		return;
+	del_var(COUNTED_VAR, &own_guid);
+	if (efikexec_capture_status(&cs) != EFIKEXEC_SUCCESS || !cs.armed || !cs.crashed)
+		return;
+	if ((rec[0] != '0' && rec[0] != '1') || rec[1] != ':')
+		return;
+	enum bls_part p = (enum bls_part)(rec[0] - '0');
+	char *slash = RT_FN(strrchr)(rec + 2, '\\');
+	if (!slash || !part[p] || !bls_counter(slash + 1, &left, &done))
+		return;
+	*slash = 0;
+	rt_snprintf(bad, sizeof(bad), "%.*s+0-%lld%s", (int)(RT_FN(strrchr)(slash + 1, '+') - (slash + 1)), slash + 1,
+		    (long long)done, RT_FN(strrchr)(slash + 1, '.') ? RT_FN(strrchr)(slash + 1, '.') : "");
+	if (rename(p, rec + 2, slash + 1, bad) == EFI_SUCCESS)
+		say(EFIKEXEC_LOG_WARN, "count", "the kernel of %s\\%s crashed before it was blessed: now %s; capture first, then the next good entry",
+		     rec + 2, slash + 1, bad);
+}
+
+static efikexec_status boot_linux(struct bls_entry *e, const char *options)
+{
+	struct efikexec *r;
+	struct efikexec_input in = EFIKEXEC_INPUT_FILE(part[e->part], e->linux_path);
+	efikexec_status s = efikexec_request_new(&r);
+
+	if (s)
+		return s;
+	s = efikexec_add_kernel(r, &in);
+	for (unsigned i = 0; !s && i < e->ninitrd; i++) {
+		struct efikexec_input ii = EFIKEXEC_INPUT_FILE(part[e->part], e->initrd[i]);
+		s = efikexec_add_initrd(r, &ii);
+	}
+	if (!s && options)
+		s = efikexec_set_cmdline(r, options);
+	if (!s && e->devicetree[0]) {
+		struct efikexec_input d = EFIKEXEC_INPUT_FILE(part[e->part], e->devicetree);
+		s = efikexec_set_dtb(r, &d);
+	}
+	if (!s && cfg.capture_kernel[0]) {
+		struct efikexec_input ci[BLS_MAX_CAPTURE_INITRDS];
+		struct efikexec_capture c = {
+			.struct_size = sizeof(c), .ninitrd = cfg.ncapture_initrd,
+			.kernel = EFIKEXEC_INPUT_FILE(part[BLS_ESP], cfg.capture_kernel), .initrd = ci,
+			.cmdline = cfg.capture_options[0] ? cfg.capture_options : NULL,
+			.size = cfg.capture_size, .addr = cfg.capture_addr,
+		};
+		for (unsigned i = 0; i < cfg.ncapture_initrd; i++)
+			ci[i] = (struct efikexec_input)EFIKEXEC_INPUT_FILE(part[BLS_ESP], cfg.capture_initrd[i]);
+		s = efikexec_set_capture(r, &c);
+	}
+	if (!s) {
+		set_usec("LoaderTimeExecUSec", arch_counter());
+		s = efikexec_boot(r); /* returns only on a failure */
+	}
+	efikexec_release(r);
+	return s;
+}
+
+/* A file device path: the partition's device path and one file-path node. */
+static EFI_DEVICE_PATH *file_dp(EFI_HANDLE h, const char *path)
+{
+	static uint8_t buf[4096];
+	EFI_DEVICE_PATH *dp;
+	char ep[BLS_PATH_MAX + 2];
+	size_t n = 0, units;
+
+	if (bs->HandleProtocol(h, &dp_guid, (void **)&dp) != EFI_SUCCESS)
+		return NULL;
+	for (const EFI_DEVICE_PATH *d = dp; !dp_end(d); d = dp_next(d))
+		n += dp_len(d);
+	efi_path(path, ep, sizeof(ep));
+	units = utf8_to_ucs2(ep, NULL, 0) + 1;
+	if (n + 4 + units * 2 + 4 > sizeof(buf))
+		return NULL;
+	RT_FN(memcpy)(buf, dp, n);
+	buf[n] = 4, buf[n + 1] = 4; /* MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP */
+	buf[n + 2] = (uint8_t)(4 + units * 2), buf[n + 3] = (uint8_t)((4 + units * 2) >> 8);
+	utf8_to_ucs2(ep, (uint16_t *)(buf + n + 4), units);
+	n += 4 + units * 2;
+	RT_FN(memcpy)(buf + n, (uint8_t[]){ 0x7f, 0xff, 4, 0 }, 4);
+	return (EFI_DEVICE_PATH *)buf;
+}
+
+/* Starts another EFI program with the options as its LoadOptions; the
+ * status it returned with. */
+static EFI_STATUS boot_efi(struct bls_entry *e, const char *options)
+{
+	static CHAR16 opt[BLS_OPTIONS_MAX];
+	static uint8_t optbuf[4096];
+	EFI_DEVICE_PATH *dp = NULL;
+	EFI_HANDLE child;
+	EFI_LOADED_IMAGE *cli;
+	EFI_STATUS s;
+
+	if (e->boot_option >= 0) {
+		/* a firmware boot option: its first device path */
+		CHAR16 name[16];
+		char v[16];
+		UINTN n = sizeof(optbuf);
+		UINT32 attrs;
+		rt_snprintf(v, sizeof(v), "Boot%04X", (unsigned)e->boot_option);
+		if ((s = rs->GetVariable(wide(v, name, 16), &global_guid, &attrs, &n, optbuf)) != EFI_SUCCESS)
+			return s;
+		size_t d = 6;
+		while (d + 1 < n && (optbuf[d] || optbuf[d + 1]))
+			d += 2;
+		dp = (EFI_DEVICE_PATH *)(optbuf + d + 2);
+	} else {
+		dp = file_dp(part[e->part], e->efi_path);
+	}
+	if (!dp)
+		return EFI_NOT_FOUND;
+	s = bs->LoadImage(FALSE, self, dp, NULL, 0, &child);
+	if (s != EFI_SUCCESS) {
+		say(EFIKEXEC_LOG_ERROR, "stage", "cannot load %s: %s", e->efi_path[0] ? e->efi_path : e->title,
+		     efikexec_status_name(s));
+		return s;
+	}
+	if (options && options[0] && bs->HandleProtocol(child, &li_guid, (void **)&cli) == EFI_SUCCESS) {
+		size_t units = utf8_to_ucs2(options, (uint16_t *)opt, RT_ARRAY_SIZE(opt));
+		cli->LoadOptions = opt;
+		cli->LoadOptionsSize = (UINT32)((units + 1) * 2); /* with the NUL, as systemd-boot */
+	}
+	set_usec("LoaderTimeExecUSec", arch_counter());
+	bs->SetWatchdogTimer(5 * 60, 0, 0, NULL); /* what the boot manager gives a program */
+	s = bs->StartImage(child, NULL, NULL);
+	bs->SetWatchdogTimer(0, 0, 0, NULL);
+	say(EFIKEXEC_LOG_INFO, "stage", "%s returned: %s", e->title, efikexec_status_name(s));
+	return s;
+}
+
+static void reboot_to_firmware(void)
+{
+	UINT64 ind = 0;
+	UINTN n = sizeof(ind);
+	UINT32 attrs;
+
+	rs->GetVariable((CHAR16 *)u"OsIndications", &global_guid, &attrs, &n, &ind);
+	ind |= EFI_OS_INDICATIONS_BOOT_TO_FW_UI;
+	rs->SetVariable((CHAR16 *)u"OsIndications", &global_guid, BLI_NV, sizeof(ind), &ind);
+	rs->ResetSystem(EfiResetCold, EFI_SUCCESS, 0, NULL);
+}
+
+static EFI_STATUS boot(struct bls_entry *e, const char *options, bool oneshot)
+{
+	set_var("LoaderEntrySelected", &bli_guid, BLI_VOLATILE, e->id);
+	if (!oneshot && !RT_FN(strcmp)(cfg.default_pattern, "@saved"))
+		set_var("LoaderEntryLastBooted", &bli_guid, BLI_NV, e->id);
+	say(EFIKEXEC_LOG_INFO, "stage", "booting %s (%s%s)", e->title, e->id, options ? ", options given" : "");
+	switch (e->kind) {
+	case BLS_AUTO_FIRMWARE:
+		reboot_to_firmware();
+		return EFI_DEVICE_ERROR;
+	case BLS_AUTO_EFI:
+		return boot_efi(e, options);
+	default:
+		if (e->efi_path[0])
+			return boot_efi(e, options);
+		count_boot(e);
+		return boot_linux(e, options); /* none: a UKI's own .cmdline */
+	}
+}
+
+/* --- the stage ----------------------------------------------------------------------------------- */
+
+/* What the stage holds, given back before it returns to the firmware. */
+static EFI_STATUS leave(EFI_STATUS s)
+{
+	for (int p = BLS_ESP; p <= BLS_XBOOTLDR; p++)
+		if (root[p]) {
+			root[p]->Close(root[p]);
+			root[p] = NULL;
+		}
+	if (list)
+		bs->FreePool(list);
+	if (store)
+		bs->FreePool(store);
+	list = NULL, store = NULL, nlist = nstore = cap = 0;
+	return s;
+}
+
+EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAGE *loaded)
+{
+	char oneshot[BLS_NAME_MAX], value[BLS_NAME_MAX], header[96];
+	size_t def = (size_t)-1, chosen;
+	bool by_oneshot = false, show = false;
+	uint8_t sb = 0;
+	UINTN n = 1;
+	UINT32 attrs;
+	EFI_INPUT_KEY k;
+	EFI_STATUS s;
+
+	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
+	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
+	part[BLS_ESP] = li->DeviceHandle;
+	if (!root_of(BLS_ESP)) {
+		say(EFIKEXEC_LOG_ERROR, "stage", "efikexec was not started from a file system (no ESP to read); "
+						 "give it a kernel on the command line instead");
+		return EFI_NOT_FOUND;
+	}
+	secure_boot = rs->GetVariable((CHAR16 *)u"SecureBoot", &global_guid, &attrs, &n, &sb) == EFI_SUCCESS && sb == 1;
+	own_path();
+	part[BLS_XBOOTLDR] = find_xbootldr();
+	if (part[BLS_XBOOTLDR])
+		say(EFIKEXEC_LOG_INFO, "stage", "XBOOTLDR partition found");
+	load_config();
+	crash_fallback();
+	discover();
+	export_bli();
+	{
+		char line[160];
+		size_t esp = 0, xbl = 0;
+		for (size_t i = 0; i < nlist; i++)
+			*(list[i]->part == BLS_XBOOTLDR ? &xbl : &esp) += list[i]->kind <= BLS_TYPE2;
+		if (part[BLS_XBOOTLDR])
+			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR\n",
+				    efikexec_version(), esp, xbl);
+		else
+			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP (no XBOOTLDR partition)\n",
+				    efikexec_version(), esp);
+		efikexec_print(line);
+	}
+
+	/* the default, systemd-boot's order */
+	if (get_var("LoaderEntryOneShot", &bli_guid, oneshot, sizeof(oneshot))) {
+		del_var("LoaderEntryOneShot", &bli_guid);
+		def = find_entry(oneshot, true);
+		by_oneshot = def != (size_t)-1;
+		if (!by_oneshot)
+			say(EFIKEXEC_LOG_WARN, "stage", "LoaderEntryOneShot names '%s': no such bootable entry", oneshot);
+	}
+	if (def == (size_t)-1 && get_var("LoaderEntryDefault", &bli_guid, value, sizeof(value)))
+		def = find_entry(value, false);
+	if (def == (size_t)-1 && !RT_FN(strcmp)(cfg.default_pattern, "@saved") &&
+	    get_var("LoaderEntryLastBooted", &bli_guid, value, sizeof(value)))
+		def = find_entry(value, false);
+	if (def == (size_t)-1 && RT_FN(strcmp)(cfg.default_pattern, "@saved"))
+		def = find_entry(cfg.default_pattern, false);
+	/* the first bootable entry of the configuration; never an automatic
+	 * one (the shell, the firmware setup): with none, the menu says why */
+	for (size_t i = 0; def == (size_t)-1 && i < nlist; i++)
+		if (bls_bootable(list[i]) && list[i]->kind <= BLS_TYPE2)
+			def = i;
+
+	/* the timeout: one-shot (shows the menu), the OS's, loader.conf's */
+	menu.timeout = cfg.timeout, menu.seconds = cfg.timeout_seconds;
+	if (get_var("LoaderConfigTimeoutOneShot", &bli_guid, value, sizeof(value))) {
+		del_var("LoaderConfigTimeoutOneShot", &bli_guid);
+		if (bls_parse_timeout(value, &menu.timeout, &menu.seconds))
+			show = true;
+	} else if (get_var("LoaderConfigTimeout", &bli_guid, value, sizeof(value))) {
+		bls_parse_timeout(value, &menu.timeout, &menu.seconds);
+	}
+	if (menu.timeout == BLS_TIMEOUT_FORCE || (menu.timeout == BLS_TIMEOUT_SECONDS && menu.seconds))
+		show = true;
+	/* 0, menu-hidden: a key already waiting shows the menu */
+	if (!show && menu.timeout != BLS_TIMEOUT_DISABLED && st->ConIn->ReadKeyStroke(st->ConIn, &k) == EFI_SUCCESS)
+		show = true, menu.timeout = BLS_TIMEOUT_FORCE;
+	if (def == (size_t)-1) {
+		note(nlist ? "No entry can be booted: each is broken or has no tries left (see above)."
+			   : "No boot entries: nothing in \\loader\\entries or \\EFI\\Linux on the ESP%s.",
+		     part[BLS_XBOOTLDR] ? " or XBOOTLDR" : "");
+		show = true, menu.timeout = BLS_TIMEOUT_FORCE;
+	}
+	rt_snprintf(header, sizeof(header), "efikexec %s - boot menu", efikexec_version());
+	menu.header = header;
+	menu.e = list, menu.n = nlist;
+	menu.editor = cfg.editor;
+	menu.can_boot = def != (size_t)-1;
+	menu.def = def;
+	menu.sel = def == (size_t)-1 ? 0 : def;
+
+	for (;;) {
+		const char *options = NULL;
+
+		if (show) {
+			if (!menu.shown_at) {
+				menu.shown_at = arch_counter();
+				set_usec("LoaderTimeMenuUSec", menu.shown_at);
+			}
+			if (!nlist) {
+				efikexec_print("efikexec: nothing to boot and no menu entries; returning to the firmware\n");
+				for (unsigned i = 0; i < menu.nnotes; i++)
+					say(EFIKEXEC_LOG_ERROR, "stage", "%s", menu.note[i]);
+				return leave(EFI_NOT_FOUND);
+			}
+			menu_run(st, &menu);
+			if (menu.default_changed) {
+				if (menu.def == (size_t)-1)
+					del_var("LoaderEntryDefault", &bli_guid);
+				else
+					set_var("LoaderEntryDefault", &bli_guid, BLI_NV, list[menu.def]->id);
+				menu.default_changed = false;
+			}
+			if (menu.timeout_changed) {
+				bls_timeout_text(menu.timeout, menu.seconds, value, sizeof(value));
+				set_var("LoaderConfigTimeout", &bli_guid, BLI_NV, value);
+				menu.timeout_changed = false;
+			}
+			chosen = menu.sel;
+			if (menu.edited)
+				options = menu.options;
+		} else {
+			chosen = def;
+		}
+		if (!options && list[chosen]->has_options)
+			options = list[chosen]->options;
+		s = boot(list[chosen], options, by_oneshot && chosen == def);
+		/* back here: the boot failed, or the program returned */
+		efikexec_print("efikexec: the entry did not boot; see above.\n");
+		menu_wait_key(st);
+		show = true;
+		menu.timeout = BLS_TIMEOUT_FORCE; /* no countdown after a failure */
+		menu.edited = false;
+		(void)s;
+	}
+}
+
+/* --- as a stage of other loaders -------------------------------------------------------------------- */
+
+/* EFI_LOAD_FILE2_PROTOCOL: LoadFile(this, path, boot_policy, size, buf) */
+typedef struct lf2 {
+	EFI_STATUS(EFIAPI *LoadFile)(struct lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
+				    VOID *buf);
+} lf2_t;
+
+bool stage_parent_initrd(EFI_SYSTEM_TABLE *systab, void **buf, uint64_t *size)
+{
+	/* the vendor media node with the GUID, then the end (efi-stub-helper.c) */
+	struct {
+		uint8_t type, subtype, len[2];
+		EFI_GUID guid;
+		uint8_t end[4];
+	} __attribute__((packed)) path = { 4, 3, { 20, 0 }, { 0 }, { 0x7f, 0xff, 4, 0 } };
+	EFI_BOOT_SERVICES *b = systab->BootServices;
+	EFI_DEVICE_PATH *dp = (EFI_DEVICE_PATH *)&path;
+	EFI_HANDLE h;
+	lf2_t *lf;
+	UINTN n = 0;
+	EFI_STATUS s;
+
+	path.guid = initrd_media_guid;
+	*buf = NULL;
+	if (b->LocateDevicePath(&load_file2_guid, &dp, &h) != EFI_SUCCESS ||
+	    b->HandleProtocol(h, &load_file2_guid, (void **)&lf) != EFI_SUCCESS)
+		return false;
+	s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, NULL);
+	if (s != EFI_BUFFER_TOO_SMALL || !n) {
+		if (s != EFI_SUCCESS || n)
+			say(EFIKEXEC_LOG_WARN, "initrd", "the parent's LoadFile2 initrd gave no size: %s",
+			     efikexec_status_name(s));
+		return false;
+	}
+	if ((s = b->AllocatePool(EfiLoaderData, n, buf)) != EFI_SUCCESS) {
+		say(EFIKEXEC_LOG_ERROR, "initrd", "no memory for the parent's initrd of %llu bytes: %s",
+		     (unsigned long long)n, efikexec_status_name(s));
+		return false;
+	}
+	if ((s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, *buf)) != EFI_SUCCESS) {
+		say(EFIKEXEC_LOG_ERROR, "initrd", "the parent's LoadFile2 initrd: %s", efikexec_status_name(s));
+		b->FreePool(*buf);
+		*buf = NULL;
+		return false;
+	}
+	*size = n;
+	say(EFIKEXEC_LOG_INFO, "initrd", "the parent loader's initrd (LoadFile2), %llu bytes, comes first",
+	     (unsigned long long)n);
+	return true;
+}

@@ -1,0 +1,261 @@
+/*
+ * test_bls.c - the boot menu's configuration (boot/bls.c): the UAPI
+ * version order against the specification's own chain, boot counters,
+ * the sort order, titles, globs, and entry/loader.conf parsing with the
+ * bad inputs a disk may hold.
+ */
+#include "../../boot/bls.h"
+#include "test.h"
+
+static char warnings[4096];
+
+static void warn(void *ctx, const char *file, unsigned line, const char *text)
+{
+	size_t n = strlen(warnings);
+	(void)ctx;
+	snprintf(warnings + n, sizeof(warnings) - n, "%s:%u: %s\n", file, line, text);
+}
+
+static struct bls_entry *parse(const char *file, const char *text)
+{
+	static struct bls_entry e[8];
+	static unsigned next;
+	struct bls_entry *x = &e[next++ % 8];
+
+	warnings[0] = 0;
+	bls_parse_entry(x, BLS_ESP, file, text, strlen(text), "x64", warn, NULL);
+	return x;
+}
+
+TEST(bls_version_chain)
+{
+	/* specs/version_format_specification.md, "Examples" */
+	static const char *const chain[] = { "122.1", "123~rc1-1", "123", "123-a", "123-a.1", "123-1",
+					     "123-1.1", "123^post1", "123.a-1", "123.1-1", "123a-1", "124-1" };
+	size_t n = sizeof(chain) / sizeof(chain[0]);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int r = bls_version_cmp(chain[i], chain[j]), want = i < j ? -1 : i > j ? 1 : 0;
+			if (r != want)
+				test_fail(__FILE__, __LINE__, "cmp(%s, %s) = %d, want %d", chain[i], chain[j], r, want);
+		}
+	CHECK(bls_version_cmp("1.0010", "1.9") > 0);
+	CHECK(bls_version_cmp("1.05", "1.5") == 0);
+	CHECK(bls_version_cmp("B", "a") < 0);
+	CHECK(bls_version_cmp("1_2", "1+2") == 0);
+	CHECK(bls_version_cmp("", "1") < 0);
+	CHECK(bls_version_cmp("1~", "1") < 0);
+	CHECK(bls_version_cmp("6.12.38+deb13-amd64", "6.1.0-37-amd64") > 0);
+}
+
+TEST(bls_counters)
+{
+	int64_t left, done;
+	char out[64];
+
+	CHECK(bls_counter("a+3.conf", &left, &done) && left == 3 && done == 0);
+	CHECK(bls_counter("a+3-2.conf", &left, &done) && left == 3 && done == 2);
+	CHECK(bls_counter("x+y+0-5.efi", &left, &done) && left == 0 && done == 5);
+	CHECK(!bls_counter("a+3x.conf", &left, &done));
+	CHECK(!bls_counter("a+.conf", &left, &done));
+	CHECK(!bls_counter("a+3-.conf", &left, &done));
+	CHECK(!bls_counter("plain.conf", &left, &done));
+	CHECK(!bls_counter("a+3.conf.bak+1", &left, &done));
+	CHECK(bls_counter_next("a+3.conf", out, sizeof(out)));
+	CHECK_STR(out, "a+2-1.conf");
+	CHECK(bls_counter_next("a+3-0.conf", out, sizeof(out)));
+	CHECK_STR(out, "a+2-1.conf");
+	CHECK(bls_counter_next("a+10-00.conf", out, sizeof(out)));
+	CHECK_STR(out, "a+09-01.conf");
+	CHECK(bls_counter_next("a+0-99.conf", out, sizeof(out)));
+	CHECK_STR(out, "a+0-99.conf"); /* floored and capped, same width */
+	CHECK(bls_counter_next("a+1-9.conf", out, sizeof(out)));
+	CHECK_STR(out, "a+0-10.conf");
+	CHECK(bls_counter_next("A+b+1.EFI", out, sizeof(out)));
+	CHECK_STR(out, "A+b+0-1.EFI");
+	CHECK(!bls_counter_next("a.conf", out, sizeof(out)));
+	CHECK(!bls_counter_next("a+3.conf", out, 8)); /* does not fit */
+	CHECK(bls_counter("a+99999999999999999999.conf", &left, &done) && left == 0x7fffffff);
+	/* the ID leaves the counter out, so it names the entry across boots */
+	CHECK_STR(parse("Debian+3-1.conf", "linux /v\n")->id, "debian.conf");
+}
+
+TEST(bls_entry_keys)
+{
+	struct bls_entry *e = parse("deb.conf",
+				    "\xef\xbb\xbf# a comment\r\n"
+				    "title  Debian GNU/Linux  \r\n"
+				    "version 6.1.0-37\r\n"
+				    "machine-id 0123456789abcdef0123456789abcdef\n"
+				    "sort-key debian\n"
+				    "linux /vmlinuz\n"
+				    "initrd /a.img\n"
+				    "  initrd \\b.img\n"
+				    "options root=/dev/vda  quiet\n"
+				    "options console=ttyS0\n"
+				    "devicetree /x.dtb\n"
+				    "frobnicate yes\n"
+				    "architecture X64");
+	CHECK(!e->broken && !e->hidden);
+	CHECK_STR(e->title, "Debian GNU/Linux");
+	CHECK_STR(e->version, "6.1.0-37");
+	CHECK_STR(e->sort_key, "debian");
+	CHECK_STR(e->linux_path, "/vmlinuz");
+	CHECK_EQ_U64(e->ninitrd, 2);
+	CHECK_STR(e->initrd[0], "/a.img");
+	CHECK_STR(e->initrd[1], "\\b.img");
+	CHECK_STR(e->options, "root=/dev/vda  quiet console=ttyS0");
+	CHECK_STR(e->devicetree, "/x.dtb");
+	CHECK_CONTAINS(warnings, "deb.conf:12: unknown key 'frobnicate'");
+	CHECK(e->tries_left == -1);
+
+	CHECK(parse("arm.conf", "linux /v\narchitecture aa64\n")->hidden);
+	CHECK(!parse("e.conf", "efi /EFI/tool.efi\noptions -x\n")->broken);
+	CHECK(!parse("u.conf", "uki /EFI/Linux/a.efi\n")->broken);
+}
+
+TEST(bls_entry_broken)
+{
+	static char big[BLS_LINE_MAX + 64];
+	struct bls_entry *e;
+
+	CHECK_CONTAINS(parse("a.conf", "title x\n")->why, "no 'linux' or 'efi' line");
+	CHECK_CONTAINS(parse("a.conf", "linux /v\nefi /e.efi\n")->why, "more than one");
+	CHECK_CONTAINS(parse("a.conf", "linux /v\ninitrd\n")->why, "line 2: key 'initrd' has no value");
+	e = parse("nul.conf", "");
+	bls_parse_entry(e, BLS_ESP, "nul.conf", "linux /v\nti\0tle x\n", 18, "x64", warn, NULL);
+	CHECK(e->broken);
+	CHECK_CONTAINS(e->why, "line 2: a NUL byte");
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "linux /v\noptions ", 17);
+	e = parse("big.conf", big);
+	CHECK(e->broken);
+	CHECK_CONTAINS(e->why, "line 2:");
+	CHECK_CONTAINS(e->why, "more than the limit of 4096");
+	/* an entry with only a title and a version is still listed */
+	e = parse("v.conf", "title T\nversion 1\n");
+	CHECK(e->broken && !bls_bootable(e));
+}
+
+static struct bls_entry mk(const char *file, const char *sort_key, const char *mid, const char *version)
+{
+	struct bls_entry e;
+	bls_parse_entry(&e, BLS_ESP, file, "linux /v\n", 9, NULL, NULL, NULL);
+	snprintf(e.sort_key, sizeof(e.sort_key), "%s", sort_key);
+	snprintf(e.machine_id, sizeof(e.machine_id), "%s", mid);
+	snprintf(e.version, sizeof(e.version), "%s", version);
+	return e;
+}
+
+TEST(bls_sort_order)
+{
+	static struct bls_entry e[8];
+	struct bls_entry *p[8];
+	/* sort keys first (key, machine-id, version descending); then the
+	 * names without one in descending version order (z-10 before z-2);
+	 * the bad entry and the broken one last, whatever their keys */
+	const char *want[] = { "b-6.12.conf", "b-6.1.conf", "c.conf", "a-1.conf", "z-10.conf",
+			       "z-2.conf", "bad+0-3.conf", "broken.conf" };
+
+	e[0] = mk("z-2.conf", "", "", "");
+	e[1] = mk("b-6.1.conf", "debian", "m1", "6.1");
+	e[2] = mk("bad+0-3.conf", "aaa", "", "");
+	e[3] = mk("b-6.12.conf", "debian", "m1", "6.12");
+	e[4] = mk("c.conf", "debian", "m2", "1");
+	e[5] = mk("z-10.conf", "", "", "");
+	e[6] = mk("a-1.conf", "fedora", "", "");
+	bls_parse_entry(&e[7], BLS_ESP, "broken.conf", "title x\n", 8, NULL, NULL, NULL);
+	snprintf(e[7].sort_key, sizeof(e[7].sort_key), "aaa");
+	for (int i = 0; i < 8; i++)
+		p[i] = &e[i];
+	bls_sort(p, 8);
+	for (int i = 0; i < 8; i++)
+		CHECK_STR(p[i]->file, want[i]);
+	CHECK(!bls_bootable(p[6]));
+}
+
+TEST(bls_title_dups)
+{
+	static struct bls_entry e[4];
+	struct bls_entry *p[4];
+
+	for (int i = 0; i < 4; i++) {
+		char f[32];
+		snprintf(f, sizeof(f), "e%d.conf", i);
+		e[i] = mk(f, "", i == 3 ? "fedcba9876543210fedcba9876543210" : "", i < 2 ? "6.1" : i == 2 ? "6.12" : "");
+		snprintf(e[i].title, sizeof(e[i].title), "%s", i < 3 ? "Debian" : "");
+		p[i] = &e[i];
+	}
+	snprintf(e[3].title, sizeof(e[3].title), "Debian");
+	bls_titles(p, 4);
+	CHECK_STR(e[2].title, "Debian (6.12)");
+	/* unique once the others have their versions: nothing more added */
+	CHECK_STR(e[3].title, "Debian");
+	CHECK_STR(e[0].title, "Debian (6.1) (e0.conf)");
+	CHECK_STR(e[1].title, "Debian (6.1) (e1.conf)");
+}
+
+TEST(bls_globs)
+{
+	CHECK(bls_glob("debian-*", "Debian-6.1.conf"));
+	CHECK(bls_glob("*.CONF", "x.conf"));
+	CHECK(bls_glob("d?b*", "deb"));
+	CHECK(bls_glob("[a-c]x", "Bx"));
+	CHECK(!bls_glob("[!a-c]x", "bx"));
+	CHECK(bls_glob("[x", "[x"));
+	CHECK(!bls_glob("a", "ab"));
+	CHECK(bls_glob("", ""));
+	CHECK(!bls_glob("*a*b", "xxbxa"));
+}
+
+TEST(bls_loader_conf)
+{
+	struct bls_config c;
+	const char *text = "default debian-*\r\ntimeout 7\neditor no\nauto-entries 0\n"
+			   "console-mode max\nbogus 1\ntimeout soon\neditor\n";
+
+	bls_config_defaults(&c);
+	warnings[0] = 0;
+	bls_parse_loader_conf(&c, "loader.conf", text, strlen(text), warn, NULL);
+	CHECK_STR(c.default_pattern, "debian-*");
+	CHECK(c.timeout_set && c.timeout == BLS_TIMEOUT_SECONDS && c.timeout_seconds == 7);
+	CHECK(!c.editor && !c.auto_entries && c.auto_firmware);
+	CHECK_CONTAINS(warnings, "loader.conf:6: unknown key 'bogus'");
+	CHECK_CONTAINS(warnings, "loader.conf:7: timeout 'soon'");
+	CHECK_CONTAINS(warnings, "loader.conf:8: key 'editor' has no value");
+	CHECK(!strstr(warnings, "console-mode"));
+
+	enum bls_timeout k;
+	uint32_t s;
+	char t[32];
+	CHECK(bls_parse_timeout("menu-hidden", &k, &s) && k == BLS_TIMEOUT_HIDDEN);
+	CHECK(!bls_parse_timeout("-1", &k, &s));
+	bls_timeout_text(BLS_TIMEOUT_SECONDS, 12, t, sizeof(t));
+	CHECK_STR(t, "12");
+
+	text = "capture-kernel /EFI/cap/vmlinuz\ncapture-initrd /a\ncapture-initrd /b\n"
+	       "capture-options console=ttyS0\ncapture-options nr_cpus=1\ncapture-size 256M@0x40000000\n"
+	       "capture-size lots\n";
+	warnings[0] = 0;
+	bls_parse_efikexec_conf(&c, "efikexec.conf", text, strlen(text), warn, NULL);
+	CHECK_STR(c.capture_kernel, "/EFI/cap/vmlinuz");
+	CHECK_EQ_U64(c.ncapture_initrd, 2);
+	CHECK_STR(c.capture_options, "console=ttyS0 nr_cpus=1");
+	CHECK_EQ_U64(c.capture_size, 256ull << 20);
+	CHECK_EQ_U64(c.capture_addr, 0x40000000);
+	CHECK_CONTAINS(warnings, "efikexec.conf:7: capture-size 'lots'");
+}
+
+TEST(bls_uki)
+{
+	struct bls_entry e;
+
+	bls_uki_entry(&e, BLS_XBOOTLDR, "Debian-6.12+2.efi", "/EFI/Linux/Debian-6.12+2.efi",
+		      "NAME=Debian\nPRETTY_NAME=\"Debian GNU/Linux 13\"\nID=debian\nVERSION_ID='13'\n");
+	CHECK_STR(e.title, "Debian GNU/Linux 13");
+	CHECK_STR(e.version, "13");
+	CHECK_STR(e.sort_key, "debian");
+	CHECK_STR(e.id, "debian-6.12.efi");
+	CHECK(e.tries_left == 2 && e.part == BLS_XBOOTLDR && e.kind == BLS_TYPE2);
+}
