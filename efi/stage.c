@@ -562,6 +562,22 @@ static struct bls_entry *new_entry(void)
 	return &store[nstore++];
 }
 
+/* Is path (on the ESP) efikexec's own image? Case-insensitive, / or \. */
+static bool is_self(const char *path)
+{
+	char a[BLS_PATH_MAX + 2];
+	size_t i;
+
+	efi_path(path, a, sizeof(a));
+	for (i = 0; a[i] && image_path[i]; i++) {
+		char x = a[i] >= 'a' && a[i] <= 'z' ? (char)(a[i] - 32) : a[i];
+		char y = image_path[i] >= 'a' && image_path[i] <= 'z' ? (char)(image_path[i] - 32) : image_path[i];
+		if (x != y)
+			return false;
+	}
+	return !a[i] && !image_path[i];
+}
+
 /* Marks an entry broken when a file it names is not there. */
 static void check_files(struct bls_entry *e)
 {
@@ -569,6 +585,14 @@ static void check_files(struct bls_entry *e)
 
 	if (e->broken || e->hidden)
 		return;
+	/* efikexec itself with no options would only show this menu again
+	 * (systemd-boot skips an `efi` entry of its own image the same way) */
+	if (e->efi_path[0] && e->part == BLS_ESP && !e->options[0] && is_self(e->efi_path)) {
+		say(EFIKEXEC_LOG_WARN, "config", "%s: 'efi %s' is efikexec itself, with no options: not listed", e->file,
+		    e->efi_path);
+		e->hidden = true;
+		return;
+	}
 	if (e->linux_path[0] && !exists(e->part, e->linux_path))
 		what = "linux", path = e->linux_path;
 	else if (e->efi_path[0] && !exists(e->part, e->efi_path))
@@ -724,16 +748,9 @@ static void auto_entries(void)
 	bool shell = false;
 
 	if (cfg.auto_entries) {
-		/* the removable-media loader, unless that is efikexec itself */
-		char a[BLS_PATH_MAX], b[BLS_PATH_MAX];
 		size_t i;
-		for (i = 0; fallback[i] && i + 1 < sizeof(a); i++)
-			a[i] = (char)(fallback[i] >= 'a' && fallback[i] <= 'z' ? fallback[i] - 32 : fallback[i]);
-		a[i] = 0;
-		for (i = 0; image_path[i] && i + 1 < sizeof(b); i++)
-			b[i] = (char)(image_path[i] >= 'a' && image_path[i] <= 'z' ? image_path[i] - 32 : image_path[i]);
-		b[i] = 0;
-		if (RT_FN(strcmp)(a, b) && exists(BLS_ESP, fallback) && (e = new_entry())) {
+		/* the removable-media loader, unless that is efikexec itself */
+		if (!is_self(fallback) && exists(BLS_ESP, fallback) && (e = new_entry())) {
 			bls_parse_entry(e, BLS_ESP, "auto-efi-default", "efi x\n", 6, NULL, NULL, NULL);
 			e->kind = BLS_AUTO_EFI;
 			rt_snprintf(e->efi_path, sizeof(e->efi_path), "%s", fallback);

@@ -157,8 +157,8 @@ t_stage_menu_aarch64() { stage_menu aarch64; }
 
 # One-shot: the default entry's OS sets LoaderEntryOneShot to the other
 # entry and reboots; that one boots once, then the default again.
-t_stage_oneshot_x86_64() {
-	local arch=x86_64 name=stage-oneshot-x86_64 con
+stage_oneshot() {
+	local arch=$1 name=stage-oneshot-$1 con
 	con=$(console_of "$arch")
 	OPTS_6_12="console=$con efikexec.bli=1 efikexec.entry=A efikexec.then=oneshot efikexec.oneshot=debian-6.1.conf panic=-1"
 	OPTS_6_1="console=$con efikexec.bli=1 efikexec.entry=B efikexec.then=reboot panic=-1"
@@ -172,6 +172,8 @@ t_stage_oneshot_x86_64() {
 	part_ls "$WORK/disk-$name.img" 2 /loader/entries | grep -qx 'debian-6.12+1-2.conf' ||
 		{ echo "XBOOTLDR \\loader\\entries: $(part_ls "$WORK/disk-$name.img" 2 /loader/entries | tr '\n' ' ')"; return 1; }
 }
+t_stage_oneshot_x86_64() { stage_oneshot x86_64; }
+t_stage_oneshot_aarch64() { stage_oneshot aarch64; }
 
 # Nothing bootable, a loader.conf with a NUL byte and an overlong line, an
 # entry with an overlong line, 300 more entries: the menu says why, and
@@ -183,6 +185,8 @@ t_stage_nothing_x86_64() {
 	printf 'title Missing kernel\nlinux /vmlinuz-none\n' >"$SD/esp/loader/entries/missing.conf"
 	printf 'title Too many\nlinux /v\ninitrd /1\n' >"$SD/esp/loader/entries/huge.conf"
 	head -c 5000 /dev/zero | tr '\0' x >>"$SD/esp/loader/entries/huge.conf"
+	# efikexec itself without options: not listed (it would only come back here)
+	printf 'title Myself\nefi /EFI/BOOT/BOOTX64.EFI\n' >"$SD/esp/loader/entries/self.conf"
 	# and hundreds of entries (none bootable): the menu scrolls to the end
 	local i
 	for i in $(seq 100 399); do
@@ -192,7 +196,8 @@ t_stage_nothing_x86_64() {
 		'send:{end}' 'send:{up}' 'wait:=> +[0-9]* *EFI Internal Shell' 'send:\r' 'wait:Shell>' 'send:reset -s\r'
 	expect_grep "$name" "loader.conf: line 2: a NUL byte" "huge.conf: broken: line 4: 5000 bytes, more than the limit of 4096" \
 		"missing.conf: broken: linux /vmlinuz-none is not on the ESP" "boot stage, 302 entries on the ESP" \
-		"many-399.conf: broken: linux /none-399 is not on the ESP"
+		"many-399.conf: broken: linux /none-399 is not on the ESP" \
+		"self.conf: 'efi /EFI/BOOT/BOOTX64.EFI' is efikexec itself, with no options: not listed"
 }
 
 # chain_esp ARCH NAME: an ESP folder with efikexec at \EFI\efikexec, a 6.1
