@@ -25,6 +25,20 @@ static bool copy(char *out, size_t size, const char *src, size_t n)
 	return fits;
 }
 
+/* Appends v to the repeatable key's value in dst, a space between; false
+ * (dst as it was) when the whole would not fit. */
+static bool join(char *dst, size_t size, const char *v)
+{
+	size_t at = RT_FN(strlen)(dst), n = RT_FN(strlen)(v);
+
+	if (at + !!at + n >= size)
+		return false;
+	if (at)
+		dst[at++] = ' ';
+	RT_FN(memcpy)(dst + at, v, n + 1);
+	return true;
+}
+
 /* --- lines --------------------------------------------------------------------- */
 
 /* One "KEY VALUE" line: the key and the value, white space around cut. */
@@ -466,13 +480,12 @@ static void set_broken(struct bls_entry *e, const char *fmt, ...)
 }
 
 /* A single-valued key: the value, or a warning when it came before. */
-static void set_text(struct entry_ctx *c, const struct line *l, char *dst, size_t size, bool path)
+static void set_text(struct entry_ctx *c, const struct line *l, char *dst, size_t size)
 {
 	if (dst[0])
 		warnf(c->warn, c->wctx, c->file, l->no, "'%s' given again; the last one counts", l->key);
 	if (!copy(dst, size, l->value, BLS_LINE_MAX))
 		set_broken(c->e, "line %u: the %s value is longer than %zu bytes", l->no, l->key, size - 1);
-	(void)path;
 }
 
 static void entry_line(void *ctx, const struct line *l)
@@ -486,40 +499,36 @@ static void entry_line(void *ctx, const struct line *l)
 		return;
 	}
 	if (!RT_FN(strcmp)(k, "title")) {
-		set_text(c, l, e->title, sizeof(e->title), false);
+		set_text(c, l, e->title, sizeof(e->title));
 	} else if (!RT_FN(strcmp)(k, "version")) {
-		set_text(c, l, e->version, sizeof(e->version), false);
+		set_text(c, l, e->version, sizeof(e->version));
 	} else if (!RT_FN(strcmp)(k, "machine-id")) {
-		set_text(c, l, e->machine_id, sizeof(e->machine_id), false);
+		set_text(c, l, e->machine_id, sizeof(e->machine_id));
 	} else if (!RT_FN(strcmp)(k, "sort-key")) {
-		set_text(c, l, e->sort_key, sizeof(e->sort_key), false);
+		set_text(c, l, e->sort_key, sizeof(e->sort_key));
 	} else if (!RT_FN(strcmp)(k, "linux") || !RT_FN(strcmp)(k, "uki")) {
 		/* `uki`: a Type #1 entry naming a UKI; efikexec boots a UKI
 		 * through `linux` the same way */
 		*(k[0] == 'l' ? &c->seen_linux : &c->seen_uki) = true;
-		set_text(c, l, e->linux_path, sizeof(e->linux_path), true);
+		set_text(c, l, e->linux_path, sizeof(e->linux_path));
 	} else if (!RT_FN(strcmp)(k, "efi")) {
 		c->seen_efi = true;
-		set_text(c, l, e->efi_path, sizeof(e->efi_path), true);
+		set_text(c, l, e->efi_path, sizeof(e->efi_path));
 	} else if (!RT_FN(strcmp)(k, "devicetree")) {
-		set_text(c, l, e->devicetree, sizeof(e->devicetree), true);
+		set_text(c, l, e->devicetree, sizeof(e->devicetree));
 	} else if (!RT_FN(strcmp)(k, "architecture")) {
-		set_text(c, l, e->architecture, sizeof(e->architecture), false);
+		set_text(c, l, e->architecture, sizeof(e->architecture));
 	} else if (!RT_FN(strcmp)(k, "initrd")) {
 		if (e->ninitrd == BLS_MAX_INITRDS)
 			set_broken(e, "line %u: more than %u initrd lines", l->no, BLS_MAX_INITRDS);
 		else if (!copy(e->initrd[e->ninitrd++], BLS_PATH_MAX, l->value, BLS_LINE_MAX))
 			set_broken(e, "line %u: an initrd path longer than %u bytes", l->no, BLS_PATH_MAX - 1);
 	} else if (!RT_FN(strcmp)(k, "options")) {
-		size_t at = RT_FN(strlen)(e->options), n = RT_FN(strlen)(l->value);
-		if (at + !!at + n >= sizeof(e->options)) {
+		if (!join(e->options, sizeof(e->options), l->value)) {
 			set_broken(e, "line %u: the options add up to more than %zu bytes", l->no,
 				   sizeof(e->options) - 1);
 			return;
 		}
-		if (at)
-			e->options[at++] = ' ';
-		RT_FN(memcpy)(e->options + at, l->value, n + 1);
 		e->has_options = true;
 	} else if (!RT_FN(strcmp)(k, "uki-url")) {
 		e->hidden = true; /* network boot: efikexec has none */
@@ -741,15 +750,9 @@ static void efikexec_conf_line(void *ctx, const struct line *l)
 		else if (!copy(c->capture_initrd[c->ncapture_initrd++], BLS_PATH_MAX, v, BLS_LINE_MAX))
 			warnf(x->warn, x->wctx, x->file, l->no, "path longer than %u bytes", BLS_PATH_MAX - 1);
 	} else if (!RT_FN(strcmp)(k, "capture-options")) {
-		size_t at = RT_FN(strlen)(c->capture_options), n = RT_FN(strlen)(v);
-		if (at + !!at + n >= sizeof(c->capture_options)) {
+		if (!join(c->capture_options, sizeof(c->capture_options), v))
 			warnf(x->warn, x->wctx, x->file, l->no, "capture-options add up to more than %zu bytes; ignored",
 			      sizeof(c->capture_options) - 1);
-			return;
-		}
-		if (at)
-			c->capture_options[at++] = ' ';
-		RT_FN(memcpy)(c->capture_options + at, v, n + 1);
 	} else if (!RT_FN(strcmp)(k, "capture-size")) {
 		char size[64];
 		const char *at = RT_FN(strchr)(v, '@');

@@ -1146,7 +1146,6 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	UINTN n = 1;
 	UINT32 attrs;
 	EFI_INPUT_KEY k;
-	EFI_STATUS s;
 
 	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
 	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
@@ -1263,14 +1262,13 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 		}
 		if (!options && list[chosen]->has_options)
 			options = list[chosen]->options;
-		s = boot(list[chosen], options, by_oneshot && chosen == def);
+		boot(list[chosen], options, by_oneshot && chosen == def);
 		/* back here: the boot failed, or the program returned */
 		efikexec_print("efikexec: the entry did not boot; see above.\n");
 		menu_wait_key(st);
 		show = true;
 		menu.timeout = BLS_TIMEOUT_FORCE; /* no countdown after a failure */
 		menu.edited = false;
-		(void)s;
 	}
 }
 
