@@ -31,14 +31,14 @@ Q := $(if $(V),,@)
 # for the host. efi/: the application; only the pure parts (path, options)
 # are also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/path.c \
-            efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c
+            efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi's front end: a client of include/efikexec.h, with its own
@@ -121,6 +121,8 @@ aarch64_LDFLAGS := --defsym=EFI_SUBSYSTEM=0xa
 # GNU-EFI's aarch64 crt0 carries a hand-made PE header: copy the sections raw
 aarch64_PE      := -O binary
 
+# x86_64 adds .sbat (efi/main.c), which shim requires of a second stage
+x86_64_SECTIONS := -j .sbat
 # Sections an EFI application is made of (GNU-EFI's apps/Makefile).
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
@@ -228,7 +230,7 @@ $(BUILD)/$(2)/efikexec.so: $$($(2)_FRONT_OBJS) $(BUILD)/$(2)/libefikexec.a
 
 $(BUILD)/$(2)/efikexec.efi: $(BUILD)/$(2)/efikexec.so scripts/check-efi.sh
 	@$(if $(Q),echo "  EFI [$(2)] $$@")
-	$(Q)$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_PE) $$< $$@
+	$(Q)$$($(1)_OBJCOPY) $$(EFI_SECTIONS) $$($(1)_SECTIONS) $$($(1)_PE) $$< $$@
 	$(Q)scripts/check-efi.sh $$< $$@ $(1) $$($(1)_NM)
 
 -include $$($(2)_OBJS:.o=.d) $$($(2)_FRONT_OBJS:.o=.d)
@@ -314,7 +316,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # services are host functions, and the arch's entering half as a test
 # double), ASan and UBSan as the unit tests.
 API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
-	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c tests/api/fakefw.c
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c tests/api/fakefw.c
 API_OTHER_SRCS := efi/path.c $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \
@@ -339,7 +341,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
 	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`

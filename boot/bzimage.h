@@ -89,7 +89,9 @@ struct bz_boot_params {
 	uint32_t efi_memmap_hi;
 	uint8_t pad3[0x1e8 - 0x1e0];
 	uint8_t e820_entries;                 /* 0x1e8 */
-	uint8_t pad4[0x1ef - 0x1e9];
+	uint8_t pad4[0x1ec - 0x1e9];
+	uint8_t secure_boot;                  /* 0x1ec: enum efi_secureboot_mode */
+	uint8_t pad4b[0x1ef - 0x1ed];
 	uint8_t sentinel;                     /* 0x1ef: must stay 0 */
 	uint8_t pad5;
 	/* setup header, 0x1f1 */

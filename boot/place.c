@@ -92,7 +92,14 @@ rt_status boot_inputs(struct boot_plan *bp)
 			return st;
 	}
 
-	/* the command line: the caller's, else the image's own (a UKI's .cmdline) */
+	/* the command line: the caller's, else the image's own (a UKI's
+	 * .cmdline) - under Secure Boot the image's own wins, as in systemd's
+	 * stub: it was verified with the image, the given one was not */
+	if (o->image_cmdline_wins && bp->k->has_cmdline && cl) {
+		rt_log(RT_LOG_INFO, "boot", "%s: Secure Boot is on: its own signed .cmdline is used, not the one given (\"%s\")",
+		       bp->kernel_name, cl);
+		cl = NULL;
+	}
 	len = cl ? RT_FN(strlen)(cl) : bp->k->has_cmdline ? RT_FN(strlen)(bp->k->cmdline) : 0;
 	if (len > bp->k->cmdline_max)
 		return rt_fail_uefi(RT_EINVAL, "boot",

@@ -92,6 +92,8 @@ struct boot_req {
 	const char *cmdline;   /* NULL: the image's own (a UKI's .cmdline), else none */
 	struct boot_input dtb; /* path NULL and buf NULL: none given */
 	bool verify, verbose;
+	bool kernel_measured;    /* the Secure Boot verifier measured the kernel (PCR 4) */
+	bool image_cmdline_wins; /* Secure Boot: a verified image's own command line (a UKI's .cmdline) over the given one */
 	uint64_t mem_min, mem_max; /* where segments may go; 0: no limit */
 	int test_corrupt;      /* test builds: flip a byte of checked region N; -1 off */
 	bool test_occupy;      /* test builds: take every destination first */

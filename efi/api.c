@@ -12,6 +12,7 @@
 #include "efi.h"
 #include "kexec.h"
 #include "capture.h"
+#include "trust.h"
 #include "../arch/arch.h"
 #include "../lib/sha256.h"
 #include "../include/efikexec.h"
@@ -196,6 +197,8 @@ struct efikexec {
 	char initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];
 	char cap_initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];
 	char cmdline[EFIKEXEC_MAX_CMDLINE + 1], cap_cmdline[EFIKEXEC_MAX_CMDLINE + 1];
+	/* kernels read whole to verify or measure them (efi/trust.h) */
+	struct trust_req trust;
 	/* handed-over pages (EFIKEXEC_INPUT_HANDOVER): efikexec's to free */
 	uint64_t handover, handover_pages;
 };
@@ -510,6 +513,9 @@ static EFI_STATUS plan(struct efikexec *r)
 	bp = r->bp = kexec_plan();
 	bp->o = &r->req;
 	st = kexec_check_purgatory();
+	/* Secure Boot and the TPM: the kernels read whole, verified */
+	if (!EFI_ERROR(st))
+		st = trust_request(&r->req, &r->trust);
 	/* The capture region is reserved before the main kernel is placed,
 	 * so nothing of the main boot lands in it. */
 	if (!EFI_ERROR(st) && r->req.cap_kernel.path)
@@ -655,6 +661,7 @@ efikexec_status EFIKEXEC_API efikexec_release(struct efikexec *r)
 {
 	API_WITH("efikexec_release", live(r, "efikexec_release"));
 	unplan(r);
+	trust_release(&r->req, &r->trust);
 	if (r->handover_pages)
 		efi_bs->FreePages(r->handover, r->handover_pages);
 	r->handover_pages = 0;

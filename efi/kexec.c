@@ -22,6 +22,7 @@
  * status, so the shell or boot manager that started efikexec goes on.
  */
 #include "kexec.h"
+#include "trust.h"
 #include "../arch/arch.h"
 #include "../boot/stream.h"
 #include "../boot/place.h"
@@ -491,27 +492,38 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	if (bp->seg_initrd != BOOT_NO_SEG)
 		add_region(bp, bp->seg_initrd);
 
+	/* With a TPM: what is loaded is measured, then the event log that
+	 * holds it is handed on (efi/trust.h); taken back on a failure below. */
+	trust_measure(bp);
+	trust_handoff();
+
 	/* The map must fit where the hand-off data has room for it. */
 	{
 		UINTN size = 0, key, dsize;
 		UINT32 dver;
 		efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
-		if (size + 8 * dsize > bp->mm_room)
+		if (size + 8 * dsize > bp->mm_room) {
+			trust_undo();
 			return efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
 					"the memory map grew to %llu bytes, more than the %llu reserved for it",
 					(unsigned long long)size, (unsigned long long)bp->mm_room);
+		}
 	}
 	if (bp->hooks && bp->hooks->before_exit) {
 		st = bp->hooks->before_exit(bp);
-		if (EFI_ERROR(st))
+		if (EFI_ERROR(st)) {
+			trust_undo();
 			return st;
+		}
 	}
 #ifdef EFIKEXEC_TEST_HOOKS
 	/* A failure the boot survived (an optional protocol, a smaller
 	 * allocation): stop here, so the fault test's loop goes on in the
 	 * same firmware session. */
-	if (efi_faults_hit())
+	if (efi_faults_hit()) {
+		trust_undo();
 		return efi_fail(EFI_ABORTED, "test", "the boot survived the injected failure; stopping before ExitBootServices");
+	}
 #endif
 	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
 	if (bp->ld)
@@ -522,8 +534,10 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	/* The image's bookkeeping stays: it is read until the jump, and is
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(st)) {
+		trust_undo();
 		return st;
+	}
 	finish_and_enter(bp);
 }
 

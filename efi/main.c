@@ -16,6 +16,18 @@
 #include "options.h"
 #include "stage.h"
 
+#if defined(__x86_64__)
+/* SBAT (rhboot/shim SBAT.md): shim refuses a second stage under Secure
+ * Boot without this section (sbat.c verify_sbat_section: "SBAT is
+ * mandatory for binaries loaded by shim"). The first line is the format's
+ * own; the second names efikexec and its generation, raised when a
+ * Secure Boot flaw of efikexec is fixed. x86_64 only: GNU-EFI's aarch64
+ * PE header is hand-made and lists a fixed set of sections. */
+static const char sbat[] __attribute__((section(".sbat"), used, aligned(512))) =
+	"sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n"
+	"efikexec,1,the efikexec developers,efikexec," EFIKEXEC_VERSION ",README.md\n";
+#endif
+
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
 /* The front end's own log lines (options.c) go through efikexec's log. */

@@ -1068,10 +1068,17 @@ static EFI_STATUS boot_efi(struct bls_entry *e, const char *options)
 	}
 	if (!dp)
 		return EFI_NOT_FOUND;
+	/* Under Secure Boot the firmware's LoadImage is the check of what an
+	 * `efi` entry runs (db, dbx; with shim 16 also MokList and SBAT) */
 	s = bs->LoadImage(FALSE, self, dp, NULL, 0, &child);
 	if (s != EFI_SUCCESS) {
-		say(EFIKEXEC_LOG_ERROR, "stage", "cannot load %s: %s", e->efi_path[0] ? e->efi_path : e->title,
-		     efikexec_status_name(s));
+		/* a security violation still made a handle (UEFI 2.10, 7.4.1) */
+		if (s == EFI_SECURITY_VIOLATION && child)
+			bs->UnloadImage(child);
+		say(EFIKEXEC_LOG_ERROR, "stage", "cannot load %s: %s%s", e->efi_path[0] ? e->efi_path : e->title,
+		     efikexec_status_name(s),
+		     secure_boot && (s == EFI_ACCESS_DENIED || s == EFI_SECURITY_VIOLATION)
+			     ? " (Secure Boot is on: the firmware does not trust it)" : "");
 		return s;
 	}
 	if (options && options[0] && bs->HandleProtocol(child, &li_guid, (void **)&cli) == EFI_SUCCESS) {

@@ -73,7 +73,22 @@ static enum fw_secure_boot secure_boot_mode(void)
 	n = 1;
 	if (efi_rs->GetVariable(L"SetupMode", &global, NULL, &n, &setup) != EFI_SUCCESS)
 		return FW_SB_UNKNOWN;
-	return sb == 1 && setup == 0 ? FW_SB_ENABLED : FW_SB_DISABLED;
+	if (sb != 1 || setup != 0)
+		return FW_SB_DISABLED;
+	/* shim told by its user not to validate: MokSBStateRT = 1, volatile
+	 * (libstub/secureboot.c efi_get_secureboot; a non-volatile one was not
+	 * made by shim this boot and counts for nothing) */
+	{
+		static EFI_GUID shim_guid = { 0x605dab50, 0xe046, 0x4300,
+					      { 0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 } };
+		uint8_t moksb = 0;
+		UINT32 attrs = 0;
+		n = 1;
+		if (efi_rs->GetVariable(L"MokSBStateRT", &shim_guid, &attrs, &n, &moksb) == EFI_SUCCESS &&
+		    moksb == 1 && !(attrs & EFI_VARIABLE_NON_VOLATILE))
+			return FW_SB_DISABLED;
+	}
+	return FW_SB_ENABLED;
 }
 
 void efi_gather_facts(struct fw_facts *f, size_t rng_len)

@@ -35,7 +35,7 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
-	fdisk grub-efi-amd64-bin)
+	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -82,6 +82,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# virt-fw-vars (the Secure Boot tests' variable stores) is in bookworm-backports only
+if ! dpkg-query -W -f='${Status}' python3-virt-firmware 2>/dev/null | grep -q 'install ok installed'; then
+	log "installing python3-virt-firmware from bookworm-backports"
+	$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports python3-virt-firmware >/dev/null
+fi
+
 # --- foreign packages, unpacked into the build tree ----------------------------
 # download PKG DIR: fetch PKG's .deb into DIR unless one is already there.
 download() {
@@ -116,6 +122,15 @@ if [ ! -e "$ASSETS/grub-arm64/.done" ]; then
 	rm -rf "$ASSETS/grub-arm64"
 	dpkg-deb -x "$ASSETS"/debs/grub-efi-arm64-bin_*_arm64.deb "$ASSETS/grub-arm64"
 	touch "$ASSETS/grub-arm64/.done"
+fi
+
+# Debian's signed shim (the Secure Boot chain test), unpacked: installing
+# it would make it this machine's boot loader
+if [ ! -e "$ASSETS/shim/.done" ]; then
+	download "shim-signed:amd64" "$ASSETS/debs"
+	rm -rf "$ASSETS/shim"
+	dpkg-deb -x "$ASSETS"/debs/shim-signed_*_amd64.deb "$ASSETS/shim"
+	touch "$ASSETS/shim/.done"
 fi
 
 # busybox-static for both guests.

@@ -89,8 +89,21 @@ seed_mapfile() {
 	done
 	[ -n "$(ls "$d")" ] || printf 'memmap [0x000000100000, 0x000040000000) free 1047552 KiB\nmemmap: machine x86_64\nmemmap: descriptors 100 of 48 bytes\nmemmap: keep clear [0x000000200000, 0x000000300000)\n' >"$d/seed-min"
 }
+# ... and for the trust parsers (selector byte 0: PE): a signed kernel's
+# headers, and the whole of efikexec's own small image
+seed_trust() {
+	local k out
+	for k in "$BUILD"/assets/vmlinuz-6.1-amd64 "$BUILD"/x86_64/efikexec.efi; do
+		[ -f "$k" ] || continue
+		out=$BUILD/fuzz/corpus-trust/seed-$(basename "$k")
+		[ -s "$out" ] && continue
+		mkdir -p "$(dirname "$out")"
+		{ printf '\000'; head -c 65536 "$k"; } >"$out"
+	done
+}
 seed_bzimage
 seed_dtb
+seed_trust
 seed_loader
 seed_mapfile
 for t in "$@"; do

@@ -115,6 +115,10 @@ rt_status arch_finish(struct boot_plan *bp)
 	 * low RAM its real-mode trampoline needs), told by e820; an EFI memory
 	 * map would hand it the crashed system's memory, and its decompressor's
 	 * KASLR would pick a place there. */
+	/* What the firmware's Secure Boot state is, as the EFI stub would say
+	 * (x86-stub.c sets it only while 0): Debian's kernels lock down on 3
+	 * (setup_arch() -> efi_set_secure_boot), and only when EFI booted. */
+	p->secure_boot = (uint8_t)bp->fw->secure_boot;
 	if (!bp->cap) {
 		RT_FN(memcpy)(bp->params_shadow + x86.mm_off, bp->mm.buf, bp->mm.size);
 		/* efi_info: "EL64" says a 64-bit loader (bootparam.h EFI64_LOADER_SIGNATURE) */

@@ -104,6 +104,31 @@ if [ -n "$(arg efikexec.bli)" ]; then
 		echo "EFIKEXEC-BLI: LoaderFeatures=$(tail -c +5 $VARS/LoaderFeatures-$BLI | od -An -tx8 | tr -d ' ')"
 	echo "EFIKEXEC-BLI: done"
 fi
+# Trust tests (efikexec.trust on the command line): the Secure Boot state
+# and lockdown the kernel took, and with a TPM every PCR 0-9 (SHA-256 bank)
+# and the event log the kernel was handed, base64, for the host to replay.
+if [ -n "$(arg efikexec.trust)" ]; then
+	mkdir -p /sys/kernel/security
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	dmesg | grep -E 'secureboot: |Kernel is locked down|Lockdown: ' | sed 's/^\[[ 0-9.]*\] //; s/^/EFIKEXEC-SB: /'
+	[ -e /sys/kernel/security/lockdown ] && echo "EFIKEXEC-LOCKDOWN: $(cat /sys/kernel/security/lockdown)"
+	dmesg | grep -oE 'TPMEventLog=0x[0-9a-f]+|TPMFinalLog=0x[0-9a-f]+' | sed 's/^/EFIKEXEC-TPMTABLE: /'
+	if [ -d /sys/class/tpm/tpm0/pcr-sha256 ]; then
+		for i in 0 1 2 3 4 5 6 7 8 9; do
+			echo "EFIKEXEC-PCR: $i $(cat /sys/class/tpm/tpm0/pcr-sha256/$i)"
+		done
+		log=/sys/kernel/security/tpm0/binary_bios_measurements
+		if [ -e $log ]; then
+			mkdir -p /tmp && mount -t tmpfs tmpfs /tmp 2>/dev/null
+			cat $log >/tmp/tpmlog
+			echo "EFIKEXEC-TPMLOG-SIZE: $(wc -c </tmp/tpmlog)"
+			base64 /tmp/tpmlog | sed 's/^/EFIKEXEC-TPMLOG: /'
+		fi
+	else
+		echo "EFIKEXEC-PCR: none"
+	fi
+	echo "EFIKEXEC-TRUST: done"
+fi
 [ -d /proc/device-tree/reserved-memory ] &&
 	echo "EFIKEXEC-RESERVED-MEMORY: $(ls /proc/device-tree/reserved-memory | tr '\n' ' ')"
 case $(arg efikexec.then) in

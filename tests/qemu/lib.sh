@@ -90,17 +90,22 @@ qemu_cmd() {
 	[ "${QEMU_WARM_RESET:-0}" = 1 ] && reboot=()
 	case $arch in
 	x86_64)
-		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
+		# FW_CODE, FW_VARS: other firmware builds and variable stores (the
+		# Secure Boot tests: OVMF_CODE_4M.secboot.fd needs SMM)
+		cp "${FW_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}" "$vars"
+		local machine=q35
+		case ${FW_CODE:-} in *secboot*) machine=q35,smm=on ;; esac
 		# One CPU: Debian 6.12 kernels double-fault intermittently under
 		# TCG with -smp 2, even through their own EFI stub.
-		QEMU_CMD=(qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m "$mem"
-			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+		QEMU_CMD=(qemu-system-x86_64 -machine "$machine" -cpu max -smp 1 -m "$mem"
+			-drive if=pflash,format=raw,unit=0,readonly=on,file="${FW_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}"
 			-drive if=pflash,format=raw,unit=1,file="$vars")
+		case ${FW_CODE:-} in *secboot*) QEMU_CMD+=(-global ICH9-LPC.disable_s3=1) ;; esac
 		;;
 	aarch64)
-		cp /usr/share/AAVMF/AAVMF_VARS.fd "$vars"
+		cp "${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}" "$vars"
 		QEMU_CMD=(qemu-system-aarch64 -machine "${QEMU_MACHINE:-virt}" -cpu max -m "$mem"
-			-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+			-drive if=pflash,format=raw,unit=0,readonly=on,file="${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}"
 			-drive if=pflash,format=raw,unit=1,file="$vars")
 		;;
 	esac

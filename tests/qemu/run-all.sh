@@ -10,6 +10,7 @@ export BUILD
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tests.sh"
 . "$(dirname "$0")/stage.sh"
+. "$(dirname "$0")/trust.sh"
 
 JOBS=${QEMU_JOBS:-2}
 RESULTS=$WORK/results
