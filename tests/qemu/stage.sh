@@ -280,10 +280,17 @@ t_chain_grub_aarch64() { chain_grub aarch64; }
 # entry's kernel panics before it was blessed. The next start marks that
 # entry bad (+0-DONE), captures first (the capture kernel reboots), and the
 # start after boots the next good entry.
-t_stage_capture_x86_64() {
-	local arch=x86_64 name=stage-capture-x86_64 con=ttyS0
+# stage_capture NAME [sb]: with sb, under Secure Boot with a TPM
+# (tests/qemu/trust.sh): efikexec and the kernel signed, both kernels
+# verified, the capture kernel measured when it is entered.
+stage_capture() {
+	local arch=x86_64 name=$1 sb=${2:-} con=ttyS0 rc=0 extra=()
 	stage_dir "$arch" "$name"
 	cp "$(kernel_path "$arch" 6.1)" "$SD/esp/vmlinuz"
+	if [ -n "$sb" ]; then
+		sign "$BUILD/$arch/efikexec.efi" "$SD/esp/EFI/BOOT/$(boot_name "$arch")" &&
+			sign "$(kernel_path "$arch" 6.1)" "$SD/esp/vmlinuz" || return 1
+	fi
 	cp "$WORK/initrd-capture-$arch.img" "$SD/esp/initrd.img"
 	TOKEN=$RANDOM$RANDOM
 	printf 'timeout 0\n' >"$SD/esp/loader/loader.conf"
@@ -306,8 +313,16 @@ t_stage_capture_x86_64() {
 		} >"$SD/esp/loader/entries/$([ $e = A ] && echo 'crashy+2.conf' || echo 'good.conf')"
 	done
 	gpt_disk "$WORK/disk-$name.img" "$SD/esp"
-	QEMU_WARM_RESET=1 QEMU_READY="boot stage" qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 400 ||
-		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	if [ -n "$sb" ]; then
+		sb_vars "$WORK/$name.vars" "$arch" || return 1
+		tpm_start "$name" "$arch" || return 1
+		extra=("${TPM_ARGS[@]}")
+		export FW_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd FW_VARS=$WORK/$name.vars
+	fi
+	QEMU_WARM_RESET=1 QEMU_READY="boot stage" qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 400 \
+		"${extra[@]}" || rc=$?
+	[ -z "$sb" ] || tpm_stop "$name"
+	[ $rc = 0 ] || { echo "qemu exited with $rc"; tail_log "$name"; return 1; }
 	local seq
 	seq=$(clean_log "$name" | sed -n 's/^EFIKEXEC-CMDLINE: .*efikexec.entry=\([AB]\).*/\1/p' | tr -d '\n')
 	[ "$seq" = AB ] || { echo "entries booted: '$seq', want AB"; tail_log "$name"; return 1; }
@@ -317,6 +332,7 @@ t_stage_capture_x86_64() {
 	part_ls "$WORK/disk-$name.img" 1 /loader/entries | grep -qx 'crashy+0-1.conf' ||
 		{ echo "ESP \\loader\\entries: $(part_ls "$WORK/disk-$name.img" 1 /loader/entries | tr '\n' ' ')"; return 1; }
 }
+t_stage_capture_x86_64() { stage_capture stage-capture-x86_64; }
 
 # A boot that fails returns to the menu: the default entry's kernel is
 # garbage (the error names it); a key brings the menu back, without a

@@ -279,3 +279,21 @@ t_trust_shim_x86_64() {
 		"efikexec: info: secureboot: /vmlinuz: verified by shim (db, MokList, dbx, MokListX, SBAT)"
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" 6.12) "
 }
+
+# --- crash capture under Secure Boot, with a TPM -----------------------------------------
+
+# The boot stage's capture test (stage.sh) under Secure Boot: the main and
+# the capture kernel (signed) are verified when the region is armed; after
+# the crash the capture kernel, its initrd and command line are measured
+# as they lie in the region, when it is entered.
+t_trust_capture_x86_64() {
+	local name=trust-capture-x86_64
+	stage_capture "$name" sb || return 1
+	expect_grep "$name" "^efikexec: info: secureboot: /vmlinuz: verified by the firmware \(db, dbx\)$" \
+		"^efikexec: info: tpm: measured capture kernel /vmlinuz \([0-9]+ bytes\) into PCR 9$" \
+		"\] secureboot: Secure boot enabled$"
+	# after the capture kernel's measurement: its initrd and command line
+	clean_log "$name" | sed -n '/measured capture kernel/,$p' | grep -q "tpm: measured the command line" ||
+		{ echo "no command line measured at capture time"; return 1; }
+	clean_log "$name" | grep -E "^efikexec: info: (tpm|secureboot|capture): "
+}
