@@ -53,6 +53,17 @@
  *    what the firmware keeps in its own pool caches).
  *  - The log callback may be called during any efikexec call, never after
  *    ExitBootServices (efikexec then writes to the serial port itself).
+ *  - Under Secure Boot (SecureBoot 1, SetupMode 0) efikexec_plan verifies
+ *    the kernel and the capture kernel (shim's SHIM_LOCK when shim is
+ *    there, else the firmware's db and dbx) and fails with
+ *    EFIKEXEC_SECURITY_VIOLATION, the reason logged, for an image that
+ *    does not pass or cannot be signed; a file is read whole first and
+ *    booted from exactly those bytes, a caller's buffer is verified where
+ *    it is (it must not change afterwards, as above). A device tree then
+ *    is refused, and a UKI's own .cmdline wins over efikexec_set_cmdline.
+ *  - With a TPM 2.0 (EFI_TCG2_PROTOCOL) efikexec_boot measures the kernel,
+ *    initrds and command line as the kernel's EFI stub does and hands the
+ *    event log on (README: "Secure Boot and measured boot").
  */
 #ifndef EFIKEXEC_H
 #define EFIKEXEC_H
@@ -96,6 +107,7 @@ typedef uint64_t efikexec_status;
 #define EFIKEXEC_NOT_FOUND EFIKEXEC_ERROR(14)
 #define EFIKEXEC_ACCESS_DENIED EFIKEXEC_ERROR(15)    /* the request is in the wrong state */
 #define EFIKEXEC_ALREADY_STARTED EFIKEXEC_ERROR(20)  /* boot called twice, a request live */
+#define EFIKEXEC_SECURITY_VIOLATION EFIKEXEC_ERROR(26) /* Secure Boot refused an image */
 
 /* --- the library ------------------------------------------------------------------ */
 
