@@ -7,8 +7,10 @@
  * Pool and pages come from the host heap and are counted, so a test checks
  * that everything efikexec took was given back. AllocateAddress always
  * fails (host addresses are not the map's), so planning stages every page
- * in host memory; the map is one free range above 1 MiB. No variables, no
- * protocols but the loaded image, no console beyond a sink.
+ * in host memory; the map is one free range above 1 MiB. No variables (but
+ * SecureBoot and SetupMode when fakefw.secure_boot asks for Secure Boot),
+ * no protocols but the loaded image, a LoadImage whose verification
+ * always fails, no console beyond a sink.
  */
 #include <efi.h>
 #include <efiapi.h>
@@ -136,9 +138,35 @@ static EFI_STATUS EFIAPI exit_boot_services(EFI_HANDLE h, UINTN key)
 	return EFI_INVALID_PARAMETER;
 }
 
+static int wide_is(const CHAR16 *w, const char *s)
+{
+	for (; *s; w++, s++)
+		if (*w != (CHAR16)*s)
+			return 0;
+	return *w == 0;
+}
+
 static EFI_STATUS EFIAPI get_variable(CHAR16 *name, EFI_GUID *guid, UINT32 *attrs, UINTN *size, void *data)
 {
-	return EFI_NOT_FOUND;
+	int is_sb = wide_is(name, "SecureBoot"), is_setup = wide_is(name, "SetupMode");
+
+	if (!fakefw.secure_boot || (!is_sb && !is_setup))
+		return EFI_NOT_FOUND;
+	if (*size < 1) {
+		*size = 1;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	*size = 1;
+	*(UINT8 *)data = is_sb ? 1 : 0;
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI load_image(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *dp, VOID *buf,
+				    UINTN size, EFI_HANDLE *child)
+{
+	fakefw.load_image_calls++;
+	*child = NULL;
+	return EFI_ACCESS_DENIED;
 }
 
 static EFI_STATUS EFIAPI get_next_variable_name(UINTN *size, CHAR16 *name, EFI_GUID *guid)
@@ -166,6 +194,7 @@ void *fakefw_init(void)
 	bs.FreePages = free_pages;
 	bs.GetMemoryMap = get_memory_map;
 	bs.LocateProtocol = locate_protocol;
+	bs.LoadImage = load_image;
 	bs.RaiseTPL = raise_tpl;
 	bs.RestoreTPL = restore_tpl;
 	bs.ExitBootServices = exit_boot_services;

@@ -7,6 +7,8 @@ struct fakefw {
 	long pool_live;         /* pool allocations not yet freed */
 	long pages_live;        /* pages not yet freed */
 	int exit_calls, prepare_calls;
+	int secure_boot;        /* set: SecureBoot 1, SetupMode 0 */
+	int load_image_calls;   /* LoadImage from a buffer: always EFI_ACCESS_DENIED */
 };
 extern struct fakefw fakefw;
 

@@ -281,3 +281,59 @@ TEST(api_test_hooks_absent_from_release_builds)
 	CHECK_STR(efikexec_status_name(EFIKEXEC_ALREADY_STARTED), "EFI_ALREADY_STARTED");
 	CHECK_STR(efikexec_version(), EFIKEXEC_VERSION_TEST);
 }
+
+/* Secure Boot on: a kernel that cannot carry a signature is refused with
+ * why, and the verifier is never asked; a PE image the firmware refuses
+ * is refused with the reason efikexec finds (no certificate table here);
+ * both leave nothing behind. */
+TEST(api_secure_boot_refuses_and_says_why)
+{
+	struct efikexec *r;
+	size_t len;
+	uint8_t *k = bzimage(64 << 10, (64 << 10) / 16, &len);
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(k, len, "plain.img");
+
+	fresh();
+	fakefw.secure_boot = 1;
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SECURITY_VIOLATION);
+	CHECK_CONTAINS(lines, "plain.img: a bzImage without an EFI stub cannot carry a signature, and Secure Boot is on");
+	CHECK_EQ_U64(fakefw.load_image_calls, 0);
+	nothing_held();
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+
+	/* the same with an MZ header and a PE32+ optional header, unsigned */
+	k[0] = 'M';
+	k[1] = 'Z';
+	w32(k, 0x3c, 0x80);
+	memcpy(k + 0x80, "PE\0\0", 4);
+	w16(k, 0x84, 0x8664);
+	w16(k, 0x94, 240);
+	w16(k, 0x98, 0x20b);
+	w32(k, 0x98 + 60, 0x200);
+	w32(k, 0x98 + 108, 16);
+	in.path = "pe.img";
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SECURITY_VIOLATION);
+	CHECK_CONTAINS(lines, "pe.img: not signed (the firmware says EFI_ACCESS_DENIED); refused");
+	CHECK_EQ_U64(fakefw.load_image_calls, 1);
+	CHECK(efikexec_boot(r) != EFIKEXEC_SUCCESS); /* boot plans again: refused again */
+	CHECK_EQ_U64(fakefw.prepare_calls, 0);
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+
+	/* a device tree from a file is refused under Secure Boot */
+	struct efikexec_input dtb = EFIKEXEC_INPUT_FILE(NULL, "\\virt.dtb");
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_set_dtb(r, &dtb), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SECURITY_VIOLATION);
+	CHECK_CONTAINS(lines, "device tree \\virt.dtb: Secure Boot is on");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+	free(k);
+}

@@ -269,6 +269,9 @@ kexec_booted() {
 	# runtime services work: the kernel registered its variable operations
 	# (only done when the runtime services survived the hand-off)
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") " 'Registered efivars operations'
+	# told the Secure Boot state (off here): boot_params.secure_boot on
+	# x86, /chosen linux,uefi-secure-boot on arm64
+	expect_grep "$name" '\] secureboot: Secure boot disabled$'
 	if [ "$arch" = aarch64 ]; then
 		# and called GetTime through them
 		expect_grep "$name" 'rtc-efi rtc-efi.0: setting system clock to '
