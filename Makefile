@@ -31,7 +31,7 @@ Q := $(if $(V),,@)
 # for the host. efi/: the application; only the pure parts (path, options)
 # are also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
@@ -47,13 +47,13 @@ FRONT_SRCS := efi/main.c efi/options.c efi/stage.c efi/menu.c boot/bls.c boot/pe
               lib/string.c lib/fmt.c lib/log.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
-x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm
-aarch64_SRCS := boot/dtb.c arch/aarch64/handoff.c arch/aarch64/plan.c
+x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm arch/x86_64/sha256-ni.asm
+aarch64_SRCS := boot/dtb.c arch/aarch64/handoff.c arch/aarch64/plan.c arch/aarch64/check.c
 aarch64_ASM  := arch/aarch64/relocate.S arch/aarch64/purgatory-blob.S arch/aarch64/sha256-ce.S
 # purgatory/: its own freestanding blob per architecture
-PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/string.c
+PURGATORY_SRCS := purgatory/purgatory.c lib/sha256.c lib/xxh64.c lib/string.c
 x86_64_PURGATORY_SRCS := purgatory/x86_64.c
-x86_64_PURGATORY_ASM  := purgatory/entry-x86_64.asm
+x86_64_PURGATORY_ASM  := purgatory/entry-x86_64.asm arch/x86_64/sha256-ni.asm
 aarch64_PURGATORY_SRCS := purgatory/aarch64.c
 aarch64_PURGATORY_ASM  := purgatory/entry-aarch64.S arch/aarch64/sha256-ce.S
 
@@ -276,6 +276,11 @@ HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c te
 	boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
+# the SHA-NI blocks, checked against the portable code when the host has them
+HOST_ASM_OBJS := $(BUILD)/host/arch/x86_64/sha256-ni.o
+$(BUILD)/host/%.o: %.asm Makefile
+	@mkdir -p $(@D)
+	$(Q)nasm -f elf64 -I. $< -o $@
 
 $(BUILD)/host/%.o: %.c Makefile
 	@mkdir -p $(@D)
@@ -283,7 +288,7 @@ $(BUILD)/host/%.o: %.c Makefile
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 -include $(HOST_OBJS:.o=.d)
 
-$(BUILD)/host/unit: $(HOST_OBJS)
+$(BUILD)/host/unit: $(HOST_OBJS) $(HOST_ASM_OBJS)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
 
 unit: $(BUILD)/host/unit
@@ -340,7 +345,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 # --- fuzzing (libFuzzer, clang) ------------------------------------------------------
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all
+	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
 	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
@@ -348,10 +353,20 @@ FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c te
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
 
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) Makefile
+# The hash functions, built optimised and without instrumentation: every
+# load hashes its segments, they are not parsers, and the unit tests check
+# them (ASan and UBSan on) against reference values; the SHA-NI blocks are
+# installed when the host has them (tests/fuzz/fast_hash.c).
+FUZZ_FAST_SRCS := lib/sha256.c lib/xxh64.c tests/fuzz/fast_hash.c
+FUZZ_FAST_OBJS := $(patsubst %.c,$(BUILD)/fuzz/fast/%.o,$(FUZZ_FAST_SRCS)) $(BUILD)/host/arch/x86_64/sha256-ni.o
+$(BUILD)/fuzz/fast/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -std=gnu11 -O2 -g -DRT_HOST_TEST -c $< -o $@
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(FUZZ_FAST_OBJS) Makefile tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
 	@$(if $(Q),echo "  FUZZ $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -lfdt -lz -lzstd -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(filter-out $(FUZZ_FAST_SRCS),$(FUZZ_LIB_SRCS)) $(FUZZ_FAST_OBJS) \
+		-lfdt -lz -lzstd -o $@
 
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

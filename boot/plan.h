@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "../lib/kimage.h"
 #include "../lib/capture.h"
+#include "../lib/xxh64.h"
 #include "../purgatory/purgatory.h"
 
 /* A linear framebuffer (UEFI GOP's current mode). */
@@ -92,6 +93,7 @@ struct boot_req {
 	const char *cmdline;   /* NULL: the image's own (a UKI's .cmdline), else none */
 	struct boot_input dtb; /* path NULL and buf NULL: none given */
 	bool verify, verbose;
+	bool verify_sha256;    /* purgatory checks SHA-256 digests (kexec's own), not XXH64 */
 	bool kernel_measured;    /* the Secure Boot verifier measured the kernel (PCR 4) */
 	bool image_cmdline_wins; /* Secure Boot: a verified image's own command line (a UKI's .cmdline) over the given one */
 	uint64_t mem_min, mem_max; /* where segments may go; 0: no limit */
@@ -140,6 +142,12 @@ struct boot_plan {
 	struct kimage img;
 	unsigned seg_kernel[LD_MAX_PIECES], seg_scratch[LD_MAX_PIECES];
 	unsigned seg_initrd, seg_params, seg_purgatory;
+	/* each segment's XXH64 taken as its bytes were loaded (efi/kexec.c) */
+	struct seg_stream {
+		struct xxh64_ctx c;
+		uint64_t next;        /* bytes fed, in order from 0 */
+		bool started, broken; /* broken: fed out of order, swept instead */
+	} stream[KIMAGE_MAX_SEGMENTS];
 	uint64_t kernel_base;                 /* the kernel's load address */
 	uint64_t initrd_mem, params_mem, purgatory_mem;
 	uint64_t entry;                       /* kernel entry, physical */

@@ -379,7 +379,11 @@ efikexec_status EFIKEXEC_API efikexec_set_dtb(struct efikexec *r, const struct e
 efikexec_status EFIKEXEC_API efikexec_set_verify(struct efikexec *r, int verify)
 {
 	API_CHANGE(r, "efikexec_set_verify");
-	r->req.verify = verify != 0;
+	if (verify < EFIKEXEC_VERIFY_OFF || verify > EFIKEXEC_VERIFY_SHA256)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_set_verify: %d is none of EFIKEXEC_VERIFY_OFF, _ON, _SHA256",
+				      verify));
+	r->req.verify = verify != EFIKEXEC_VERIFY_OFF;
+	r->req.verify_sha256 = verify == EFIKEXEC_VERIFY_SHA256;
 	return leave(EFI_SUCCESS);
 }
 
@@ -588,7 +592,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_get(struct efikexec *r, struct efikex
 		p.bytes_loaded += bp->img.segment[i].bufsz;
 	p.bytes_copied = bp->img.pages_staged * KIMAGE_PAGE_SIZE;
 	p.copied_per_loaded_milli = p.bytes_loaded ? (uint32_t)(p.bytes_copied * 1000 / p.bytes_loaded) : 0;
-	p.verify = r->req.verify;
+	p.verify = !r->req.verify ? EFIKEXEC_VERIFY_OFF : r->req.verify_sha256 ? EFIKEXEC_VERIFY_SHA256 : EFIKEXEC_VERIFY_ON;
 	rt_snprintf(p.image, sizeof(p.image), "%s: %s", bp->kernel_name, bp->k->desc);
 	return leave(give(fn, out, out ? out->struct_size : 0, &p, sizeof(p),
 			  offsetof(struct efikexec_plan, image) + sizeof(p.image)));

@@ -270,6 +270,30 @@ EFI_STATUS kexec_place(struct boot_plan *bp)
 }
 
 
+/* One pass per byte: segment `seg`'s XXH64 is taken as its bytes arrive
+ * (p; NULL: n zeros), while they are in cache, when they arrive in order
+ * from offset 0; anything else marks it for a sweep (add_region). */
+static void feed(struct boot_plan *bp, unsigned seg, uint64_t off, const void *p, uint64_t n)
+{
+	struct seg_stream *s = &bp->stream[seg];
+
+	if (bp->o->verify_sha256 || !bp->o->verify)
+		return;
+	if (!s->started) {
+		xxh64_init(&s->c, 0);
+		s->started = true;
+	}
+	if (s->broken || off != s->next) {
+		s->broken = true;
+		return;
+	}
+	if (p)
+		xxh64_update(&s->c, p, (size_t)n);
+	else
+		xxh64_update_zeros(&s->c, n);
+	s->next += n;
+}
+
 /* Reads `len` bytes of source `src` from `soff` into segment `seg` at
  * `off`, span by span: straight into the destination when it is in place. */
 static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, struct ld_src *src,
@@ -284,6 +308,8 @@ static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, st
 			if (n > len)
 				n = len;
 			rs = src->read(src, soff, p, n);
+			if (rs == RT_OK)
+				feed(bp, seg, off, p, n);
 		}
 		if (rs != RT_OK)
 			return efi_status_from_rt(rs);
@@ -313,6 +339,7 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 		kimage_zero(&bp->img, bp->seg_kernel[i], p->filesz);
+		feed(bp, bp->seg_kernel[i], p->filesz, NULL, bp->img.segment[bp->seg_kernel[i]].memsz - p->filesz);
 	}
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
 		const struct boot_initrd *r = &bp->initrd[i];
@@ -321,34 +348,64 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 		st = read_into(bp, bp->seg_initrd, r->off, r->src, r->src_off, r->len);
 		if (EFI_ERROR(st))
 			return st;
-		if (next > end)
+		if (next > end) {
 			kimage_write(&bp->img, bp->seg_initrd, end, zeros, next - end);
+			feed(bp, bp->seg_initrd, end, NULL, next - end);
+		}
 	}
-	if (bp->seg_initrd != BOOT_NO_SEG)
+	if (bp->seg_initrd != BOOT_NO_SEG) {
 		kimage_zero(&bp->img, bp->seg_initrd, bp->initrd_size);
+		feed(bp, bp->seg_initrd, bp->initrd_size, NULL,
+		     bp->img.segment[bp->seg_initrd].memsz - bp->initrd_size);
+	}
 	kimage_write(&bp->img, bp->seg_purgatory, 0, purgatory_blob, ph->filesz);
 	kimage_zero(&bp->img, bp->seg_purgatory, ph->filesz);
 	return EFI_SUCCESS;
 }
 
-/* A region purgatory checks: all of segment `seg`, digested where its
- * bytes lie now (destination or staging pages) - or, capturing, the digest
- * the arming took of exactly that range (checked already: not hashed twice). */
+/* A region purgatory checks: all of segment `seg`. XXH64: the digest
+ * taken while it was loaded (feed), else a sweep of where its bytes lie
+ * now (destination or staging pages). SHA-256: a sweep - or, capturing,
+ * the digest the arming took of exactly that range (checked already: not
+ * hashed twice). */
 static void add_region(struct boot_plan *bp, unsigned seg)
 {
 	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
+	const struct seg_stream *s = &bp->stream[seg];
+	struct xxh64_ctx c;
+	uint64_t x, off = 0;
 
 	r->mem = bp->img.segment[seg].mem;
 	r->len = bp->img.segment[seg].memsz;
 	if (!(bp->pparams.flags & PURGATORY_F_VERIFY))
 		return;
-	for (int i = 0; bp->cap && i < CAPTURE_D_COUNT; i++)
-		if (bp->cap->digest[i].len && bp->cap->digest[i].mem == r->mem &&
-		    bp->cap->digest[i].len == r->len) {
-			RT_FN(memcpy)(r->sha256, bp->cap->digest[i].sha256, sizeof(r->sha256));
-			return;
+	if (bp->pparams.flags & PURGATORY_F_SHA256) {
+		for (int i = 0; bp->cap && i < CAPTURE_D_COUNT; i++)
+			if (bp->cap->digest[i].len && bp->cap->digest[i].mem == r->mem &&
+			    bp->cap->digest[i].len == r->len) {
+				RT_FN(memcpy)(r->digest, bp->cap->digest[i].sha256, sizeof(r->digest));
+				return;
+			}
+		kimage_digest(&bp->img, seg, r->digest);
+		return;
+	}
+	if (s->started && !s->broken && s->next == r->len) {
+		x = xxh64_final(&s->c);
+	} else {
+		xxh64_init(&c, 0);
+		while (off < r->len) {
+			void *p;
+			uint64_t n;
+			if (kimage_span(&bp->img, seg, off, &p, &n) != RT_OK)
+				break;
+			xxh64_update(&c, p, (size_t)n);
+			off += n;
 		}
-	kimage_digest(&bp->img, seg, r->sha256);
+		x = xxh64_final(&c);
+	}
+	RT_FN(memset)(r->digest, 0, sizeof(r->digest));
+	for (unsigned j = 0; j < 8; j++)
+		r->digest[j] = (uint8_t)(x >> (8 * j));
 }
 
 /* After ExitBootServices: log lines go to the serial port, nowhere else. */
@@ -485,7 +542,9 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	bp->pparams.entry = bp->entry;
 	bp->pparams.arg0 = bp->params_mem;
 	bp->pparams.uart = arch_uart(bp);
-	bp->pparams.flags = (o->verify ? PURGATORY_F_VERIFY : 0) | (o->verbose ? PURGATORY_F_VERBOSE : 0);
+	/* a capture boot checks the SHA-256 digests its arming took */
+	bp->pparams.flags = (o->verify ? PURGATORY_F_VERIFY : 0) | (o->verbose ? PURGATORY_F_VERBOSE : 0) |
+			    (o->verify_sha256 || bp->cap ? PURGATORY_F_SHA256 : 0);
 	for (unsigned i = 0; i < bp->k->npieces; i++)
 		if (bp->seg_kernel[i] != BOOT_NO_SEG)
 			add_region(bp, bp->seg_kernel[i]);

@@ -164,7 +164,7 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 		if ((st = efikexec_set_dtb(r, &d)))
 			return st;
 	}
-	if ((st = efikexec_set_verify(r, !o->no_verify)) ||
+	if ((st = efikexec_set_verify(r, o->no_verify ? EFIKEXEC_VERIFY_OFF : o->verify_sha256 ? EFIKEXEC_VERIFY_SHA256 : EFIKEXEC_VERIFY_ON)) ||
 	    (st = efikexec_set_mem_range(r, o->mem_min, o->mem_max)))
 		return st;
 	if (o->capture_kernel) {

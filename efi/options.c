@@ -18,7 +18,8 @@ const char options_usage[] =
 	"  --initrd=PATH     load PATH as (part of) the initrd; repeatable\n"
 	"  --append=STRING   kernel command line, before the arguments after KERNEL\n"
 	"  --dry-run         print the plan (segments, sources, entry) and return\n"
-	"  --no-verify       let purgatory skip the SHA-256 check of the segments\n"
+	"  --no-verify       let purgatory skip its check of the segments\n"
+	"  --verify=sha256   check them with SHA-256, as kexec does (default: XXH64)\n"
 	"  --dtb=PATH        arm64: boot with this device tree, not the firmware's\n"
 	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
 	"  --mem-max=ADDR    load segments below ADDR\n"
@@ -169,6 +170,12 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->dry_run = true;
 		} else if (match(a, "--no-verify", &v) && !v) {
 			o->no_verify = true;
+		} else if (match(a, "--verify", &v)) {
+			if ((rs = want_value("--verify", v, true)))
+				return rs;
+			if (RT_FN(strcmp)(v, "sha256") && RT_FN(strcmp)(v, "xxh64"))
+				return rt_fail(RT_EINVAL, "options", "--verify=%s: the checks are sha256 and xxh64", v);
+			o->verify_sha256 = !RT_FN(strcmp)(v, "sha256");
 		} else if (match(a, "--initrd", &v)) {
 			if ((rs = want_value("--initrd", v, true)) ||
 			    (rs = add_path(o->initrd, &o->ninitrd, v, "initrds")))
@@ -245,7 +252,7 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if ((rs = add_path(o->initrd, &o->ninitrd, cl->arg[j].value + 7, "initrds")))
 				return rs;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->no_verify || o->dtb ||
+	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->no_verify || o->verify_sha256 || o->dtb ||
 		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}

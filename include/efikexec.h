@@ -180,8 +180,15 @@ efikexec_status EFIKEXEC_API efikexec_set_cmdline(struct efikexec *r, const char
 /* A flattened device tree to start from (arm64); without one, a UKI's
  * .dtb, else the firmware's, else an empty one (ACPI). */
 efikexec_status EFIKEXEC_API efikexec_set_dtb(struct efikexec *r, const struct efikexec_input *in);
-/* Whether purgatory checks the digest of every segment before the jump
- * (on by default). */
+/* How purgatory checks every segment before the jump: EFIKEXEC_VERIFY_ON
+ * (the default) with XXH64 digests - a check against accidental
+ * corruption between loading and entry, taken as the bytes are loaded;
+ * EFIKEXEC_VERIFY_SHA256 with SHA-256, as the kernel's kexec does;
+ * EFIKEXEC_VERIFY_OFF not at all. Secure Boot's and the TPM's digests are
+ * the firmware's and shim's either way. */
+#define EFIKEXEC_VERIFY_OFF 0
+#define EFIKEXEC_VERIFY_ON 1
+#define EFIKEXEC_VERIFY_SHA256 2
 efikexec_status EFIKEXEC_API efikexec_set_verify(struct efikexec *r, int verify);
 /* Physical range every segment stays within; 0: no limit. */
 efikexec_status EFIKEXEC_API efikexec_set_mem_range(struct efikexec *r, uint64_t min, uint64_t max);
@@ -245,7 +252,7 @@ struct efikexec_plan {
 	uint64_t bytes_loaded;      /* every segment's bytes */
 	uint64_t bytes_copied;      /* what relocation copies (staged pages) */
 	uint32_t copied_per_loaded_milli; /* bytes_copied * 1000 / bytes_loaded */
-	uint32_t verify;
+	uint32_t verify;            /* EFIKEXEC_VERIFY_* */
 	char image[160];            /* the kernel and how its format was read */
 };
 struct efikexec_segment {

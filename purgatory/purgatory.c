@@ -1,12 +1,12 @@
 /*
  * purgatory.c - runs at the purgatory's final address after relocation,
  * with nothing under it: no firmware, no page allocator, the trampoline's
- * identity map. Checks each region's SHA-256 and either returns (the entry
+ * identity map. Checks each region's digest (check.h) and either returns (the entry
  * code then enters the kernel) or reports the mismatch on the UART and
  * halts: a kernel whose bytes are wrong is never entered.
  */
 #include "purgatory.h"
-#include "../lib/sha256.h"
+#include "check.h"
 
 /* Filled by efikexec in the loaded copy; in .data so it is in the file. */
 struct purgatory_params purgatory_params __attribute__((section(".data.params")));
@@ -25,14 +25,8 @@ static void puts_uart(const char *s)
 static void put_dec(unsigned v)
 {
 	char b[12];
-	int i = sizeof(b) - 1;
 
-	b[i] = 0;
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && i);
-	puts_uart(&b[i]);
+	puts_uart(purgatory_dec(b, v));
 }
 
 /* With --verbose: how long the trampoline's copy took, when it timed it. */
@@ -55,37 +49,33 @@ static void report_relocation(const struct purgatory_params *p)
 void purgatory_main(void)
 {
 	const struct purgatory_params *p = &purgatory_params;
-	uint8_t d[SHA256_DIGEST_SIZE];
 	unsigned n = p->nr_regions;
+	int bad;
 
 	purgatory_arch_init();
 	if (p->magic != PURGATORY_MAGIC || n > PURGATORY_MAX_REGIONS) {
 		puts_uart("purgatory: parameter block not filled in\n");
 		purgatory_halt();
 	}
-	if (!(p->flags & PURGATORY_F_VERIFY)) {
+	/* not asked to check, or checked already by the arm64 relocation
+	 * with the MMU and caches on (it halts on a mismatch itself) */
+	if (!(p->flags & PURGATORY_F_VERIFY) || (p->flags & PURGATORY_F_CHECKED)) {
 		report_relocation(p);
 		return;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		const struct purgatory_region *r = &p->region[i];
-		const uint8_t *a = (const uint8_t *)(uintptr_t)r->mem;
-		uint8_t diff = 0;
-		sha256(a, (size_t)r->len, d);
-		for (unsigned j = 0; j < SHA256_DIGEST_SIZE; j++)
-			diff |= (uint8_t)(d[j] ^ r->sha256[j]);
-		if (diff) {
-			puts_uart("purgatory: segment ");
-			put_dec(i);
-			puts_uart(" digest mismatch\n");
-			purgatory_halt();
-		}
+	bad = purgatory_check_regions(p);
+	if (bad >= 0) {
+		puts_uart("purgatory: segment ");
+		put_dec((unsigned)bad);
+		puts_uart(" digest mismatch\n");
+		purgatory_halt();
 	}
 	if (p->flags & PURGATORY_F_VERBOSE) {
 		puts_uart("purgatory: ");
 		put_dec(n);
-		puts_uart(sha256_accelerated() ? " segments verified (SHA-256 instructions)\n"
-					       : " segments verified\n");
+		puts_uart(" segments verified (");
+		puts_uart(purgatory_check_name(p));
+		puts_uart(")\n");
 	}
 	report_relocation(p);
 }

@@ -36,7 +36,7 @@ struct purgatory_header {
 
 struct purgatory_region {
 	uint64_t mem, len;
-	uint8_t sha256[32];
+	uint8_t digest[32];      /* SHA-256, or XXH64 (seed 0) in the first 8 bytes, little-endian */
 };
 
 struct purgatory_params {
@@ -55,6 +55,8 @@ struct purgatory_params {
 
 #define PURGATORY_F_VERIFY 1u   /* check the digests (off: --no-verify) */
 #define PURGATORY_F_VERBOSE 2u  /* say on the UART that the check passed */
+#define PURGATORY_F_SHA256 4u   /* the digests are SHA-256 (else XXH64) */
+#define PURGATORY_F_CHECKED 8u  /* arm64: checked already, MMU and caches on (arch/aarch64/check.c) */
 
 _Static_assert(__builtin_offsetof(struct purgatory_params, entry) == PURG_OFF_ENTRY, "entry");
 _Static_assert(__builtin_offsetof(struct purgatory_params, arg0) == PURG_OFF_ARG0, "arg0");

@@ -25,8 +25,8 @@
 
 /* relocate.S */
 extern void aarch64_relocate(uint64_t head, uint64_t entry, uint64_t stack_top,
-			     const struct clean_range *clean, uint64_t nclean, uint64_t ticks)
-	__attribute__((noreturn));
+			     const struct clean_range *clean, uint64_t nclean, uint64_t ticks,
+			     uint64_t params) __attribute__((noreturn));
 extern const uint8_t aarch64_relocate_start[] __asm__("aarch64_relocate")
 	__attribute__((visibility("hidden")));
 extern const uint8_t aarch64_relocate_end[] __attribute__((visibility("hidden")));
@@ -268,10 +268,12 @@ uint64_t arch_uart(const struct boot_plan *bp)
 
 void arch_enter(struct boot_plan *bp)
 {
-	uint64_t ticks = bp->purgatory_mem + bp->purgatory_params_off +
-			 __builtin_offsetof(struct purgatory_params, reloc_ticks);
+	uint64_t params = bp->purgatory_mem + bp->purgatory_params_off;
+	uint64_t ticks = params + __builtin_offsetof(struct purgatory_params, reloc_ticks);
 
-	aarch64_relocate(bp->img.head, bp->purgatory_entry, a64.stack_top, a64.clean, a64.nclean, ticks);
+	/* the segments are checked right after the copy, MMU and caches on
+	 * (check.c), purgatory then only enters the kernel */
+	aarch64_relocate(bp->img.head, bp->purgatory_entry, a64.stack_top, a64.clean, a64.nclean, ticks, params);
 }
 
 void arch_release(struct boot_plan *bp)

@@ -13,6 +13,10 @@
  *     x4 = nclean
  *     x5 = ticks      where to store CNTVCT_EL0 before and after the copy
  *                     (purgatory's parameter block at its final address), or 0
+ *     x6 = params     purgatory's parameter block at its final address:
+ *                     after the copy, with the MMU and caches still on,
+ *                     aarch64_check (check.c) checks every segment there
+ *                     (a C call on this stack; it halts on a mismatch); 0: no
  *
  * MMU and cache contract. On entry: at EL2 or EL1 (whichever the firmware
  * ran at; the EL is never changed), MMU and caches on, under the
@@ -72,10 +76,22 @@ aarch64_relocate:
 	cbz	x5, 7f
 	stp	x19, x20, [x5]
 
+	/* the segments' check, MMU and caches on (x1, x3, x4 kept in
+	 * callee-saved registers across the C call) */
+7:	cbz	x6, 70f
+	mov	x21, x1
+	mov	x22, x3
+	mov	x23, x4
+	mov	x0, x6
+	bl	aarch64_check
+	mov	x1, x21
+	mov	x3, x22
+	mov	x4, x23
+
 	/* clean and invalidate every range to the PoC:
 	 * for (r = clean; r < clean + nclean; r++)
 	 *	for (a = r->start & ~(line - 1); a < r->end; a += line) dc civac, a */
-7:	mrs	x13, ctr_el0
+70:	mrs	x13, ctr_el0
 	ubfx	x13, x13, #16, #4	/* DminLine: log2 of words per line */
 	mov	x14, #4
 	lsl	x14, x14, x13		/* line size in bytes */

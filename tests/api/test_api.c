@@ -160,12 +160,17 @@ TEST(api_unaligned_buffer_is_only_read)
 	in.flags = EFIKEXEC_INPUT_HANDOVER;
 	CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_UNSUPPORTED);
 	CHECK_EQ_U64(efikexec_set_cmdline(r, "console=ttyS0"), EFIKEXEC_SUCCESS);
+	/* the checks purgatory knows, and no other */
+	CHECK_EQ_U64(efikexec_set_verify(r, 3), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "3 is none of EFIKEXEC_VERIFY_OFF, _ON, _SHA256");
+	CHECK_EQ_U64(efikexec_set_verify(r, EFIKEXEC_VERIFY_SHA256), EFIKEXEC_SUCCESS);
 	/* the plan reads it (through the loader table) and places it; this
 	 * firmware grants no address, so every page is staged in its pool */
 	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SUCCESS);
 	struct efikexec_plan p = { .struct_size = sizeof(p) };
 	CHECK_EQ_U64(efikexec_plan_get(r, &p), EFIKEXEC_SUCCESS);
 	CHECK(p.nsegments >= 3);
+	CHECK_EQ_U64(p.verify, EFIKEXEC_VERIFY_SHA256);
 	CHECK_CONTAINS(p.image, "odd.img: bzImage");
 	struct efikexec_segment s = { .struct_size = sizeof(s) };
 	CHECK_EQ_U64(efikexec_plan_segment(r, 0, &s), EFIKEXEC_SUCCESS);

@@ -343,7 +343,7 @@ kexec_shell() {
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
 	qemu_boot x86_64 "$name" "$ESP" "$mem" 180 "$@" || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified"
+	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified (XXH64)"
 	kexec_booted "$name" x86_64 "$series" "$args"
 	dry_run_matches "$name"
 }
@@ -378,9 +378,9 @@ t_kexec_x86_64_6.12_6G_above_4G() {
 t_kexec_x86_64_6.1_staged() {
 	local name=kexec-x86_64-6.1-staged
 	kexec_esp x86_64 "$name" 6.1 x86_64-testhooks
-	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
+	startup_nsh "$ESP" "efikexec.efi --verbose --verify=sha256 --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyS0"
 	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	expect_line "$name" "purgatory: 3 segments verified"
+	expect_line "$name" "purgatory: 3 segments verified (SHA-256)"
 	expect_grep "$name" '^efikexec: info: plan: relocation copies [1-9][0-9]* bytes for [0-9]+ bytes loaded \([1-9][0-9]*\.[0-9]{3} per byte\)' \
 		'^efikexec: info: plan: entry 0x[0-9a-f]+ via purgatory 0x[0-9a-f]+; [0-9]+ control pages at 0x[0-9a-f]+; [1-9][0-9]* entries in [1-9][0-9]* indirection pages'
 	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
@@ -389,10 +389,16 @@ t_kexec_x86_64_6.1_staged() {
 # corrupt_caught ARCH REGION CONSOLE TIMEOUT: one bit of a staged page of
 # checked region REGION flipped after its digest was taken: purgatory
 # reports it on the UART and halts; the kernel never prints.
+# corrupt_caught ARCH REGION CONSOLE TIMEOUT [in-place]: one bit of checked
+# region REGION flipped after its digest was taken - in a staged page (every
+# destination occupied), or with in-place where the file was read straight
+# to its destination (its digest taken as it was read) - and purgatory
+# halts before the kernel.
 corrupt_caught() {
-	local arch=$1 region=$2 con=$3 tmo=$4 name=kexec-$1-corrupt
+	local arch=$1 region=$2 con=$3 tmo=$4 where=${5:-staged} name=kexec-$1-corrupt occupy=--test-occupy
+	[ "$where" = in-place ] && name=$name-in-place occupy=
 	kexec_esp "$arch" "$name" 6.1 "$arch-testhooks"
-	startup_nsh "$ESP" "efikexec.efi --test-occupy --test-corrupt=$region vmlinuz initrd=initrd.img console=$con"
+	startup_nsh "$ESP" "efikexec.efi $occupy --test-corrupt=$region vmlinuz initrd=initrd.img console=$con"
 	local rc=0
 	qemu_boot "$arch" "$name" "$ESP" 1G "$tmo" || rc=$?
 	if [ "$rc" != 124 ]; then
@@ -400,7 +406,7 @@ corrupt_caught() {
 		tail_log "$name"
 		return 1
 	fi
-	expect_grep "$name" "^efikexec: warn: test: flipped one bit at offset 0x[0-9a-f]+ of segment [0-9] \\(checked as $region\\), staged\$"
+	expect_grep "$name" "^efikexec: warn: test: flipped one bit at offset (0x[0-9a-f]+|0) of segment [0-9] \\(checked as $region\\), ${where/-/ }\$"
 	expect_line "$name" "purgatory: segment $region digest mismatch"
 	if clean_log "$name" | sed -n "/purgatory: segment $region digest mismatch/,\$p" | grep 'Linux version' >/dev/null; then
 		echo "the kernel ran after the mismatch"
@@ -409,6 +415,7 @@ corrupt_caught() {
 }
 # the kernel's first page on x86_64, the initrd's on aarch64
 t_kexec_x86_64_corrupt() { corrupt_caught x86_64 0 ttyS0 35; }
+t_kexec_x86_64_corrupt_in_place() { corrupt_caught x86_64 0 ttyS0 35 in-place; }
 
 # Bad input: each line returns to the shell with a message naming the file
 # and the limit, the shell runs the next line, and a good boot still follows.
@@ -483,7 +490,8 @@ t_kexec_aarch64_6.1_el1_dt() {
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		"efikexec.efi --verbose vmlinuz initrd=initrd.img initrd=\\extra.img $args"
 	QEMU_MACHINE=virt,acpi=off a64_boot "$name" 512M 240 -device virtio-rng-pci
-	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" "purgatory: 3 segments verified (SHA-256 instructions)" \
+	expect_line "$name" "EFIKEXEC-STEP: dry-run rc 0x0" \
+		"purgatory: 3 segments verified (XXH64) at EL1, SCTLR_EL1.M=1 .C=1 (MMU and caches on)" \
 		"EFIKEXEC-CPUS: 2" "EFIKEXEC-DT-MEMORY-NODES: 0" \
 		"efikexec: debug: boot: kaslr-seed and 32 bytes of rng-seed from EFI_RNG_PROTOCOL"
 	expect_grep "$name" '^EFIKEXEC-CHOSEN: bootargs kaslr-seed linux,initrd-end linux,initrd-start linux,uefi-mmap-desc-size linux,uefi-mmap-desc-ver linux,uefi-mmap-size linux,uefi-mmap-start linux,uefi-secure-boot linux,uefi-system-table '
@@ -500,7 +508,7 @@ t_kexec_aarch64_6.12_el2_acpi() {
 	startup_nsh "$ESP" \
 		"efikexec.efi --verbose --initrd=\\initrd.img --initrd=extra.img --append=\"console=ttyAMA0 panic=-1\" vmlinuz"
 	QEMU_MACHINE=virt,virtualization=on a64_boot "$name" 3G 240
-	expect_line "$name" "purgatory: 3 segments verified (SHA-256 instructions)" "EFIKEXEC-CPUS: 2" \
+	expect_line "$name" "purgatory: 3 segments verified (XXH64) at EL2, SCTLR_EL2.M=1 .C=1 (MMU and caches on)" "EFIKEXEC-CPUS: 2" \
 		"efikexec: debug: dtb: the firmware has no device tree: handing over an empty device tree (ACPI)"
 	expect_grep "$name" 'CPU: All CPU\(s\) started at EL2' 'ACPI: SPCR: console: pl011' \
 		'^EFIKEXEC-MEM: MemTotal: +(2|3)[0-9]{6} kB'
@@ -524,15 +532,16 @@ t_kexec_aarch64_6.1_dtb() {
 t_kexec_aarch64_staged() {
 	local name=kexec-aarch64-staged
 	kexec_esp aarch64 "$name" 6.1 aarch64-testhooks
-	startup_nsh "$ESP" "efikexec.efi --verbose --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
+	startup_nsh "$ESP" "efikexec.efi --verbose --verify=sha256 --test-occupy vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
 	a64_boot "$name" 1G 240
-	expect_line "$name" "purgatory: 3 segments verified (SHA-256 instructions)"
+	expect_grep "$name" '^purgatory: 3 segments verified \(SHA-256 instructions\) at EL[12], SCTLR_EL[12]\.M=1 \.C=1 \(MMU and caches on\)$'
 	expect_grep "$name" '^efikexec: info: plan: relocation copies [1-9][0-9]* bytes for [0-9]+ bytes loaded \(1\.[0-9]{3} per byte\)' \
 		'^purgatory: relocation copied [1-9][0-9]* pages in [0-9]+ us \(counter at [0-9]+ kHz\)'
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0"
 }
 
 t_kexec_aarch64_corrupt() { corrupt_caught aarch64 1 ttyAMA0 45; }
+t_kexec_aarch64_corrupt_in_place() { corrupt_caught aarch64 1 ttyAMA0 45 in-place; }
 
 t_kexec_aarch64_bad_input() {
 	local name=kexec-aarch64-bad esp
@@ -652,7 +661,7 @@ compressed_boot() {
 	startup_nsh "$ESP" "efikexec.efi --verbose $opts $file initrd=initrd.img initrd=extra.img console=ttyAMA0 efikexec.test=$file"
 	a64_boot "$name" 1G 300
 	kexec_booted "$name" aarch64 6.1 "console=ttyAMA0 efikexec.test=$file"
-	expect_grep "$name" '^purgatory: [3-9] segments verified \(SHA-256 instructions\)$' \
+	expect_grep "$name" '^purgatory: [3-9] segments verified \(XXH64\)( at EL[12], SCTLR_EL[12]\.M=1 \.C=1 \(MMU and caches on\))?$' \
 		"^efikexec: info: plan: image \\\\$file: $chain"
 }
 t_image_gz_aarch64() {
@@ -690,7 +699,7 @@ t_elf_x86_64() {
 	cp "$WORK/vmlinux-6.1" "$ESP/vmlinux"
 	startup_nsh "$ESP" "efikexec.efi --verbose vmlinux initrd=initrd.img initrd=extra.img console=ttyS0 panic=-1"
 	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	expect_line "$name" "purgatory: 6 segments verified"
+	expect_line "$name" "purgatory: 6 segments verified (XXH64)"
 	expect_grep "$name" '^efikexec: info: plan: image \\vmlinux: ELF vmlinux, [0-9] PT_LOAD at \[0x1000000, 0x[0-9a-f]+\), entry 0x1000000; no relocation table: not moved by KASLR$'
 	KEXEC_AT=0x1000000 kexec_booted "$name" x86_64 6.1 "console=ttyS0 panic=-1"
 }
@@ -846,7 +855,9 @@ capture_crash() {
 		truncate -s 1G "$dump"
 		qemu_extra=(-drive "if=virtio,format=raw,file=$dump")
 	fi
-	QEMU_WARM_RESET=1 qemu_boot "$arch" "$name" "$ESP" 1G 400 "${qemu_extra[@]}" ||
+	# 290 s for aarch64 in a quiet make check: the capture kernel's /init
+	# reads the whole dump under TCG; room for a busier machine
+	QEMU_WARM_RESET=1 qemu_boot "$arch" "$name" "$ESP" 1G 600 "${qemu_extra[@]}" ||
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	capture_armed "$name" "$arch"
 	expect_line "$name" "EFIKEXEC-INIT: crashing"

@@ -151,32 +151,65 @@ static void sim_meta_free(void *ctx, void *p, size_t size)
 	free(p);
 }
 
-bool sim_init(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed)
+/* Everything but the RAM, its page states and sim_run's copy of it. */
+static void setup(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed)
 {
-	memset(s, 0, sizeof(*s));
 	s->base = base;
 	s->size = size;
 	s->npages = size / PAGE;
 	s->mode = mode;
 	s->seed = seed | 1;
 	s->max_run = 64;
-	s->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		      -1, 0);
-	if (s->ram == MAP_FAILED)
-		return false;
-	s->state = calloc(s->npages, 1);
 	s->hi_cursor = s->npages;
 	memmap_init(&s->map);
 	s->plat = (struct kimage_platform){ s, sim_alloc, sim_claim, sim_free, sim_p2v,
 					    sim_meta_alloc, sim_meta_free };
+}
+
+bool sim_init(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	setup(s, base, size, mode, seed);
+	s->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		      -1, 0);
+	if (s->ram == MAP_FAILED)
+		return false;
+	s->room = size;
+	s->state = calloc(s->npages, 1);
 	return s->state != NULL;
+}
+
+bool sim_reuse(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed)
+{
+	uint8_t *ram = s->ram, *state = s->state, *before = s->before;
+	uint64_t room = s->room;
+
+	if (!ram || room < size) {
+		if (ram)
+			sim_destroy(s);
+		return sim_init(s, base, size, mode, seed);
+	}
+	free(s->hot);
+	memset(s, 0, sizeof(*s));
+	setup(s, base, size, mode, seed);
+	s->ram = ram;
+	s->room = room;
+	s->before = before;
+	s->state = state;
+	memset(s->state, 0, s->npages);
+	return true;
 }
 
 void sim_destroy(struct sim *s)
 {
-	munmap(s->ram, s->size);
+	munmap(s->ram, s->room);
 	free(s->state);
 	free(s->hot);
+	free(s->before);
+	s->ram = NULL;
+	s->state = NULL;
+	s->hot = NULL;
+	s->before = NULL;
 }
 
 /* Types are kept per page until sim_finish_map builds the map. */
@@ -261,11 +294,25 @@ static bool copy_target(const struct kimage *img, uint64_t a)
 
 rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, const char **why)
 {
-	uint8_t *before = malloc(s->size), *touched = calloc(s->npages, 1);
+	uint8_t *before, *touched = calloc(s->npages, 1);
 	uint8_t digest[KIMAGE_MAX_SEGMENTS][32];
 	rt_status st;
 
 	*why = NULL;
+	if (!s->before)
+		s->before = malloc(s->room);
+	before = s->before;
+	/* what lies at the destinations before the load is not theirs: a
+	 * pattern, so no stale byte of an earlier run can pass for a copy */
+	for (unsigned i = 0; i < img->nr_segments; i++) {
+		uint64_t a = img->segment[i].mem, e = a + img->segment[i].memsz;
+		if (a < s->base)
+			a = s->base;
+		if (e > s->base + s->size)
+			e = s->base + s->size;
+		if (a < e && !img->segment[i].scratch)
+			memset(s->ram + (a - s->base), 0xa5, e - a);
+	}
 	memcpy(before, s->ram, s->size);
 	st = kimage_plan(img, control_pages);
 	if (st)
@@ -342,9 +389,12 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		const uint8_t *d = s->ram + (g->mem - s->base);
 		if (g->bufsz && memcmp(d, g->buf, g->bufsz) != 0)
 			FAIL("a destination does not hold its segment's data");
-		for (uint64_t k = g->bufsz; k < g->memsz; k++)
-			if (d[k])
+		static const uint8_t zeros[PAGE];
+		for (uint64_t k = g->bufsz; k < g->memsz; k += PAGE) {
+			uint64_t n = g->memsz - k < PAGE ? g->memsz - k : PAGE;
+			if (memcmp(d + k, zeros, n))
 				FAIL("a destination's tail is not zero");
+		}
 		sha256(d, g->memsz, h);
 		if (memcmp(h, digest[i], 32) != 0)
 			FAIL("the digest before relocation differs from the destination after it");
@@ -353,7 +403,6 @@ rt_status sim_run(struct sim *s, struct kimage *img, uint64_t control_pages, con
 		if (!touched[p] && memcmp(s->ram + p * PAGE, before + p * PAGE, PAGE) != 0)
 			FAIL("a page outside destinations, staging, indirection and control changed");
 out:
-	free(before);
 	free(touched);
 	return st;
 }

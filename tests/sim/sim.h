@@ -16,6 +16,8 @@ enum sim_page { SP_FREE, SP_FIRMWARE, SP_ALLOC, SP_CLAIM };
 
 struct sim {
 	uint64_t base, size, npages;
+	uint64_t room;       /* bytes mapped at ram (sim_reuse keeps them) */
+	uint8_t *before;     /* sim_run's copy of RAM, kept with the mapping */
 	uint8_t *ram;
 	uint8_t *state;      /* enum sim_page per page */
 	struct memmap map;
@@ -36,6 +38,12 @@ struct sim {
 
 /* RAM of `size` bytes at `base` (page-aligned); all of it free RAM. */
 bool sim_init(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed);
+/* The same on a sim made before (sim_init, or sim_reuse): its RAM mapping
+ * and page states are kept when they are big enough, so a fuzzer's runs
+ * cost no mapping and no page faults; RAM keeps what the last run left
+ * (sim_run fills every destination with a pattern before it loads). Ends
+ * with sim_destroy as usual. */
+bool sim_reuse(struct sim *s, uint64_t base, uint64_t size, enum sim_mode mode, uint64_t seed);
 void sim_destroy(struct sim *s);
 /* Marks [start, end) as `type` in the map; non-free types are occupied. */
 void sim_set_type(struct sim *s, uint64_t start, uint64_t end, enum mem_type type);

@@ -54,3 +54,41 @@ TEST(sha256_streaming_and_zero_tail_agree)
 		CHECK(memcmp(one, two, 32) == 0);
 	}
 }
+
+/* x86_64: the SHA-NI blocks (arch/x86_64/sha256-ni.asm) against the
+ * portable code, on every length around the block boundaries and on
+ * multi-block runs, when this host's CPU has the instructions. */
+#if defined(__x86_64__)
+void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n);
+bool x86_sha256_ni_usable(void);
+
+TEST(sha256_ni_agrees_with_portable)
+{
+	static uint8_t b[4096 + 64];
+	uint8_t want[32], got[32];
+	uint64_t s = test_seed();
+
+	if (!x86_sha256_ni_usable()) {
+		printf("  (this CPU has no SHA-NI: skipped)\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(b); i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		b[i] = (uint8_t)(s >> 56);
+	}
+	CHECK(sha256_set_blocks(x86_sha256_ni_blocks));
+	CHECK(sha256_accelerated());
+	for (size_t len = 0; len <= sizeof(b); len += len < 200 ? 1 : 61) {
+		sha256_set_blocks(NULL);
+		sha256(b, len, want);
+		sha256_set_blocks(x86_sha256_ni_blocks);
+		sha256(b, len, got);
+		if (memcmp(want, got, 32)) {
+			test_fail(__FILE__, __LINE__, "SHA-NI differs at %zu bytes", len);
+			break;
+		}
+	}
+	sha256_set_blocks(NULL);
+	CHECK(!sha256_accelerated());
+}
+#endif
