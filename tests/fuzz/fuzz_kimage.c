@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct sim sim;
 	static struct kimage img;
 	const char *why = NULL;
-	uint64_t base = 0x100000, ram = (1 + get8(&in) % 4) << 18; /* 256 KiB to 1 MiB */
+	uint64_t base = 0x100000, ram = (1 + get8(&in) % 4) << 17; /* 128 to 512 KiB */
 	static bool filled;
 	rt_status st;
 
