@@ -530,7 +530,9 @@ static EFI_STATUS plan(struct efikexec *r)
 	if (!EFI_ERROR(st))
 		st = kexec_place(bp);
 	if (EFI_ERROR(st)) {
+		/* everything back, the kernels read whole too */
 		unplan(r);
+		trust_release(&r->req, &r->trust);
 		return st;
 	}
 	r->state = REQ_PLANNED;
