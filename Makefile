@@ -8,7 +8,8 @@
 #   make unit-api   the public API's edges on the host, against a fake firmware
 #   make qemu-test  boot tests under QEMU (TCG)
 #   make fuzz       longer fuzzing runs
-#   make bench      benchmarks
+#   make bench      benchmarks of the kimage model
+#   make bench-boot boot time against the EFI stub, systemd-boot and GRUB (both arches)
 #   make install    the public header and both archives, under PREFIX
 #   make examples   the example loaders, built against `make install`'s output
 #   make deps       install Debian packages and fetch test assets (idempotent)
@@ -23,7 +24,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench clean \
+.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench bench-boot clean \
 	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
@@ -383,6 +384,12 @@ $(BUILD)/bench/bench_kimage: bench/bench_kimage.c $(LIB_SRCS) tests/sim/sim.c Ma
 bench: $(BUILD)/bench/bench_kimage
 	$(BUILD)/bench/bench_kimage
 
+# boot time against the kernel's EFI stub, systemd-boot and GRUB, both arches
+# (bench/boot-time.sh; BENCH_ROUNDS rounds, median of each)
+BENCH_ROUNDS ?= 3
+bench-boot: all $(ASSETS_STAMP)
+	bench/boot-time.sh $(BUILD) $(BENCH_ROUNDS)
+
 # --- boot tests and demo --------------------------------------------------------------
 ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-arm64/.done
 $(ASSETS_STAMP):
@@ -399,7 +406,7 @@ capture-demo: all $(ASSETS_STAMP) tools
 
 # every target is built here, so none rots unseen: the applications and
 # the archives (all), the examples, the fuzzers (fuzz-smoke runs them), the
-# benchmark
+# benchmarks (bench-boot runs one round: every loader must reach the kernel)
 check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES)
 	scripts/check.sh $(BUILD)
 

@@ -33,5 +33,6 @@ part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 [ -n "$(sed -n '/^fuzz:/p' Makefile)" ] && part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
+part bench-boot bench/boot-time.sh "$BUILD" 1
 echo "check: $total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
