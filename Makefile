@@ -36,7 +36,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
-             boot/stream.c boot/place.c
+             boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/path.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c
@@ -347,7 +347,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
 	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -395,7 +395,18 @@ ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-a
 $(ASSETS_STAMP):
 	scripts/deps.sh $(BUILD)
 
-qemu-test: all $(ASSETS_STAMP)
+# the Multiboot2 test payload (tests/qemu/mb2-payload.c): i386, the host's
+# gcc -m32 and ld, no libc
+MB2_PAYLOAD := $(BUILD)/tests/mb2-payload.elf
+$(MB2_PAYLOAD): tests/qemu/mb2-payload.c tests/qemu/mb2-payload.ld arch/x86_64/io.h Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  PAYLOAD $@")
+	$(Q)$(HOST_CC) -m32 -ffreestanding -fPIE -fvisibility=hidden -O2 $(WARN) -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -c $< -o $(@:.elf=.o)
+	$(Q)ld -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments \
+		-T tests/qemu/mb2-payload.ld $(@:.elf=.o) -o $@
+
+qemu-test: all $(ASSETS_STAMP) $(MB2_PAYLOAD)
 	tests/qemu/run-all.sh $(BUILD)
 
 demo: all $(ASSETS_STAMP)
@@ -407,7 +418,7 @@ capture-demo: all $(ASSETS_STAMP) tools
 # every target is built here, so none rots unseen: the applications and
 # the archives (all), the examples, the fuzzers (fuzz-smoke runs them), the
 # benchmarks (bench-boot runs one round: every loader must reach the kernel)
-check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES)
+check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD)
 	scripts/check.sh $(BUILD)
 
 clean:

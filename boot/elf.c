@@ -26,20 +26,19 @@
  * PT_LOAD at its p_vaddr's offset from _text, and entered at its first byte,
  * as kexec-tools' kexec/arch/arm64/kexec-elf-arm64.c does.
  */
-#include "loader.h"
+#include "elf.h"
 #include "arm64.h"
 #include "bzimage.h"
 
+#define ELFCLASS32 1
 #define ELFCLASS64 2
 #define ELFDATA2LSB 1
 #define ET_EXEC 2
 #define ET_DYN 3
-#define EM_386 3
-#define EM_X86_64 62
-#define EM_AARCH64 183
 #define PT_LOAD 1
 #define EHDR64_SIZE 64
 #define PHDR64_SIZE 56
+#define PHDR32_SIZE 32
 #define ELF_MAX_PHDRS 64
 #define PAGE 4096ull
 
@@ -54,11 +53,11 @@ static bool elf_probe(const struct ld_src *s, char *why, size_t whylen)
 static const char *machine_name(uint16_t m)
 {
 	switch (m) {
-	case EM_386:
+	case ELF_EM_386:
 		return "i386";
-	case EM_X86_64:
+	case ELF_EM_X86_64:
 		return "x86_64";
-	case EM_AARCH64:
+	case ELF_EM_AARCH64:
 		return "aarch64";
 	default:
 		return "another machine";
@@ -140,52 +139,66 @@ static rt_status arm64_vmlinux(struct ld_ctx *c, struct ld_src *s, uint64_t span
 	return RT_OK;
 }
 
-static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
+/* An ELF's class-dependent fields (ELF32 and ELF64 differ in widths and
+ * offsets: the System V gABI, "ELF Header" and "Program Header"). */
+static uint64_t rd_word(const uint8_t *p, bool is64)
+{
+	return is64 ? ld_rd64(p) : ld_rd32(p);
+}
+
+rt_status elf_layout(struct ld_ctx *c, struct ld_src *s, bool allow32, struct elf_layout *l)
 {
 	struct ld_kernel *k = &c->k;
 	static uint8_t ph[ELF_MAX_PHDRS * PHDR64_SIZE];
 	const uint8_t *e = s->head;
 	uint64_t phoff, entry, lo = ~0ull, hi = 0, entry_phys = ~0ull;
 	uint16_t type, machine, phentsize, phnum;
+	bool is64;
 	rt_status rs;
 
 	if (s->head_len < EHDR64_SIZE)
 		return rt_fail(RT_ETRUNC, "elf", "%s: %llu bytes, too short for an ELF header", s->name,
 			       (unsigned long long)s->size);
 	machine = ld_rd16(e + 18);
-	if (e[4] != ELFCLASS64)
-		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF class %u (%s, %s): efikexec loads 64-bit ELF kernels",
-			       s->name, e[4], e[4] == 1 ? "ELF32" : "unknown", machine_name(machine));
+	is64 = e[4] == ELFCLASS64;
+	if (!is64 && !(allow32 && e[4] == ELFCLASS32))
+		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF class %u (%s, %s): efikexec loads 64-bit ELF kernels%s",
+			       s->name, e[4], e[4] == ELFCLASS32 ? "ELF32" : "unknown", machine_name(machine),
+			       e[4] == ELFCLASS32 ? ", and 32-bit ones with a Multiboot2 header" : "");
 	if (e[5] != ELFDATA2LSB)
 		return rt_fail(RT_ENOTSUP, "elf", "%s: ELF data encoding %u: not little-endian", s->name, e[5]);
 	type = ld_rd16(e + 16);
-	if (machine != EM_X86_64 && machine != EM_AARCH64)
+	if (machine != ELF_EM_X86_64 && machine != ELF_EM_AARCH64 && !(allow32 && machine == ELF_EM_386))
 		return rt_fail(RT_ENOTSUP, "elf", "%s: e_machine %u (%s): efikexec loads x86_64 ELF kernels",
 			       s->name, machine, machine_name(machine));
-	if (type != ET_EXEC && !(machine == EM_AARCH64 && type == ET_DYN))
+	if (type != ET_EXEC && !(machine == ELF_EM_AARCH64 && type == ET_DYN))
 		return rt_fail(RT_ENOTSUP, "elf", "%s: e_type %u: not an executable (ET_EXEC, 2%s)", s->name, type,
-			       machine == EM_AARCH64 ? ", or ET_DYN, 3" : "");
-	entry = ld_rd64(e + 24);
-	phoff = ld_rd64(e + 32);
-	phentsize = ld_rd16(e + 54);
-	phnum = ld_rd16(e + 56);
-	if (phentsize != PHDR64_SIZE || !phnum || phnum > ELF_MAX_PHDRS)
+			       machine == ELF_EM_AARCH64 ? ", or ET_DYN, 3" : "");
+	entry = rd_word(e + 24, is64);
+	phoff = is64 ? ld_rd64(e + 32) : ld_rd32(e + 28);
+	phentsize = ld_rd16(e + (is64 ? 54 : 42));
+	phnum = ld_rd16(e + (is64 ? 56 : 44));
+	if (phentsize != (is64 ? PHDR64_SIZE : PHDR32_SIZE) || !phnum || phnum > ELF_MAX_PHDRS)
 		return rt_fail(RT_ENOEXEC, "elf", "%s: %u program headers of %u bytes (want 1 to %u of %u)",
-			       s->name, phnum, phentsize, ELF_MAX_PHDRS, PHDR64_SIZE);
-	if (phoff > s->size || (uint64_t)phnum * PHDR64_SIZE > s->size - phoff)
+			       s->name, phnum, phentsize, ELF_MAX_PHDRS, is64 ? PHDR64_SIZE : PHDR32_SIZE);
+	if (phoff > s->size || (uint64_t)phnum * phentsize > s->size - phoff)
 		return rt_fail(RT_ETRUNC, "elf", "%s: program headers at %#llx end past the file's %llu bytes",
 			       s->name, (unsigned long long)phoff, (unsigned long long)s->size);
-	rs = s->read(s, phoff, ph, (uint64_t)phnum * PHDR64_SIZE);
+	rs = s->read(s, phoff, ph, (uint64_t)phnum * phentsize);
 	if (rs != RT_OK)
 		return rs;
 
 	k->npieces = 0;
 	for (unsigned i = 0; i < phnum; i++) {
-		const uint8_t *p = ph + i * PHDR64_SIZE;
-		uint64_t off = ld_rd64(p + 8), vaddr = ld_rd64(p + 16);
+		const uint8_t *p = ph + i * phentsize;
+		/* Elf64_Phdr: type, flags, offset, vaddr, paddr, filesz, memsz;
+		 * Elf32_Phdr: type, offset, vaddr, paddr, filesz, memsz, flags */
+		uint64_t off = is64 ? ld_rd64(p + 8) : ld_rd32(p + 4);
+		uint64_t vaddr = is64 ? ld_rd64(p + 16) : ld_rd32(p + 8);
 		/* arm64: laid out by virtual address, placed as an Image later */
-		uint64_t paddr = machine == EM_AARCH64 ? vaddr : ld_rd64(p + 24);
-		uint64_t filesz = ld_rd64(p + 32), memsz = ld_rd64(p + 40);
+		uint64_t paddr = machine == ELF_EM_AARCH64 ? vaddr : is64 ? ld_rd64(p + 24) : ld_rd32(p + 12);
+		uint64_t filesz = is64 ? ld_rd64(p + 32) : ld_rd32(p + 16);
+		uint64_t memsz = is64 ? ld_rd64(p + 40) : ld_rd32(p + 20);
 		if (ld_rd32(p) != PT_LOAD || !memsz)
 			continue;
 		if (filesz > memsz)
@@ -195,12 +208,17 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 			return rt_fail(RT_ETRUNC, "elf", "%s: PT_LOAD %u: bytes [%#llx, %#llx) end past the file's %llu",
 				       s->name, i, (unsigned long long)off, (unsigned long long)(off + filesz),
 				       (unsigned long long)s->size);
-		if (paddr + memsz < paddr || (machine == EM_X86_64 && paddr + memsz > (1ull << 52)))
+		if (paddr + memsz < paddr || (machine != ELF_EM_AARCH64 && paddr + memsz > (1ull << (is64 ? 52 : 32))))
 			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx + p_memsz %#llx is beyond physical memory",
 				       s->name, i, (unsigned long long)paddr, (unsigned long long)memsz);
-		if ((paddr & (PAGE - 1)) != (off & (PAGE - 1)) && filesz)
-			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx and p_offset %#llx differ within a page",
-				       s->name, i, (unsigned long long)paddr, (unsigned long long)off);
+		/* the bytes before p_paddr in its page come from the file's bytes
+		 * before p_offset (see below), so those must exist; p_offset
+		 * need not be congruent to p_paddr (Xen's xen.gz: 0x80 and
+		 * 0x200000) */
+		if ((paddr & (PAGE - 1)) > off && filesz)
+			return rt_fail(RT_ENOEXEC, "elf", "%s: PT_LOAD %u: p_paddr %#llx is %#llx into its page, more than p_offset %#llx",
+				       s->name, i, (unsigned long long)paddr, (unsigned long long)(paddr & (PAGE - 1)),
+				       (unsigned long long)off);
 		if (k->npieces == LD_MAX_PIECES)
 			return rt_fail(RT_E2BIG, "elf", "%s: more than %u PT_LOAD segments", s->name, LD_MAX_PIECES);
 		/* page-aligned pieces, each a kimage segment: the bytes before
@@ -234,24 +252,37 @@ static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
 		return rt_fail(RT_ENOEXEC, "elf", "%s: no PT_LOAD segment", s->name);
 	for (unsigned j = 0; j < k->npieces; j++)
 		k->piece[j].mem_off -= lo;
-	if (machine == EM_AARCH64)
-		return arm64_vmlinux(c, s, hi - lo);
-	if (entry_phys == ~0ull)
+	*l = (struct elf_layout){ .machine = machine, .is64 = is64, .lo = lo, .hi = hi, .entry = entry,
+				  .entry_phys = entry_phys };
+	return RT_OK;
+}
+
+static rt_status elf_load(struct ld_ctx *c, struct ld_src *s)
+{
+	struct ld_kernel *k = &c->k;
+	struct elf_layout l;
+	rt_status rs = elf_layout(c, s, false, &l);
+
+	if (rs != RT_OK)
+		return rs;
+	if (l.machine == ELF_EM_AARCH64)
+		return arm64_vmlinux(c, s, l.hi - l.lo);
+	if (l.entry_phys == ~0ull)
 		return rt_fail(RT_ENOEXEC, "elf", "%s: e_entry %#llx lies in no PT_LOAD segment", s->name,
-			       (unsigned long long)entry);
+			       (unsigned long long)l.entry);
 	k->machine = LD_MACHINE_X86_64;
 	k->format = "ELF vmlinux";
 	k->src = s;
-	k->memsz = hi - lo;
+	k->memsz = l.hi - l.lo;
 	k->align = PAGE;
-	k->min = lo;
-	k->max = hi;
+	k->min = l.lo;
+	k->max = l.hi;
 	k->fixed = true;
-	k->entry_offset = entry_phys - lo;
+	k->entry_offset = l.entry_phys - l.lo;
 	k->cmdline_max = 2047;
-	make_hdr(k, lo);
+	make_hdr(k, l.lo);
 	ld_desc(c, "ELF vmlinux, %u PT_LOAD at [%#llx, %#llx), entry %#llx; no relocation table: not moved by KASLR",
-		k->npieces, (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)entry_phys);
+		k->npieces, (unsigned long long)l.lo, (unsigned long long)l.hi, (unsigned long long)l.entry_phys);
 	return RT_OK;
 }
 

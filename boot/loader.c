@@ -6,12 +6,14 @@
  * an arm64 Image with the EFI stub, an EFI zboot image and a UKI, so the
  * formats that carry a magic of their own at a fixed place (bzImage "HdrS"
  * at 0x202, arm64 "ARM\x64" at 0x38, zboot "zimg" at 4) come before the
- * generic PE probe that looks for a .linux section.
+ * generic PE probe that looks for a .linux section. A Multiboot2 payload
+ * is usually an ELF (Xen's is ELF32), so its probe comes before the ELF
+ * vmlinux one (kexec-tools' x86_64 order: multiboot2-x86, elf-x86_64, ...).
  */
 #include "loader.h"
 
 const struct ld_loader *const ld_loaders[] = {
-	&ld_bzimage, &ld_arm64, &ld_zboot, &ld_uki, &ld_gzip, &ld_elf, NULL,
+	&ld_bzimage, &ld_arm64, &ld_zboot, &ld_uki, &ld_gzip, &ld_multiboot2, &ld_elf, NULL,
 };
 
 const char *ld_machine_name(enum ld_machine m)

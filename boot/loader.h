@@ -21,6 +21,7 @@
 #define EFIKEXEC_LOADER_H
 
 #include "../lib/rt.h"
+#include "multiboot2.h"
 
 #define LD_HEAD_SIZE 0x10000   /* bytes of an image read to probe it */
 #define LD_MAX_DEPTH 4         /* file, UKI .linux, zboot payload, ... */
@@ -28,6 +29,12 @@
 #define LD_MAX_INITRDS 2       /* a UKI's .ucode and .initrd */
 #define LD_CMDLINE_MAX 4096    /* a UKI's .cmdline */
 #define LD_DESC_MAX 320
+
+/* How the kernel is handed its inputs. */
+enum ld_handoff {
+	LD_HANDOFF_LINUX,      /* the Linux boot protocol (x86 boot_params, arm64 device tree) */
+	LD_HANDOFF_MULTIBOOT2, /* the Multiboot2 information, i386 entry (boot/multiboot2.h) */
+};
 
 /* The machine an image's code runs on; efikexec enters only its own. */
 enum ld_machine { LD_MACHINE_NONE, LD_MACHINE_X86_64, LD_MACHINE_AARCH64 };
@@ -93,6 +100,9 @@ struct ld_kernel {
 	uint64_t align;
 	uint64_t min, max;             /* the load address in [min, max); max 0: any */
 	bool fixed;                    /* the load address is min exactly (ELF p_paddr) */
+	bool top_down;                 /* placed as high as it may go (Multiboot2 preference high) */
+	enum ld_handoff handoff;
+	struct mb2_header mb2;         /* LD_HANDOFF_MULTIBOOT2: its header */
 	uint64_t load_offset;          /* the kernel sits this far above an
 					* `align`-aligned base (arm64 text_offset) */
 	uint64_t entry_offset;         /* entry point from the load address */
@@ -173,6 +183,7 @@ extern const struct ld_loader ld_arm64;     /* boot/arm64.c */
 extern const struct ld_loader ld_zboot;     /* boot/zboot.c */
 extern const struct ld_loader ld_uki;       /* boot/uki.c */
 extern const struct ld_loader ld_gzip;      /* boot/zboot.c */
+extern const struct ld_loader ld_multiboot2; /* boot/multiboot2.c */
 extern const struct ld_loader ld_elf;       /* boot/elf.c */
 
 #endif

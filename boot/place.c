@@ -19,16 +19,19 @@
  * init/initramfs.c, unpack_to_rootfs: "this_header & 3"). */
 #define INITRD_ALIGN 4
 
-/* Adds an initrd part; all of them joined, each at a 4-byte boundary. */
+/* Adds an initrd part; all of them joined, each at a 4-byte boundary (a
+ * Multiboot2 module at a page of its own: the module-align tag asks for
+ * page alignment, and GRUB and kexec-tools give it always). */
 static rt_status add_initrd(struct boot_plan *bp, struct ld_src *src, uint64_t off, uint64_t len,
-			     const char *name)
+			     const char *name, const char *args)
 {
-	uint64_t at = (bp->initrd_size + INITRD_ALIGN - 1) & ~(uint64_t)(INITRD_ALIGN - 1);
+	uint64_t align = bp->o->modules ? KIMAGE_PAGE_SIZE : INITRD_ALIGN;
+	uint64_t at = (bp->initrd_size + align - 1) & ~(align - 1);
 
 	if (bp->ninitrd == BOOT_MAX_INITRDS)
 		return rt_fail_uefi(RT_EINVAL, "boot", "%s: more than %u initrd parts", name,
 				BOOT_MAX_INITRDS);
-	bp->initrd[bp->ninitrd++] = (struct boot_initrd){ src, off, len, at, name };
+	bp->initrd[bp->ninitrd++] = (struct boot_initrd){ src, off, len, at, name, args };
 	bp->initrd_size = at + len;
 	return RT_OK;
 }
@@ -78,16 +81,28 @@ rt_status boot_inputs(struct boot_plan *bp)
 	bp->k = &bp->ld->k;
 	rt_log(RT_LOG_INFO, "image", "%s: %s", bp->kernel_name, bp->k->desc);
 
+	/* a Multiboot2 payload takes modules, each with its own command line;
+	 * a Linux kernel an initrd */
+	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2 && bp->ninitrd_file && !o->modules)
+		return rt_fail_uefi(RT_EINVAL, "boot",
+				"%s: a Multiboot2 kernel takes modules (--module=\"PATH ARGS\"), not an initrd (%s)",
+				bp->kernel_name, bp->initrd_src[0].name);
+	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 && o->modules)
+		return rt_fail_uefi(RT_EINVAL, "boot",
+				"%s: a %s takes no Multiboot2 modules (%s); give it an initrd instead",
+				bp->kernel_name, bp->k->format, bp->ninitrd_file ? bp->initrd_src[0].name : "none");
+
 	/* initrds: what the image carries first (a UKI's .ucode, .initrd, as
 	 * systemd's stub orders them), then the user's */
 	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
 		const struct ld_blob *b = &bp->k->initrd[i];
-		st = add_initrd(bp, b->src, b->off, b->len, b->what);
+		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
 		if (st != RT_OK)
 			return st;
 	}
 	for (unsigned i = 0; i < bp->ninitrd_file; i++) {
-		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_src[i].size, bp->initrd_src[i].name);
+		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_src[i].size, bp->initrd_src[i].name,
+				o->modules ? o->module_args[i] : NULL);
 		if (st != RT_OK)
 			return st;
 	}
@@ -133,14 +148,15 @@ static uint64_t free_largest(const struct memmap *m)
  * A destination for `size` bytes: free memory first (loaded in place),
  * else any RAM (staged, copied after the exit), lowest address first.
  */
-static rt_status place(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
-			uint64_t min, uint64_t max, const struct mem_span *avoid, size_t navoid,
-			uint64_t *out)
+static rt_status place_dir(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
+			    uint64_t min, uint64_t max, bool top_down, const struct mem_span *avoid,
+			    size_t navoid, uint64_t *out)
 {
 	const struct boot_req *o = bp->o;
 	struct hole_req req = {
 		.size = BOOT_PAGE_ALIGN(size), .align = align < KIMAGE_PAGE_SIZE ? KIMAGE_PAGE_SIZE : align,
-		.min = min, .max = max, .mask = MEM_MASK(MEM_FREE), .avoid = avoid, .navoid = navoid,
+		.min = min, .max = max, .top_down = top_down, .mask = MEM_MASK(MEM_FREE), .avoid = avoid,
+		.navoid = navoid,
 	};
 
 	if (req.min < o->mem_min)
@@ -160,6 +176,61 @@ static rt_status place(struct boot_plan *bp, const char *what, uint64_t size, ui
 			(unsigned long long)(free_largest(&bp->map) >> 20));
 }
 
+static rt_status place(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
+			uint64_t min, uint64_t max, const struct mem_span *avoid, size_t navoid,
+			uint64_t *out)
+{
+	return place_dir(bp, what, size, align, min, max, false, avoid, navoid, out);
+}
+
+/*
+ * Multiboot2 payloads enter with no firmware interface, and some look for
+ * ACPI the BIOS way only: Xen 4.17's 32-bit entry ignores the RSDP tags
+ * (xen/arch/x86/boot/reloc.c reads none of 14/15) and finds the RSDP by
+ * scanning the EBDA's first KiB and 0xE0000-0xFFFFF
+ * (drivers/acpi/tables/tbxfroot.c acpi_find_root_pointer, which takes the
+ * EBDA segment from the BDA word at 0x40E); its real-mode trampoline goes
+ * below the EBDA and the BDA's base memory size (0x413) too
+ * (boot/head.S trampoline_bios_setup). UEFI leaves no EBDA, so efikexec
+ * makes one as a BIOS would: the top page of the RAM that starts at 0,
+ * below 640 KiB, kept free by the plan (a scratch segment), where purgatory
+ * copies the RSDP and whose segment it writes to the BDA (purgatory.h).
+ * The memory map the payload gets says the page is reserved.
+ */
+#define EBDA_TOP 0xa0000ull
+#define EBDA_MIN 0x10000ull /* below this, no room for a trampoline under it */
+
+static void choose_ebda(struct boot_plan *bp)
+{
+	uint64_t end = 0;
+	bool grew = true;
+
+	bp->ebda = 0;
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < bp->map.n; i++)
+			if ((MEM_MASK(bp->map.r[i].type) & MEM_MASK_RAM) && bp->map.r[i].start <= end &&
+			    bp->map.r[i].end > end)
+				end = bp->map.r[i].end, grew = true;
+	}
+	if (end > EBDA_TOP)
+		end = EBDA_TOP;
+	end &= KIMAGE_PAGE_MASK;
+	if (end < EBDA_MIN + KIMAGE_PAGE_SIZE) {
+		rt_log(RT_LOG_WARN, "boot", "no RAM below 640 KiB from 0 (only [0, %#llx)): no EBDA for %s to find ACPI in",
+		       (unsigned long long)end, bp->kernel_name);
+		return;
+	}
+	for (size_t i = 0; i < bp->navoid; i++)
+		if (bp->avoid[i].start < end && end - KIMAGE_PAGE_SIZE < bp->avoid[i].end) {
+			rt_log(RT_LOG_WARN, "boot", "[%#llx, %#llx) must stay intact: no EBDA for %s to find ACPI in",
+			       (unsigned long long)bp->avoid[i].start, (unsigned long long)bp->avoid[i].end,
+			       bp->kernel_name);
+			return;
+		}
+	bp->ebda = end - KIMAGE_PAGE_SIZE;
+}
+
 rt_status boot_add_segment(struct boot_plan *bp, uint64_t bufsz, uint64_t mem, uint64_t memsz,
 			   unsigned *index)
 {
@@ -176,7 +247,7 @@ rt_status boot_add_kernel_segments(struct boot_plan *bp)
 	const struct ld_kernel *k = bp->k;
 	rt_status st = RT_OK;
 
-	bp->seg_initrd = BOOT_NO_SEG;
+	bp->seg_initrd = bp->seg_ebda = BOOT_NO_SEG;
 	for (unsigned i = 0; i < k->npieces && st == RT_OK; i++) {
 		const struct ld_piece *p = &k->piece[i];
 		uint64_t mem = bp->kernel_base + p->mem_off;
@@ -251,8 +322,8 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 		uint64_t min = bp->k->min;
 		if (kmin > min)
 			min = kmin;
-		st = place(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
-			   bp->k->max, avoid, bp->navoid, &base);
+		st = place_dir(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
+			       bp->k->max, bp->k->top_down, avoid, bp->navoid, &base);
 	}
 	if (st != RT_OK)
 		return st;
@@ -274,10 +345,15 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 	if (st != RT_OK)
 		return st;
 	avoid[bp->navoid++] = (struct mem_span){ bp->params_mem, bp->params_mem + BOOT_PAGE_ALIGN(bp->params_size) };
-	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB, 0, avoid, bp->navoid,
+	/* a Multiboot2 payload is entered in 32-bit mode, from purgatory */
+	st = place(bp, "purgatory", ph->memsz, KIMAGE_PAGE_SIZE, MIB,
+		   bp->k->handoff == LD_HANDOFF_MULTIBOOT2 ? 1ull << 32 : 0, avoid, bp->navoid,
 		   &bp->purgatory_mem);
 	if (st != RT_OK)
 		return st;
+	bp->ebda = 0;
+	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2)
+		choose_ebda(bp);
 	bp->entry = bp->kernel_base + bp->k->entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;
 	bp->purgatory_params_off = ph->params;
@@ -299,6 +375,12 @@ rt_status boot_plan_image(struct boot_plan *bp, const struct purgatory_header *p
 		return st;
 	if ((st = boot_add_segment(bp, ph->filesz, bp->purgatory_mem, ph->memsz, &bp->seg_purgatory)))
 		return st;
+	bp->seg_ebda = BOOT_NO_SEG;
+	if (bp->ebda) {
+		struct kimage_segment s = { NULL, 0, bp->ebda, KIMAGE_PAGE_SIZE, true };
+		if ((st = kimage_add_segment(&bp->img, &s, &bp->seg_ebda)))
+			return st;
+	}
 	st = kimage_plan(&bp->img, bp->arch->control_pages(bp));
 	if (st != RT_OK)
 		return rt_fail_uefi(st, "boot", "cannot plan the image: %s", rt_status_name(st));
@@ -321,10 +403,14 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
 				    (unsigned long long)bp->k->piece[i].src_off);
 			return BOOT_SEG_KERNEL;
 		}
-		if (bp->seg_scratch[i] == seg) {
+		if (bp->seg_scratch[i] == seg && seg != BOOT_NO_SEG) {
 			rt_snprintf(src, n, "nothing (room the kernel needs past its file)");
 			return BOOT_SEG_ROOM;
 		}
+	}
+	if (seg == bp->seg_ebda) {
+		rt_snprintf(src, n, "nothing (an EBDA purgatory makes: the RSDP for BIOS-style ACPI scans)");
+		return BOOT_SEG_ROOM;
 	}
 	if (seg == bp->seg_initrd) {
 		src[0] = 0;

@@ -30,6 +30,8 @@ enum fw_secure_boot { FW_SB_UNKNOWN = 1, FW_SB_DISABLED = 2, FW_SB_ENABLED = 3 }
 struct fw_facts {
 	uint64_t systab;              /* the EFI system table (identity-mapped) */
 	uint64_t acpi_rsdp;           /* ACPI 2.0 RSDP, else 1.0; 0: none */
+	uint8_t rsdp[64];             /* a copy of it, rsdp_len bytes */
+	uint32_t rsdp_len;
 	const void *fdt;              /* the firmware's device tree; NULL: none */
 	bool has_fb;
 	struct fw_fb fb;
@@ -72,6 +74,7 @@ struct boot_initrd {
 	uint64_t src_off, len;
 	uint64_t off;                         /* in the joined initrd */
 	const char *name;
+	const char *args;                     /* a Multiboot2 module's command line */
 };
 
 /* One input file: a path on a volume (read through the firmware), or
@@ -90,6 +93,10 @@ struct boot_req {
 	bool kernel_handover;  /* kernel.buf is pages the caller gave away (run in place when it can) */
 	struct boot_input initrd[BOOT_MAX_INITRD_FILES];
 	unsigned ninitrd;
+	/* true: initrd[] are Multiboot2 modules, each with its command line
+	 * module_args[i] (NULL: none), each at a page of its own */
+	bool modules;
+	const char *module_args[BOOT_MAX_INITRD_FILES];
 	const char *cmdline;   /* NULL: the image's own (a UKI's .cmdline), else none */
 	struct boot_input dtb; /* path NULL and buf NULL: none given */
 	bool verify, verbose;
@@ -141,7 +148,7 @@ struct boot_plan {
 	struct memmap map;                    /* the map the plan was made on */
 	struct kimage img;
 	unsigned seg_kernel[LD_MAX_PIECES], seg_scratch[LD_MAX_PIECES];
-	unsigned seg_initrd, seg_params, seg_purgatory;
+	unsigned seg_initrd, seg_params, seg_purgatory, seg_ebda;
 	/* each segment's XXH64 taken as its bytes were loaded (efi/kexec.c) */
 	struct seg_stream {
 		struct xxh64_ctx c;
@@ -150,6 +157,9 @@ struct boot_plan {
 	} stream[KIMAGE_MAX_SEGMENTS];
 	uint64_t kernel_base;                 /* the kernel's load address */
 	uint64_t initrd_mem, params_mem, purgatory_mem;
+	/* Multiboot2 on x86: the BIOS data a payload without EFI looks for,
+	 * made by purgatory (an EBDA with a copy of the RSDP); 0: none */
+	uint64_t ebda;
 	uint64_t entry;                       /* kernel entry, physical */
 	uint64_t purgatory_entry;
 	uint64_t purgatory_params_off;        /* in the purgatory segment */

@@ -198,6 +198,7 @@ struct efikexec {
 	char initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];
 	char cap_initrd_path[EFIKEXEC_MAX_INITRDS][PATH_MAX];
 	char cmdline[EFIKEXEC_MAX_CMDLINE + 1], cap_cmdline[EFIKEXEC_MAX_CMDLINE + 1];
+	char module_cmdline[EFIKEXEC_MAX_INITRDS][EFIKEXEC_MAX_CMDLINE + 1];
 	/* kernels read whole to verify or measure them (efi/trust.h) */
 	struct trust_req trust;
 	/* handed-over pages (EFIKEXEC_INPUT_HANDOVER): efikexec's to free */
@@ -329,6 +330,11 @@ efikexec_status EFIKEXEC_API efikexec_add_initrd(struct efikexec *r, const struc
 	EFI_STATUS st;
 
 	API_CHANGE(r, "efikexec_add_initrd");
+	if (r->req.modules)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+				      "efikexec_add_initrd: %s: the request has Multiboot2 modules already (%s): a kernel takes modules or an initrd, not both",
+				      in && in->struct_size >= INPUT_V1 && in->path ? in->path : "(buffer)",
+				      r->initrd_path[0]));
 	if (r->req.ninitrd == EFIKEXEC_MAX_INITRDS)
 		return leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_initrd: %s: more than %u initrds",
 				      in && in->struct_size >= INPUT_V1 && in->path ? in->path : "(buffer)",
@@ -349,6 +355,33 @@ static EFI_STATUS copy_cmdline(const char *fn, const char *s, char *to)
 				EFIKEXEC_MAX_CMDLINE);
 	RT_FN(memcpy)(to, s, len + 1);
 	return EFI_SUCCESS;
+}
+
+efikexec_status EFIKEXEC_API efikexec_add_module(struct efikexec *r, const struct efikexec_input *in,
+						const char *cmdline)
+{
+	const char *name = in && in->struct_size >= INPUT_V1 && in->path ? in->path : "(buffer)";
+	unsigned i;
+	EFI_STATUS st;
+
+	API_CHANGE(r, "efikexec_add_module");
+	i = r->req.ninitrd;
+	if (i && !r->req.modules)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+				      "efikexec_add_module: %s: the request has initrds already (%s): a kernel takes modules or an initrd, not both",
+				      name, r->initrd_path[0]));
+	if (i == EFIKEXEC_MAX_INITRDS)
+		return leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_module: %s: more than %u modules",
+				      name, EFIKEXEC_MAX_INITRDS));
+	st = copy_cmdline("efikexec_add_module", cmdline ? cmdline : "", r->module_cmdline[i]);
+	if (!EFI_ERROR(st))
+		st = take_input("efikexec_add_module", in, &r->req.initrd[i], r->initrd_path[i], false);
+	if (!EFI_ERROR(st)) {
+		r->req.module_args[i] = r->module_cmdline[i];
+		r->req.modules = true;
+		r->req.ninitrd++;
+	}
+	return leave(st);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_cmdline(struct efikexec *r, const char *cmdline)

@@ -323,7 +323,7 @@ static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, st
 static EFI_STATUS load_segments(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
-	static const uint8_t zeros[INITRD_ALIGN];
+	static const uint8_t zeros[KIMAGE_PAGE_SIZE]; /* the gap before the next part: < 4 bytes, < a page for modules */
 	EFI_STATUS st;
 
 	/* Past a room piece's file the kernel needs room, not zeros: its

@@ -136,7 +136,7 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 
 	if ((st = efikexec_add_kernel(r, &in)))
 		return st;
-	if (stage_parent_initrd(systab, &parent_initrd, &parent_initrd_size)) {
+	if (!o->nmodule && stage_parent_initrd(systab, &parent_initrd, &parent_initrd_size)) {
 		struct efikexec_input pi = EFIKEXEC_INPUT_BUFFER(parent_initrd, parent_initrd_size,
 								 "the parent loader's initrd (LoadFile2)");
 		if ((st = efikexec_add_initrd(r, &pi)))
@@ -151,6 +151,11 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 	for (unsigned i = 0; i < o->ninitrd; i++) {
 		struct efikexec_input ii = EFIKEXEC_INPUT_FILE(NULL, o->initrd[i]);
 		if ((st = efikexec_add_initrd(r, &ii)))
+			return st;
+	}
+	for (unsigned i = 0; i < o->nmodule; i++) {
+		struct efikexec_input mi = EFIKEXEC_INPUT_FILE(NULL, o->module[i]);
+		if ((st = efikexec_add_module(r, &mi, o->module_args[i])))
 			return st;
 	}
 	len = options_kernel_cmdline(o, cmdline, sizeof(cmdline));

@@ -16,6 +16,8 @@ const char options_usage[] =
 	"\n"
 	"boot options:\n"
 	"  --initrd=PATH     load PATH as (part of) the initrd; repeatable\n"
+	"  --module=\"PATH [ARGS]\"  a Multiboot2 kernel's module (Xen: dom0's kernel,\n"
+	"                    then its initrd) with its command line; repeatable\n"
 	"  --append=STRING   kernel command line, before the arguments after KERNEL\n"
 	"  --dry-run         print the plan (segments, sources, entry) and return\n"
 	"  --no-verify       let purgatory skip its check of the segments\n"
@@ -128,6 +130,32 @@ static rt_status parse_capture_size(const char *v, struct efikexec_opts *o)
 	return RT_OK;
 }
 
+/* --module="PATH [ARGS]": the path up to the first blank, the rest its
+ * command line (kexec-tools' --module, GRUB's module2 PATH ARGS). */
+static rt_status add_module(struct efikexec_opts *o, const char *v)
+{
+	size_t n = 0;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	while (v[n] && v[n] != ' ' && v[n] != '\t')
+		n++;
+	if (!n)
+		return rt_fail(RT_EINVAL, "options", "--module needs a path");
+	if (o->nmodule == OPT_MAX_INITRDS)
+		return rt_fail(RT_EINVAL, "options", "--module=%s: more than %u modules", v, OPT_MAX_INITRDS);
+	if (n >= sizeof(o->module[0]))
+		return rt_fail(RT_EINVAL, "options", "--module: a path of %zu bytes, more than %zu", n,
+			       sizeof(o->module[0]) - 1);
+	RT_FN(memcpy)(o->module[o->nmodule], v, n);
+	o->module[o->nmodule][n] = 0;
+	v += n;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	o->module_args[o->nmodule++] = v;
+	return RT_OK;
+}
+
 rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o)
 {
 	unsigned i;
@@ -179,6 +207,9 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		} else if (match(a, "--initrd", &v)) {
 			if ((rs = want_value("--initrd", v, true)) ||
 			    (rs = add_path(o->initrd, &o->ninitrd, v, "initrds")))
+				return rs;
+		} else if (match(a, "--module", &v)) {
+			if ((rs = want_value("--module", v, true)) || (rs = add_module(o, v)))
 				return rs;
 		} else if (match(a, "--dtb", &v)) {
 			if ((rs = want_value("--dtb", v, true)))
@@ -252,7 +283,7 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if ((rs = add_path(o->initrd, &o->ninitrd, cl->arg[j].value + 7, "initrds")))
 				return rs;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->no_verify || o->verify_sha256 || o->dtb ||
+	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->nmodule || o->no_verify || o->verify_sha256 || o->dtb ||
 		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
@@ -260,6 +291,9 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		return rt_fail(RT_EINVAL, "options", "--capture-kernel needs --capture-size=SIZE[@ADDR]");
 	if ((o->capture_size || o->ncapture_initrd || o->capture_append) && !o->capture_kernel)
 		return rt_fail(RT_EINVAL, "options", "the --capture-* options need --capture-kernel=PATH");
+	if (o->nmodule && (o->ninitrd || o->nlead_initrd))
+		return rt_fail(RT_EINVAL, "options", "--module=%s and initrd=%s: a kernel takes modules or an initrd, not both",
+			       o->module[0], o->ninitrd ? o->initrd[0] : o->lead_initrd[0]);
 	if (o->mem_max && o->mem_max <= o->mem_min)
 		return rt_fail(RT_EINVAL, "options", "--mem-max=%#llx is not above --mem-min=%#llx",
 			       (unsigned long long)o->mem_max, (unsigned long long)o->mem_min);

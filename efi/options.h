@@ -42,6 +42,10 @@ struct efikexec_opts {
 	 * serves its initrd through LoadFile2 (then those name that one) */
 	const char *lead_initrd[OPT_MAX_INITRDS];
 	unsigned nlead_initrd;
+	/* --module="PATH [ARGS]": a Multiboot2 kernel's modules, in order */
+	char module[OPT_MAX_INITRDS][256];
+	const char *module_args[OPT_MAX_INITRDS]; /* the text after PATH; "" none */
+	unsigned nmodule;
 	/* crash capture (efi/capture.c): armed alongside a boot */
 	const char *capture_kernel;          /* --capture-kernel=PATH */
 	const char *capture_initrd[OPT_MAX_INITRDS]; /* --capture-initrd=PATH... */

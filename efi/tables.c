@@ -100,6 +100,20 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len)
 	RT_FN(memset)(f, 0, sizeof(*f));
 	f->systab = (uint64_t)(uintptr_t)efi_st;
 	f->acpi_rsdp = (uint64_t)(uintptr_t)(rsdp ? rsdp : efi_config_table(&acpi10));
+	if (f->acpi_rsdp) {
+		/* a copy, for payloads given the RSDP itself (Multiboot2): 20
+		 * bytes in ACPI 1.0, `length` (offset 20) from revision 2 on
+		 * (ACPI 6.5, 5.2.5.3) */
+		const uint8_t *p = (const uint8_t *)(uintptr_t)f->acpi_rsdp;
+		uint32_t len = 20;
+		if (p[15] >= 2) {
+			RT_FN(memcpy)(&len, p + 20, 4);
+			if (len < 36 || len > sizeof(f->rsdp))
+				len = 36;
+		}
+		RT_FN(memcpy)(f->rsdp, p, len);
+		f->rsdp_len = len;
+	}
 	f->fdt = efi_config_table(&dtb_guid);
 	f->has_fb = gop_fb(&f->fb);
 	if (rng_len > FW_RNG_MAX)

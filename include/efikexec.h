@@ -169,11 +169,20 @@ struct efikexec_input {
 
 efikexec_status EFIKEXEC_API efikexec_request_new(struct efikexec **out);
 /* The kernel: any format efikexec knows (bzImage, arm64 Image, EFI zboot,
- * UKI, gzip'd Image, ELF vmlinux); once per request. */
+ * UKI, gzip'd Image, ELF vmlinux, Multiboot2 payloads such as Xen's
+ * xen.gz on x86_64); once per request. */
 efikexec_status EFIKEXEC_API efikexec_add_kernel(struct efikexec *r, const struct efikexec_input *in);
 /* An initrd; several are joined in order (each at a 4-byte boundary) after
  * what the image carries itself (a UKI's .ucode and .initrd). */
 efikexec_status EFIKEXEC_API efikexec_add_initrd(struct efikexec *r, const struct efikexec_input *in);
+/* A module of a Multiboot2 kernel (Xen: the dom0 kernel first, then its
+ * initrd), with its own command line (NULL: none). Modules load in order,
+ * each at a page of its own below 4 GiB; the payload gets "PATH CMDLINE"
+ * as the module's string, the path first as kexec-tools gives it (for a
+ * buffer, its name). A request has modules or initrds, not both; at most
+ * EFIKEXEC_MAX_INITRDS, each command line at most EFIKEXEC_MAX_CMDLINE. */
+efikexec_status EFIKEXEC_API efikexec_add_module(struct efikexec *r, const struct efikexec_input *in,
+						 const char *cmdline);
 /* The kernel's command line (copied); NULL: the image's own (a UKI's
  * .cmdline), else none. */
 efikexec_status EFIKEXEC_API efikexec_set_cmdline(struct efikexec *r, const char *cmdline);

@@ -31,3 +31,8 @@ void purgatory_halt(void)
 {
 	a64_halt();
 }
+
+void purgatory_arch_exit(const struct purgatory_params *p)
+{
+	(void)p;
+}

@@ -9,6 +9,9 @@
 ; DS = ES = SS = 0x18, interrupts off, RSI = boot_params, jump to the
 ; kernel's 64-bit entry (load address + 0x200).
 ;
+; With PURGATORY_F_MULTIBOOT2 the exit is the Multiboot2 i386 state instead
+; (below, at `multiboot2`).
+;
 ; Position independent: only RIP-relative addressing, so the blob runs
 ; wherever its segment was placed. The header comes first in the file.
 
@@ -39,6 +42,10 @@ purgatory_entry:
 	lea rsp, [stack_top]
 	call purgatory_main        ; returns only when the kernel may run
 
+	lea rax, [purgatory_params]
+	test dword [rax + PURG_OFF_FLAGS], PURGATORY_F_MULTIBOOT2
+	jnz multiboot2
+
 	; the boot GDT, at this copy's address
 	LOAD_BOOT_SEGMENTS gdt, gdtr
 
@@ -52,11 +59,57 @@ purgatory_entry:
 	xor ebp, ebp
 	jmp rax
 
+; A Multiboot2 payload (Multiboot2 specification 3.3, "I386 machine state"):
+; EAX = 0x36D76289, EBX = the boot information's physical address; CS a
+; 32-bit read/execute and DS, ES, FS, GS, SS 32-bit read/write flat
+; segments; CR0.PE = 1, CR0.PG = 0; interrupts off. Leaving long mode
+; (Intel SDM vol. 3, 10.8.5 "Initializing IA-32e Mode", the reverse steps):
+; far return to a 32-bit code segment (compatibility mode), paging off
+; (which clears EFER.LMA), then EFER.LME off. Purgatory, its GDT, its stack,
+; the information and the entry are below 4 GiB (boot/place.c): the code
+; runs on under the identity mapping at the same addresses.
+multiboot2:
+	mov esi, [rax + PURG_OFF_ARG0]     ; the information
+	mov edi, [rax + PURG_OFF_ENTRY]    ; the payload's entry
+	lea rax, [gdt]
+	lea rdx, [gdtr]
+	mov [rdx + 2], rax
+	lgdt [rdx]
+	push MB2_CS
+	lea rax, [compat32]
+	push rax
+	o64 retf
+bits 32
+compat32:
+	mov eax, BOOT_DS
+	mov ds, eax
+	mov es, eax
+	mov fs, eax
+	mov gs, eax
+	mov ss, eax
+	mov eax, cr0
+	and eax, 0x7fffffff                ; CR0.PG off: long mode inactive
+	mov cr0, eax
+	mov ecx, 0xc0000080                ; IA32_EFER
+	rdmsr
+	and eax, ~(1 << 8)                 ; LME off
+	wrmsr
+	xor eax, eax
+	mov cr4, eax                       ; no PAE, PGE, LA57 left for the payload
+	mov eax, 0x36d76289
+	mov ebx, esi
+	xor ecx, ecx
+	xor edx, edx
+	xor esi, esi
+	xor ebp, ebp
+	jmp edi
+bits 64
+
 section .data
 align 16
 gdt:
 	dq 0                       ; null
-	dq 0                       ; unused
+	dq GDT_CODE32              ; MB2_CS: a Multiboot2 payload's
 	dq GDT_CODE64              ; BOOT_CS
 	dq GDT_DATA                ; BOOT_DS
 gdt_end:

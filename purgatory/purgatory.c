@@ -61,6 +61,7 @@ void purgatory_main(void)
 	 * with the MMU and caches on (it halts on a mismatch itself) */
 	if (!(p->flags & PURGATORY_F_VERIFY) || (p->flags & PURGATORY_F_CHECKED)) {
 		report_relocation(p);
+		purgatory_arch_exit(p);
 		return;
 	}
 	bad = purgatory_check_regions(p);
@@ -78,4 +79,5 @@ void purgatory_main(void)
 		puts_uart(")\n");
 	}
 	report_relocation(p);
+	purgatory_arch_exit(p);
 }

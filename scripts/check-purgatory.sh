@@ -25,7 +25,7 @@ same() {
 	local h=$1 inc=$2 name c a
 	shift 2
 	for name in "$@"; do
-		c=$(awk -v n="$name" '$1 == "#define" && $2 == n {sub(/ull$/, "", $3); print $3}' "$h")
+		c=$(awk -v n="$name" '$1 == "#define" && $2 == n {sub(/[uU]?[lL]*$/, "", $3); print $3}' "$h")
 		a=$(awk -v n="$name" '$1 == "%define" && $2 == n {print $3}' "$inc")
 		if [ -z "$c" ] || [ "$((c))" != "$((a))" ]; then
 			echo "check-purgatory: $name is '$c' in $h but '$a' in $inc" >&2
@@ -33,5 +33,5 @@ same() {
 		fi
 	done
 }
-same purgatory/purgatory.h purgatory/purgatory-asm.inc PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0
+same purgatory/purgatory.h purgatory/purgatory-asm.inc PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0 PURG_OFF_FLAGS PURGATORY_F_MULTIBOOT2
 same arch/x86_64/handoff.h arch/x86_64/handoff.inc X86_CTRL_GDT X86_CTRL_GDTR X86_CTRL_STACK_TOP

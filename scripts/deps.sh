@@ -133,6 +133,21 @@ if [ ! -e "$ASSETS/shim/.done" ]; then
 	touch "$ASSETS/shim/.done"
 fi
 
+# Debian's Xen hypervisors (the Multiboot2 tests), unpacked, never installed:
+# /boot/xen-4.17-amd64.gz and /boot/xen-4.17-arm64
+if [ ! -e "$ASSETS/xen/.done" ]; then
+	download "xen-hypervisor-4.17-amd64:amd64" "$ASSETS/debs"
+	download "xen-hypervisor-4.17-arm64:arm64" "$ASSETS/debs"
+	rm -rf "$ASSETS/xen" "$ASSETS/xen.tmp"
+	for d in "$ASSETS"/debs/xen-hypervisor-4.17-amd64_*_amd64.deb "$ASSETS"/debs/xen-hypervisor-4.17-arm64_*_arm64.deb; do
+		dpkg-deb -x "$d" "$ASSETS/xen.tmp"
+	done
+	mkdir -p "$ASSETS/xen"
+	cp "$ASSETS"/xen.tmp/boot/xen-4.17-amd64.gz "$ASSETS"/xen.tmp/boot/xen-4.17-arm64 "$ASSETS/xen/"
+	rm -rf "$ASSETS/xen.tmp"
+	touch "$ASSETS/xen/.done"
+fi
+
 # busybox-static for both guests.
 for arch in amd64 arm64; do
 	out=$ASSETS/busybox-$arch

@@ -101,8 +101,34 @@ seed_trust() {
 		{ printf '\000'; head -c 65536 "$k"; } >"$out"
 	done
 }
+# ... and for the Multiboot2 target: the test payload's and Xen's heads
+# (behind their length, big-endian), then bytes for the map and modules
+seed_multiboot2() {
+	local d=$BUILD/fuzz/corpus-multiboot2 img src
+	mkdir -p "$d"
+	for src in "$BUILD/tests/mb2-payload.elf" "$BUILD/assets/xen/xen-4.17-amd64.gz"; do
+		[ -f "$src" ] || continue
+		img=$d/seed-$(basename "$src" .gz)
+		[ -s "$img" ] && continue
+		python3 - "$src" "$img" <<'PY'
+import gzip, os, sys
+src, out = sys.argv[1:]
+data = open(src, 'rb').read()
+if src.endswith('.gz'):
+    data = gzip.decompress(data)
+head = data[:16384]
+tail = bytes((i * 37 + 11) & 255 for i in range(400))
+open(out, 'wb').write(len(head).to_bytes(2, 'big') + head + tail)
+PY
+		# the loader table's corpus too: the whole head as an image
+		mkdir -p "$BUILD/fuzz/corpus-loader"
+		if [ "${src%.gz}" = "$src" ]; then head -c 65536 "$src"; else gunzip -c "$src" | head -c 65536; fi \
+			>"$BUILD/fuzz/corpus-loader/seed-mb2-$(basename "$src" .gz)"
+	done
+}
 seed_bzimage
 seed_dtb
+seed_multiboot2
 seed_trust
 seed_loader
 seed_mapfile

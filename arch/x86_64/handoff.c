@@ -17,6 +17,7 @@
 #include "state.h"
 #include "io.h"
 #include "pagetable.h"
+#include "../../boot/multiboot2.h"
 
 #define CR4_LA57 (1ull << 12)
 
@@ -59,9 +60,12 @@ rt_status arch_prepare(struct boot_plan *bp)
 	static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
 	uint16_t limit = sizeof(gdt) - 1;
 
-	bzimage_boot_params(p, bp->k->bz_hdr, bp->k->bz_hdr_end, &ld);
-	RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
-	if (bp->fw->has_fb) {
+	/* a Multiboot2 payload's information is made at the exit (arch_finish) */
+	if (bp->k->handoff == LD_HANDOFF_LINUX) {
+		bzimage_boot_params(p, bp->k->bz_hdr, bp->k->bz_hdr_end, &ld);
+		RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
+	}
+	if (bp->fw->has_fb && bp->k->handoff == LD_HANDOFF_LINUX) {
 		const struct fw_fb *f = &bp->fw->fb;
 		struct bz_fb fb = { f->base, f->size, f->width, f->height, f->stride_pixels,
 				    f->red, f->green, f->blue, f->rsvd };
@@ -69,7 +73,7 @@ rt_status arch_prepare(struct boot_plan *bp)
 		rt_log(RT_LOG_DEBUG, "boot", "framebuffer %ux%u at %#llx", fb.width, fb.height,
 		       (unsigned long long)fb.base);
 	}
-	if (bp->fw->rng_len >= RNG_SEED_BYTES) {
+	if (bp->fw->rng_len >= RNG_SEED_BYTES && bp->k->handoff == LD_HANDOFF_LINUX) {
 		RT_FN(memcpy)(seed->data, bp->fw->rng, RNG_SEED_BYTES);
 		bzimage_add_setup_data(p, seed, bp->params_mem + x86.rng_off, SETUP_RNG_SEED, RNG_SEED_BYTES);
 		rt_log(RT_LOG_DEBUG, "boot", "%u bytes of EFI_RNG_PROTOCOL seed as SETUP_RNG_SEED",
@@ -97,6 +101,34 @@ rt_status arch_prepare(struct boot_plan *bp)
 	return RT_OK;
 }
 
+/*
+ * A Multiboot2 payload's information, from the final map: the EBDA page
+ * purgatory makes is reserved in it (boot/place.c choose_ebda), and
+ * purgatory learns what to make and that it enters in 32-bit mode.
+ */
+static rt_status finish_multiboot2(struct boot_plan *bp)
+{
+	static struct memmap map;
+	struct mb2_info_req r;
+	size_t len;
+	rt_status rs;
+
+	map = bp->final_map;
+	if (bp->ebda && (rs = memmap_set_type(&map, bp->ebda, bp->ebda + KIMAGE_PAGE_SIZE, MEM_RESERVED)))
+		return rs;
+	x86_mb2_req(bp, &r, &map);
+	rs = mb2_info_build(bp->params_shadow, bp->params_size, &r, &len);
+	if (rs != RT_OK)
+		return rs;
+	bp->pparams.flags |= PURGATORY_F_MULTIBOOT2;
+	if (bp->ebda && bp->fw->rsdp_len <= sizeof(bp->pparams.rsdp)) {
+		bp->pparams.ebda = bp->ebda;
+		bp->pparams.rsdp_len = bp->fw->rsdp_len;
+		RT_FN(memcpy)(bp->pparams.rsdp, bp->fw->rsdp, bp->fw->rsdp_len);
+	}
+	return RT_OK;
+}
+
 rt_status arch_finish(struct boot_plan *bp)
 {
 	static struct bz_e820_entry e820[MEMMAP_MAX];
@@ -112,6 +144,8 @@ rt_status arch_finish(struct boot_plan *bp)
 	if (bp->mm.size > bp->mm_room)
 		return rt_fail(RT_E2BIG, "boot", "final memory map of %llu bytes > room %llu",
 			       (unsigned long long)bp->mm.size, (unsigned long long)bp->mm_room);
+	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2)
+		return finish_multiboot2(bp);
 	/* A capture kernel gets no EFI: its RAM is the region alone (and the
 	 * low RAM its real-mode trampoline needs), told by e820; an EFI memory
 	 * map would hand it the crashed system's memory, and its decompressor's

@@ -7,19 +7,68 @@
 #include "handoff.h"
 #include "pagetable.h"
 #include "state.h"
+#include "../../boot/multiboot2.h"
 
 struct x86_state x86;
 
 static rt_status inputs(struct boot_plan *bp)
 {
+	const struct mb2_header *h = &bp->k->mb2;
+
 	if (bp->dtb)
 		rt_log(RT_LOG_WARN, "boot", "%s: an x86 kernel takes no device tree; ignored", bp->dtb_name);
+	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 || bp->fw->has_fb)
+		return RT_OK;
+	/* what only the firmware's facts decide: a console it insists on */
+	if (MB2_HAS(h, MB2_HT_CONSOLE) && (h->console_flags & MB2_CONSOLE_REQUIRED) &&
+	    !(h->console_flags & MB2_CONSOLE_EGA_TEXT))
+		return rt_fail_uefi(RT_ENOTSUP, "boot",
+				"%s: its console tag requires a console (flags %#x) and this firmware has no graphics output",
+				bp->kernel_name, h->console_flags);
+	if ((h->required >> MB2_IT_FRAMEBUFFER) & 1)
+		return rt_fail_uefi(RT_ENOTSUP, "boot",
+				"%s: requires the framebuffer information (tag 8) and this firmware has no graphics output",
+				bp->kernel_name);
 	return RT_OK;
+}
+
+/* A Multiboot2 payload's modules: the initrd segment's parts, each at a
+ * page of its own (boot/place.c). */
+static struct mb2_module mb2_mods[BOOT_MAX_INITRDS];
+static struct mb2_fb mb2_fb;
+
+void x86_mb2_req(const struct boot_plan *bp, struct mb2_info_req *r, const struct memmap *map)
+{
+	const struct fw_facts *fw = bp->fw;
+
+	for (unsigned i = 0; i < bp->ninitrd; i++)
+		mb2_mods[i] = (struct mb2_module){ bp->initrd_mem + bp->initrd[i].off,
+						   bp->initrd_mem + bp->initrd[i].off + bp->initrd[i].len,
+						   bp->initrd[i].name, bp->initrd[i].args };
+	if (fw->has_fb) {
+		mb2_fb = (struct mb2_fb){ fw->fb.base, fw->fb.stride_pixels * 4, fw->fb.width, fw->fb.height, 32,
+					  fw->fb.red, fw->fb.green, fw->fb.blue };
+	}
+	*r = (struct mb2_info_req){
+		.h = &bp->k->mb2, .path = bp->kernel_name, .cmdline = bp->cmdline,
+		.loader_name = X86_MB2_LOADER_NAME, .mod = mb2_mods, .nmod = bp->ninitrd, .map = map,
+		.rsdp = fw->rsdp_len ? fw->rsdp : NULL, .rsdp_len = fw->rsdp_len, .fb = fw->has_fb ? &mb2_fb : NULL,
+		.efi_systab = fw->systab, .efi_mmap = bp->mm.buf, .efi_mmap_size = (uint32_t)bp->mm.size,
+		.efi_desc_size = (uint32_t)bp->mm.desc_size, .efi_desc_version = bp->mm.desc_version,
+		.relocated = !bp->k->fixed, .load_base = (uint32_t)bp->kernel_base,
+	};
 }
 
 static uint64_t params_size(const struct boot_plan *bp)
 {
 	uint64_t descs = bp->mm_room / bp->mm.desc_size;
+
+	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2) {
+		struct mb2_info_req r;
+		x86_mb2_req(bp, &r, NULL);
+		/* the map: one range per descriptor, and the EBDA's split */
+		return mb2_info_bound(&r, descs + 2, bp->mm_room);
+	}
 
 	x86.rng_off = ALIGN16(0x1000 + bp->cmdline_len + 1);
 	x86.e820_off = ALIGN16(x86.rng_off + sizeof(struct bz_setup_data) + RNG_SEED_BYTES);

@@ -20,4 +20,10 @@ extern struct x86_state x86;
 /* The end of memory the identity map must cover. */
 uint64_t x86_map_end(const struct boot_plan *bp);
 
+/* A Multiboot2 payload's information request from the plan (plan.c); the
+ * map is filled at the exit (handoff.c). */
+struct mb2_info_req;
+void x86_mb2_req(const struct boot_plan *bp, struct mb2_info_req *r, const struct memmap *map);
+#define X86_MB2_LOADER_NAME "efikexec"
+
 #endif

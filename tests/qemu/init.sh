@@ -41,6 +41,8 @@ if [ -e /proc/vmcore ]; then
 fi
 echo "EFIKEXEC-CMDLINE: $(cat /proc/cmdline)"
 echo "EFIKEXEC-KERNEL: $(uname -r) $(uname -m)"
+# under a hypervisor that says so (Xen's dom0: "xen")
+[ -r /sys/hypervisor/type ] && echo "EFIKEXEC-HYPERVISOR: $(cat /sys/hypervisor/type)"
 for f in /extra/*; do
 	[ -f "$f" ] && echo "EFIKEXEC-EXTRA: ${f#/extra/} $(cat "$f")"
 done

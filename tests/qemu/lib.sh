@@ -118,8 +118,9 @@ qemu_cmd() {
 
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
 # Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
-# QEMU_MACHINE picks the aarch64 machine (default virt). Returns QEMU's
-# exit status (124 on timeout).
+# QEMU_MACHINE picks the aarch64 machine (default virt); with QEMU_DONE set,
+# the boot ends (status 0) when the log has that text. Returns QEMU's exit
+# status (124 on timeout).
 qemu_boot() {
 	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
 	shift 5
@@ -130,7 +131,24 @@ qemu_boot() {
 		echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
 		: >"$log"
 		rc=0
-		timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 || rc=$?
+		if [ -n "${QEMU_DONE:-}" ]; then
+			# a guest that cannot power the machine off (Xen halts it
+			# when its dom0 powers off): stopped once QEMU_DONE is logged
+			timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 &
+			local qpid=$! done=0
+			while kill -0 "$qpid" 2>/dev/null; do
+				if grep -aqF -- "$QEMU_DONE" "$log"; then
+					done=1
+					kill "$qpid" 2>/dev/null
+					break
+				fi
+				sleep 1
+			done
+			wait "$qpid" || rc=$?
+			[ "$done" = 1 ] && rc=0
+		else
+			timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 || rc=$?
+		fi
 		# Under TCG the firmware now and then hangs before its shell
 		# (seen on AAVMF, about 1 boot in 50): nothing of ours has run
 		# then, so that boot alone is tried once more, and said so.

@@ -11,6 +11,7 @@ export BUILD
 . "$(dirname "$0")/tests.sh"
 . "$(dirname "$0")/stage.sh"
 . "$(dirname "$0")/trust.sh"
+. "$(dirname "$0")/multiboot.sh"
 
 JOBS=${QEMU_JOBS:-2}
 RESULTS=$WORK/results

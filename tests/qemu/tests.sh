@@ -740,7 +740,7 @@ t_formats_x86_64_bad_input() {
 		"efikexec.efi vmlinux.gz initrd=initrd.img initrd=extra.img console=ttyS0"
 	qemu_boot x86_64 "$name" "$esp" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_line "$name" \
-		'efikexec: error: elf: \elf32: ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels' \
+		'efikexec: error: elf: \elf32: ELF class 1 (ELF32, i386): efikexec loads 64-bit ELF kernels, and 32-bit ones with a Multiboot2 header' \
 		'efikexec: error: elf: \overlap: PT_LOAD 1 [0x1002000, 0x1003000) overlaps another PT_LOAD [0x1000000, 0x1003000)' \
 		'EFIKEXEC-STEP: nolinux rc 0x1' 'EFIKEXEC-STEP: cut rc 0x1F' 'EFIKEXEC-STEP: elf32 rc 0x3' \
 		'EFIKEXEC-STEP: overlap rc 0x1' 'EFIKEXEC-STEP: mmio rc 0x1' 'EFIKEXEC-STEP: arm64 rc 0x3'

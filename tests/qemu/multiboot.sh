@@ -1,0 +1,136 @@
+# multiboot.sh - Multiboot2 boot tests (boot/multiboot2.c, purgatory's
+# 32-bit exit): the project's own payload (mb2-payload.c) prints every tag
+# it gets and mb2img.py checks them; Debian's Xen boots Debian's kernel as
+# its dom0; bad images and inputs return with their messages. Sourced by
+# run-all.sh.
+
+MB2_PAYLOAD=$BUILD/tests/mb2-payload.elf
+MB2_PY=$HERE/mb2img.py
+XEN_X86=$ASSETS/xen/xen-4.17-amd64.gz
+
+# mb2_esp NAME: an ESP with efikexec, the payload and two modules of random
+# bytes (one not a whole number of pages), in $ESP
+mb2_esp() {
+	ESP=$(new_esp "$1")
+	cp "$BUILD/x86_64/efikexec.efi" "$MB2_PAYLOAD" "$ESP/"
+	head -c 300001 /dev/urandom >"$ESP/mod1.bin"
+	head -c 5000 /dev/urandom >"$ESP/mod2.bin"
+}
+
+# The payload, with a framebuffer (-device VGA: OVMF's GOP), relocated
+# (preference high), two modules with and without a command line.
+t_multiboot_payload_x86_64() {
+	local name=mb2-payload-x86_64
+	mb2_esp "$name"
+	startup_nsh "$ESP" \
+		'efikexec.efi --dry-run --module="mod1.bin alpha beta=1" --module=mod2.bin mb2-payload.elf one two' \
+		'efikexec.efi --verbose --module="mod1.bin alpha beta=1" --module=mod2.bin mb2-payload.elf one two'
+	qemu_boot x86_64 "$name" "$ESP" 1G 120 -device VGA || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		'^efikexec: info: plan: image \\mb2-payload\.elf: Multiboot2 \(ELF32 i386, 1 piece at \[0x2000000, 0x2006000\), entry 0x2000080; relocatable within \[0x1000000, 0x40000000\), align 0x200000, preference high\)$' \
+		'^efikexec: info: plan: segment 1 initrd +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +308104 bytes, in place, from \\mod1\.bin \+ \\mod2\.bin$' \
+		'^efikexec: info: plan: segment 4 room +\[0x000009f000, 0x00000a0000\) .*an EBDA purgatory makes' \
+		'^purgatory: 3 segments verified \(XXH64\)$' \
+		'^MB2-PAYLOAD: magic=0x36d76289 mbi=0x[0-9a-f]+ image=0x[0-9a-f]*[02468ace]00000$' \
+		'^MB2-STATE: cr0=0x[0-9a-f]+ pe=1 pg=0 cr4=0x0 efer\.lme=0 if=0 cs=0x8 ds=0x18 ss=0x18$' \
+		'^MB2-FB: addr=0x[0-9a-f]+ pitch=5120 width=1280 height=800 bpp=32 type=1$' \
+		'^MB2-EFI-MMAP: descr_size=[0-9]+ descr_vers=1 descriptors=[1-9][0-9]*$' \
+		'^MB2-ACPI-OLD: oem=BOCHS  rev=2 rsdt=0x[0-9a-f]+ sum20=ok$' \
+		'^MB2-ACPI-NEW: oem=BOCHS  rev=2 rsdt=0x[0-9a-f]+ sum20=ok xsdt=0x[0-9a-f]+ sum=ok$' \
+		'^MB2-EBDA-RSDP: at=0x9f010 same as the tag$'
+	expect_line "$name" \
+		'MB2-CMDLINE: \mb2-payload.elf one two' 'MB2-LOADER: efikexec' \
+		'MB2-MMAP-HEAD: entry_size=24 version=0' \
+		'MB2-TAG: type=0 size=8' 'MB2-DONE'
+	expect_grep "$name" '^MB2-INFO: total_size=[0-9]+ reserved=0$' '^MB2-MODULE: .* string=\\mod1\.bin alpha beta=1$' '^MB2-MODULE: .* string=\\mod2\.bin$' \
+		'^MB2-EFI64: systab=0x[0-9a-f]+ signature=0x5453595320494249$'
+	# the tags in the specification's order of GRUB's, and nothing asked
+	# for that efikexec cannot give
+	local order
+	order=$(clean_log "$name" | sed -n 's/^MB2-TAG: type=\([0-9]*\) .*/\1/p' | tr '\n' ' ')
+	[ "$order" = "21 1 2 3 3 4 6 8 12 14 15 17 0 " ] || { echo "tags in the order $order"; return 1; }
+	python3 "$MB2_PY" check "$LOGDIR/$name.log" $((1 << 30)) "$ESP/mod1.bin" "$ESP/mod2.bin"
+}
+
+# Bad images and inputs: each returns to the shell with its message and
+# status, the firmware still usable: the last command boots the payload.
+t_multiboot_bad_x86_64() {
+	local name=mb2-bad-x86_64
+	mb2_esp "$name"
+	python3 "$MB2_PY" badsum "$MB2_PAYLOAD" "$ESP/badsum.elf"
+	python3 "$MB2_PY" late "$ESP/late.bin"
+	python3 "$MB2_PY" unknown "$ESP/unknown.bin"
+	python3 "$MB2_PY" noinfo "$ESP/noinfo.bin"
+	python3 "$MB2_PY" at 0xe0000000 "$ESP/outside.bin"
+	cp "$(kernel_path x86_64 6.1)" "$ESP/vmlinuz"
+	startup_nsh "$ESP" \
+		'efikexec.efi badsum.elf' 'echo "EFIKEXEC-STEP: badsum rc %lasterror%"' \
+		'efikexec.efi late.bin' 'echo "EFIKEXEC-STEP: late rc %lasterror%"' \
+		'efikexec.efi unknown.bin' 'echo "EFIKEXEC-STEP: unknown rc %lasterror%"' \
+		'efikexec.efi noinfo.bin' 'echo "EFIKEXEC-STEP: noinfo rc %lasterror%"' \
+		'efikexec.efi outside.bin' 'echo "EFIKEXEC-STEP: outside rc %lasterror%"' \
+		'efikexec.efi --module=mod1.bin --module=nothere.bin mb2-payload.elf' \
+		'echo "EFIKEXEC-STEP: module-missing rc %lasterror%"' \
+		'efikexec.efi mb2-payload.elf initrd=mod1.bin' 'echo "EFIKEXEC-STEP: initrd rc %lasterror%"' \
+		'efikexec.efi --module=mod1.bin vmlinuz console=ttyS0' 'echo "EFIKEXEC-STEP: linux-modules rc %lasterror%"' \
+		'efikexec.efi --module=mod1.bin mb2-payload.elf after'
+	qemu_boot x86_64 "$name" "$ESP" 1G 120 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		'^efikexec: error: multiboot2: \\badsum\.elf: Multiboot2 header at 0x1000: checksum 0x[0-9a-f]{8} is wrong \(magic \+ architecture \+ length \+ checksum must be 0 mod 2\^32; want 0x[0-9a-f]{8}\)$' \
+		'^EFIKEXEC-STEP: badsum rc 0x1$' \
+		'^efikexec: error: multiboot2: \\late\.bin: Multiboot2 header at 0x9000, past the first 32768 bytes where the specification puts it$' \
+		'^EFIKEXEC-STEP: late rc 0x1$' \
+		'^efikexec: error: multiboot2: \\unknown\.bin: Multiboot2 header tag 42 at 0x38 is required \(flags 0\) and efikexec does not know it \(it knows 1 to 10\)$' \
+		'^EFIKEXEC-STEP: unknown rc 0x3$' \
+		'^efikexec: error: multiboot2: \\noinfo\.bin: requires the boot information tag 5 \(BIOS boot device\), which efikexec cannot give' \
+		'^EFIKEXEC-STEP: noinfo rc 0x3$' \
+		'^efikexec: error: boot: \\outside\.bin: Multiboot2 at \[0xe0000000, 0xe0002000\) is not RAM the kernel may have \(.*\): EFI_LOAD_ERROR$' \
+		'^EFIKEXEC-STEP: outside rc 0x1$' \
+		'^efikexec: error: file: \\nothere\.bin: cannot open: EFI_NOT_FOUND$' \
+		'^EFIKEXEC-STEP: module-missing rc 0xE$' \
+		'^efikexec: error: boot: \\mb2-payload\.elf: a Multiboot2 kernel takes modules \(--module="PATH ARGS"\), not an initrd \(\\mod1\.bin\): EFI_INVALID_PARAMETER$' \
+		'^EFIKEXEC-STEP: initrd rc 0x2$' \
+		'^efikexec: error: boot: \\vmlinuz: a bzImage takes no Multiboot2 modules \(\\mod1\.bin\); give it an initrd instead: EFI_INVALID_PARAMETER$' \
+		'^EFIKEXEC-STEP: linux-modules rc 0x2$'
+	expect_line "$name" 'MB2-CMDLINE: \mb2-payload.elf after' 'MB2-DONE'
+}
+
+# Debian's Xen 4.17 (xen.gz: gzip of an ELF32 with a Multiboot2 header)
+# with Debian's 6.1 kernel as dom0 and the test initramfs as its initrd.
+# Xen runs on the serial port; dom0's console is Xen's (hvc0). Xen's own
+# lines show it took efikexec's memory map ("Multiboot-e820"), found ACPI
+# through the EBDA efikexec made, and its modules. Two TCG workarounds:
+# -cpu max without SMAP/SMEP (QEMU 7.2's TCG faults Xen's PV dom0 entry
+# with them on); dom0 without rtc_cmos (its IRQ 8 collides with the hvc
+# console's in a PV dom0 under QEMU: "genirq: Flags mismatch irq 8").
+# Xen halts when dom0 powers off, so the boot ends at dom0's last line.
+t_xen_x86_64() {
+	local name=xen-x86_64 esp
+	esp=$(new_esp "$name")
+	cp "$BUILD/x86_64/efikexec.efi" "$esp/"
+	cp "$XEN_X86" "$esp/xen.gz"
+	cp "$(kernel_path x86_64 6.1)" "$esp/vmlinuz"
+	cp "$WORK/initrd-x86_64.img" "$esp/initrd.img"
+	local xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off noreboot"
+	local dargs="console=hvc0 earlyprintk=xen panic=-1 initcall_blacklist=cmos_init efikexec.token=$RANDOM"
+	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $xargs"
+	QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 -cpu max,-smap,-smep ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x200000; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high\)\)$' \
+		'^\(XEN\) Bootloader: efikexec$' \
+		"^\\(XEN\\) Command line: $xargs\$" \
+		'^\(XEN\) Multiboot-e820 RAM map:$' \
+		'^\(XEN\)  \[000000000009f000, 000000000009ffff\] \(reserved\)$' \
+		'^\(XEN\) ACPI: RSDP 0009F010, 0024 \(r2 BOCHS \)$' \
+		'^\(XEN\)  Dom0 kernel: 64-bit, PAE, lsb, ' \
+		'^\(XEN\)  Init\. ramdisk: [0-9a-f]+->[0-9a-f]+$' \
+		"^EFIKEXEC-KERNEL: $(kernel_version_re x86_64 6.1) "
+	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-INIT: done'
+	# the initrd Xen handed dom0 is the module's, byte for byte: its size
+	local rd
+	rd=$(clean_log "$name" | sed -n 's/^(XEN)  Init\. ramdisk: \([0-9a-f]*\)->\([0-9a-f]*\)$/\1 \2/p')
+	set -- $rd
+	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
+		{ echo "Xen's ramdisk [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+}
