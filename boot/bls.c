@@ -523,6 +523,11 @@ static void entry_line(void *ctx, const struct line *l)
 			set_broken(e, "line %u: more than %u initrd lines", l->no, BLS_MAX_INITRDS);
 		else if (!copy(e->initrd[e->ninitrd++], BLS_PATH_MAX, l->value, BLS_LINE_MAX))
 			set_broken(e, "line %u: an initrd path longer than %u bytes", l->no, BLS_PATH_MAX - 1);
+	} else if (!RT_FN(strcmp)(k, "efikexec-module")) {
+		if (e->nmodule == BLS_MAX_MODULES)
+			set_broken(e, "line %u: more than %u efikexec-module lines", l->no, BLS_MAX_MODULES);
+		else if (!copy(e->module[e->nmodule++], BLS_MODULE_MAX, l->value, BLS_LINE_MAX))
+			set_broken(e, "line %u: an efikexec-module line longer than %u bytes", l->no, BLS_MODULE_MAX - 1);
 	} else if (!RT_FN(strcmp)(k, "options")) {
 		if (!join(e->options, sizeof(e->options), l->value)) {
 			set_broken(e, "line %u: the options add up to more than %zu bytes", l->no,
@@ -538,6 +543,22 @@ static void entry_line(void *ctx, const struct line *l)
 	} else {
 		warnf(c->warn, c->wctx, c->file, l->no, "unknown key '%s'; ignored", k);
 	}
+}
+
+bool bls_module_split(const char *value, char *path, size_t path_size, const char **args)
+{
+	size_t n = 0;
+
+	while (value[n] && value[n] != ' ' && value[n] != '\t')
+		n++;
+	if (!n || n >= path_size)
+		return false;
+	RT_FN(memcpy)(path, value, n);
+	path[n] = 0;
+	for (value += n; *value == ' ' || *value == '\t'; value++)
+		;
+	*args = value;
+	return true;
 }
 
 static bool arch_matches(const char *want, const char *have)

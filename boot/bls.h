@@ -23,6 +23,8 @@
 #define BLS_TEXT_MAX 256      /* title, version, sort-key, ... */
 #define BLS_OPTIONS_MAX 4096  /* every `options` line joined */
 #define BLS_MAX_INITRDS 16
+#define BLS_MAX_MODULES 8     /* efikexec-module lines (Multiboot2 modules) */
+#define BLS_MODULE_MAX 1024   /* one such line: "PATH [ARGS]" */
 #define BLS_LINE_MAX 4096     /* a longer line is refused (the entry is broken) */
 #define BLS_FILE_MAX (1u << 20) /* an entry or loader.conf larger is refused */
 #define BLS_WHY_MAX 256
@@ -52,6 +54,10 @@ struct bls_entry {
 	char devicetree[BLS_PATH_MAX];
 	char initrd[BLS_MAX_INITRDS][BLS_PATH_MAX];
 	unsigned ninitrd;
+	/* efikexec's own key `efikexec-module PATH [ARGS]`: a Multiboot2
+	 * kernel's modules in order (the specification has no such key) */
+	char module[BLS_MAX_MODULES][BLS_MODULE_MAX];
+	unsigned nmodule;
 	char options[BLS_OPTIONS_MAX];
 	bool has_options;         /* a Type #2 entry without: the UKI's .cmdline */
 	/* boot counting: -1 when the name has no counter */
@@ -61,6 +67,11 @@ struct bls_entry {
 	bool broken;              /* listed, never booted: why says what */
 	char why[BLS_WHY_MAX];
 };
+
+/* Splits an efikexec-module value into its path (path_size bytes of room)
+ * and its arguments (a pointer into `value`, "" for none); false when the
+ * path does not fit. */
+bool bls_module_split(const char *value, char *path, size_t path_size, const char **args);
 
 /* A warning about a configuration file: "FILE:LINE: text" (line 0: the file). */
 typedef void (*bls_warn_fn)(void *ctx, const char *file, unsigned line, const char *text);

@@ -602,6 +602,12 @@ static void check_files(struct bls_entry *e)
 	for (unsigned i = 0; !what && i < e->ninitrd; i++)
 		if (!exists(e->part, e->initrd[i]))
 			what = "initrd", path = e->initrd[i];
+	for (unsigned i = 0; !what && i < e->nmodule; i++) {
+		static char mpath[BLS_PATH_MAX];
+		const char *args;
+		if (bls_module_split(e->module[i], mpath, sizeof(mpath), &args) && !exists(e->part, mpath))
+			what = "efikexec-module", path = mpath;
+	}
 	if (what) {
 		e->broken = true;
 		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
@@ -987,6 +993,18 @@ static efikexec_status boot_linux(struct bls_entry *e, const char *options)
 	for (unsigned i = 0; !s && i < e->ninitrd; i++) {
 		struct efikexec_input ii = EFIKEXEC_INPUT_FILE(part[e->part], e->initrd[i]);
 		s = efikexec_add_initrd(r, &ii);
+	}
+	for (unsigned i = 0; !s && i < e->nmodule; i++) {
+		static char mpath[BLS_MAX_MODULES][BLS_PATH_MAX];
+		const char *args;
+		if (!bls_module_split(e->module[i], mpath[i], sizeof(mpath[i]), &args)) {
+			say(EFIKEXEC_LOG_ERROR, "config", "%s: efikexec-module '%s': no path, or a path longer than %u bytes",
+			    e->file, e->module[i], BLS_PATH_MAX - 1);
+			s = EFIKEXEC_INVALID_PARAMETER;
+			break;
+		}
+		struct efikexec_input mi = EFIKEXEC_INPUT_FILE(part[e->part], mpath[i]);
+		s = efikexec_add_module(r, &mi, args);
 	}
 	if (!s && options)
 		s = efikexec_set_cmdline(r, options);

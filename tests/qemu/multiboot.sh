@@ -52,6 +52,24 @@ t_multiboot_payload_x86_64() {
 	python3 "$MB2_PY" check "$LOGDIR/$name.log" $((1 << 30)) "$ESP/mod1.bin" "$ESP/mod2.bin"
 }
 
+# As a boot loader, no shell: a Boot Loader Specification entry whose
+# modules are efikexec's own key, `efikexec-module PATH [ARGS]`.
+t_multiboot_entry_x86_64() {
+	local name=mb2-entry-x86_64
+	mb2_esp "$name"
+	mkdir -p "$ESP/EFI/BOOT" "$ESP/loader/entries"
+	mv "$ESP/efikexec.efi" "$ESP/EFI/BOOT/BOOTX64.EFI"
+	printf 'timeout 0\ndefault mb2.conf\n' >"$ESP/loader/loader.conf"
+	printf 'title payload\nlinux /mb2-payload.elf\nefikexec-module /mod2.bin from=entry\nefikexec-module /mod1.bin\noptions three four\n' \
+		>"$ESP/loader/entries/mb2.conf"
+	QEMU_READY="BdsDxe: starting" qemu_boot x86_64 "$name" "$ESP" 1G 120 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	# (paths as efikexec names files: from the volume root, backslashes)
+	expect_line "$name" 'MB2-CMDLINE: \mb2-payload.elf three four' 'MB2-DONE'
+	expect_grep "$name" '^MB2-MODULE: .* string=\\mod2\.bin from=entry$' '^MB2-MODULE: .* string=\\mod1\.bin$'
+	python3 "$MB2_PY" check "$LOGDIR/$name.log" $((1 << 30)) "$ESP/mod2.bin" "$ESP/mod1.bin"
+}
+
 # Bad images and inputs: each returns to the shell with its message and
 # status, the firmware still usable: the last command boots the payload.
 t_multiboot_bad_x86_64() {

@@ -115,6 +115,38 @@ TEST(bls_entry_keys)
 	CHECK(!parse("u.conf", "uki /EFI/Linux/a.efi\n")->broken);
 }
 
+/* efikexec's own key for Multiboot2 modules: in order, the path split
+ * from its arguments; more than BLS_MAX_MODULES breaks the entry */
+TEST(bls_entry_modules)
+{
+	struct bls_entry *e = parse("xen.conf",
+				    "linux /xen.gz\n"
+				    "efikexec-module /vmlinuz console=hvc0  root=/dev/vda\n"
+				    "efikexec-module \\initrd.img\n"
+				    "options console=com1 dom0_mem=512M\n");
+	char path[BLS_PATH_MAX];
+	const char *args;
+	static char many[BLS_MAX_MODULES * 20 + 32];
+	size_t n = 0;
+
+	CHECK(!e->broken);
+	CHECK_EQ_U64(e->nmodule, 2);
+	CHECK(bls_module_split(e->module[0], path, sizeof(path), &args));
+	CHECK_STR(path, "/vmlinuz");
+	CHECK_STR(args, "console=hvc0  root=/dev/vda");
+	CHECK(bls_module_split(e->module[1], path, sizeof(path), &args));
+	CHECK_STR(path, "\\initrd.img");
+	CHECK_STR(args, "");
+	CHECK(!bls_module_split("", path, sizeof(path), &args));
+	CHECK(!bls_module_split("/a/long/path x", path, 8, &args));
+	CHECK_STR(warnings, "");
+
+	n += (size_t)snprintf(many + n, sizeof(many) - n, "linux /xen.gz\n");
+	for (unsigned i = 0; i <= BLS_MAX_MODULES; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "efikexec-module /m%u\n", i);
+	CHECK_CONTAINS(parse("many.conf", many)->why, "more than 8 efikexec-module lines");
+}
+
 TEST(bls_entry_broken)
 {
 	static char big[BLS_LINE_MAX + 64];
