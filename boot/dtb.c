@@ -82,6 +82,13 @@ size_t dtb_room(const void *fdt, size_t cmdline_len)
 	return fdt_totalsize(fdt) + 16 * 12 + 1024 + cmdline_len + 1 + DTB_RNG_SEED_MAX + 4096;
 }
 
+size_t dtb_room_modules(unsigned nmod, size_t args_len, size_t nkeep)
+{
+	/* a node each: its name, compatible, reg, bootargs; a reservation
+	 * each: 16 bytes */
+	return nmod ? nmod * 160 + args_len + nmod + nkeep * 16 + 256 : 0;
+}
+
 #define SET(what, call)                                  \
 	do {                                             \
 		int e_ = (call);                         \
@@ -117,12 +124,17 @@ rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_si
 	if (out_size > ARM64_DTB_MAX)
 		out_size = ARM64_DTB_MAX;
 	SET("cannot grow the tree", fdt_open_into(in, out, (int)out_size));
-	/* reservations and RAM come from the UEFI memory map (as with the stub) */
+	/* reservations and RAM come from the UEFI memory map (as with the
+	 * stub); a payload without EFI gets the tree's RAM and the firmware's
+	 * reservations instead */
 	while (fdt_num_mem_rsv(out) > 0)
 		SET("cannot delete a /memreserve/", fdt_del_mem_rsv(out, 0));
-	for (node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7); node >= 0;
+	for (node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7); !b->nmod && node >= 0;
 	     node = fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7))
 		SET("cannot delete a memory node", fdt_del_node(out, node));
+	for (size_t i = 0; b->nmod && i < b->nkeep; i++)
+		SET("cannot add a /memreserve/",
+		    fdt_add_mem_rsv(out, b->keep[i].start, b->keep[i].end - b->keep[i].start));
 	/* the kernel reads /chosen's ranges with the root's cells, 1 and 1
 	 * when absent (an empty tree): say 2 and 2 */
 	if (!fdt_getprop(out, 0, "#address-cells", NULL))
@@ -161,6 +173,35 @@ rt_status dtb_prepare(const char *name, const void *in, void *out, size_t out_si
 	} else {
 		fdt_delprop(out, chosen, "linux,initrd-start");
 		fdt_delprop(out, chosen, "linux,initrd-end");
+	}
+	if (b->nmod) {
+		/* the modules' reg in /chosen's cells: 2 and 2 */
+		SET("#address-cells", fdt_setprop_u32(out, chosen, "#address-cells", 2));
+		SET("#size-cells", fdt_setprop_u32(out, chosen, "#size-cells", 2));
+		SET("xen,xen-bootargs", fdt_setprop_string(out, chosen, "xen,xen-bootargs", b->cmdline));
+		/* added in reverse: fdt_add_subnode puts a node first */
+		for (unsigned i = b->nmod; i-- > 0;) {
+			static const char kernel[] = "multiboot,kernel\0multiboot,module";
+			static const char ramdisk[] = "multiboot,ramdisk\0multiboot,module";
+			static const char other[] = "multiboot,module";
+			const struct dtb_module *m = &b->mod[i];
+			char unit[40];
+			rt_snprintf(unit, sizeof(unit), "module@%llx", (unsigned long long)m->start);
+			node = fdt_add_subnode(out, chosen, unit);
+			if (node < 0)
+				return fdt_fail(name, "cannot add a module node", node);
+			if (i == 0)
+				SET("compatible", fdt_setprop(out, node, "compatible", kernel, sizeof(kernel)));
+			else if (i == 1)
+				SET("compatible", fdt_setprop(out, node, "compatible", ramdisk, sizeof(ramdisk)));
+			else
+				SET("compatible", fdt_setprop(out, node, "compatible", other, sizeof(other)));
+			SET("module reg", set_range(out, chosen, node, "reg", m->start, m->size));
+			if (m->args && m->args[0])
+				SET("module bootargs", fdt_setprop_string(out, node, "bootargs", m->args));
+		}
+		SET("cannot pack the tree", fdt_pack(out));
+		return RT_OK;
 	}
 	SET("linux,uefi-system-table", fdt_setprop_u64(out, chosen, "linux,uefi-system-table", b->systab));
 	SET("linux,uefi-secure-boot", fdt_setprop_u32(out, chosen, "linux,uefi-secure-boot", b->secure_boot));

@@ -15,11 +15,30 @@
 #define EFIKEXEC_DTB_H
 
 #include "../lib/rt.h"
+#include "../lib/memmap.h"
 
 #define DTB_RNG_SEED_MAX 64
 
+/* A module for a payload that takes its modules from the device tree
+ * (Xen on arm64: docs/misc/arm/device-tree/booting.txt, "Dom0 kernel and
+ * ramdisk modules"): a /chosen/module@ADDR node each. */
+struct dtb_module {
+	uint64_t start, size;
+	const char *args;                   /* its bootargs; NULL or "": none */
+};
+
 struct dtb_boot {
 	const char *cmdline;
+	/* modules (nmod > 0): the payload boots without EFI from this tree -
+	 * the first module is "multiboot,kernel", the second
+	 * "multiboot,ramdisk", any others "multiboot,module"; the command line
+	 * is also xen,xen-bootargs; /memory nodes stay, the firmware's
+	 * reservations become /memreserve/ entries (keep[]), and there are no
+	 * linux,uefi-* properties (dtb_set_mmap is not called) */
+	const struct dtb_module *mod;
+	unsigned nmod;
+	const struct mem_span *keep;
+	size_t nkeep;
 	uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
 	uint64_t systab;                    /* the EFI system table */
 	uint8_t rng_seed[DTB_RNG_SEED_MAX]; /* rng_len bytes for rng-seed */
@@ -54,6 +73,9 @@ size_t dtb_size(const void *fdt);
 /* Bytes the prepared tree may need: the tree, the new properties with a
  * command line of cmdline_len bytes, slack. */
 size_t dtb_room(const void *fdt, size_t cmdline_len);
+/* More room for modules (with args_len bytes of their command lines) and
+ * nkeep reservations. */
+size_t dtb_room_modules(unsigned nmod, size_t args_len, size_t nkeep);
 /*
  * Copies the tree `in` into `out` (out_size bytes, at most 2 MiB), and makes
  * the changes above; the uefi-mmap properties get placeholders that

@@ -87,7 +87,8 @@ rt_status boot_inputs(struct boot_plan *bp)
 		return rt_fail_uefi(RT_EINVAL, "boot",
 				"%s: a Multiboot2 kernel takes modules (--module=\"PATH ARGS\"), not an initrd (%s)",
 				bp->kernel_name, bp->initrd_src[0].name);
-	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 && o->modules)
+	/* ... or, on arm64, the device tree's modules (Xen: an Image) */
+	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 && !bp->k->takes_dtb && o->modules)
 		return rt_fail_uefi(RT_EINVAL, "boot",
 				"%s: a %s takes no Multiboot2 modules (%s); give it an initrd instead",
 				bp->kernel_name, bp->k->format, bp->ninitrd_file ? bp->initrd_src[0].name : "none");

@@ -175,12 +175,15 @@ efikexec_status EFIKEXEC_API efikexec_add_kernel(struct efikexec *r, const struc
 /* An initrd; several are joined in order (each at a 4-byte boundary) after
  * what the image carries itself (a UKI's .ucode and .initrd). */
 efikexec_status EFIKEXEC_API efikexec_add_initrd(struct efikexec *r, const struct efikexec_input *in);
-/* A module of a Multiboot2 kernel (Xen: the dom0 kernel first, then its
+/* A module of a Multiboot2 kernel on x86_64, or of an arm64 Image that
+ * takes modules from the device tree (Xen: the dom0 kernel first, then its
  * initrd), with its own command line (NULL: none). Modules load in order,
- * each at a page of its own below 4 GiB; the payload gets "PATH CMDLINE"
- * as the module's string, the path first as kexec-tools gives it (for a
- * buffer, its name). A request has modules or initrds, not both; at most
- * EFIKEXEC_MAX_INITRDS, each command line at most EFIKEXEC_MAX_CMDLINE. */
+ * each at a page of its own (on x86_64 below 4 GiB). A Multiboot2 payload
+ * gets "PATH CMDLINE" as the module's string, the path first as
+ * kexec-tools gives it (for a buffer, its name); the device tree gets
+ * CMDLINE as the module node's bootargs. A request has modules or initrds,
+ * not both; at most EFIKEXEC_MAX_INITRDS, each command line at most
+ * EFIKEXEC_MAX_CMDLINE. */
 efikexec_status EFIKEXEC_API efikexec_add_module(struct efikexec *r, const struct efikexec_input *in,
 						 const char *cmdline);
 /* The kernel's command line (copied); NULL: the image's own (a UKI's

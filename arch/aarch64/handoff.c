@@ -174,13 +174,33 @@ rt_status arch_prepare(struct boot_plan *bp)
 
 	RT_FN(memset)(&b, 0, sizeof(b));
 	a64.uart = 0;
+	a64.modules = false;
 	if (!dtb_find_pl011(a64.dtb, &a64.uart) && !spcr_uart(bp->fw->acpi_rsdp, &a64.uart))
 		rt_log(RT_LOG_WARN, "dtb", "%s: no PL011 UART, and no ACPI SPCR table: purgatory will be silent",
 		       a64.dtb_name);
 	rt_log(RT_LOG_DEBUG, "dtb", "UART for purgatory at %#llx; at EL%u", (unsigned long long)a64.uart,
 	       a64_current_el());
 	b.cmdline = bp->cmdline;
-	if (bp->ninitrd) {
+	if (bp->o && bp->o->modules) {
+		/* modules in the tree for a payload without EFI (Xen): the
+		 * firmware's own memory kept out of its RAM as /memreserve/
+		 * (runtime services, ACPI, reserved: the same before and after
+		 * the exit) */
+		static struct dtb_module mods[BOOT_MAX_INITRDS];
+		static struct mem_span keep[MEMMAP_MAX];
+		size_t nkeep = 0;
+		for (unsigned i = 0; i < bp->ninitrd; i++)
+			mods[i] = (struct dtb_module){ bp->initrd_mem + bp->initrd[i].off, bp->initrd[i].len,
+						       bp->initrd[i].args };
+		for (size_t i = 0; i < bp->map.n && nkeep < MEMMAP_MAX; i++)
+			if (!(MEM_MASK(bp->map.r[i].type) & MEM_MASK_RAM))
+				keep[nkeep++] = (struct mem_span){ bp->map.r[i].start, bp->map.r[i].end };
+		b.mod = mods;
+		b.nmod = bp->ninitrd;
+		b.keep = keep;
+		b.nkeep = nkeep;
+		a64.modules = true;
+	} else if (bp->ninitrd) {
 		b.initrd_start = bp->initrd_mem;
 		b.initrd_end = bp->initrd_mem + bp->initrd_size;
 	}
@@ -257,6 +277,8 @@ rt_status arch_finish(struct boot_plan *bp)
 			d->virt = d->phys;
 	}
 	RT_FN(memcpy)(bp->params_shadow + a64.mm_off, bp->mm.buf, bp->mm.size);
+	if (a64.modules)
+		return RT_OK; /* a payload without EFI: no linux,uefi-mmap */
 	return dtb_set_mmap(bp->params_shadow, mm, (uint32_t)bp->mm.size, (uint32_t)bp->mm.desc_size,
 			    bp->mm.desc_version);
 }

@@ -38,7 +38,13 @@ static rt_status inputs(struct boot_plan *bp)
 
 static uint64_t params_size(const struct boot_plan *bp)
 {
-	a64.dtb_room = dtb_room(a64.dtb, bp->cmdline_len);
+	size_t args = 0;
+
+	for (unsigned i = 0; bp->o && bp->o->modules && i < bp->ninitrd; i++)
+		args += bp->initrd[i].args ? RT_FN(strlen)(bp->initrd[i].args) : 0;
+	a64.dtb_room = dtb_room(a64.dtb, bp->cmdline_len) +
+		       dtb_room_modules(bp->o && bp->o->modules ? bp->ninitrd : 0, args + bp->cmdline_len,
+					bp->map.n);
 	if (a64.dtb_room > ARM64_DTB_MAX)
 		a64.dtb_room = ARM64_DTB_MAX;
 	a64.mm_off = (a64.dtb_room + 4095) & ~4095ull;

@@ -20,6 +20,7 @@ struct a64_state {
 	unsigned nclean;
 	uint64_t stack_top;
 	bool acpi;                 /* no tree from firmware: an empty one */
+	bool modules;              /* modules in the tree: no EFI for the payload */
 };
 extern struct a64_state a64;
 

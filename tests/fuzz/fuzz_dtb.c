@@ -39,6 +39,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		free(out);
+		/* with modules for a payload without EFI (Xen): the tree
+		 * comes out valid */
+		{
+			static const struct dtb_module mods[] = { { 0x40200000, 0x100000, "console=hvc0" },
+								  { 0x40400000, 0x2000, NULL } };
+			static const struct mem_span keep[] = { { 0xbc000000, 0xbc100000 } };
+			struct dtb_boot m = b;
+			m.mod = mods, m.nmod = 2, m.keep = keep, m.nkeep = 1;
+			room = dtb_room(in, strlen(b.cmdline)) + dtb_room_modules(2, 16 + strlen(b.cmdline), 1);
+			out = malloc(room);
+			if (dtb_prepare("f", in, out, room, &m) == RT_OK && dtb_check("out", out, room) != RT_OK)
+				abort();
+			free(out);
+		}
 	}
 	free(in);
 	return 0;

@@ -113,6 +113,18 @@ t_multiboot_bad_x86_64() {
 	expect_line "$name" 'MB2-CMDLINE: \mb2-payload.elf after' 'MB2-DONE'
 }
 
+# xen_esp ARCH NAME XEN XEN-NAME KERNEL-NAME: an ESP with efikexec, Xen,
+# Debian's 6.1 kernel and the test initramfs (initrd.img); printed
+xen_esp() {
+	local esp
+	esp=$(new_esp "$2")
+	cp "$BUILD/$1/efikexec.efi" "$esp/"
+	cp "$3" "$esp/$4"
+	cp "$(kernel_path "$1" 6.1)" "$esp/$5"
+	cp "$WORK/initrd-$1.img" "$esp/initrd.img"
+	echo "$esp"
+}
+
 # Debian's Xen 4.17 (xen.gz: gzip of an ELF32 with a Multiboot2 header)
 # with Debian's 6.1 kernel as dom0 and the test initramfs as its initrd.
 # Xen runs on the serial port; dom0's console is Xen's (hvc0). Xen's own
@@ -124,11 +136,7 @@ t_multiboot_bad_x86_64() {
 # Xen halts when dom0 powers off, so the boot ends at dom0's last line.
 t_xen_x86_64() {
 	local name=xen-x86_64 esp
-	esp=$(new_esp "$name")
-	cp "$BUILD/x86_64/efikexec.efi" "$esp/"
-	cp "$XEN_X86" "$esp/xen.gz"
-	cp "$(kernel_path x86_64 6.1)" "$esp/vmlinuz"
-	cp "$WORK/initrd-x86_64.img" "$esp/initrd.img"
+	esp=$(xen_esp x86_64 "$name" "$XEN_X86" xen.gz vmlinuz)
 	local xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off noreboot"
 	local dargs="console=hvc0 earlyprintk=xen panic=-1 initcall_blacklist=cmos_init efikexec.token=$RANDOM"
 	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $xargs"
@@ -151,4 +159,34 @@ t_xen_x86_64() {
 	set -- $rd
 	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
 		{ echo "Xen's ramdisk [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+}
+
+# Debian's Xen 4.17 for arm64 (an Image) with Debian's 6.1 arm64 kernel as
+# dom0: the modules are /chosen/module@ADDR nodes of the device tree
+# (Xen's docs/misc/arm/device-tree/booting.txt), entered at EL2
+# (virtualization=on), the tree from the firmware (acpi=off). Xen's lines
+# show it loaded dom0's kernel and ramdisk from the modules' addresses the
+# plan gave, and a ramdisk of exactly the initrd's size.
+t_xen_aarch64() {
+	local name=xen-aarch64 esp
+	esp=$(xen_esp aarch64 "$name" "$ASSETS/xen/xen-4.17-arm64" xen Image)
+	local xargs="console=dtuart dom0_mem=512M"
+	local dargs="console=hvc0 earlycon=xenboot panic=-1 efikexec.token=$RANDOM"
+	startup_nsh "$esp" "efikexec.efi --module=\"Image $dargs\" --module=initrd.img xen $xargs"
+	QEMU_MACHINE=virt,acpi=off,virtualization=on QEMU_DONE="EFIKEXEC-INIT: done" \
+		qemu_boot aarch64 "$name" "$esp" 2G 400 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	local k r
+	k=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment [0-9]* initrd *\[0x0*\([0-9a-f]*\),.*/\1/p')
+	[ -n "$k" ] || { echo "no modules segment in the plan"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		'^efikexec: info: image: \\xen: arm64 Image, ' \
+		"^\\(XEN\\) Loading d0 kernel from boot module @ 0*$k\$" \
+		'^\(XEN\) Loading ramdisk from boot module @ [0-9a-f]+$' \
+		"^EFIKEXEC-KERNEL: $(kernel_version_re aarch64 6.1) "
+	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-INIT: done'
+	r=$(clean_log "$name" | sed -n 's/^(XEN) Loading d0 initrd from [0-9a-f]* to 0x\([0-9a-f]*\)-0x\([0-9a-f]*\)$/\1 \2/p')
+	set -- $r
+	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
+		{ echo "Xen's dom0 initrd [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
 }

@@ -238,6 +238,62 @@ TEST(dtb_capture_properties)
 	CHECK(fdt_path_offset(out, "/reserved-memory") < 0);
 }
 
+/* Modules for a payload that boots without EFI from the tree (Xen on
+ * arm64): /chosen/module@ADDR nodes in order with Xen's compatibles, reg
+ * in /chosen's 2 + 2 cells, bootargs when given; xen,xen-bootargs; the
+ * memory nodes kept, the firmware's reservations as /memreserve/, no
+ * linux,uefi-* or initrd properties. */
+TEST(dtb_modules)
+{
+	static uint8_t in[4096], out[64 * 1024];
+	static struct dtb_boot b;
+	const struct dtb_module mods[] = {
+		{ 0x40137000, 0x1f6dfc0, "console=hvc0 earlycon=xenboot" },
+		{ 0x420a5000, 0x1c4e00, NULL },
+		{ 0x42300000, 0x1000, "" },
+	};
+	const struct mem_span keep[] = { { 0xbc000000, 0xbc200000 }, { 0xbf000000, 0xbf010000 } };
+	uint64_t start, size, rs_a, rs_s;
+	int chosen, node, len;
+	const char *compat;
+
+	machine_tree(in, sizeof(in), true);
+	memset(&b, 0, sizeof(b));
+	b.cmdline = "console=dtuart dom0_mem=512M";
+	b.systab = 0x7fed0018;
+	b.mod = mods;
+	b.nmod = 3;
+	b.keep = keep;
+	b.nkeep = 2;
+	CHECK(dtb_prepare("t.dtb", in, out, dtb_room(in, strlen(b.cmdline)) + dtb_room_modules(3, 64, 2), &b) == RT_OK);
+	chosen = fdt_path_offset(out, "/chosen");
+	CHECK_STR(fdt_getprop(out, chosen, "xen,xen-bootargs", &len), b.cmdline);
+	CHECK_STR(fdt_getprop(out, chosen, "bootargs", &len), b.cmdline);
+	CHECK(!fdt_getprop(out, chosen, "linux,uefi-system-table", &len));
+	CHECK(!fdt_getprop(out, chosen, "linux,initrd-start", &len));
+	CHECK(fdt_node_offset_by_prop_value(out, -1, "device_type", "memory", 7) >= 0);
+	CHECK_EQ_U64(fdt_num_mem_rsv(out), 2);
+	CHECK(fdt_get_mem_rsv(out, 1, &rs_a, &rs_s) == 0 && rs_a == 0xbf000000 && rs_s == 0x10000);
+	/* in order under /chosen */
+	node = fdt_first_subnode(out, chosen);
+	CHECK_STR(fdt_get_name(out, node, NULL), "module@40137000");
+	compat = fdt_getprop(out, node, "compatible", &len);
+	CHECK(compat && len == (int)sizeof("multiboot,kernel\0multiboot,module") &&
+	      !memcmp(compat, "multiboot,kernel\0multiboot,module", (size_t)len));
+	CHECK(range_prop(out, node, "reg", &start, &size) && start == 0x40137000 && size == 0x1f6dfc0);
+	CHECK_STR(fdt_getprop(out, node, "bootargs", &len), "console=hvc0 earlycon=xenboot");
+	node = fdt_next_subnode(out, node);
+	CHECK_STR(fdt_get_name(out, node, NULL), "module@420a5000");
+	compat = fdt_getprop(out, node, "compatible", &len);
+	CHECK(compat && !strcmp(compat, "multiboot,ramdisk"));
+	CHECK(!fdt_getprop(out, node, "bootargs", &len));
+	node = fdt_next_subnode(out, node);
+	CHECK_STR(fdt_get_name(out, node, NULL), "module@42300000");
+	CHECK_STR(fdt_getprop(out, node, "compatible", &len), "multiboot,module");
+	CHECK(fdt_next_subnode(out, node) < 0);
+	CHECK_EQ_U64(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(out, chosen, "#address-cells", &len)), 2);
+}
+
 TEST(dtb_uart_empty_tree_and_broken_trees)
 {
 	static uint8_t t[4096], cut[4096];
