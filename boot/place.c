@@ -456,6 +456,14 @@ void boot_print_plan(const struct boot_plan *bp)
 		       seg, role_names[role], (unsigned long long)s->mem,
 		       (unsigned long long)(s->mem + s->memsz), (unsigned long long)s->bufsz, how, src);
 	}
+	/* each module where its payload finds it, with its command line */
+	for (unsigned i = 0; bp->o && bp->o->modules && i < bp->ninitrd; i++) {
+		const struct boot_initrd *r = &bp->initrd[i];
+		rt_log(RT_LOG_INFO, "plan", "module %u [%#012llx, %#012llx) %10llu bytes, %s%s%s", i,
+		       (unsigned long long)(bp->initrd_mem + r->off),
+		       (unsigned long long)(bp->initrd_mem + r->off + r->len), (unsigned long long)r->len,
+		       r->name, r->args && r->args[0] ? " " : "", r->args ? r->args : "");
+	}
 	for (unsigned i = 0; i < bp->img.nr_segments; i++)
 		loaded += bp->img.segment[i].bufsz;
 	copied = bp->img.pages_staged * KIMAGE_PAGE_SIZE;

@@ -372,8 +372,7 @@ static void add_region(struct boot_plan *bp, unsigned seg)
 {
 	struct purgatory_region *r = &bp->pparams.region[bp->pparams.nr_regions++];
 	const struct seg_stream *s = &bp->stream[seg];
-	struct xxh64_ctx c;
-	uint64_t x, off = 0;
+	uint64_t x = 0;
 
 	r->mem = bp->img.segment[seg].mem;
 	r->len = bp->img.segment[seg].memsz;
@@ -389,20 +388,10 @@ static void add_region(struct boot_plan *bp, unsigned seg)
 		kimage_digest(&bp->img, seg, r->digest);
 		return;
 	}
-	if (s->started && !s->broken && s->next == r->len) {
+	if (s->started && !s->broken && s->next == r->len)
 		x = xxh64_final(&s->c);
-	} else {
-		xxh64_init(&c, 0);
-		while (off < r->len) {
-			void *p;
-			uint64_t n;
-			if (kimage_span(&bp->img, seg, off, &p, &n) != RT_OK)
-				break;
-			xxh64_update(&c, p, (size_t)n);
-			off += n;
-		}
-		x = xxh64_final(&c);
-	}
+	else
+		kimage_digest_xxh64(&bp->img, seg, &x);
 	RT_FN(memset)(r->digest, 0, sizeof(r->digest));
 	for (unsigned j = 0; j < 8; j++)
 		r->digest[j] = (uint8_t)(x >> (8 * j));

@@ -128,7 +128,8 @@ static int make_sim(struct sim *s, const struct memmap *m)
 
 static const char usage[] =
 	"usage: efikexec-plan --memmap=FILE [--esp=DIR] [--cmdline=STRING] [--dtb=FILE]\n"
-	"                     [--mem-min=ADDR] [--mem-max=ADDR] KERNEL [INITRD...]\n";
+	"                     [--mem-min=ADDR] [--mem-max=ADDR] [--modules] KERNEL [INITRD...]\n"
+	"  --modules: the files after KERNEL are its modules (Xen, Multiboot2), not initrds\n";
 
 int main(int argc, char **argv)
 {
@@ -146,6 +147,10 @@ int main(int argc, char **argv)
 	req.test_corrupt = -1;
 	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		const char *a = argv[i], *v = strchr(a, '=');
+		if (!strcmp(a, "--modules")) {
+			req.modules = true;
+			continue;
+		}
 		if (!v) {
 			fprintf(stderr, "efikexec-plan: %s needs a value\n%s", a, usage);
 			return 2;

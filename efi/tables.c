@@ -5,6 +5,7 @@
  */
 #include "efi.h"
 #include "../arch/arch.h"
+#include "trust.h"
 
 void *efi_config_table(const EFI_GUID *guid)
 {
@@ -79,12 +80,10 @@ static enum fw_secure_boot secure_boot_mode(void)
 	 * (libstub/secureboot.c efi_get_secureboot; a non-volatile one was not
 	 * made by shim this boot and counts for nothing) */
 	{
-		static EFI_GUID shim_guid = { 0x605dab50, 0xe046, 0x4300,
-					      { 0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 } };
 		uint8_t moksb = 0;
 		UINT32 attrs = 0;
 		n = 1;
-		if (efi_rs->GetVariable(L"MokSBStateRT", &shim_guid, &attrs, &n, &moksb) == EFI_SUCCESS &&
+		if (efi_rs->GetVariable(L"MokSBStateRT", &trust_shim_guid, &attrs, &n, &moksb) == EFI_SUCCESS &&
 		    moksb == 1 && !(attrs & EFI_VARIABLE_NON_VOLATILE))
 			return FW_SB_DISABLED;
 	}

@@ -26,7 +26,7 @@ struct shim_lock {
 	EFI_STATUS(SHIM_ABI *verify)(void *buffer, UINT32 size);
 	void *hash, *context;
 };
-static EFI_GUID shim_lock_guid = { 0x605dab50, 0xe046, 0x4300, { 0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 } };
+EFI_GUID trust_shim_guid = { 0x605dab50, 0xe046, 0x4300, { 0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 } };
 
 /* EFI_TCG2_PROTOCOL (TCG EFI Protocol Specification, 6.x; function order
  * as EDK II's Tcg2Protocol.h) */
@@ -60,7 +60,7 @@ static struct shim_lock *shim(void)
 {
 	struct shim_lock *s = NULL;
 
-	if (efi_bs->LocateProtocol(&shim_lock_guid, NULL, (void **)&s) != EFI_SUCCESS)
+	if (efi_bs->LocateProtocol(&trust_shim_guid, NULL, (void **)&s) != EFI_SUCCESS)
 		return NULL;
 	return s;
 }

@@ -32,6 +32,9 @@ struct trust_req {
 /* Secure Boot enforced: SecureBoot 1, SetupMode 0, shim not told to stop
  * validating (efi_facts.secure_boot, efi/tables.c). */
 bool trust_secure_boot(void);
+/* shim's vendor GUID: its SHIM_LOCK protocol and its variables
+ * (MokSBStateRT) are under it (rhboot/shim shim.h) */
+extern EFI_GUID trust_shim_guid;
 /* Verifies one image under Secure Boot: EFI_SUCCESS, or
  * EFI_SECURITY_VIOLATION with the reason logged ("not signed", "signed by
  * a key not in db", "hash in dbx", ...) and `name` in it. *measured says

@@ -15,6 +15,7 @@
  * the segment's stage[] array); any other page is safe and joins the pool.
  */
 #include "kimage.h"
+#include "xxh64.h"
 
 #define PAGE KIMAGE_PAGE_SIZE
 #define STAGED 1ull /* low bit of a stage[] entry: assigned */
@@ -622,25 +623,58 @@ rt_status kimage_load(const struct kimage *img)
 	return RT_OK;
 }
 
-rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA256_DIGEST_SIZE])
+/* Feeds every byte segment `seg` will hold at its destination (all
+ * memsz), span by span, to `update`. */
+static rt_status sweep(const struct kimage *img, unsigned seg, void (*update)(void *ctx, const void *p, size_t n),
+		       void *ctx)
 {
-	struct sha256_ctx c;
 	uint64_t off = 0;
 
 	if (seg >= img->nr_segments)
 		return RT_EINVAL;
-	sha256_init(&c);
 	while (off < img->segment[seg].memsz) {
 		void *p;
 		uint64_t n;
 		rt_status st = kimage_span(img, seg, off, &p, &n);
 		if (st)
 			return st;
-		sha256_update(&c, p, (size_t)n);
+		update(ctx, p, (size_t)n);
 		off += n;
 	}
-	sha256_final(&c, out);
 	return RT_OK;
+}
+
+static void sha256_feed(void *ctx, const void *p, size_t n)
+{
+	sha256_update(ctx, p, n);
+}
+
+static void xxh64_feed(void *ctx, const void *p, size_t n)
+{
+	xxh64_update(ctx, p, n);
+}
+
+rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx c;
+	rt_status st;
+
+	sha256_init(&c);
+	st = sweep(img, seg, sha256_feed, &c);
+	if (st == RT_OK)
+		sha256_final(&c, out);
+	return st;
+}
+
+rt_status kimage_digest_xxh64(const struct kimage *img, unsigned seg, uint64_t *out)
+{
+	struct xxh64_ctx c;
+	rt_status st;
+
+	xxh64_init(&c, 0);
+	st = sweep(img, seg, xxh64_feed, &c);
+	*out = xxh64_final(&c);
+	return st;
 }
 
 rt_status kimage_digest_regions(const struct kimage *img, struct kimage_digest_region *out,

@@ -180,6 +180,8 @@ rt_status kimage_load(const struct kimage *img);
 
 /* SHA-256 of what segment `seg` will hold at its destination (all memsz). */
 rt_status kimage_digest(const struct kimage *img, unsigned seg, uint8_t out[SHA256_DIGEST_SIZE]);
+/* The same as XXH64 (seed 0, lib/xxh64.h): purgatory's default check. */
+rt_status kimage_digest_xxh64(const struct kimage *img, unsigned seg, uint64_t *out);
 
 /* What purgatory checks before it enters the kernel: one region per
  * non-empty segment but scratch ones, its whole destination (zero tail

@@ -9,8 +9,13 @@
 ; DS = ES = SS = 0x18, interrupts off, RSI = boot_params, jump to the
 ; kernel's 64-bit entry (load address + 0x200).
 ;
-; With PURGATORY_F_MULTIBOOT2 the exit is the Multiboot2 i386 state instead
-; (below, at `multiboot2`).
+; On exit to a Multiboot2 payload instead (params flags has
+; PURGATORY_F_MULTIBOOT2; Multiboot2 specification 3.3): 32-bit protected
+; mode with paging off (CR0.PG = 0, PE = 1; EFER.LME = 0; CR4 = 0), CS =
+; 0x08 a flat 32-bit code segment, DS = ES = FS = GS = SS = 0x18 flat data,
+; interrupts off, EAX = 0x36D76289, EBX = the boot information (params
+; arg0), ECX = EDX = ESI = EBP = 0, EDI = the entry, jumped to. Purgatory,
+; the information and the entry lie below 4 GiB (boot/place.c).
 ;
 ; Position independent: only RIP-relative addressing, so the blob runs
 ; wherever its segment was placed. The header comes first in the file.

@@ -4,6 +4,7 @@
 #include "purgatory.h"
 #include "../lib/sha256.h"
 #include "../arch/x86_64/io.h"
+#include "../arch/x86_64/sha256-ni.h"
 
 void purgatory_putc(uint64_t uart, char c)
 {
@@ -15,9 +16,6 @@ void purgatory_halt(void)
 	x86_halt();
 }
 
-/* arch/x86_64/sha256-ni.asm */
-void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n);
-bool x86_sha256_ni_usable(void);
 
 void purgatory_arch_init(void)
 {

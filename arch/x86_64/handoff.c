@@ -18,6 +18,7 @@
 #include "io.h"
 #include "pagetable.h"
 #include "../../boot/multiboot2.h"
+#include "sha256-ni.h"
 
 #define CR4_LA57 (1ull << 12)
 
@@ -278,10 +279,6 @@ static void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
-
-/* sha256-ni.asm */
-void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n);
-bool x86_sha256_ni_usable(void);
 
 void arch_init(void)
 {

@@ -143,6 +143,42 @@ TEST(api_more_than_16_initrds)
 	nothing_held();
 }
 
+/* Modules and initrds do not mix, in either order; the seventeenth module
+ * is refused like the seventeenth initrd; a module's command line is
+ * checked against the limit. */
+TEST(api_modules_or_initrds)
+{
+	static const char data[] = "a module";
+	static char long_args[EFIKEXEC_MAX_CMDLINE + 2];
+	struct efikexec_input in = EFIKEXEC_INPUT_BUFFER(data, sizeof(data), "dom0.img");
+	struct efikexec_input rd = EFIKEXEC_INPUT_BUFFER(data, sizeof(data), "initrd.img");
+	struct efikexec *r;
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_module(r, &in, "console=hvc0"), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_initrd(r, &rd), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "initrd.img: the request has Multiboot2 modules already (dom0.img)");
+	for (int i = 1; i < EFIKEXEC_MAX_INITRDS; i++)
+		CHECK_EQ_U64(efikexec_add_module(r, &in, NULL), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_module(r, &in, NULL), EFIKEXEC_OUT_OF_RESOURCES);
+	CHECK_CONTAINS(efikexec_last_error(), "dom0.img: more than 16 modules");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_initrd(r, &rd), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_module(r, &in, NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "dom0.img: the request has initrds already (initrd.img)");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	memset(long_args, 'x', sizeof(long_args) - 1);
+	CHECK_EQ_U64(efikexec_add_module(r, &in, long_args), EFIKEXEC_BAD_BUFFER_SIZE);
+	CHECK_CONTAINS(efikexec_last_error(), "efikexec_add_module: a command line longer than 4095 bytes");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
+}
+
 TEST(api_unaligned_buffer_is_only_read)
 {
 	struct efikexec *r;

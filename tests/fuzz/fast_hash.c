@@ -5,9 +5,8 @@
  * LLVMFuzzerInitialize, so that one is left to them).
  */
 #include "../../lib/sha256.h"
+#include "../../arch/x86_64/sha256-ni.h"
 
-void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n);
-bool x86_sha256_ni_usable(void);
 
 __attribute__((constructor)) static void fast_hash(void)
 {

@@ -321,15 +321,27 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 			rsdp("MB2-ACPI-NEW:", at + 8, size - 8);
 			acpi = at + 8, acpi_len = size - 8;
 			break;
-		case 17:
+		case 17: {
+			uint32_t dsz = rd32(at + 8);
 			puts_("MB2-EFI-MMAP: descr_size=");
-			dec(rd32(at + 8));
+			dec(dsz);
 			puts_(" descr_vers=");
 			dec(rd32(at + 12));
 			puts_(" descriptors=");
-			dec(rd32(at + 8) ? (size - 16) / rd32(at + 8) : 0);
+			dec(dsz ? (size - 16) / dsz : 0);
 			puts_("\n");
+			/* each EFI_MEMORY_DESCRIPTOR: type, physical start, pages */
+			for (uint32_t d = at + 16; dsz >= 40 && d + dsz <= at + size; d += dsz) {
+				puts_("MB2-EFI-DESC: ");
+				dec(rd32(d));
+				puts_(" ");
+				hex(rd64(d + 8));
+				puts_(" ");
+				hex(rd64(d + 24));
+				puts_("\n");
+			}
 			break;
+		}
 		case 21:
 			puts_("MB2-LOADBASE: ");
 			hex(rd32(at + 8));

@@ -13,7 +13,8 @@
       bytes, page alignment and end; the memory map sorted, without
       overlaps, its types 1-5, its usable RAM within RAM and at least 90%
       of it; the modules and the payload in usable RAM; the EBDA page
-      reserved and the BDA's base memory equal to mem_lower. Exit 1 with
+      reserved and the BDA's base memory equal to mem_lower; the map
+      equal to the firmware's final EFI map (tag 17) as e820 types. Exit 1 with
       the reason on the first mismatch.
 """
 import re
@@ -94,6 +95,35 @@ def check(log, ram, modules):
     ebda = int(bda.group(1), 16)
     if (ebda, 0x1000, 2) not in mmap:
         fail("the EBDA page %#x is not reserved in the map" % ebda)
+    # the memory map against the firmware's own final one (tag 17): each
+    # EFI type as an e820 type (RAM once boot services are gone, ACPI,
+    # NVS, persistent, else reserved), touching ranges of a type merged,
+    # the EBDA page reserved
+    efi = [(int(t), int(a, 16), int(n, 16)) for t, a, n in
+           re.findall(r"^MB2-EFI-DESC: (\d+) (0x[0-9a-f]+) (0x[0-9a-f]+)$", text, re.M)]
+    if efi:
+        e820 = {7: 1, 1: 1, 2: 1, 3: 1, 4: 1, 9: 3, 10: 4, 14: 7}
+        pages = []
+        for t, a, n in sorted(efi, key=lambda d: d[1]):
+            if n == 0:
+                continue
+            kind = e820.get(t, 2)
+            if a <= ebda < a + n * 4096:
+                for s, e, k in ((a, ebda, kind), (ebda, ebda + 0x1000, 2), (ebda + 0x1000, a + n * 4096, kind)):
+                    if e > s:
+                        pages.append([s, e, k])
+            else:
+                pages.append([a, a + n * 4096, kind])
+        want = []
+        for s, e, k in pages:
+            if want and want[-1][1] == s and want[-1][2] == k:
+                want[-1][1] = e
+            else:
+                want.append([s, e, k])
+        want = [(s, e - s, k) for s, e, k in want]
+        if want != mmap:
+            fail("the memory map is not the firmware's final one:\n  given  %s\n  wanted %s" %
+                 ([(hex(a), hex(n), t) for a, n, t in mmap], [(hex(a), hex(n), t) for a, n, t in want]))
     if int(bda.group(2)) != int(mi.group(1)) or int(mi.group(1)) * 1024 != ebda:
         fail("base memory %s KiB, mem_lower %s KiB, EBDA at %#x disagree" % (bda.group(2), mi.group(1), ebda))
 

@@ -30,6 +30,8 @@ t_multiboot_payload_x86_64() {
 		'^efikexec: info: plan: image \\mb2-payload\.elf: Multiboot2 \(ELF32 i386, 1 piece at \[0x2000000, 0x2006000\), entry 0x2000080; relocatable within \[0x1000000, 0x40000000\), align 0x200000, preference high\)$' \
 		'^efikexec: info: plan: segment 1 initrd +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +308104 bytes, in place, from \\mod1\.bin \+ \\mod2\.bin$' \
 		'^efikexec: info: plan: segment 4 room +\[0x000009f000, 0x00000a0000\) .*an EBDA purgatory makes' \
+		'^efikexec: info: plan: module 0 \[0x[0-9a-f]+, 0x[0-9a-f]+\) +300001 bytes, \\mod1\.bin alpha beta=1$' \
+		'^efikexec: info: plan: module 1 \[0x[0-9a-f]+, 0x[0-9a-f]+\) +5000 bytes, \\mod2\.bin$' \
 		'^purgatory: 3 segments verified \(XXH64\)$' \
 		'^MB2-PAYLOAD: magic=0x36d76289 mbi=0x[0-9a-f]+ image=0x[0-9a-f]*[02468ace]00000$' \
 		'^MB2-STATE: cr0=0x[0-9a-f]+ pe=1 pg=0 cr4=0x0 efer\.lme=0 if=0 cs=0x8 ds=0x18 ss=0x18$' \
@@ -50,6 +52,11 @@ t_multiboot_payload_x86_64() {
 	order=$(clean_log "$name" | sed -n 's/^MB2-TAG: type=\([0-9]*\) .*/\1/p' | tr '\n' ' ')
 	[ "$order" = "21 1 2 3 3 4 6 8 12 14 15 17 0 " ] || { echo "tags in the order $order"; return 1; }
 	python3 "$MB2_PY" check "$LOGDIR/$name.log" $((1 << 30)) "$ESP/mod1.bin" "$ESP/mod2.bin"
+	# the payload finds each module where the plan (and --dry-run) said
+	local planned got
+	planned=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: module [0-9]* \[0x0*\([0-9a-f]*\), 0x0*\([0-9a-f]*\)).*/\1 \2/p' | tail -n 2)
+	got=$(clean_log "$name" | sed -n 's/^MB2-MODULE: start=0x\([0-9a-f]*\) end=0x\([0-9a-f]*\) .*/\1 \2/p')
+	[ "$planned" = "$got" ] || { echo "modules planned at $planned, found at $got"; return 1; }
 }
 
 # As a boot loader, no shell: a Boot Loader Specification entry whose

@@ -462,7 +462,7 @@ t_kexec_x86_64_bad_input() {
 		'EFIKEXEC-STEP: cmdline rc 0x2' \
 		"efikexec: error: options: --mem-max=0x1000 is not above --mem-min=0x1000" \
 		'EFIKEXEC-STEP: memrange rc 0x2'
-	expect_grep "$name" '^efikexec: error: image: \\initrd\.img: not a kernel image: bzImage: no "HdrS" at 0x202 \(0x[0-9a-f]+\); arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241\); EFI zboot: [^;]+; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; ELF: no "\\177ELF" at 0$' \
+	expect_grep "$name" '^efikexec: error: image: \\initrd\.img: not a kernel image: bzImage: no "HdrS" at 0x202 \(0x[0-9a-f]+\); arm64 Image: magic 0x[0-9a-f]+ at 0x38 \(want 0x644d5241\); EFI zboot: [^;]+; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; Multiboot2: no Multiboot2 magic 0xe85250d6 in the first 32768 bytes; ELF: no "\\177ELF" at 0$' \
 		'^efikexec: error: image: \\tiny\.img: not a kernel image: bzImage: 300 bytes, shorter than a setup header; arm64 Image: magic ' \
 		'^efikexec: error: boot: \\big\.img: no room for 629145600 bytes \(600 MiB, alignment 0x1000\) in RAM within \[0x100000, '
 	kexec_booted "$name" x86_64 6.1 "console=ttyS0"
@@ -574,7 +574,7 @@ t_kexec_aarch64_bad_input() {
 		'EFIKEXEC-STEP: missing rc 0xE' \
 		'EFIKEXEC-STEP: foreign rc 0x1' \
 		'EFIKEXEC-STEP: truncated rc 0x1F' \
-		'efikexec: error: image: \tiny.img: not a kernel image: bzImage: 40 bytes, shorter than a setup header; arm64 Image: 40 bytes, shorter than an Image header; EFI zboot: no "MZ" and "zimg" at 0 and 4; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; ELF: no "\177ELF" at 0' \
+		'efikexec: error: image: \tiny.img: not a kernel image: bzImage: 40 bytes, shorter than a setup header; arm64 Image: 40 bytes, shorter than an Image header; EFI zboot: no "MZ" and "zimg" at 0 and 4; PE: no "MZ" at 0; gzip: no gzip magic 1f 8b 08 at 0; Multiboot2: no Multiboot2 magic 0xe85250d6 in the first 32768 bytes; ELF: no "\177ELF" at 0' \
 		'EFIKEXEC-STEP: tiny rc 0x1' \
 		'efikexec: error: dtb: \cut.dtb: truncated: totalsize 1048576, 2000 bytes there' \
 		'EFIKEXEC-STEP: cut-dtb rc 0x1F' \

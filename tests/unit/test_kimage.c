@@ -3,6 +3,7 @@
  * every allocator behaviour, each checked end to end by sim_run(). */
 #include "test.h"
 #include "../sim/sim.h"
+#include "../../lib/xxh64.h"
 
 #define PG KIMAGE_PAGE_SIZE
 #define MiB (1ull << 20)
@@ -371,6 +372,17 @@ TEST(kimage_scratch_segment_is_kept_free_not_loaded)
 		CHECK(kimage_digest_regions(&img, r, &n) == RT_OK);
 		CHECK_EQ_U64(n, 1);
 		CHECK_EQ_U64(r[0].mem, 0x3fd000);
+		/* both digests sweep what the destination will hold, staged
+		 * pages included: the bytes loaded */
+		{
+			uint64_t x = 0;
+			uint8_t want[32];
+			CHECK(kimage_digest_xxh64(&img, 0, &x) == RT_OK);
+			CHECK_EQ_U64(x, xxh64(data, sizeof(data), 0));
+			sha256(data, sizeof(data), want);
+			CHECK(memcmp(r[0].sha256, want, 32) == 0);
+			CHECK(kimage_digest_xxh64(&img, KIMAGE_MAX_SEGMENTS, &x) == RT_EINVAL);
+		}
 		/* the busy part of the room is not ours: never written */
 		CHECK_EQ_U64(sim.state[(0x500000 - sim.base) / PG], SP_FIRMWARE);
 		CHECK(kimage_relocate_ref(img.head, sim.plat.phys_to_virt, &sim, 100) == 3);

@@ -2,6 +2,7 @@
  * streaming and zero-tail forms agreeing with the one-shot form. */
 #include "test.h"
 #include "../../lib/sha256.h"
+#include "../../arch/x86_64/sha256-ni.h"
 
 static void check_hex(const void *data, size_t len, const char *want)
 {
@@ -59,8 +60,6 @@ TEST(sha256_streaming_and_zero_tail_agree)
  * portable code, on every length around the block boundaries and on
  * multi-block runs, when this host's CPU has the instructions. */
 #if defined(__x86_64__)
-void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n);
-bool x86_sha256_ni_usable(void);
 
 TEST(sha256_ni_agrees_with_portable)
 {
