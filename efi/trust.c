@@ -203,6 +203,11 @@ EFI_STATUS trust_request(struct boot_req *o, struct trust_req *t)
 		return efi_fail(EFI_SECURITY_VIOLATION, "secureboot",
 				"device tree %s: Secure Boot is on, and a device tree from a file is not verified; refused (as the kernel's EFI stub refuses dtb= then)",
 				o->dtb.path ? o->dtb.path : "(buffer)");
+	/* a module may be code (Xen's dom0 kernel) that nothing verifies */
+	if (sb && o->modules)
+		return efi_fail(EFI_SECURITY_VIOLATION, "secureboot",
+				"module %s: Secure Boot is on, and modules (a dom0 kernel among them) are not verified; refused",
+				o->ninitrd && o->initrd[0].path ? o->initrd[0].path : "(buffer)");
 	st = take(&o->cap_kernel, &t->cap_kernel, sb, false, &m, "the capture kernel");
 	if (!EFI_ERROR(st))
 		st = take(&o->kernel, &t->kernel, sb, tpm_on, &m, "the kernel");

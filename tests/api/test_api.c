@@ -376,5 +376,16 @@ TEST(api_secure_boot_refuses_and_says_why)
 	CHECK_CONTAINS(lines, "device tree \\virt.dtb: Secure Boot is on");
 	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
 	nothing_held();
+
+	/* so are modules: nothing verifies them */
+	struct efikexec_input mod = EFIKEXEC_INPUT_BUFFER(k, 4096, "dom0.img");
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_module(r, &mod, "console=hvc0"), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SECURITY_VIOLATION);
+	CHECK_CONTAINS(lines, "module dom0.img: Secure Boot is on, and modules (a dom0 kernel among them) are not verified; refused");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	nothing_held();
 	free(k);
 }
