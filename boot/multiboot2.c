@@ -377,7 +377,7 @@ static uint8_t *tag(struct out *o, uint32_t type, size_t size)
 {
 	uint8_t *t;
 
-	if (o->full || size > o->room - o->len || TAG_ALIGN(size) > o->room - o->len) {
+	if (o->full || TAG_ALIGN(size) > o->room - o->len) {
 		o->full = true;
 		return NULL;
 	}
@@ -421,21 +421,9 @@ static void field(uint32_t mask, uint8_t *pos, uint8_t *size)
 
 void mb2_meminfo(const struct memmap *m, uint32_t *lower, uint32_t *upper)
 {
-	uint64_t lo_end = 0, up_end = 1ull << 20;
-	bool grew = true;
+	uint64_t lo_end = memmap_run_end(m, 0, MEM_MASK_RAM);
+	uint64_t up_end = memmap_run_end(m, 1ull << 20, MEM_MASK_RAM);
 
-	/* ranges are sorted; RAM ranges may touch without merging (free and busy) */
-	while (grew) {
-		grew = false;
-		for (size_t i = 0; i < m->n; i++) {
-			if (!(MEM_MASK(m->r[i].type) & MEM_MASK_RAM))
-				continue;
-			if (m->r[i].start <= lo_end && m->r[i].end > lo_end)
-				lo_end = m->r[i].end, grew = true;
-			if (m->r[i].start <= up_end && m->r[i].end > up_end)
-				up_end = m->r[i].end, grew = true;
-		}
-	}
 	if (lo_end > 640 * 1024)
 		lo_end = 640 * 1024;
 	*lower = (uint32_t)(lo_end >> 10);

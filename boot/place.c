@@ -203,17 +203,9 @@ static rt_status place(struct boot_plan *bp, const char *what, uint64_t size, ui
 
 static void choose_ebda(struct boot_plan *bp)
 {
-	uint64_t end = 0;
-	bool grew = true;
+	uint64_t end = memmap_run_end(&bp->map, 0, MEM_MASK_RAM);
 
 	bp->ebda = 0;
-	while (grew) {
-		grew = false;
-		for (size_t i = 0; i < bp->map.n; i++)
-			if ((MEM_MASK(bp->map.r[i].type) & MEM_MASK_RAM) && bp->map.r[i].start <= end &&
-			    bp->map.r[i].end > end)
-				end = bp->map.r[i].end, grew = true;
-	}
 	if (end > EBDA_TOP)
 		end = EBDA_TOP;
 	end &= KIMAGE_PAGE_MASK;

@@ -78,6 +78,16 @@ static long range_at_or_below(const struct memmap *m, uint64_t addr)
 	return found;
 }
 
+uint64_t memmap_run_end(const struct memmap *m, uint64_t start, unsigned mask)
+{
+	uint64_t end = start;
+
+	for (size_t i = 0; i < m->n; i++)
+		if ((MEM_MASK(m->r[i].type) & mask) && m->r[i].start <= end && m->r[i].end > end)
+			end = m->r[i].end;
+	return end;
+}
+
 bool memmap_covers(const struct memmap *m, uint64_t start, uint64_t end, unsigned mask)
 {
 	long i = range_at_or_below(m, start);

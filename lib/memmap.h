@@ -62,6 +62,10 @@ rt_status memmap_set_type(struct memmap *m, uint64_t start, uint64_t end, enum m
 /* True when every byte of [start, end) lies in ranges whose types are in
  * `mask`. The map must be normalised. O(log n). */
 bool memmap_covers(const struct memmap *m, uint64_t start, uint64_t end, unsigned mask);
+/* The end of the run of ranges whose types are in `mask` that covers
+ * `start` without a hole (ranges of different types in the mask may
+ * touch); `start` itself when none covers it. The map must be sorted. */
+uint64_t memmap_run_end(const struct memmap *m, uint64_t start, unsigned mask);
 
 struct hole_req {
 	uint64_t size;      /* bytes, > 0 */
