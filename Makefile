@@ -10,6 +10,7 @@
 #   make fuzz       longer fuzzing runs
 #   make bench      benchmarks of the kimage model
 #   make bench-boot boot time against the EFI stub, systemd-boot and GRUB (both arches)
+#   make soak       many boots of one kernel with and without a TPM, efikexec and the EFI stub
 #   make install    the public header and both archives, under PREFIX
 #   make examples   the example loaders, built against `make install`'s output
 #   make deps       install Debian packages and fetch test assets (idempotent)
@@ -24,7 +25,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench bench-boot clean \
+.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench bench-boot soak clean \
 	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
@@ -137,12 +138,18 @@ all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS) $(LIBS) $(BU
 TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h \
 	/usr/bin/makedumpfile $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libzstd.a \
 	/usr/lib/x86_64-linux-gnu/libzstd.a
-$(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o:
+# one grouped target (&:): under -j a plain rule with several targets runs
+# its recipe once per target, and two apt-get at once fail on apt's lock
+$(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o &:
 	scripts/deps.sh --tools $(BUILD)
 tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 
 deps:
 	scripts/deps.sh $(BUILD)
+# what the boot tests need (scripts/deps.sh fetches all of it); set before
+# any rule names it, since a rule's prerequisites are expanded as it is read
+ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-arm64/.done \
+	$(BUILD)/assets/vmlinuz-6.12-cloud-amd64
 
 # --- purgatory ------------------------------------------------------------------
 # Position independent by construction: -fpie, hidden symbols, no absolute
@@ -391,9 +398,18 @@ bench-boot: all $(ASSETS_STAMP)
 	bench/boot-time.sh $(BUILD) $(BENCH_ROUNDS)
 
 # --- boot tests and demo --------------------------------------------------------------
-ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-arm64/.done
-$(ASSETS_STAMP):
+$(ASSETS_STAMP) &:
 	scripts/deps.sh $(BUILD)
+
+# many boots of Debian's 6.12 cloud kernel (tests/qemu/tpm-soak.sh): through
+# efikexec with and without a TPM, on q35 and pc, from the shell and as the
+# boot stage, and through the kernel's own EFI stub as the control; SOAK_ROUNDS
+# rounds of every configuration (SOAK_CONFIGS), two boots at a time
+SOAK_ROUNDS ?= 2
+SOAK_CONFIGS ?= efikexec:tpm:q35:shell efikexec:tpm:pc:stage:5G efikexec:none:pc:shell:5G \
+	efikexec:none:q35:stage stub:tpm:q35:shell stub:none:pc:shell:5G
+soak: all $(ASSETS_STAMP)
+	tests/qemu/tpm-soak.sh $(BUILD) $(SOAK_ROUNDS) $(SOAK_CONFIGS)
 
 # the Multiboot2 test payload (tests/qemu/mb2-payload.c): i386, the host's
 # gcc -m32 and ld, no libc

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check.sh BUILD - everything `make check` runs, in order: host unit tests,
-# bounded fuzzing, QEMU boot tests. Each part ends in "N passed, N failed";
+# bounded fuzzing, QEMU boot tests, one round of the soak. Each part ends in "N passed, N failed";
 # this adds them up into the last line, "check: N passed, N failed".
 set -uo pipefail
 BUILD=${1:-build}
@@ -33,6 +33,9 @@ part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 [ -n "$(sed -n '/^fuzz:/p' Makefile)" ] && part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
+# one round of the soak: Debian's 6.12 cloud kernel through efikexec with and
+# without a TPM (q35 and pc, shell and boot stage) and through its EFI stub
+part soak make --no-print-directory soak SOAK_ROUNDS=1 BUILD="$BUILD"
 part bench-boot bench/boot-time.sh "$BUILD" 1
 echo "check: $total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

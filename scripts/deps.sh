@@ -167,9 +167,15 @@ done
 # assets/modules-<series>-<arch>/.
 # (and efivarfs, which the boot-stage tests read the loader's variables with)
 CAPTURE_MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore efivarfs"
+# kernel SERIES ARCH RELEASE [modules] [FLAVOUR]: FLAVOUR (cloud) names the
+# meta package linux-image-FLAVOUR-ARCH and the asset vmlinuz-SERIES-FLAVOUR-ARCH
 kernel() {
-	local series=$1 arch=$2 meta=linux-image-$2 release=$3 mods=${4:-}
+	local series=$1 arch=$2 meta=linux-image-$2 release=$3 mods=${4:-} flavour=${5:-}
 	local out=$ASSETS/vmlinuz-$series-$arch moddir=$ASSETS/modules-$series-$arch
+	if [ -n "$flavour" ]; then
+		meta=linux-image-$flavour-$arch
+		out=$ASSETS/vmlinuz-$series-$flavour-$arch
+	fi
 	local stamp
 	stamp=.done-$(echo "$CAPTURE_MODULES" | md5sum | cut -c1-8)
 	[ -s "$out" ] && { [ -z "$mods" ] || [ -e "$moddir/$stamp" ]; } && return 0
@@ -211,4 +217,7 @@ kernel 6.1 amd64 "" modules
 kernel 6.12 amd64 bookworm-backports modules
 kernel 6.1 arm64 "" modules
 kernel 6.12 arm64 bookworm-backports modules
+# the soak's kernel (tests/qemu/tpm-soak.sh): Debian's 6.12 cloud flavour,
+# which issue reports of early crashes with a TPM were made with
+kernel 6.12 amd64 bookworm-backports "" cloud
 log "ok"

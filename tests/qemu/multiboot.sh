@@ -147,7 +147,7 @@ t_xen_x86_64() {
 	local xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off noreboot"
 	local dargs="console=hvc0 earlyprintk=xen panic=-1 initcall_blacklist=cmos_init efikexec.token=$RANDOM"
 	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $xargs"
-	QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 -cpu max,-smap,-smep ||
+	QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 -cpu "$QEMU_X86_CPU,-smap,-smep" ||
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_grep "$name" \
 		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x200000; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high\)\)$' \
