@@ -4,13 +4,14 @@
 #   make demo       build, fetch a Debian kernel, boot it in QEMU, show its console
 #   make capture-demo  arm a capture kernel, crash the main one, read the dump
 #   make check      unit tests and QEMU boot tests
+#   make check-quick  the host tests, a short fuzz, one boot per arch
 #   make unit       host unit tests of lib/ (ASan + UBSan)
 #   make unit-api   the public API's edges on the host, against a fake firmware
 #   make qemu-test  boot tests under QEMU (TCG)
 #   make fuzz       longer fuzzing runs
 #   make bench      benchmarks of the kimage model
 #   make bench-boot boot time against the EFI stub, systemd-boot and GRUB (both arches)
-#   make soak       many boots of one kernel with and without a TPM, efikexec and the EFI stub
+#   make soak-tpm   many boots of one kernel with and without a TPM, efikexec and the EFI stub
 #   make install    the public header and both archives, under PREFIX
 #   make examples   the example loaders, built against `make install`'s output
 #   make deps       install Debian packages and fetch test assets (idempotent)
@@ -25,27 +26,31 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check unit qemu-test fuzz fuzz-smoke bench bench-boot soak clean \
+.PHONY: all testhooks deps tools demo capture-demo check check-quick unit qemu-test fuzz fuzz-smoke bench bench-boot soak-tpm clean \
 	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
-# lib/: the freestanding runtime and the kimage model; built for firmware and
-# for the host. efi/: the application; only the pure parts (path, options)
-# are also built for the host tests.
-LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c \
+# The house: app/ is efikexec.efi (the shell dialect, the boot stage, the
+# menu, config parsing), a client of include/efikexec.h and lib/ helpers
+# only; efi/ is the library's firmware layer; boot/ the image formats and
+# placement, arch/<arch>/ what each architecture adds, lib/ the freestanding
+# runtime, the kimage model and what purgatory shares; tools/ the host
+# programs (efikexec-plan). lib/, boot/, arch/ and app/'s parsers are plain
+# code, also built for the host tests.
+LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/path.c lib/osrel.c \
             lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
-EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c efi/path.c \
+EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
-# efikexec.efi's front end: a client of include/efikexec.h, with its own
+# efikexec.efi (app/): a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
-FRONT_SRCS := efi/main.c efi/options.c efi/stage.c efi/menu.c boot/bls.c boot/pe.c lib/cmdline.c \
+FRONT_SRCS := app/main.c app/options.c app/stage.c app/menu.c app/bls.c lib/cmdline.c lib/osrel.c \
               lib/string.c lib/fmt.c lib/log.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
@@ -123,7 +128,7 @@ aarch64_LDFLAGS := --defsym=EFI_SUBSYSTEM=0xa
 # GNU-EFI's aarch64 crt0 carries a hand-made PE header: copy the sections raw
 aarch64_PE      := -O binary
 
-# x86_64 adds .sbat (efi/main.c), which shim requires of a second stage
+# x86_64 adds .sbat (app/main.c), which shim requires of a second stage
 x86_64_SECTIONS := -j .sbat
 # Sections an EFI application is made of (GNU-EFI's apps/Makefile).
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
@@ -280,7 +285,7 @@ header-test:
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c \
+HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c \
 	boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
@@ -307,9 +312,9 @@ unit-api: $(BUILD)/host/unit-api
 
 # --- the host planner: build/host/efikexec-plan ------------------------------------------
 # boot/place.c and both architectures' planning rules on a saved memory map
-# (efi/plan-host.c), each purgatory's header built in.
-PLAN_SRCS := efi/plan-host.c efi/mapfile.c efi/path.c $(LIB_SRCS) $(BOOT_SRCS) boot/dtb.c arch/x86_64/plan.c \
-	arch/x86_64/pagetable.c arch/aarch64/plan.c tests/sim/sim.c
+# (tools/efikexec-plan.c), each purgatory's header built in.
+PLAN_SRCS := tools/efikexec-plan.c tools/mapfile.c tools/sim.c $(LIB_SRCS) $(BOOT_SRCS) boot/dtb.c \
+	arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 PLAN_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PLAN_SRCS))
 -include $(PLAN_OBJS:.o=.d)
 $(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
@@ -330,7 +335,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # double), ASan and UBSan as the unit tests.
 API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
 	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c tests/api/fakefw.c
-API_OTHER_SRCS := efi/path.c $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
+API_OTHER_SRCS := $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \
 	$(patsubst %.c,$(BUILD)/host/%.o,$(API_OTHER_SRCS))
@@ -355,8 +360,8 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) boot/bls.c efi/path.c efi/options.c tests/sim/sim.c boot/dtb.c \
-	efi/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
+	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS ?= 300
@@ -383,10 +388,10 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 
 # --- benchmarks (optimised, no sanitizers: they measure) ---------------------------------
 BENCH_CFLAGS := -std=gnu11 $(WARN) -O2 -g -DRT_HOST_TEST
-$(BUILD)/bench/bench_kimage: bench/bench_kimage.c $(LIB_SRCS) tests/sim/sim.c Makefile
+$(BUILD)/bench/bench_kimage: bench/bench_kimage.c $(LIB_SRCS) tools/sim.c Makefile
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH $@")
-	$(Q)$(HOST_CC) $(BENCH_CFLAGS) $< $(LIB_SRCS) tests/sim/sim.c -o $@
+	$(Q)$(HOST_CC) $(BENCH_CFLAGS) $< $(LIB_SRCS) tools/sim.c -o $@
 
 bench: $(BUILD)/bench/bench_kimage
 	$(BUILD)/bench/bench_kimage
@@ -408,7 +413,7 @@ $(ASSETS_STAMP) &:
 SOAK_ROUNDS ?= 2
 SOAK_CONFIGS ?= efikexec:tpm:q35:shell efikexec:tpm:pc:stage:5G efikexec:none:pc:shell:5G \
 	efikexec:none:q35:stage stub:tpm:q35:shell stub:none:pc:shell:5G
-soak: all $(ASSETS_STAMP)
+soak-tpm: all $(ASSETS_STAMP)
 	tests/qemu/tpm-soak.sh $(BUILD) $(SOAK_ROUNDS) $(SOAK_CONFIGS)
 
 # the Multiboot2 test payload (tests/qemu/mb2-payload.c): i386, the host's
@@ -436,6 +441,11 @@ capture-demo: all $(ASSETS_STAMP) tools
 # benchmarks (bench-boot runs one round: every loader must reach the kernel)
 check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD)
 	scripts/check.sh $(BUILD)
+
+# the edit-build-test loop: the host tests, 5 s of each fuzz target, one boot
+# per arch
+check-quick: all $(ASSETS_STAMP) tools $(MB2_PAYLOAD)
+	scripts/check.sh $(BUILD) --quick
 
 clean:
 	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench \

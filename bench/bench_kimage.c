@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../tests/sim/sim.h"
+#include "../tools/sim.h"
 
 #define MiB (1ull << 20)
 #define PG KIMAGE_PAGE_SIZE

@@ -282,8 +282,8 @@ static rt_status bz_load(struct ld_ctx *c, struct ld_src *s)
 	k->cmdline_max = bi.cmdline_size;
 	k->initrd_max = bi.above_4g ? 0 : (uint64_t)bi.initrd_addr_max + 1;
 	k->params_max = bi.above_4g ? 0 : 1ull << 32;
-	RT_FN(memcpy)(k->bz_hdr, s->head, bi.hdr_end);
-	k->bz_hdr_end = bi.hdr_end;
+	RT_FN(memcpy)(k->ho.bz.hdr, s->head, bi.hdr_end);
+	k->ho.bz.end = bi.hdr_end;
 	bz_version(s, k->version, sizeof(k->version));
 	ld_desc(c, "bzImage%s%s", k->version[0] ? " " : "", k->version);
 	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",

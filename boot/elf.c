@@ -9,7 +9,7 @@
  * startup_64 expects "an identity mapped page table ... covering the
  * kernel" and RSI = boot_params (arch/x86/kernel/head_64.S), which is what
  * purgatory gives a bzImage's 64-bit entry too. A vmlinux has no setup
- * header, so one is made (bz_hdr) with the values a 64-bit kernel reads:
+ * header, so one is made (ho.bz) with the values a 64-bit kernel reads:
  * "HdrS", protocol 2.15, 64-bit entry, loadable above 4 GiB, COMMAND_LINE_SIZE
  * 2048 (arch/x86/include/uapi/asm/setup.h).
  *
@@ -67,9 +67,9 @@ static const char *machine_name(uint16_t m)
 /* A synthetic setup header for boot_params (boot.rst offsets). */
 static void make_hdr(struct ld_kernel *k, uint64_t base)
 {
-	uint8_t *h = k->bz_hdr;
+	uint8_t *h = k->ho.bz.hdr;
 
-	RT_FN(memset)(h, 0, sizeof(k->bz_hdr));
+	RT_FN(memset)(h, 0, sizeof(k->ho.bz.hdr));
 	h[0x1fe] = 0x55, h[0x1ff] = 0xaa;                  /* boot_flag */
 	h[0x200] = 0xeb, h[0x201] = 0x6a;                  /* jump: header ends at 0x26c */
 	RT_FN(memcpy)(h + 0x202, "HdrS", 4);
@@ -84,7 +84,7 @@ static void make_hdr(struct ld_kernel *k, uint64_t base)
 	for (int i = 0; i < 8; i++)
 		h[0x258 + i] = (uint8_t)(base >> (8 * i));          /* pref_address */
 	h[0x236] = BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G; /* xloadflags */
-	k->bz_hdr_end = 0x26c;
+	k->ho.bz.end = 0x26c;
 }
 
 /* An arm64 vmlinux whose PT_LOADs (k->piece, offsets from the lowest

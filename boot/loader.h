@@ -88,7 +88,8 @@ struct ld_blob {
  * What a loader found: where the kernel may go, how its bytes get there,
  * how it is entered, and what the hand-off must respect. Everything a
  * format knows that the generic boot flow needs; format-specific hand-off
- * data rides along (bz_hdr for x86 boot_params).
+ * data rides along in a union by hand-off (ho: x86's setup header for
+ * boot_params, a Multiboot2 header).
  */
 struct ld_kernel {
 	enum ld_machine machine;
@@ -102,7 +103,6 @@ struct ld_kernel {
 	bool fixed;                    /* the load address is min exactly (ELF p_paddr) */
 	bool top_down;                 /* placed as high as it may go (Multiboot2 preference high) */
 	enum ld_handoff handoff;
-	struct mb2_header mb2;         /* LD_HANDOFF_MULTIBOOT2: its header */
 	uint64_t load_offset;          /* the kernel sits this far above an
 					* `align`-aligned base (arm64 text_offset) */
 	uint64_t entry_offset;         /* entry point from the load address */
@@ -113,10 +113,17 @@ struct ld_kernel {
 					* of the kernel's base rounded down to ... */
 	uint64_t initrd_window_align;
 	bool takes_dtb;                /* the hand-off is a device tree */
-	/* x86: the setup header to copy into boot_params (BZ_HDR_OFFSET up to
-	 * bz_hdr_end), real or made for an ELF vmlinux */
-	uint8_t bz_hdr[0x400];
-	uint32_t bz_hdr_end;
+	/* the hand-off's own data, by `handoff` */
+	union {
+		/* LD_HANDOFF_LINUX on x86: the setup header to copy into
+		 * boot_params (BZ_HDR_OFFSET up to bz.end), real or made for
+		 * an ELF vmlinux */
+		struct {
+			uint8_t hdr[0x400];
+			uint32_t end;
+		} bz;
+		struct mb2_header mb2; /* LD_HANDOFF_MULTIBOOT2: its header */
+	} ho;
 	/* from wrappers (a UKI) */
 	struct ld_blob initrd[LD_MAX_INITRDS];
 	unsigned ninitrd;

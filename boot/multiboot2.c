@@ -242,7 +242,7 @@ static const char *const pref_names[] = { "none", "low", "high" };
 static rt_status mb2_ld_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
-	struct mb2_header *h = &k->mb2;
+	struct mb2_header *h = &k->ho.mb2;
 	uint64_t lo = 0, hi = 0, entry;
 	const char *what;
 	uint32_t off = 0;

@@ -1,9 +1,9 @@
 /*
  * pe.h - the little of PE/COFF that efikexec reads without running the
  * program: the section table in a file's first bytes, and sections by
- * name (a UKI's .linux, .osrel, .cmdline; the boot menu's titles), plus
- * os-release(5) values. Plain code over a buffer: the loader table
- * (boot/uki.c) and the boot menu (efi/stage.c) share it.
+ * name (a UKI's .linux, .osrel, .cmdline). Plain code over a buffer: the
+ * loader table (boot/uki.c) and the public efikexec_pe_section (efi/api.c;
+ * the boot menu's UKI titles) use it. os-release values: lib/osrel.h.
  *
  * PE format (Microsoft, "PE Format", Section Table): the "PE\0\0"
  * signature at the offset stored at 0x3c; the COFF header after it
@@ -35,11 +35,5 @@ bool pe_table(const uint8_t *head, size_t len, uint32_t *table, unsigned *count,
 bool pe_find(const uint8_t *head, uint32_t table, unsigned count, const char *name,
 	     struct pe_section *out);
 
-/*
- * The value of KEY in os-release text (KEY=VALUE lines, the value maybe in
- * single or double quotes). Writes at most `size` bytes with the NUL;
- * false (out empty) when KEY is not there or its value is empty.
- */
-bool osrel_value(const char *text, const char *key, char *out, size_t size);
 
 #endif

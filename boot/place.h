@@ -2,7 +2,7 @@
  * place.h - one boot's plan from its inputs, as plain code: the loader
  * table's walk, the initrd parts, the command line, the device tree, each
  * segment's destination, the kimage plan, and the plan's lines. The
- * firmware application (efi/kexec.c) and the host planner (efi/plan-host.c,
+ * firmware application (efi/kexec.c) and the host planner (tools/efikexec-plan.c,
  * build/host/efikexec-plan) run this same code, so for the same files and
  * the same memory map they print the same segment lines.
  *

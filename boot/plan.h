@@ -12,7 +12,7 @@
 #include "../lib/kimage.h"
 #include "../lib/capture.h"
 #include "../lib/xxh64.h"
-#include "../purgatory/purgatory.h"
+#include "../lib/purgatory.h"
 
 /* A linear framebuffer (UEFI GOP's current mode). */
 struct fw_fb {
@@ -40,6 +40,7 @@ struct fw_facts {
 	enum fw_secure_boot secure_boot;
 	uint64_t image_base, image_size; /* efikexec's own image in memory */
 	bool la57;                    /* x86: five-level paging on */
+	void *tpm;                    /* EFI_TCG2_PROTOCOL with a TPM behind it; NULL: none */
 };
 
 /* A file on efikexec's volume (efi/file.c); handle is the firmware's. */

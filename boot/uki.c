@@ -18,6 +18,7 @@
  */
 #include "loader.h"
 #include "pe.h"
+#include "../lib/osrel.h"
 
 /* The section table of a source's head (boot/pe.c). */
 static bool pe_sections(const struct ld_src *s, uint32_t *table, unsigned *count, char *why, size_t whylen)

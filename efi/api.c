@@ -14,6 +14,8 @@
 #include "capture.h"
 #include "trust.h"
 #include "../arch/arch.h"
+#include "../arch/counter.h"
+#include "../boot/pe.h"
 #include "../lib/sha256.h"
 #include "../include/efikexec.h"
 
@@ -537,7 +539,9 @@ static void gather_facts(void)
 	efi_gather_facts(&efi_facts, 40);
 }
 
-static EFI_STATUS plan(struct efikexec *r)
+/* facts_fresh: efikexec_boot gathered them already for this boot (a
+ * capture kernel armed), and they are not asked of the firmware again */
+static EFI_STATUS plan(struct efikexec *r, bool facts_fresh)
 {
 	struct boot_plan *bp;
 	EFI_STATUS st;
@@ -547,7 +551,8 @@ static EFI_STATUS plan(struct efikexec *r)
 	if (!r->req.kernel.path)
 		return efi_fail(EFI_NOT_READY, "api", "no kernel added to the request");
 	r->req.verbose = log_level >= RT_LOG_DEBUG;
-	gather_facts();
+	if (!facts_fresh)
+		gather_facts();
 	bp = r->bp = kexec_plan();
 	bp->o = &r->req;
 	st = kexec_check_purgatory();
@@ -581,7 +586,7 @@ efikexec_status EFIKEXEC_API efikexec_plan(struct efikexec *r)
 	if (!EFI_ERROR(st) && r->state == REQ_BOOTED)
 		st = efi_fail(EFI_ALREADY_STARTED, "api", "efikexec_plan: the request was booted already");
 	if (!EFI_ERROR(st))
-		st = plan(r);
+		st = plan(r, false);
 	return leave(st);
 }
 
@@ -681,13 +686,15 @@ efikexec_status EFIKEXEC_API efikexec_boot(struct efikexec *r)
 				      "efikexec_boot: this request was booted already and failed; release it"));
 	/* After a crash, the capture kernel first (no return when entered):
 	 * its region must be free, so a plan made already is made again. */
+	bool fresh = false;
 	if (capture_armed()) {
 		unplan(r);
 		r->req.verbose = log_level >= RT_LOG_DEBUG;
 		gather_facts();
+		fresh = true;
 		capture_at_start(&r->req);
 	}
-	st = plan(r);
+	st = plan(r, fresh);
 	if (!EFI_ERROR(st)) {
 		boot_print_plan(r->bp);
 		st = kexec_load_and_enter(r->bp);
@@ -786,4 +793,54 @@ efikexec_status EFIKEXEC_API efikexec_selftest(void)
 {
 	API("efikexec_selftest");
 	return leave(efi_selftest());
+}
+
+/* --- plain helpers ----------------------------------------------------------------------- */
+
+efikexec_status EFIKEXEC_API efikexec_pe_section(const void *head, size_t len, const char *name,
+						 uint64_t *offset, uint64_t *size)
+{
+	char why[128];
+	struct pe_section sec;
+	uint32_t table;
+	unsigned count;
+
+	last_error[0] = '\0';
+	if (!head || !name || !offset || !size) {
+		rt_snprintf(last_error, sizeof(last_error), "api: efikexec_pe_section: a NULL argument");
+		return EFI_INVALID_PARAMETER;
+	}
+	if (!pe_table(head, len, &table, &count, why, sizeof(why))) {
+		rt_snprintf(last_error, sizeof(last_error), "pe: %s", why);
+		return EFI_LOAD_ERROR;
+	}
+	if (!pe_find(head, table, count, name, &sec))
+		return EFI_NOT_FOUND;
+	*offset = sec.off;
+	*size = sec.len;
+	return EFI_SUCCESS;
+}
+
+uint64_t EFIKEXEC_API efikexec_counter(void)
+{
+	return arch_counter();
+}
+
+uint64_t EFIKEXEC_API efikexec_counter_usec(uint64_t ticks)
+{
+	static uint64_t hz;
+
+	if (!hz) {
+		hz = arch_counter_hz();
+		if (!hz && efi_bs) { /* calibrate across a 1 ms stall, as systemd-boot does */
+			uint64_t a = arch_counter();
+			efi_bs->Stall(1000);
+			hz = (arch_counter() - a) * 1000;
+		}
+		if (!hz)
+			return 0;
+	}
+	/* in two parts, so nothing overflows for counters below 2^64 and
+	 * frequencies below 18 THz (and no 128-bit division is needed) */
+	return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
 }

@@ -15,7 +15,7 @@
 #include <efiapi.h>
 
 #include "../lib/rt.h"
-#include "path.h"
+#include "../lib/path.h"
 
 extern EFI_HANDLE efi_image;
 extern EFI_SYSTEM_TABLE *efi_st;

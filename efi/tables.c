@@ -123,6 +123,7 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len)
 	f->image_base = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
 	f->image_size = efi_loaded_image->ImageSize;
 	f->la57 = arch_la57();
+	f->tpm = trust_tpm_find();
 	rt_log(RT_LOG_DEBUG, "efi", "ACPI RSDP %#llx, device tree %p, framebuffer %s, %zu bytes of RNG seed, Secure Boot %s",
 	       (unsigned long long)f->acpi_rsdp, f->fdt, f->has_fb ? "yes" : "no", f->rng_len,
 	       f->secure_boot == FW_SB_ENABLED ? "on" : f->secure_boot == FW_SB_DISABLED ? "off" : "unknown");

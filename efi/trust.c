@@ -243,7 +243,7 @@ struct tcg2_capability {
 };
 _Static_assert(sizeof(struct tcg2_capability) == 36, "EFI_TCG2_BOOT_SERVICE_CAPABILITY");
 
-static struct tcg2 *tpm(void)
+void *trust_tpm_find(void)
 {
 	struct tcg2_capability cap = { .size = sizeof(cap) };
 	struct tcg2 *t = NULL;
@@ -255,6 +255,12 @@ static struct tcg2 *tpm(void)
 		return NULL;
 	}
 	return t;
+}
+
+/* the TPM of this plan's facts (efi_gather_facts found it) */
+static struct tcg2 *tpm(void)
+{
+	return efi_facts.tpm;
 }
 
 static uint8_t event[16384];

@@ -40,6 +40,9 @@ extern EFI_GUID trust_shim_guid;
  * a key not in db", "hash in dbx", ...) and `name` in it. *measured says
  * whether the verifier measured it into PCR 4 itself. */
 EFI_STATUS trust_verify(const void *buf, uint64_t size, const char *name, bool *measured);
+/* The firmware's EFI_TCG2_PROTOCOL when a TPM is behind it, else NULL:
+ * looked up once per plan, as one of the firmware's facts (efi_gather_facts) */
+void *trust_tpm_find(void);
 EFI_STATUS trust_request(struct boot_req *o, struct trust_req *t);
 void trust_release(struct boot_req *o, struct trust_req *t);
 void trust_measure(struct boot_plan *bp);

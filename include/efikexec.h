@@ -327,6 +327,26 @@ efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path
  * relocates a test image into memory efikexec owns, then frees it. */
 efikexec_status EFIKEXEC_API efikexec_selftest(void);
 
+/* --- plain helpers: no firmware, callable before efikexec_init -------------------- */
+
+/* A section of a PE image - a UKI's .linux, .osrel, .cmdline - found from
+ * the file's first `len` bytes (its headers and section table: 8 KiB holds
+ * them for every image efikexec boots). *offset and *size: where the
+ * section's bytes are in the file. EFIKEXEC_NOT_FOUND when the image has
+ * no section of that name, EFIKEXEC_LOAD_ERROR when `head` is not a PE
+ * image (efikexec_last_error() says why), EFIKEXEC_INVALID_PARAMETER for
+ * NULL arguments. */
+efikexec_status EFIKEXEC_API efikexec_pe_section(const void *head, size_t len, const char *name,
+						 uint64_t *offset, uint64_t *size);
+/* The CPU's free-running counter (x86_64: the TSC; aarch64: CNTVCT_EL0),
+ * for timestamps such as the Boot Loader Interface's LoaderTime*USec. */
+uint64_t EFIKEXEC_API efikexec_counter(void);
+/* A counter value as microseconds since the counter started, as systemd-boot
+ * takes its timestamps (src/boot/ticks.c). The frequency is the CPU's own
+ * word where it gives one, else measured once across a 1 ms firmware stall
+ * (which needs efikexec_init first); 0 when it cannot be known. */
+uint64_t EFIKEXEC_API efikexec_counter_usec(uint64_t ticks);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,7 @@
  * PL011 (arch/aarch64/pl011.h) whose address efikexec took from the device
  * tree or ACPI's SPCR, the architected counter, the SHA2 instructions.
  */
-#include "purgatory.h"
+#include "../lib/purgatory.h"
 #include "../lib/sha256.h"
 #include "../arch/aarch64/cpu.h"
 #include "../arch/aarch64/pl011.h"

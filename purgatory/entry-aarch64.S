@@ -13,7 +13,7 @@
  * Position independent: PC-relative addressing only (ADR/ADRP), and the
  * blob is loaded page-aligned, so ADRP's page arithmetic holds.
  */
-#include "purgatory.h"
+#include "../lib/purgatory.h"
 
 	.section .head, "a"
 	.global purgatory_header_start

@@ -1,12 +1,12 @@
 /*
  * purgatory.c - runs at the purgatory's final address after relocation,
  * with nothing under it: no firmware, no page allocator, the trampoline's
- * identity map. Checks each region's digest (check.h) and either returns (the entry
+ * identity map. Checks each region's digest (lib/purgatory-check.h) and either returns (the entry
  * code then enters the kernel) or reports the mismatch on the UART and
  * halts: a kernel whose bytes are wrong is never entered.
  */
-#include "purgatory.h"
-#include "check.h"
+#include "../lib/purgatory.h"
+#include "../lib/purgatory-check.h"
 
 /* Filled by efikexec in the loaded copy; in .data so it is in the file. */
 struct purgatory_params purgatory_params __attribute__((section(".data.params")));

@@ -1,7 +1,7 @@
 /*
  * x86_64.c - the purgatory's output and halt on x86_64: COM1, polled.
  */
-#include "purgatory.h"
+#include "../lib/purgatory.h"
 #include "../lib/sha256.h"
 #include "../arch/x86_64/io.h"
 #include "../arch/x86_64/sha256-ni.h"

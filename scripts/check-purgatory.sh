@@ -5,7 +5,7 @@
 # address stored in data, a non-PIC access) would point into the link
 # address 0 and is refused here, before it can fault at boot.
 #
-# It also checks that the assembly's copy of purgatory.h's offsets agrees.
+# It also checks that the assembly's copy of lib/purgatory.h's offsets agrees.
 set -euo pipefail
 arch=$1
 shift
@@ -33,5 +33,5 @@ same() {
 		fi
 	done
 }
-same purgatory/purgatory.h purgatory/purgatory-asm.inc PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0 PURG_OFF_FLAGS PURGATORY_F_MULTIBOOT2
+same lib/purgatory.h purgatory/purgatory-asm.inc PURGATORY_MAGIC PURG_OFF_ENTRY PURG_OFF_ARG0 PURG_OFF_FLAGS PURGATORY_F_MULTIBOOT2
 same arch/x86_64/handoff.h arch/x86_64/handoff.inc X86_CTRL_GDT X86_CTRL_GDTR X86_CTRL_STACK_TOP

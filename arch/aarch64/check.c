@@ -4,14 +4,14 @@
  * still on: hashing tens of MB with the data cache off is what made arm64
  * kexec-tools' purgatory take seconds on real hardware (about 20 s for
  * 43 MB), and QEMU, which models no caches, never shows it. The same check
- * as purgatory's (purgatory/check.h), from efikexec's own image (code the
+ * as purgatory's (lib/purgatory-check.h), from efikexec's own image (code the
  * firmware maps executable; the destinations may be mapped
  * non-executable), on the relocation's stack. A mismatch is said on the
  * UART and halts; else the parameter block at its final address is
  * marked PURGATORY_F_CHECKED (and cleaned to the PoC with the rest), and
  * purgatory, with the MMU off, only enters the kernel.
  */
-#include "../../purgatory/check.h"
+#include "../../lib/purgatory-check.h"
 #include "cpu.h"
 #include "pl011.h"
 

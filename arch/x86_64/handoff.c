@@ -63,7 +63,7 @@ rt_status arch_prepare(struct boot_plan *bp)
 
 	/* a Multiboot2 payload's information is made at the exit (arch_finish) */
 	if (bp->k->handoff == LD_HANDOFF_LINUX) {
-		bzimage_boot_params(p, bp->k->bz_hdr, bp->k->bz_hdr_end, &ld);
+		bzimage_boot_params(p, bp->k->ho.bz.hdr, bp->k->ho.bz.end, &ld);
 		RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
 	}
 	if (bp->fw->has_fb && bp->k->handoff == LD_HANDOFF_LINUX) {
@@ -110,15 +110,14 @@ rt_status arch_prepare(struct boot_plan *bp)
 static rt_status finish_multiboot2(struct boot_plan *bp)
 {
 	static struct memmap map;
-	struct mb2_info_req r;
 	size_t len;
 	rt_status rs;
 
 	map = bp->final_map;
 	if (bp->ebda && (rs = memmap_set_type(&map, bp->ebda, bp->ebda + KIMAGE_PAGE_SIZE, MEM_RESERVED)))
 		return rs;
-	x86_mb2_req(bp, &r, &map);
-	rs = mb2_info_build(bp->params_shadow, bp->params_size, &r, &len);
+	x86_mb2_final(bp, &map);
+	rs = mb2_info_build(bp->params_shadow, bp->params_size, &x86.mb2, &len);
 	if (rs != RT_OK)
 		return rs;
 	bp->pparams.flags |= PURGATORY_F_MULTIBOOT2;

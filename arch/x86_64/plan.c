@@ -13,7 +13,7 @@ struct x86_state x86;
 
 static rt_status inputs(struct boot_plan *bp)
 {
-	const struct mb2_header *h = &bp->k->mb2;
+	const struct mb2_header *h = &bp->k->ho.mb2;
 
 	if (bp->dtb)
 		rt_log(RT_LOG_WARN, "boot", "%s: an x86 kernel takes no device tree; ignored", bp->dtb_name);
@@ -37,26 +37,37 @@ static rt_status inputs(struct boot_plan *bp)
 static struct mb2_module mb2_mods[BOOT_MAX_INITRDS];
 static struct mb2_fb mb2_fb;
 
-void x86_mb2_req(const struct boot_plan *bp, struct mb2_info_req *r, const struct memmap *map)
+void x86_mb2_req(const struct boot_plan *bp)
 {
 	const struct fw_facts *fw = bp->fw;
 
+	/* the modules' names and sizes; where they lie comes with x86_mb2_final */
 	for (unsigned i = 0; i < bp->ninitrd; i++)
-		mb2_mods[i] = (struct mb2_module){ bp->initrd_mem + bp->initrd[i].off,
-						   bp->initrd_mem + bp->initrd[i].off + bp->initrd[i].len,
-						   bp->initrd[i].name, bp->initrd[i].args };
+		mb2_mods[i] = (struct mb2_module){ 0, bp->initrd[i].len, bp->initrd[i].name, bp->initrd[i].args };
 	if (fw->has_fb) {
 		mb2_fb = (struct mb2_fb){ fw->fb.base, fw->fb.stride_pixels * 4, fw->fb.width, fw->fb.height, 32,
 					  fw->fb.red, fw->fb.green, fw->fb.blue };
 	}
-	*r = (struct mb2_info_req){
-		.h = &bp->k->mb2, .path = bp->kernel_name, .cmdline = bp->cmdline,
-		.loader_name = X86_MB2_LOADER_NAME, .mod = mb2_mods, .nmod = bp->ninitrd, .map = map,
+	x86.mb2 = (struct mb2_info_req){
+		.h = &bp->k->ho.mb2, .path = bp->kernel_name, .cmdline = bp->cmdline,
+		.loader_name = X86_MB2_LOADER_NAME, .mod = mb2_mods, .nmod = bp->ninitrd,
 		.rsdp = fw->rsdp_len ? fw->rsdp : NULL, .rsdp_len = fw->rsdp_len, .fb = fw->has_fb ? &mb2_fb : NULL,
-		.efi_systab = fw->systab, .efi_mmap = bp->mm.buf, .efi_mmap_size = (uint32_t)bp->mm.size,
-		.efi_desc_size = (uint32_t)bp->mm.desc_size, .efi_desc_version = bp->mm.desc_version,
-		.relocated = !bp->k->fixed, .load_base = (uint32_t)bp->kernel_base,
+		.efi_systab = fw->systab, .relocated = !bp->k->fixed,
 	};
+}
+
+void x86_mb2_final(const struct boot_plan *bp, const struct memmap *map)
+{
+	for (unsigned i = 0; i < x86.mb2.nmod; i++) {
+		mb2_mods[i].start = bp->initrd_mem + bp->initrd[i].off;
+		mb2_mods[i].end = mb2_mods[i].start + bp->initrd[i].len;
+	}
+	x86.mb2.load_base = (uint32_t)bp->kernel_base;
+	x86.mb2.map = map;
+	x86.mb2.efi_mmap = bp->mm.buf;
+	x86.mb2.efi_mmap_size = (uint32_t)bp->mm.size;
+	x86.mb2.efi_desc_size = (uint32_t)bp->mm.desc_size;
+	x86.mb2.efi_desc_version = bp->mm.desc_version;
 }
 
 static uint64_t params_size(const struct boot_plan *bp)
@@ -64,10 +75,9 @@ static uint64_t params_size(const struct boot_plan *bp)
 	uint64_t descs = bp->mm_room / bp->mm.desc_size;
 
 	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2) {
-		struct mb2_info_req r;
-		x86_mb2_req(bp, &r, NULL);
+		x86_mb2_req(bp);
 		/* the map: one range per descriptor, and the EBDA's split */
-		return mb2_info_bound(&r, descs + 2, bp->mm_room);
+		return mb2_info_bound(&x86.mb2, descs + 2, bp->mm_room);
 	}
 
 	x86.rng_off = ALIGN16(0x1000 + bp->cmdline_len + 1);

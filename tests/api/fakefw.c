@@ -16,6 +16,7 @@
 #include <efiapi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../arch/arch.h"
 #include "fakefw.h"
@@ -138,6 +139,15 @@ static EFI_STATUS EFIAPI exit_boot_services(EFI_HANDLE h, UINTN key)
 	return EFI_INVALID_PARAMETER;
 }
 
+/* Stall: the host's own sleep (the counter's calibration stalls 1 ms) */
+static EFI_STATUS EFIAPI stall(UINTN usec)
+{
+	struct timespec t = { (time_t)(usec / 1000000), (long)(usec % 1000000) * 1000 };
+
+	nanosleep(&t, NULL);
+	return EFI_SUCCESS;
+}
+
 static int wide_is(const CHAR16 *w, const char *s)
 {
 	for (; *s; w++, s++)
@@ -198,6 +208,7 @@ void *fakefw_init(void)
 	bs.RaiseTPL = raise_tpl;
 	bs.RestoreTPL = restore_tpl;
 	bs.ExitBootServices = exit_boot_services;
+	bs.Stall = stall;
 	rs.GetVariable = get_variable;
 	rs.GetNextVariableName = get_next_variable_name;
 	rs.SetVariable = set_variable;

@@ -389,3 +389,35 @@ TEST(api_secure_boot_refuses_and_says_why)
 	nothing_held();
 	free(k);
 }
+
+/* The plain helpers the boot stage uses (a UKI's sections for its menu
+ * title; the counter for the Boot Loader Interface's timestamps). */
+TEST(api_pe_section_and_counter)
+{
+	const struct test_section s[] = { { ".osrel", "ID=x\n", 5 }, { ".cmdline", "quiet", 5 },
+					  { ".linux", "MZ", 2 } };
+	uint64_t off = 0, size = 0, a, b;
+	size_t n;
+	uint8_t *pe = test_pe(s, 3, &n);
+
+	fresh();
+	CHECK_EQ_U64(efikexec_pe_section(pe, n, ".cmdline", &off, &size), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(size, 5);
+	CHECK(off + size <= n && !memcmp(pe + off, "quiet", 5));
+	CHECK_EQ_U64(efikexec_pe_section(pe, n, ".osrel", &off, &size), EFIKEXEC_SUCCESS);
+	CHECK(!memcmp(pe + off, "ID=x\n", 5));
+	CHECK_EQ_U64(efikexec_pe_section(pe, n, ".initrd", &off, &size), EFIKEXEC_NOT_FOUND);
+	/* headers cut short, not a PE file, NULLs */
+	CHECK_EQ_U64(efikexec_pe_section(pe, 0x100, ".linux", &off, &size), EFIKEXEC_LOAD_ERROR);
+	CHECK(efikexec_last_error()[0] != 0);
+	CHECK_EQ_U64(efikexec_pe_section("ELF", 3, ".linux", &off, &size), EFIKEXEC_LOAD_ERROR);
+	CHECK_EQ_U64(efikexec_pe_section(NULL, n, ".linux", &off, &size), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_pe_section(pe, n, NULL, &off, &size), EFIKEXEC_INVALID_PARAMETER);
+	free(pe);
+	/* the counter runs forward, and converts to microseconds */
+	a = efikexec_counter();
+	b = efikexec_counter();
+	CHECK(b >= a);
+	CHECK(efikexec_counter_usec(b) >= efikexec_counter_usec(a));
+	nothing_held();
+}

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../efi/options.h"
-#include "../../efi/path.h"
+#include "../../app/options.h"
+#include "../../lib/path.h"
 #include "../../lib/cmdline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/sim.h"
+#include "../../tools/sim.h"
 
 #define PG KIMAGE_PAGE_SIZE
 

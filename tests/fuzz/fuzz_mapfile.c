@@ -1,12 +1,12 @@
 /*
  * fuzz_mapfile.c - efikexec-plan's reader of a saved `--memmap` output
- * (efi/mapfile.c): any bytes give a map, the machine and the spans, or -1,
+ * (tools/mapfile.c): any bytes give a map, the machine and the spans, or -1,
  * never a crash; an accepted map is normalised and its avoid count in
  * bounds.
  */
 #include <stdio.h>
 
-#include "../../efi/mapfile.h"
+#include "../../tools/mapfile.h"
 
 static struct boot_plan plan;
 

@@ -1,4 +1,4 @@
-# stage.sh - boot-stage tests (efi/stage.c): efikexec as the removable-media
+# stage.sh - boot-stage tests (app/stage.c): efikexec as the removable-media
 # loader of a GPT disk, started by the firmware with no shell and no script;
 # Boot Loader Specification entries on the ESP and XBOOTLDR; the menu over
 # serial; one-shot; chainloaded by systemd-boot and GRUB. Sourced by

@@ -103,6 +103,60 @@ static inline void test_bzimage_header(uint8_t *b, uint8_t setup_sects, uint32_t
 	w32(b, 0x260, init_size);
 }
 
+struct test_section {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+/* A PE file with these sections, laid out as objcopy does: raw data at
+ * 0x200-aligned offsets, VirtualSize exact. Freed by the caller. */
+static inline uint8_t *test_pe(const struct test_section *s, unsigned n, size_t *len)
+{
+	size_t off = 0x400, total = off;
+	uint8_t *b;
+
+	for (unsigned i = 0; i < n; i++)
+		total += (s[i].len + 0x1ff) & ~(size_t)0x1ff;
+	b = calloc(1, total);
+	b[0] = 'M', b[1] = 'Z';
+	w32(b, 0x3c, 0x80);
+	memcpy(b + 0x80, "PE\0\0", 4);
+	w16(b, 0x84, 0x8664);
+	w16(b, 0x86, (uint16_t)n);
+	w16(b, 0x94, 0xf0); /* SizeOfOptionalHeader */
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *e = b + 0x80 + 24 + 0xf0 + 40 * i;
+		size_t raw = (s[i].len + 0x1ff) & ~(size_t)0x1ff;
+		for (unsigned k = 0; k < 8 && s[i].name[k]; k++)
+			e[k] = (uint8_t)s[i].name[k];
+		w32(e, 8, (uint32_t)s[i].len);
+		w32(e, 12, 0x20000 + 0x10000 * i);
+		w32(e, 16, (uint32_t)raw);
+		w32(e, 20, (uint32_t)off);
+		memcpy(b + off, s[i].data, s[i].len);
+		off += raw;
+	}
+	*len = total;
+	return b;
+}
+
+#ifdef EFIKEXEC_LOADER_H
+/* The loader table run on `len` bytes at `buf` (named `name`) for machine
+ * `m`, into `ctx` (closed first: what a previous load held is let go). */
+static inline rt_status test_ld_load(struct ld_ctx *ctx, const void *buf, size_t len, enum ld_machine m,
+				     const char *name)
+{
+	struct ld_src s;
+
+	ld_ctx_close(ctx);
+	ld_src_memory(&s, buf, len, name);
+	ctx->machine = m;
+	test_log_clear();
+	return ld_load(ctx, &s);
+}
+#endif
+
 /* xorshift64*: reproducible randomness for the property tests. */
 static inline uint64_t rnd_next(uint64_t *s)
 {

@@ -1,10 +1,10 @@
 /*
- * test_bls.c - the boot menu's configuration (boot/bls.c): the UAPI
+ * test_bls.c - the boot menu's configuration (app/bls.c): the UAPI
  * version order against the specification's own chain, boot counters,
  * the sort order, titles, globs, and entry/loader.conf parsing with the
  * bad inputs a disk may hold.
  */
-#include "../../boot/bls.h"
+#include "../../app/bls.h"
 #include "test.h"
 
 static char warnings[4096];
@@ -124,22 +124,26 @@ TEST(bls_entry_modules)
 				    "efikexec-module /vmlinuz console=hvc0  root=/dev/vda\n"
 				    "efikexec-module \\initrd.img\n"
 				    "options console=com1 dom0_mem=512M\n");
-	char path[BLS_PATH_MAX];
-	const char *args;
-	static char many[BLS_MAX_MODULES * 20 + 32];
+	static char many[BLS_MAX_MODULES * 20 + 32], longpath[BLS_PATH_MAX + 64];
 	size_t n = 0;
 
 	CHECK(!e->broken);
 	CHECK_EQ_U64(e->nmodule, 2);
-	CHECK(bls_module_split(e->module[0], path, sizeof(path), &args));
-	CHECK_STR(path, "/vmlinuz");
-	CHECK_STR(args, "console=hvc0  root=/dev/vda");
-	CHECK(bls_module_split(e->module[1], path, sizeof(path), &args));
-	CHECK_STR(path, "\\initrd.img");
-	CHECK_STR(args, "");
-	CHECK(!bls_module_split("", path, sizeof(path), &args));
-	CHECK(!bls_module_split("/a/long/path x", path, 8, &args));
+	CHECK_STR(bls_module_path(e, 0), "/vmlinuz");
+	CHECK_STR(bls_module_args(e, 0), "console=hvc0  root=/dev/vda");
+	CHECK_STR(bls_module_path(e, 1), "\\initrd.img");
+	CHECK_STR(bls_module_args(e, 1), "");
 	CHECK_STR(warnings, "");
+	/* a module line whose path is longer than a path may be */
+	snprintf(longpath, sizeof(longpath), "linux /xen.gz\nefikexec-module /%0*d x\n", BLS_PATH_MAX, 0);
+	e = parse("long.conf", longpath);
+	CHECK(e->broken);
+	CHECK_CONTAINS(e->why, "line 2: efikexec-module has no path, or a path longer than 511 bytes: '/000");
+	/* trailing blanks are no arguments */
+	e = parse("blank.conf", "linux /xen.gz\nefikexec-module /m   \n");
+	CHECK(!e->broken);
+	CHECK_STR(bls_module_path(e, 0), "/m");
+	CHECK_STR(bls_module_args(e, 0), "");
 
 	n += (size_t)snprintf(many + n, sizeof(many) - n, "linux /xen.gz\n");
 	for (unsigned i = 0; i <= BLS_MAX_MODULES; i++)

@@ -1,8 +1,8 @@
 /* test_cmdline.c - command line splitting, UCS-2/UTF-8, paths, options. */
 #include "test.h"
 #include "../../lib/cmdline.h"
-#include "../../efi/options.h"
-#include "../../efi/path.h"
+#include "../../app/options.h"
+#include "../../lib/path.h"
 
 static char storage[4096 + CMDLINE_MAX_ARGS];
 

@@ -2,7 +2,7 @@
  * the memory map, the exact entry encoding, and randomised layouts with
  * every allocator behaviour, each checked end to end by sim_run(). */
 #include "test.h"
-#include "../sim/sim.h"
+#include "../../tools/sim.h"
 #include "../../lib/xxh64.h"
 
 #define PG KIMAGE_PAGE_SIZE

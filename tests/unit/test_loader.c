@@ -10,9 +10,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "test.h"
 #include "../../boot/stream.h"
 #include "../../boot/bzimage.h"
+#include "test.h"
 
 static struct ld_ctx ctx;
 
@@ -53,43 +53,6 @@ static uint8_t *make_arm64(size_t *len, bool pad)
 	for (size_t i = 0x40; i < A64_FILE; i++)
 		b[i] = i & 0x100 ? (uint8_t)rnd_next(&r) : (uint8_t)(i >> 10); /* half noise */
 	*len = n;
-	return b;
-}
-
-struct section {
-	const char *name;
-	const void *data;
-	size_t len;
-};
-
-/* A PE file with these sections, laid out as objcopy does: raw data at
- * 0x200-aligned offsets, VirtualSize exact. */
-static uint8_t *make_pe(const struct section *s, unsigned n, size_t *len)
-{
-	size_t off = 0x400, total = off;
-	uint8_t *b;
-
-	for (unsigned i = 0; i < n; i++)
-		total += (s[i].len + 0x1ff) & ~(size_t)0x1ff;
-	b = calloc(1, total);
-	b[0] = 'M', b[1] = 'Z';
-	w32(b, 0x3c, 0x80);
-	memcpy(b + 0x80, "PE\0\0", 4);
-	w16(b, 0x84, 0x8664);
-	w16(b, 0x86, (uint16_t)n);
-	w16(b, 0x94, 0xf0); /* SizeOfOptionalHeader */
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *e = b + 0x80 + 24 + 0xf0 + 40 * i;
-		size_t raw = (s[i].len + 0x1ff) & ~(size_t)0x1ff;
-		memcpy(e, s[i].name, strnlen(s[i].name, 8));
-		w32(e, 8, (uint32_t)s[i].len);
-		w32(e, 12, 0x20000 + 0x10000 * i);
-		w32(e, 16, (uint32_t)raw);
-		w32(e, 20, (uint32_t)off);
-		memcpy(b + off, s[i].data, s[i].len);
-		off += raw;
-	}
-	*len = total;
 	return b;
 }
 
@@ -183,13 +146,7 @@ static uint8_t *make_elf(uint8_t class, uint16_t machine, const struct phdr *p, 
 
 static rt_status load(const void *buf, size_t len, enum ld_machine m)
 {
-	struct ld_src s;
-
-	ld_ctx_close(&ctx);
-	ld_src_memory(&s, buf, len, "\\img");
-	ctx.machine = m;
-	test_log_clear();
-	return ld_load(&ctx, &s);
+	return test_ld_load(&ctx, buf, len, m, "\\img");
 }
 
 /* The kernel's bytes as a loader reads them, piece 0, in odd-sized reads. */
@@ -261,12 +218,12 @@ TEST(loader_uki_sections_initrds_cmdline)
 	uint8_t *bz = make_bzimage(&bzn);
 	static const char osrel[] = "NAME=Debian\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n";
 	static const char cmd[] = "console=ttyS0 root=/dev/vda2 \n";
-	const struct section s[] = {
+	const struct test_section s[] = {
 		{ ".osrel", osrel, sizeof(osrel) - 1 }, { ".cmdline", cmd, sizeof(cmd) - 1 },
 		{ ".initrd", "INITRD-BYTES", 12 },      { ".ucode", "UCODE", 5 },
 		{ ".uname", "6.1.0-test\n", 11 },       { ".linux", bz, bzn },
 	};
-	uint8_t *pe = make_pe(s, 6, &pen);
+	uint8_t *pe = test_pe(s, 6, &pen);
 	char buf[16];
 
 	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
@@ -294,8 +251,8 @@ TEST(loader_uki_sections_initrds_cmdline)
 	{
 		size_t an;
 		uint8_t *a = make_arm64(&an, false);
-		const struct section s2[] = { { ".dtb", "\xd0\x0d\xfe\xed", 4 }, { ".linux", a, an } };
-		pe = make_pe(s2, 2, &pen);
+		const struct test_section s2[] = { { ".dtb", "\xd0\x0d\xfe\xed", 4 }, { ".linux", a, an } };
+		pe = test_pe(s2, 2, &pen);
 		CHECK(load(pe, pen, LD_MACHINE_AARCH64) == RT_OK);
 		CHECK_EQ_U64(ctx.k.dtb.len, 4);
 		CHECK(!ctx.k.has_cmdline && !ctx.k.ninitrd);
@@ -309,16 +266,16 @@ TEST(loader_uki_bad)
 {
 	size_t bzn, pen;
 	uint8_t *bz = make_bzimage(&bzn), *pe;
-	const struct section none[] = { { ".osrel", "ID=x\n", 5 }, { ".initrd", "x", 1 } };
-	const struct section s[] = { { ".linux", bz, bzn } };
+	const struct test_section none[] = { { ".osrel", "ID=x\n", 5 }, { ".initrd", "x", 1 } };
+	const struct test_section s[] = { { ".linux", bz, bzn } };
 
-	pe = make_pe(none, 2, &pen);
+	pe = test_pe(none, 2, &pen);
 	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_ENOEXEC);
 	CHECK_CONTAINS(test_log(), "PE: a PE file with no .linux section");
 	free(pe);
 
 	/* .linux runs past the end of the file */
-	pe = make_pe(s, 1, &pen);
+	pe = test_pe(s, 1, &pen);
 	CHECK(load(pe, pen - 0x1000, LD_MACHINE_X86_64) == RT_ETRUNC);
 	CHECK_CONTAINS(test_log(), "section .linux at 0x400");
 	CHECK_CONTAINS(test_log(), "ends past the file's");
@@ -461,12 +418,12 @@ TEST(loader_elf_vmlinux)
 	CHECK_EQ_U64(ctx.k.piece[1].memsz, 0x5000);
 	CHECK(!ctx.k.piece[1].room);
 	CHECK_EQ_U64(ctx.k.entry_offset, 0);
-	CHECK_EQ_U64(ctx.k.bz_hdr_end, 0x26c);
+	CHECK_EQ_U64(ctx.k.ho.bz.end, 0x26c);
 	CHECK_CONTAINS(ctx.k.desc, "no relocation table: not moved by KASLR");
 	{
 		struct bzimage_info bi;
-		CHECK(bzimage_parse("made", ctx.k.bz_hdr, sizeof(ctx.k.bz_hdr), 0x10000000, &bi) == RT_ENOTSUP);
-		CHECK(ld_rd32(ctx.k.bz_hdr + 0x202) == BZ_HDR_MAGIC);
+		CHECK(bzimage_parse("made", ctx.k.ho.bz.hdr, sizeof(ctx.k.ho.bz.hdr), 0x10000000, &bi) == RT_ENOTSUP);
+		CHECK(ld_rd32(ctx.k.ho.bz.hdr + 0x202) == BZ_HDR_MAGIC);
 	}
 	free(e);
 
@@ -540,8 +497,8 @@ TEST(loader_nesting)
 {
 	size_t an, pn, zn, pen;
 	uint8_t *a = make_arm64(&an, true), *p = gzip_of(a, an, &pn), *z = make_zboot("gzip", p, pn, 0, &zn);
-	const struct section s[] = { { ".linux", z, zn } };
-	uint8_t *pe = make_pe(s, 1, &pen);
+	const struct test_section s[] = { { ".linux", z, zn } };
+	uint8_t *pe = test_pe(s, 1, &pen);
 
 	CHECK(load(pe, pen, LD_MACHINE_AARCH64) == RT_OK);
 	CHECK_CONTAINS(ctx.k.desc, "UKI (.linux: EFI zboot (gzip, ");
@@ -550,8 +507,8 @@ TEST(loader_nesting)
 	{
 		size_t gn, pe2n;
 		uint8_t *g = gzip_of(pe, pen, &gn);
-		const struct section s2[] = { { ".linux", g, gn } };
-		uint8_t *pe2 = make_pe(s2, 1, &pe2n);
+		const struct test_section s2[] = { { ".linux", g, gn } };
+		uint8_t *pe2 = test_pe(s2, 1, &pe2n);
 		CHECK(load(pe2, pe2n, LD_MACHINE_AARCH64) == RT_E2BIG);
 		CHECK_CONTAINS(test_log(), "nested more than 4 deep");
 		free(pe2);

@@ -5,10 +5,10 @@
  * and the boot information (each tag's bytes, order, alignment, what is
  * given only when asked for, a room too small).
  */
-#include "test.h"
 #include "../../boot/multiboot2.h"
 #include "../../boot/loader.h"
 #include "../../boot/stream.h"
+#include "test.h"
 
 static uint32_t r32(const uint8_t *b, size_t o) { uint32_t v; memcpy(&v, b + o, 4); return v; }
 static uint64_t r64(const uint8_t *b, size_t o) { uint64_t v; memcpy(&v, b + o, 8); return v; }
@@ -168,13 +168,7 @@ static struct ld_ctx ctx;
 
 static rt_status load(const uint8_t *b, size_t n, enum ld_machine m)
 {
-	struct ld_src s;
-
-	ld_ctx_close(&ctx);
-	ld_src_memory(&s, b, n, "\\xen");
-	ctx.machine = m;
-	test_log_clear();
-	return ld_load(&ctx, &s);
+	return test_ld_load(&ctx, b, n, m, "\\xen");
 }
 
 /* An ELF32 i386 like xen.gz's inside: one PT_LOAD at p_paddr 0x200000 from

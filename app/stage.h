@@ -1,10 +1,10 @@
 /*
- * stage.h - efikexec as a boot stage (efi/stage.c, efi/menu.c): started
+ * stage.h - efikexec as a boot stage (app/stage.c, app/menu.c): started
  * with no options, it reads the Boot Loader Specification entries and
  * loader.conf on its ESP and the XBOOTLDR partition, shows a menu on the
  * firmware console, counts boots, and talks to the OS through the Boot
  * Loader Interface variables. A client of include/efikexec.h like
- * efi/main.c; it calls the firmware for what the library does not do
+ * app/main.c; it calls the firmware for what the library does not do
  * (directories, renames, variables, the console, other EFI programs).
  */
 #ifndef EFIKEXEC_STAGE_H
@@ -13,7 +13,7 @@
 #include <efi.h>
 #include <efiapi.h>
 
-#include "../boot/bls.h"
+#include "bls.h"
 
 /* The counter value at efi_main's start (LoaderTimeInitUSec). */
 void stage_mark_start(void);
@@ -31,7 +31,7 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, EFI_LOADED_IMAGE *l
  */
 bool stage_parent_initrd(EFI_SYSTEM_TABLE *st, void **buf, uint64_t *size);
 
-/* --- the menu (efi/menu.c) ---------------------------------------------------------- */
+/* --- the menu (app/menu.c) ---------------------------------------------------------- */
 
 #define MENU_NOTES 10
 

@@ -8,7 +8,7 @@
 #ifndef EFIKEXEC_SIM_H
 #define EFIKEXEC_SIM_H
 
-#include "../../lib/kimage.h"
+#include "../lib/kimage.h"
 
 enum sim_mode { SIM_BOTTOM_UP, SIM_TOP_DOWN, SIM_RANDOM, SIM_MODES };
 

@@ -3,7 +3,7 @@
  * the UAPI version order and boot-counter names; see bls.h for sources.
  */
 #include "bls.h"
-#include "pe.h"
+#include "../lib/osrel.h"
 
 #define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
 
@@ -488,6 +488,26 @@ static void set_text(struct entry_ctx *c, const struct line *l, char *dst, size_
 		set_broken(c->e, "line %u: the %s value is longer than %zu bytes", l->no, l->key, size - 1);
 }
 
+/* An efikexec-module value, split in place: a NUL after the path (at most
+ * BLS_PATH_MAX - 1 bytes), *args where the arguments start ("" for none);
+ * false when there is no path or it is too long. */
+static bool module_split(char *value, uint16_t *args)
+{
+	size_t n = 0, a;
+
+	while (value[n] && value[n] != ' ' && value[n] != '\t')
+		n++;
+	if (!n || n >= BLS_PATH_MAX)
+		return false;
+	for (a = n; value[a] == ' ' || value[a] == '\t'; a++)
+		;
+	if (!value[a])
+		a = n; /* no arguments: the path's own NUL */
+	value[n] = 0;
+	*args = (uint16_t)a;
+	return true;
+}
+
 static void entry_line(void *ctx, const struct line *l)
 {
 	struct entry_ctx *c = ctx;
@@ -526,8 +546,13 @@ static void entry_line(void *ctx, const struct line *l)
 	} else if (!RT_FN(strcmp)(k, "efikexec-module")) {
 		if (e->nmodule == BLS_MAX_MODULES)
 			set_broken(e, "line %u: more than %u efikexec-module lines", l->no, BLS_MAX_MODULES);
-		else if (!copy(e->module[e->nmodule++], BLS_MODULE_MAX, l->value, BLS_LINE_MAX))
+		else if (!copy(e->module[e->nmodule], BLS_MODULE_MAX, l->value, BLS_LINE_MAX))
 			set_broken(e, "line %u: an efikexec-module line longer than %u bytes", l->no, BLS_MODULE_MAX - 1);
+		else if (!module_split(e->module[e->nmodule], &e->module_args[e->nmodule]))
+			set_broken(e, "line %u: efikexec-module has no path, or a path longer than %u bytes: '%s'", l->no,
+				   BLS_PATH_MAX - 1, l->value);
+		else
+			e->nmodule++;
 	} else if (!RT_FN(strcmp)(k, "options")) {
 		if (!join(e->options, sizeof(e->options), l->value)) {
 			set_broken(e, "line %u: the options add up to more than %zu bytes", l->no,
@@ -543,22 +568,6 @@ static void entry_line(void *ctx, const struct line *l)
 	} else {
 		warnf(c->warn, c->wctx, c->file, l->no, "unknown key '%s'; ignored", k);
 	}
-}
-
-bool bls_module_split(const char *value, char *path, size_t path_size, const char **args)
-{
-	size_t n = 0;
-
-	while (value[n] && value[n] != ' ' && value[n] != '\t')
-		n++;
-	if (!n || n >= path_size)
-		return false;
-	RT_FN(memcpy)(path, value, n);
-	path[n] = 0;
-	for (value += n; *value == ' ' || *value == '\t'; value++)
-		;
-	*args = value;
-	return true;
 }
 
 static bool arch_matches(const char *want, const char *have)

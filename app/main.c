@@ -3,7 +3,7 @@
  * through include/efikexec.h alone, like any program that embeds it.
  *
  * It reads the request from LoadOptions (as the UEFI shell or a boot entry
- * passes it), parses it (efi/options.c), turns it into library calls and
+ * passes it), parses it (app/options.c), turns it into library calls and
  * returns an EFI status to whoever started it. The front end links its own
  * copy of lib/'s string functions, printer, log and command-line splitter;
  * the library's copies are hidden inside libefikexec.a, so the two never
@@ -268,7 +268,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	if (cmdline_split(line, &cl, storage, sizeof(storage)) != RT_OK)
 		return EFI_INVALID_PARAMETER;
 	/* nothing asked (the firmware started it, or the shell with no
-	 * arguments): the boot stage, configured from files (efi/stage.c) */
+	 * arguments): the boot stage, configured from files (app/stage.c) */
 	if (cl.argc <= (options_first_is_program(&cl) ? 1u : 0u))
 		return stage_run(image, st, li);
 	if (options_parse(&cl, options_first_is_program(&cl) ? 1 : 0, &o) != RT_OK)

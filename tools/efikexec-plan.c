@@ -34,8 +34,8 @@
 #include "../arch/arch.h"
 #include "../boot/place.h"
 #include "../boot/stream.h"
-#include "../tests/sim/sim.h"
-#include "path.h"
+#include "sim.h"
+#include "../lib/path.h"
 #include "mapfile.h"
 
 /* Both purgatories, embedded by the Makefile (objcopy -I binary). */

@@ -8,16 +8,16 @@
  *     Specification entries - Type #1 \loader\entries\*.conf and Type #2
  *     \EFI\Linux\*.efi - on the ESP and on the XBOOTLDR partition of the
  *     same disk (found in the disk's GPT by its type GUID), one list,
- *     sorted as the specification says (boot/bls.c), plus the automatic
+ *     sorted as the specification says (app/bls.c), plus the automatic
  *     entries (the firmware's default loader, a shell, the firmware setup).
  *  2. The default: LoaderEntryOneShot (read and deleted), else
  *     LoaderEntryDefault, else loader.conf's `default` (@saved: the
  *     LoaderEntryLastBooted variable), else the first bootable entry -
  *     the order of systemd-boot's config_select_default_entry. Entries
  *     with no tries left and broken ones are never chosen this way.
- *  3. The menu (efi/menu.c), or not, as the timeout says.
+ *  3. The menu (app/menu.c), or not, as the timeout says.
  *  4. Boot counting: the chosen entry's file is renamed (SetInfo, Flush)
- *     before it is booted, and LoaderBootCountPath set (boot/bls.c has the
+ *     before it is booted, and LoaderBootCountPath set (app/bls.c has the
  *     name rules).
  *  5. The Boot Loader Interface (systemd docs/BOOT_LOADER_INTERFACE.md):
  *     the variables the OS reads, all written before ExitBootServices.
@@ -27,8 +27,6 @@
  */
 #include "stage.h"
 
-#include "../arch/counter.h"
-#include "../boot/pe.h"
 #include "../include/efikexec.h"
 #include "../lib/cmdline.h"
 #include "options.h"
@@ -85,7 +83,7 @@ static EFI_HANDLE self;
 static EFI_LOADED_IMAGE *li;
 static EFI_HANDLE part[2];             /* BLS_ESP, BLS_XBOOTLDR */
 static const char *const part_name[2] = { "ESP", "XBOOTLDR" };
-static uint64_t t_start, hz;
+static uint64_t t_start;
 static struct bls_config cfg;
 static struct bls_entry *store;        /* every entry found */
 static size_t nstore, cap;
@@ -147,26 +145,7 @@ static void config_warn(void *ctx, const char *file, unsigned line, const char *
 
 void stage_mark_start(void)
 {
-	t_start = arch_counter();
-}
-
-/* Microseconds since the counter started (systemd's ticks.c takes the
- * same absolute value). */
-static uint64_t usec(uint64_t ticks)
-{
-	if (!hz) {
-		hz = arch_counter_hz();
-		if (!hz) { /* calibrate across a 1 ms stall, as systemd-boot does */
-			uint64_t a = arch_counter();
-			bs->Stall(1000);
-			hz = (arch_counter() - a) * 1000;
-		}
-		if (!hz)
-			hz = 1;
-	}
-	/* in two parts, so nothing overflows for counters below 2^64 and
-	 * frequencies below 18 THz (and no 128-bit division is needed) */
-	return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
+	t_start = efikexec_counter();
 }
 
 /* --- variables ------------------------------------------------------------------------------ */
@@ -602,12 +581,9 @@ static void check_files(struct bls_entry *e)
 	for (unsigned i = 0; !what && i < e->ninitrd; i++)
 		if (!exists(e->part, e->initrd[i]))
 			what = "initrd", path = e->initrd[i];
-	for (unsigned i = 0; !what && i < e->nmodule; i++) {
-		static char mpath[BLS_PATH_MAX];
-		const char *args;
-		if (bls_module_split(e->module[i], mpath, sizeof(mpath), &args) && !exists(e->part, mpath))
-			what = "efikexec-module", path = mpath;
-	}
+	for (unsigned i = 0; !what && i < e->nmodule; i++)
+		if (!exists(e->part, bls_module_path(e, i)))
+			what = "efikexec-module", path = bls_module_path(e, i);
 	if (what) {
 		e->broken = true;
 		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
@@ -652,11 +628,10 @@ static void type2_file(enum bls_part p, const char *dir, const char *name)
 {
 	static uint8_t head[8192];
 	static char osrel[4096];
-	char path[BLS_PATH_MAX * 2], why[128];
+	char path[BLS_PATH_MAX * 2];
 	EFI_FILE_HANDLE f;
-	struct pe_section sec, lx;
-	uint32_t table;
-	unsigned count;
+	uint64_t off, len;
+	efikexec_status st;
 	UINTN got;
 	struct bls_entry *e;
 	bool have_osrel = false;
@@ -667,15 +642,16 @@ static void type2_file(enum bls_part p, const char *dir, const char *name)
 	if (open_file(p, path, EFI_FILE_MODE_READ, &f) != EFI_SUCCESS)
 		return;
 	got = read_at(f, 0, head, sizeof(head));
-	if (!pe_table(head, got, &table, &count, why, sizeof(why)) || !pe_find(head, table, count, ".linux", &lx)) {
+	st = efikexec_pe_section(head, got, ".linux", &off, &len);
+	if (st != EFIKEXEC_SUCCESS) {
 		say(EFIKEXEC_LOG_WARN, "config", "%s:%s: not a UKI (%s); not listed", part_name[p], path,
-		     lx.found ? why : "no .linux section");
+		    st == EFIKEXEC_NOT_FOUND ? "no .linux section" : efikexec_last_error());
 		f->Close(f);
 		return;
 	}
-	if (pe_find(head, table, count, ".osrel", &sec) && sec.len < sizeof(osrel) &&
-	    read_at(f, sec.off, osrel, sec.len) == sec.len) {
-		osrel[sec.len] = 0;
+	if (efikexec_pe_section(head, got, ".osrel", &off, &len) == EFIKEXEC_SUCCESS && len < sizeof(osrel) &&
+	    read_at(f, off, osrel, len) == len) {
+		osrel[len] = 0;
 		have_osrel = true;
 	}
 	if (!(e = new_entry())) {
@@ -685,9 +661,9 @@ static void type2_file(enum bls_part p, const char *dir, const char *name)
 	bls_uki_entry(e, p, name, path, have_osrel ? osrel : NULL);
 	/* its .cmdline, for the editor to start from (booted as the UKI's
 	 * own unless edited: has_options stays false) */
-	if (pe_find(head, table, count, ".cmdline", &sec) && sec.len < sizeof(e->options) &&
-	    read_at(f, sec.off, e->options, sec.len) == sec.len) {
-		size_t n = sec.len;
+	if (efikexec_pe_section(head, got, ".cmdline", &off, &len) == EFIKEXEC_SUCCESS && len < sizeof(e->options) &&
+	    read_at(f, off, e->options, len) == len) {
+		size_t n = len;
 		e->options[n] = 0;
 		n = RT_FN(strnlen)(e->options, n);
 		while (n && (e->options[n - 1] == '\n' || e->options[n - 1] == ' ' || e->options[n - 1] == '\r'))
@@ -864,7 +840,7 @@ static size_t find_entry(const char *pattern, bool any_tries)
 static void set_usec(const char *name, uint64_t ticks)
 {
 	char v[32];
-	rt_snprintf(v, sizeof(v), "%llu", (unsigned long long)usec(ticks));
+	rt_snprintf(v, sizeof(v), "%llu", (unsigned long long)efikexec_counter_usec(ticks));
 	set_var(name, &bli_guid, BLI_VOLATILE, v);
 }
 
@@ -995,16 +971,8 @@ static efikexec_status boot_linux(struct bls_entry *e, const char *options)
 		s = efikexec_add_initrd(r, &ii);
 	}
 	for (unsigned i = 0; !s && i < e->nmodule; i++) {
-		static char mpath[BLS_MAX_MODULES][BLS_PATH_MAX];
-		const char *args;
-		if (!bls_module_split(e->module[i], mpath[i], sizeof(mpath[i]), &args)) {
-			say(EFIKEXEC_LOG_ERROR, "config", "%s: efikexec-module '%s': no path, or a path longer than %u bytes",
-			    e->file, e->module[i], BLS_PATH_MAX - 1);
-			s = EFIKEXEC_INVALID_PARAMETER;
-			break;
-		}
-		struct efikexec_input mi = EFIKEXEC_INPUT_FILE(part[e->part], mpath[i]);
-		s = efikexec_add_module(r, &mi, args);
+		struct efikexec_input mi = EFIKEXEC_INPUT_FILE(part[e->part], bls_module_path(e, i));
+		s = efikexec_add_module(r, &mi, bls_module_args(e, i));
 	}
 	if (!s && options)
 		s = efikexec_set_cmdline(r, options);
@@ -1025,7 +993,7 @@ static efikexec_status boot_linux(struct bls_entry *e, const char *options)
 		s = efikexec_set_capture(r, &c);
 	}
 	if (!s) {
-		set_usec("LoaderTimeExecUSec", arch_counter());
+		set_usec("LoaderTimeExecUSec", efikexec_counter());
 		s = efikexec_boot(r); /* returns only on a failure */
 	}
 	efikexec_release(r);
@@ -1104,7 +1072,7 @@ static EFI_STATUS boot_efi(struct bls_entry *e, const char *options)
 		cli->LoadOptions = opt;
 		cli->LoadOptionsSize = (UINT32)((units + 1) * 2); /* with the NUL, as systemd-boot */
 	}
-	set_usec("LoaderTimeExecUSec", arch_counter());
+	set_usec("LoaderTimeExecUSec", efikexec_counter());
 	bs->SetWatchdogTimer(5 * 60, 0, 0, NULL); /* what the boot manager gives a program */
 	s = bs->StartImage(child, NULL, NULL);
 	bs->SetWatchdogTimer(0, 0, 0, NULL);
@@ -1257,7 +1225,7 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 
 		if (show) {
 			if (!menu.shown_at) {
-				menu.shown_at = arch_counter();
+				menu.shown_at = efikexec_counter();
 				set_usec("LoaderTimeMenuUSec", menu.shown_at);
 			}
 			if (!nlist) {

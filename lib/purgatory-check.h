@@ -1,5 +1,5 @@
 /*
- * check.h - the segments' check, shared by purgatory (purgatory.c, MMU
+ * purgatory-check.h - the segments' check, shared by purgatory (purgatory.c, MMU
  * off on arm64) and by the arm64 relocation, which runs it right after
  * its copy while the MMU and caches are still on (arch/aarch64/check.c):
  * every region's XXH64 or SHA-256 (PURGATORY_F_SHA256) against the digest
@@ -9,8 +9,8 @@
 #define EFIKEXEC_PURGATORY_CHECK_H
 
 #include "purgatory.h"
-#include "../lib/sha256.h"
-#include "../lib/xxh64.h"
+#include "sha256.h"
+#include "xxh64.h"
 
 static inline int purgatory_check_regions(const struct purgatory_params *p)
 {

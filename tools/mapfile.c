@@ -1,6 +1,6 @@
 /*
  * mapfile.c - the memory map `efikexec.efi --memmap` prints, read back on a
- * host for efikexec-plan (efi/plan-host.c); fuzzed by tests/fuzz/fuzz_mapfile.c.
+ * host for efikexec-plan (tools/efikexec-plan.c); fuzzed by tests/fuzz/fuzz_mapfile.c.
  */
 #include <stdio.h>
 #include <string.h>

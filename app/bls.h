@@ -1,7 +1,7 @@
 /*
  * bls.h - the boot menu's configuration as plain code: Boot Loader
  * Specification entries, loader.conf, efikexec.conf, the UAPI version
- * order, boot-counter file names and the `default` glob. efi/stage.c
+ * order, boot-counter file names and the `default` glob. app/stage.c
  * finds the files and the firmware variables; everything here works on
  * text in memory, so the host tests and a fuzzer cover all of it.
  *
@@ -55,8 +55,11 @@ struct bls_entry {
 	char initrd[BLS_MAX_INITRDS][BLS_PATH_MAX];
 	unsigned ninitrd;
 	/* efikexec's own key `efikexec-module PATH [ARGS]`: a Multiboot2
-	 * kernel's modules in order (the specification has no such key) */
+	 * kernel's modules in order (the specification has no such key),
+	 * split once as the line is read: module[i] holds PATH, its NUL, and
+	 * ARGS from module_args[i] on (bls_module_path, bls_module_args) */
 	char module[BLS_MAX_MODULES][BLS_MODULE_MAX];
+	uint16_t module_args[BLS_MAX_MODULES];
 	unsigned nmodule;
 	char options[BLS_OPTIONS_MAX];
 	bool has_options;         /* a Type #2 entry without: the UKI's .cmdline */
@@ -68,10 +71,15 @@ struct bls_entry {
 	char why[BLS_WHY_MAX];
 };
 
-/* Splits an efikexec-module value into its path (path_size bytes of room)
- * and its arguments (a pointer into `value`, "" for none); false when the
- * path does not fit. */
-bool bls_module_split(const char *value, char *path, size_t path_size, const char **args);
+/* Module i of an entry: its path, and its arguments ("" for none). */
+static inline const char *bls_module_path(const struct bls_entry *e, unsigned i)
+{
+	return e->module[i];
+}
+static inline const char *bls_module_args(const struct bls_entry *e, unsigned i)
+{
+	return e->module[i] + e->module_args[i];
+}
 
 /* A warning about a configuration file: "FILE:LINE: text" (line 0: the file). */
 typedef void (*bls_warn_fn)(void *ctx, const char *file, unsigned line, const char *text);
@@ -148,7 +156,7 @@ struct bls_config {
 	enum bls_timeout timeout;
 	uint32_t timeout_seconds;
 	bool timeout_set;
-	bool editor;        /* default yes; off under Secure Boot (efi/stage.c) */
+	bool editor;        /* default yes; off under Secure Boot (app/stage.c) */
 	bool auto_entries;  /* default yes */
 	bool auto_firmware; /* default yes */
 	/* efikexec.conf: crash capture, armed with every Linux entry */

@@ -2,7 +2,7 @@
 #ifndef EFIKEXEC_PATH_H
 #define EFIKEXEC_PATH_H
 
-#include "../lib/rt.h"
+#include "rt.h"
 
 /*
  * Normalises `path`, relative to `cwd` unless it starts with a slash, into
