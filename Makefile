@@ -258,13 +258,22 @@ testhooks: $(TESTHOOKS)
 # --- the library for other programs -------------------------------------------------
 # install: what a program embedding efikexec needs, and nothing else
 PREFIX ?= $(BUILD)/install
-INSTALLED := $(PREFIX)/include/efikexec.h $(foreach a,$(ARCHES),$(PREFIX)/lib/$(a)/libefikexec.a)
+# the man pages (docs/*.N) under share/man/manN
+MANPAGES := $(wildcard docs/*.[1-9])
+INSTALLED := $(PREFIX)/include/efikexec.h $(foreach a,$(ARCHES),$(PREFIX)/lib/$(a)/libefikexec.a) \
+	$(foreach m,$(MANPAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 $(PREFIX)/include/efikexec.h: include/efikexec.h
 	@mkdir -p $(@D)
 	cp $< $@
 $(PREFIX)/lib/%/libefikexec.a: $(BUILD)/%/libefikexec.a
 	@mkdir -p $(@D)
 	cp $< $@
+define MAN_RULE
+$(PREFIX)/share/man/man$(subst .,,$(suffix $(1)))/$(notdir $(1)): $(1)
+	@mkdir -p $$(@D)
+	cp $$< $$@
+endef
+$(foreach m,$(MANPAGES),$(eval $(call MAN_RULE,$(m))))
 install: $(INSTALLED)
 
 # examples/: built by their own Makefile from the installed files alone

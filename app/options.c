@@ -26,7 +26,7 @@ const char options_usage[] =
 	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
 	"  --mem-max=ADDR    load segments below ADDR\n"
 	"\n"
-	"crash capture (a firmware-assisted dump; see the README):\n"
+	"crash capture (a firmware-assisted dump; see efikexec(1)):\n"
 	"  --capture-kernel=PATH       arm a capture kernel alongside this boot\n"
 	"  --capture-initrd=PATH       its initrd; repeatable\n"
 	"  --capture-append=STRING     its command line (efikexec adds elfcorehdr=)\n"

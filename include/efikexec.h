@@ -63,7 +63,7 @@
  *    is refused, and a UKI's own .cmdline wins over efikexec_set_cmdline.
  *  - With a TPM 2.0 (EFI_TCG2_PROTOCOL) efikexec_boot measures the kernel,
  *    initrds and command line as the kernel's EFI stub does and hands the
- *    event log on (README: "Secure Boot and measured boot").
+ *    event log on (libefikexec(3), efikexec(1): "Secure Boot and the TPM").
  */
 #ifndef EFIKEXEC_H
 #define EFIKEXEC_H

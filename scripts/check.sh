@@ -36,6 +36,7 @@ part() {
 
 part header scripts/check-header.sh
 part layout scripts/check-layout.sh
+part docs scripts/check-docs.sh
 part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 if [ "$QUICK" = 1 ]; then

@@ -35,7 +35,7 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
-	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl)
+	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

@@ -1,5 +1,5 @@
 /*
- * plan-host.c - build/host/efikexec-plan: efikexec's planner on a Linux
+ * efikexec-plan.c - build/host/efikexec-plan: efikexec's planner on a Linux
  * host, for a machine described by a memory map saved from it.
  *
  *   efikexec.efi --memmap > map.txt            (on the target, its console saved)

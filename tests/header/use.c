@@ -1,7 +1,7 @@
 /*
  * use.c - include/efikexec.h as a client sees it: compiled alone, as C11
  * and as C++, with every warning an error (scripts/check-header.sh). It
- * uses the macros and types the way the README's example does, so a header
+ * uses the macros and types the way libefikexec(3)'s example does, so a header
  * change that breaks a C or C++ caller fails here.
  */
 #include <efikexec.h>
