@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# fuzz.sh BUILD SECONDS TARGET... - runs each libFuzzer target for SECONDS
+# fuzz.sh BUILD SECONDS TARGET... - runs each libFuzzer target for SECONDS,
+# two at a time (FUZZ_JOBS)
 # (its corpus kept under BUILD/fuzz/corpus-TARGET, so later runs start where
 # earlier ones stopped) and ends with "fuzz: N passed, N failed".
 set -uo pipefail
@@ -132,16 +133,34 @@ seed_multiboot2
 seed_trust
 seed_loader
 seed_mapfile
-for t in "$@"; do
-	log=$BUILD/fuzz/$t.log
+# one target; its verdict in BUILD/fuzz/TARGET.rc, its lines in .out
+fuzz_one() {
+	local t=$1 log=$BUILD/fuzz/$1.log
 	if "$BUILD/fuzz/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 \
 		-print_final_stats=1 -artifact_prefix="$BUILD/fuzz/$t-" \
 		"$BUILD/fuzz/corpus-$t" >"$log" 2>&1; then
 		echo "PASS fuzz_$t: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs in ${secs}s"
-		pass=$((pass + 1))
+		echo 0 >"$BUILD/fuzz/$t.rc"
 	else
 		echo "FAIL fuzz_$t (log: $log)"
 		tail -n 30 "$log" | sed 's/^/    /'
+		echo 1 >"$BUILD/fuzz/$t.rc"
+	fi >"$BUILD/fuzz/$t.out"
+}
+# two targets at a time (the machine has two cores; each fuzzer is one
+# process), each reported whole when it ends
+JOBS=${FUZZ_JOBS:-2}
+for t in "$@"; do
+	rm -f "$BUILD/fuzz/$t.rc" "$BUILD/fuzz/$t.out"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+	fuzz_one "$t" &
+done
+wait
+for t in "$@"; do
+	cat "$BUILD/fuzz/$t.out" 2>/dev/null
+	if [ "$(cat "$BUILD/fuzz/$t.rc" 2>/dev/null)" = 0 ]; then
+		pass=$((pass + 1))
+	else
 		fail=$((fail + 1))
 	fi
 done

@@ -30,6 +30,11 @@ if [ $# -gt 0 ]; then
 	tests=("$@")
 else
 	mapfile -t tests < <(declare -F | awk '{print $3}' | sed -n 's/^t_//p')
+	# the longest boots first (2-4 minutes each: crash captures, the fault
+	# loops, the boot stage's capture fallback, Secure Boot's refusals),
+	# so the two slots do not end with one of them alone on a long test
+	slow='^(capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*)$'
+	mapfile -t tests < <(printf '%s\n' "${tests[@]}" | grep -E "$slow"; printf '%s\n' "${tests[@]}" | grep -vE "$slow")
 fi
 
 run_one() {
