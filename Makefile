@@ -11,6 +11,7 @@
 #   make fuzz       longer fuzzing runs
 #   make bench      benchmarks of the kimage model
 #   make bench-boot boot time against the EFI stub, systemd-boot and GRUB (both arches)
+#   make soak       the boot tests round-robin SOAK_ROUNDS times, the logs of failures kept
 #   make soak-tpm   many boots of one kernel with and without a TPM, efikexec and the EFI stub
 #   make install    the public header and both archives, under PREFIX
 #   make examples   the example loaders, built against `make install`'s output
@@ -26,7 +27,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check check-quick unit qemu-test fuzz fuzz-smoke bench bench-boot soak-tpm clean \
+.PHONY: all testhooks deps tools demo capture-demo check check-quick unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
 	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
@@ -155,6 +156,8 @@ deps:
 # any rule names it, since a rule's prerequisites are expanded as it is read
 ASSETS_STAMP := $(BUILD)/assets/vmlinuz-6.12-arm64 $(BUILD)/assets/modules-6.1-arm64/.done \
 	$(BUILD)/assets/vmlinuz-6.12-cloud-amd64
+# the Multiboot2 test payload (its rule is with the boot tests)
+MB2_PAYLOAD := $(BUILD)/tests/mb2-payload.elf
 
 # --- purgatory ------------------------------------------------------------------
 # Position independent by construction: -fpie, hidden symbols, no absolute
@@ -425,9 +428,14 @@ SOAK_CONFIGS ?= efikexec:tpm:q35:shell efikexec:tpm:pc:stage:5G efikexec:none:pc
 soak-tpm: all $(ASSETS_STAMP)
 	tests/qemu/tpm-soak.sh $(BUILD) $(SOAK_ROUNDS) $(SOAK_CONFIGS)
 
+# the boot tests (all, or SOAK_TESTS) round-robin SOAK_ROUNDS times, two at a
+# time, the logs of every failed run kept (tests/qemu/soak.sh)
+SOAK_TESTS ?=
+soak: all $(ASSETS_STAMP) testhooks $(MB2_PAYLOAD) $(EXAMPLES)
+	tests/qemu/soak.sh $(BUILD) $(SOAK_ROUNDS) $(SOAK_TESTS)
+
 # the Multiboot2 test payload (tests/qemu/mb2-payload.c): i386, the host's
 # gcc -m32 and ld, no libc
-MB2_PAYLOAD := $(BUILD)/tests/mb2-payload.elf
 $(MB2_PAYLOAD): tests/qemu/mb2-payload.c tests/qemu/mb2-payload.ld arch/x86_64/io.h Makefile
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  PAYLOAD $@")

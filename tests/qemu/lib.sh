@@ -103,6 +103,8 @@ qemu_cmd() {
 	local arch=$1 name=$2 esp=$3 mem=$4
 	shift 4
 	local vars=$WORK/vars-$name.fd reboot=(-no-reboot)
+	# the soak (soak.sh) counts the boots and keeps a failed test's logs
+	[ -z "${EFIKEXEC_BOOT_LIST:-}" ] || echo "$name" >>"$EFIKEXEC_BOOT_LIST"
 	# QEMU_WARM_RESET=1: a reset restarts the firmware, RAM kept (capture tests)
 	[ "${QEMU_WARM_RESET:-0}" = 1 ] && reboot=()
 	case $arch in
@@ -136,36 +138,73 @@ qemu_cmd() {
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
 # Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
 # QEMU_MACHINE picks the aarch64 machine (default virt); with QEMU_DONE set,
-# the boot ends (status 0) when the log has that text. Returns QEMU's exit
-# status (124 on timeout).
+# the boot ends (status 0) when the log has that text; with QEMU_HALTED
+# set, a machine still running 5 s after the log has that text is taken
+# as halted and stopped, with the status a timeout gives (124). Returns
+# QEMU's exit status (124 on timeout).
+#
+# The serial port is a pair of FIFOs (QEMU's pipe chardev, NAME.in and
+# NAME.out): what the guest writes is copied into the log as it comes, and
+# each time the firmware's shell starts and says "Press ESC in 5 seconds to
+# skip startup.nsh or any other key to continue", one key goes the other
+# way, so startup.nsh runs at once instead of after the countdown (5 s of
+# every shell boot). One key per shell start, sent once its prompt is seen:
+# nothing else ever gets a stray key.
 qemu_boot() {
 	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
 	shift 5
-	local log=$LOGDIR/$name.log
-	local rc try
+	local log=$LOGDIR/$name.log fifo=$WORK/serial-$name
+	local rc try qpid cpid keyfd keys shells prompts done halted_at
 	for try in 1 2; do
-		qemu_cmd "$arch" "$name" "$esp" "$mem" -serial "file:$log" "$@"
+		rm -f "$fifo.in" "$fifo.out"
+		mkfifo "$fifo.in" "$fifo.out"
+		qemu_cmd "$arch" "$name" "$esp" "$mem" -chardev "pipe,id=ser0,path=$fifo" -serial chardev:ser0 "$@"
 		echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
 		: >"$log"
-		rc=0
-		if [ -n "${QEMU_DONE:-}" ]; then
+		rc=0 done=0 keys=0 halted_at=
+		timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 &
+		qpid=$!
+		cat <"$fifo.out" >"$log" &
+		cpid=$!
+		# read-write: opening never waits for QEMU, which may fail first
+		exec {keyfd}<>"$fifo.in"
+		while kill -0 "$qpid" 2>/dev/null; do
+			shells=$(grep -ao 'UEFI Interactive Shell' "$log" | wc -l)
+			prompts=$(grep -ao 'seconds to skip' "$log" | wc -l)
+			[ "$prompts" -lt "$shells" ] && shells=$prompts
+			while [ "$keys" -lt "$shells" ]; do
+				printf ' ' >&"$keyfd"
+				keys=$((keys + 1))
+			done
 			# a guest that cannot power the machine off (Xen halts it
 			# when its dom0 powers off): stopped once QEMU_DONE is logged
-			timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 &
-			local qpid=$! done=0
-			while kill -0 "$qpid" 2>/dev/null; do
-				if grep -aqF -- "$QEMU_DONE" "$log"; then
-					done=1
-					kill "$qpid" 2>/dev/null
-					break
-				fi
-				sleep 1
-			done
-			wait "$qpid" || rc=$?
-			[ "$done" = 1 ] && rc=0
-		else
-			timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 || rc=$?
-		fi
+			if [ -n "${QEMU_DONE:-}" ] && grep -aqF -- "$QEMU_DONE" "$log"; then
+				done=1
+				kill "$qpid" 2>/dev/null
+				break
+			fi
+			# a guest that halts on purpose (purgatory after a digest
+			# mismatch): still running 5 s after saying so is halted
+			if [ -n "${QEMU_HALTED:-}" ] && [ -z "$halted_at" ] && grep -aqF -- "$QEMU_HALTED" "$log"; then
+				halted_at=$SECONDS
+			fi
+			if [ -n "$halted_at" ] && [ $((SECONDS - halted_at)) -ge 5 ]; then
+				done=2
+				kill "$qpid" 2>/dev/null
+				break
+			fi
+			sleep 0.2
+		done
+		wait "$qpid" || rc=$?
+		[ "$done" = 1 ] && rc=0
+		[ "$done" = 2 ] && rc=124
+		exec {keyfd}>&-
+		# the copy ends at the pipe's end; a QEMU that never opened it
+		# is stood in for by a writer of our own, opened and closed
+		exec {keyfd}<>"$fifo.out"
+		exec {keyfd}>&-
+		wait "$cpid"
+		rm -f "$fifo.in" "$fifo.out"
 		# Under TCG the firmware now and then hangs before its shell
 		# (seen on AAVMF, about 1 boot in 50): nothing of ours has run
 		# then, so that boot alone is tried once more, and said so.
