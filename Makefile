@@ -27,7 +27,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check check-quick unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
+.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
 	install examples header-test unit-api
 
 # --- sources ------------------------------------------------------------------
@@ -415,7 +415,7 @@ bench-boot: all $(ASSETS_STAMP)
 	bench/boot-time.sh $(BUILD) $(BENCH_ROUNDS)
 
 # --- boot tests and demo --------------------------------------------------------------
-$(ASSETS_STAMP) &:
+$(ASSETS_STAMP) &: | $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
 	scripts/deps.sh $(BUILD)
 
 # many boots of Debian's 6.12 cloud kernel (tests/qemu/tpm-soak.sh): through
@@ -456,12 +456,19 @@ capture-demo: all $(ASSETS_STAMP) tools
 # every target is built here, so none rots unseen: the applications and
 # the archives (all), the examples, the fuzzers (fuzz-smoke runs them), the
 # benchmarks (bench-boot runs one round: every loader must reach the kernel)
-check: all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD)
+# what check builds, two jobs at a time (this machine has two cores); the
+# apt-using rules are ordered so two apt-get never run at once
+CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) \
+	$(BUILD)/host/unit $(BUILD)/host/unit-api $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+check-build: $(CHECK_BUILD)
+check:
+	$(MAKE) --no-print-directory -j2 check-build
 	scripts/check.sh $(BUILD)
 
 # the edit-build-test loop: the host tests, 5 s of each fuzz target, one boot
 # per arch
-check-quick: all $(ASSETS_STAMP) tools $(MB2_PAYLOAD)
+check-quick:
+	$(MAKE) --no-print-directory -j2 check-build
 	scripts/check.sh $(BUILD) --quick
 
 clean:

@@ -7,34 +7,19 @@ set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 shift || true
 export BUILD
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tests.sh"
-. "$(dirname "$0")/stage.sh"
-. "$(dirname "$0")/trust.sh"
-. "$(dirname "$0")/multiboot.sh"
+. "$(dirname "$0")/suite.sh"
 
 JOBS=${QEMU_JOBS:-2}
 RESULTS=$WORK/results
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
-initramfs x86_64 "$WORK/initrd-x86_64.img"
-initramfs aarch64 "$WORK/initrd-aarch64.img"
-initramfs x86_64 "$WORK/initrd-capture-x86_64.img" "$ASSETS/modules-6.1-amd64"
-initramfs aarch64 "$WORK/initrd-capture-aarch64.img" "$ASSETS/modules-6.1-arm64"
-# the boot-stage tests' 6.12 kernels read efivarfs with their own module
-initramfs x86_64 "$WORK/initrd-6.12-x86_64.img" "$ASSETS/modules-6.12-amd64"
-initramfs aarch64 "$WORK/initrd-6.12-aarch64.img" "$ASSETS/modules-6.12-arm64"
+suite_initramfs
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	mapfile -t tests < <(declare -F | awk '{print $3}' | sed -n 's/^t_//p')
-	# the longest boots first (2-4 minutes each: crash captures, the fault
-	# loops, the boot stage's capture fallback, Secure Boot's refusals),
-	# so the two slots do not end with one of them alone on a long test
-	slow='^(capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*)$'
-	mapfile -t tests < <(printf '%s\n' "${tests[@]}" | grep -E "$slow"; printf '%s\n' "${tests[@]}" | grep -vE "$slow")
+	mapfile -t tests < <(suite_tests)
 fi
 
 run_one() {

@@ -10,11 +10,7 @@ BUILD=$(cd "${1:?BUILD}" && pwd)
 ROUNDS=${2:?ROUNDS}
 shift 2
 export BUILD
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tests.sh"
-. "$(dirname "$0")/stage.sh"
-. "$(dirname "$0")/trust.sh"
-. "$(dirname "$0")/multiboot.sh"
+. "$(dirname "$0")/suite.sh"
 
 JOBS=${QEMU_JOBS:-2}
 RES=$WORK/soak-runs
@@ -22,17 +18,12 @@ FAILED=$LOGDIR/soak-failed
 rm -rf "$RES" "$FAILED"
 mkdir -p "$RES/running" "$FAILED"
 
-initramfs x86_64 "$WORK/initrd-x86_64.img"
-initramfs aarch64 "$WORK/initrd-aarch64.img"
-initramfs x86_64 "$WORK/initrd-capture-x86_64.img" "$ASSETS/modules-6.1-amd64"
-initramfs aarch64 "$WORK/initrd-capture-aarch64.img" "$ASSETS/modules-6.1-arm64"
-initramfs x86_64 "$WORK/initrd-6.12-x86_64.img" "$ASSETS/modules-6.12-amd64"
-initramfs aarch64 "$WORK/initrd-6.12-aarch64.img" "$ASSETS/modules-6.12-arm64"
+suite_initramfs
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	mapfile -t tests < <(declare -F | awk '{print $3}' | sed -n 's/^t_//p')
+	mapfile -t tests < <(suite_tests)
 fi
 
 # soak_run TEST ROUND: one run; TEST@ROUND.rc, .out and .boots (its boots)

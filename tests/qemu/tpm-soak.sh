@@ -23,10 +23,7 @@ BUILD=$(cd "${1:?BUILD}" && pwd)
 ROUNDS=${2:?ROUNDS}
 shift 2
 export BUILD
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tests.sh"
-. "$(dirname "$0")/stage.sh"
-. "$(dirname "$0")/trust.sh"
+. "$(dirname "$0")/suite.sh"
 
 # what shows a boot went the way it was asked to
 declare -A want=([efikexec-shell]='efikexec: info: plan: image' [efikexec-stage]='efikexec .*: boot stage'
