@@ -14,6 +14,7 @@
 #   make soak       the boot tests round-robin SOAK_ROUNDS times, the logs of failures kept
 #   make soak-tpm   many boots of one kernel with and without a TPM, efikexec and the EFI stub
 #   make install    the public header and both archives, under PREFIX
+#   make deb        the Debian packages efikexec and libefikexec-dev, amd64 and arm64
 #   make examples   the example loaders, built against `make install`'s output
 #   make deps       install Debian packages and fetch test assets (idempotent)
 
@@ -27,8 +28,8 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
-	install examples header-test unit-api
+.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build check-build-all unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
+	install examples header-test unit-api dist dist-build deb tools-test
 
 # --- sources ------------------------------------------------------------------
 # The house: app/ is efikexec.efi (the shell dialect, the boot stage, the
@@ -138,7 +139,8 @@ EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 # the test builds (--test-occupy, --test-corrupt), see ARCH_RULES below
 TESTHOOKS := $(BUILD)/x86_64-testhooks/efikexec.efi $(BUILD)/aarch64-testhooks/efikexec.efi
 LIBS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/libefikexec.a)
-all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS) $(LIBS) $(BUILD)/host/efikexec-plan
+all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS) $(LIBS) $(BUILD)/host/efikexec-plan \
+	$(BUILD)/host/efikexec-install
 
 # Toolchains and foreign-architecture sysroot, installed on demand.
 TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h \
@@ -279,6 +281,66 @@ endef
 $(foreach m,$(MANPAGES),$(eval $(call MAN_RULE,$(m))))
 install: $(INSTALLED)
 
+# --- what the Debian packages hold (debian/rules): one architecture's files --------------
+# `make dist DIST_ARCH=x86_64|aarch64 DESTDIR=DIR`: the application as
+# /usr/lib/efikexec/efikexec<x64|aa64>.efi, the host programs built for
+# that architecture (CC, CPPFLAGS, CFLAGS, LDFLAGS from dpkg-buildflags;
+# aarch64 cross-built against the cross toolchain's C library and the arm64
+# shared libraries unpacked in the sysroot), the header, the archive and
+# efikexec.pc, the man
+# pages, the kernel hooks. The hooks: tools/kernel-hook, one script under
+# three names.
+DIST_ARCH ?= x86_64
+DESTDIR ?= $(BUILD)/dist-root
+x86_64_TRIPLET := x86_64-linux-gnu
+aarch64_TRIPLET := aarch64-linux-gnu
+x86_64_EFINAME := x64
+aarch64_EFINAME := aa64
+x86_64_TOOL_CC := $(or $(filter-out cc,$(CC)),gcc)
+aarch64_TOOL_CC := aarch64-linux-gnu-gcc
+x86_64_TOOL_LDFLAGS :=
+aarch64_TOOL_LDFLAGS := -L$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu -L$(SYSROOT_ARM64)/lib/aarch64-linux-gnu \
+	-Wl,-rpath-link,$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu
+x86_64_TOOL_INC :=
+aarch64_TOOL_INC := -I$(SYSROOT_ARM64)/usr/include
+x86_64_TOOL_LIBS := -lfdt -lz -lzstd
+# (zlib's libz.so is an absolute link to /lib, dangling in the sysroot:
+# the library by its soname)
+aarch64_TOOL_LIBS := -lfdt -l:libz.so.1 -lzstd
+TOOL_CFLAGS = -std=gnu11 $(WARN) -O2 -g -DRT_HOST_TEST -DEFIKEXEC_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
+DIST := $(BUILD)/dist-$(DIST_ARCH)
+$(DIST)/efikexec-install: $(INSTALLER_SRCS) Makefile
+	@mkdir -p $(@D)
+	$($(DIST_ARCH)_TOOL_CC) $(TOOL_CFLAGS) $(INSTALLER_SRCS) $(LDFLAGS) $($(DIST_ARCH)_TOOL_LDFLAGS) -o $@
+$(DIST)/efikexec-plan: $(PLAN_SRCS) $(DIST)/purgatories.o Makefile $(TOOLS_STAMP)
+	@mkdir -p $(@D)
+	$($(DIST_ARCH)_TOOL_CC) $(TOOL_CFLAGS) $($(DIST_ARCH)_TOOL_INC) $(PLAN_SRCS) $(DIST)/purgatories.o \
+		$(LDFLAGS) $($(DIST_ARCH)_TOOL_LDFLAGS) $($(DIST_ARCH)_TOOL_LIBS) -o $@
+$(DIST)/purgatories.o: $(BUILD)/host/purgatories.o
+	$($(DIST_ARCH)_TOOL_CC) -c $(BUILD)/host/purgatories.S -o $@
+$(DIST)/efikexec.pc: tools/efikexec.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@TRIPLET@|$($(DIST_ARCH)_TRIPLET)|' $< > $@
+DIST_FILES := $(BUILD)/$(DIST_ARCH)/efikexec.efi $(BUILD)/$(DIST_ARCH)/libefikexec.a $(DIST)/efikexec-install \
+	$(DIST)/efikexec-plan $(DIST)/efikexec.pc
+dist-build: $(DIST_FILES)
+dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook include/efikexec.h
+	install -D -m 0644 $(BUILD)/$(DIST_ARCH)/efikexec.efi \
+		$(DESTDIR)/usr/lib/efikexec/efikexec$($(DIST_ARCH)_EFINAME).efi
+	install -D -m 0755 $(DIST)/efikexec-install $(DESTDIR)/usr/sbin/efikexec-install
+	install -D -m 0755 $(DIST)/efikexec-plan $(DESTDIR)/usr/bin/efikexec-plan
+	install -D -m 0644 include/efikexec.h $(DESTDIR)/usr/include/efikexec.h
+	install -D -m 0644 $(BUILD)/$(DIST_ARCH)/libefikexec.a $(DESTDIR)/usr/lib/$($(DIST_ARCH)_TRIPLET)/libefikexec.a
+	install -D -m 0644 $(DIST)/efikexec.pc $(DESTDIR)/usr/lib/$($(DIST_ARCH)_TRIPLET)/pkgconfig/efikexec.pc
+	for m in $(MANPAGES); do install -D -m 0644 $$m $(DESTDIR)/usr/share/man/man$${m##*.}/$${m##*/}; done
+	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do \
+		install -D -m 0755 tools/kernel-hook $(DESTDIR)/etc/$$d/zz-efikexec; done
+
+# `make deb`: both packages for amd64 and arm64 (scripts/make-deb.sh: a copy
+# of the tree, dpkg-buildpackage -b natively and with -aarm64), in build/deb/
+deb: tools
+	scripts/make-deb.sh $(BUILD)
+
 # examples/: built by their own Makefile from the installed files alone
 EXAMPLES := $(foreach a,$(ARCHES),$(BUILD)/examples/$(a)/boot-buffer.efi)
 $(BUILD)/examples/x86_64/%.efi: examples/%.c examples/Makefile $(INSTALLED)
@@ -341,6 +403,23 @@ $(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
 $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
 
+# --- the installer: efikexec-install (tools/efikexec-install.c) ---------------------------------
+# the ESP, the boot entry, the menu's variables; `list` sorts with app/bls.c.
+# build/host/efikexec-install is the tests' build (ASan, UBSan), the
+# packages get build/dist-<arch>/ (below)
+INSTALLER_SRCS := tools/efikexec-install.c app/bls.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
+	lib/osrel.c lib/log.c lib/status.c
+$(BUILD)/host/tools/efikexec-install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
+$(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+-include $(BUILD)/host/tools/efikexec-install.d
+# the full-disk test's write(2) that fails with ENOSPC (tests/tools/enospc.c)
+$(BUILD)/host/enospc.so: tests/tools/enospc.c Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=gnu11 $(WARN) -O2 -shared -fPIC $< -o $@ -ldl
+tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/x86_64/efikexec.efi
+	tests/tools/test-install.sh $(BUILD)
+
 # --- the API's edges on the host: build/host/unit-api --------------------------------------
 # efi/ built for the host against tests/api/fakefw.c (a firmware whose
 # services are host functions, and the arch's entering half as a test
@@ -371,7 +450,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -460,9 +539,12 @@ capture-demo: all $(ASSETS_STAMP) tools
 # apt-using rules are ordered so two apt-get never run at once
 CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) \
 	$(BUILD)/host/unit $(BUILD)/host/unit-api $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so
 check-build: $(CHECK_BUILD)
+# and the Debian packages (the OS boot test installs them)
+check-build-all: $(CHECK_BUILD) deb
 check:
-	$(MAKE) --no-print-directory -j2 check-build
+	$(MAKE) --no-print-directory -j2 check-build-all
 	scripts/check.sh $(BUILD)
 
 # the edit-build-test loop: the host tests, 5 s of each fuzz target, one boot
@@ -473,4 +555,4 @@ check-quick:
 
 clean:
 	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench \
-		$(BUILD)/install $(BUILD)/examples $(BUILD)/host-efi
+		$(BUILD)/install $(BUILD)/examples $(BUILD)/host-efi $(BUILD)/deb $(BUILD)/dist-x86_64 $(BUILD)/dist-aarch64 $(BUILD)/dist-root

@@ -28,6 +28,10 @@ static const char sbat[] __attribute__((section(".sbat"), used, aligned(512))) =
 	"efikexec,1,the efikexec developers,efikexec," EFIKEXEC_VERSION ",README.md\n";
 #endif
 
+/* The version where a program on the OS finds it in the file: efikexec-install
+ * (tools/efikexec-install.c) reads it to replace only older copies. */
+static const char version_mark[] __attribute__((used)) = "#### efikexec-version " EFIKEXEC_VERSION " ####";
+
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
 /* The front end's own log lines (options.c) go through efikexec's log. */

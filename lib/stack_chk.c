@@ -10,6 +10,8 @@
  */
 #include "rt.h"
 
+/* On a host (tests, the host programs) the C library has both. */
+#ifndef RT_HOST_TEST
 uintptr_t __stack_chk_guard = (uintptr_t)0x5e1f0c3a9b2d4700ULL;
 
 void __stack_chk_fail(void) RT_NORETURN;
@@ -19,3 +21,4 @@ void __stack_chk_fail(void)
 	for (;;)
 		;
 }
+#endif

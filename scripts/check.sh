@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # check.sh BUILD [--quick] - everything `make check` runs, in order: the
-# header alone, the layout's include rules, host unit and API tests, bounded
-# fuzzing, the QEMU boot tests, one round of the soak, one round of the
-# boot-time benchmark. Each part ends in "N passed, N failed"; this adds them
+# header alone, the layout's include rules, the man pages, host unit and API
+# tests, the installer (tests/tools), bounded fuzzing, the Debian packages
+# (tests/deb), the QEMU boot tests (a Debian system among them), one round
+# of the soak, one round of the boot-time benchmark. Each part ends in "N passed, N failed"; this adds them
 # up into the last line, "check: N passed, N failed".
 # --quick (make check-quick): the host parts, 5 s of each fuzz target and one
 # boot per arch, for the edit-build-test loop.
@@ -39,6 +40,7 @@ part layout scripts/check-layout.sh
 part docs scripts/check-docs.sh
 part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
+part tools tests/tools/test-install.sh "$BUILD"
 if [ "$QUICK" = 1 ]; then
 	part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD" FUZZ_SMOKE_SECONDS=5
 	part qemu tests/qemu/run-all.sh "$BUILD" kexec_x86_64_6.12_512M kexec_aarch64_6.12_el2_acpi
@@ -47,6 +49,7 @@ if [ "$QUICK" = 1 ]; then
 	exit
 fi
 part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
+part deb tests/deb/test-deb.sh "$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
 # one round of the soak: Debian's 6.12 cloud kernel through efikexec with and
 # without a TPM (q35 and pc, shell and boot stage) and through its EFI stub

@@ -127,8 +127,28 @@ PY
 			>"$BUILD/fuzz/corpus-loader/seed-mb2-$(basename "$src" .gz)"
 	done
 }
+# ... and the installer's inputs: a GPT disk's first 34 blocks (sfdisk),
+# a boot entry naming efikexec (the UEFI spec's EFI_LOAD_OPTION)
+seed_install() {
+	local d=$BUILD/fuzz/corpus-install
+	[ -s "$d/seed-gpt" ] && [ -s "$d/seed-option" ] && return 0
+	mkdir -p "$d"
+	truncate -s 2M "$d/disk.tmp"
+	printf 'label: gpt\nsize=1M, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' | sfdisk -q "$d/disk.tmp" >/dev/null
+	head -c $((34 * 512)) "$d/disk.tmp" >"$d/seed-gpt"
+	rm -f "$d/disk.tmp"
+	python3 - "$d/seed-option" <<'PY'
+import struct, sys
+desc = 'efikexec\0'.encode('utf-16-le')
+hd = struct.pack('<BBHIQQ16sBB', 4, 1, 42, 1, 2048, 2048, bytes(range(16)), 2, 2)
+path = '\\EFI\\efikexec\\efikexecx64.efi\0'.encode('utf-16-le')
+dp = hd + struct.pack('<BBH', 4, 4, 4 + len(path)) + path + b'\x7f\xff\x04\x00'
+open(sys.argv[1], 'wb').write(struct.pack('<IH', 1, len(dp)) + desc + dp)
+PY
+}
 seed_bzimage
 seed_dtb
+seed_install
 seed_multiboot2
 seed_trust
 seed_loader

@@ -6,6 +6,7 @@ SUITE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SUITE/stage.sh"
 . "$SUITE/trust.sh"
 . "$SUITE/multiboot.sh"
+. "$SUITE/os.sh"
 
 # suite_initramfs: the initramfs images the tests boot (made when missing
 # or older than what they are made of)
@@ -24,7 +25,7 @@ suite_initramfs() {
 # stage's capture fallback, Secure Boot's refusals, Xen), so two slots do
 # not end with one of them alone on a long test
 suite_tests() {
-	local slow='^(capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*)$'
+	local slow='^(os_.*|capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*)$'
 	local all
 	all=$(declare -F | awk '{print $3}' | sed -n 's/^t_//p')
 	grep -E "$slow" <<<"$all"

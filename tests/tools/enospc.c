@@ -1,0 +1,46 @@
+/*
+ * enospc.c - a full disk for the installer's tests, by LD_PRELOAD: write(2)
+ * to a file under $ENOSPC_DIR fails with ENOSPC once $ENOSPC_AFTER bytes
+ * have been written there (the write that crosses the limit is cut short,
+ * as a file system does when it fills up). Nothing else changes.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static long long budget = -1;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	static ssize_t (*real)(int, const void *, size_t);
+	const char *dir = getenv("ENOSPC_DIR"), *after = getenv("ENOSPC_AFTER");
+	char link[64], path[PATH_MAX];
+	ssize_t k;
+
+	if (!real)
+		real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	if (dir && after) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		k = readlink(link, path, sizeof(path) - 1);
+		if (k > 0) {
+			path[k] = 0;
+			if (!strncmp(path, dir, strlen(dir))) {
+				if (budget < 0)
+					budget = atoll(after);
+				if (budget == 0) {
+					errno = ENOSPC;
+					return -1;
+				}
+				if ((long long)n > budget)
+					n = (size_t)budget;
+				budget -= (long long)n;
+			}
+		}
+	}
+	return real(fd, buf, n);
+}
