@@ -157,7 +157,7 @@ t_os_debian_x86_64() {
 	local name=os-debian-x86_64 disk=$WORK/os-debian.img log mid=$OS_MID
 	os_image "$disk" "$LOGDIR/$name-image.log"
 	# which entry the hook wrote, and where
-	grep -q "kernel-install add" "$LOGDIR/$name-image.log"
+	grep -q "efikexec: adding kernel" "$LOGDIR/$name-image.log"
 	# (QEMU_DONE: the checks are all made once the guest says done; its
 	# power-off is the kernel's and the emulator's business)
 	# Two machine starts, the disk and the firmware's variables kept: a
