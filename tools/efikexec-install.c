@@ -464,9 +464,8 @@ static bool relaxed(void)
 	return opt.relax || (e && (!strcmp(e, "1") || !strcmp(e, "yes") || !strcmp(e, "true")));
 }
 
-/* Checks that `path` is a partition of type `type` (vfat for the ESP);
- * quiet: say nothing (the search tries candidates). */
-static int check_part(const char *path, const char *type, const char *what, bool quiet)
+/* Checks that `path` is a partition of type `type` (vfat for the ESP). */
+static int check_part_said(const char *path, const char *type, const char *what)
 {
 	struct statfs fs;
 	struct stat sb;
@@ -474,35 +473,36 @@ static int check_part(const char *path, const char *type, const char *what, bool
 	char disk[PATH_MAX];
 
 	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return quiet ? -1 : fail("%s: no such folder (the %s)", path, what);
+		return fail("%s: no such folder (the %s)", path, what);
 	if (relaxed())
 		return 0;
 	if (!is_mount_point(path))
-		return quiet ? -1
-			     : fail("%s is not a mount point (the %s must be a partition; "
-				    "SYSTEMD_RELAX_ESP_CHECKS=1 accepts a folder)",
-				    path, what);
+		return fail("%s is not a mount point (the %s must be a partition; "
+			    "SYSTEMD_RELAX_ESP_CHECKS=1 accepts a folder)",
+			    path, what);
 	if (statfs(path, &fs) < 0)
-		return quiet ? -1 : fail("%s: %m", path);
+		return fail("%s: %m", path);
 	if (type == esp_type && fs.f_type != MSDOS_MAGIC)
-		return quiet ? -1
-			     : fail("%s: file system type 0x%lx, not vfat (0x%x), as an ESP must be", path,
-				    (unsigned long)fs.f_type, MSDOS_MAGIC);
-	if (opt.esp_disk && type == esp_type) {
-		if (gpt_read(opt.esp_disk, opt.esp_partn, &p) < 0)
-			return -1;
-	} else if (quiet) {
-		silent = true;
-		int r = mount_part(path, &p, disk, sizeof(disk));
-		silent = false;
-		if (r < 0)
-			return -1;
-	} else if (mount_part(path, &p, disk, sizeof(disk)) < 0) {
+		return fail("%s: file system type 0x%lx, not vfat (0x%x), as an ESP must be", path,
+			    (unsigned long)fs.f_type, MSDOS_MAGIC);
+	if (opt.esp_disk && type == esp_type ? gpt_read(opt.esp_disk, opt.esp_partn, &p)
+					     : mount_part(path, &p, disk, sizeof(disk)))
 		return -1;
-	}
 	if (strcmp(p.type_text, type))
-		return quiet ? -1 : fail("%s: partition type %s, not the %s's %s", path, p.type_text, what, type);
+		return fail("%s: partition type %s, not the %s's %s", path, p.type_text, what, type);
 	return 0;
+}
+
+/* The same; quiet: say nothing (the search tries candidates). */
+static int check_part(const char *path, const char *type, const char *what, bool quiet)
+{
+	bool was = silent;
+	int r;
+
+	silent = was || quiet;
+	r = check_part_said(path, type, what);
+	silent = was;
+	return r;
 }
 
 static const char *env_or(const char *a, const char *env)
@@ -895,8 +895,10 @@ static int installed_version(const char *path, char *out, size_t size)
 	uint8_t *buf = slurp(path, 64u << 20, &len);
 	int r;
 
+	if (!buf && errno == ENOENT)
+		return 0;
 	if (!buf)
-		return errno == ENOENT ? 0 : fail("cannot read %s: %m", path), errno == ENOENT ? 0 : -1;
+		return fail("cannot read %s: %m", path);
 	r = binary_version(buf, len, out, size) ? 1 : -1;
 	free(buf);
 	return r;
@@ -1432,10 +1434,9 @@ static int cmd_status(void)
 		printf("%15s: not found\n", "ESP");
 	} else {
 		struct gpt_part p;
-		char disk[PATH_MAX], have[64];
+		char have[64];
 		silent = true;
-		bool part = !(opt.esp_disk ? gpt_read(opt.esp_disk, opt.esp_partn, &p)
-					    : mount_part(esp, &p, disk, sizeof(disk)));
+		bool part = esp_part(esp, &p) == 0;
 		silent = false;
 		if (part)
 			printf("%15s: %s (/dev/disk/by-partuuid/%s)\n", "ESP", esp, p.uuid_text);

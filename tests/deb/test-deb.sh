@@ -16,6 +16,16 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "PASS deb $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL deb $1"; [ -n "${2:-}" ] && sed 's/^/    /' <<<"$2"; }
 
+# lacks DEB FILE...: the FILEs (" ./path" each) that DEB does not hold
+lacks() {
+	local list f
+	list=$(dpkg -c "$1" | awk '{print $6}')
+	shift
+	for f in "$@"; do
+		grep -qxF "$f" <<<"$list" || printf ' %s' "$f"
+	done
+}
+
 for a in amd64 arm64; do
 	case $a in
 	amd64) efi=x64 triplet=x86_64-linux-gnu machine=x86-64 arch=x86_64 ;;
@@ -26,30 +36,22 @@ for a in amd64 arm64; do
 		bad "$a: efikexec and libefikexec-dev $VERSION built" "$(ls "$DEB" 2>&1)"
 		continue
 	fi
-	list=$(dpkg -c "$main" | awk '{print $6}')
-	missing=
-	for f in ./usr/lib/efikexec/efikexec$efi.efi ./usr/sbin/efikexec-install ./usr/bin/efikexec-plan \
+	missing=$(lacks "$main" ./usr/lib/efikexec/efikexec$efi.efi ./usr/sbin/efikexec-install ./usr/bin/efikexec-plan \
 		./usr/share/man/man1/efikexec.1.gz ./usr/share/man/man1/efikexec-plan.1.gz \
 		./usr/share/man/man5/efikexec.conf.5.gz ./usr/share/man/man8/efikexec-install.8.gz \
 		./etc/kernel/postinst.d/zz-efikexec ./etc/kernel/postrm.d/zz-efikexec \
-		./etc/initramfs/post-update.d/zz-efikexec ./usr/share/doc/efikexec/copyright; do
-		grep -qxF "$f" <<<"$list" || missing+=" $f"
-	done
+		./etc/initramfs/post-update.d/zz-efikexec ./usr/share/doc/efikexec/copyright)
 	if [ -z "$missing" ]; then
 		ok "$a: efikexec holds efikexec$efi.efi, efikexec-install, efikexec-plan, the man pages, the kernel hooks"
 	else
-		bad "$a: efikexec lacks$missing" "$list"
+		bad "$a: efikexec lacks$missing" "$(dpkg -c "$main")"
 	fi
-	list=$(dpkg -c "$dev" | awk '{print $6}')
-	missing=
-	for f in ./usr/include/efikexec.h ./usr/lib/$triplet/libefikexec.a ./usr/lib/$triplet/pkgconfig/efikexec.pc \
-		./usr/share/man/man3/libefikexec.3.gz; do
-		grep -qxF "$f" <<<"$list" || missing+=" $f"
-	done
+	missing=$(lacks "$dev" ./usr/include/efikexec.h ./usr/lib/$triplet/libefikexec.a \
+		./usr/lib/$triplet/pkgconfig/efikexec.pc ./usr/share/man/man3/libefikexec.3.gz)
 	if [ -z "$missing" ]; then
 		ok "$a: libefikexec-dev holds efikexec.h, libefikexec.a, efikexec.pc, libefikexec(3)"
 	else
-		bad "$a: libefikexec-dev lacks$missing" "$list"
+		bad "$a: libefikexec-dev lacks$missing" "$(dpkg -c "$dev")"
 	fi
 	rm -rf "$W/$a"
 	dpkg-deb -x "$main" "$W/$a"
