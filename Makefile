@@ -40,14 +40,15 @@ Q := $(if $(V),,@)
 # programs (efikexec-plan). lib/, boot/, arch/ and app/'s parsers are plain
 # code, also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/path.c lib/osrel.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c lib/cpio.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
-            efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c
+            efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c \
+            efi/ukistub.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi (app/): a client of include/efikexec.h, with its own
@@ -417,15 +418,19 @@ $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRC
 $(BUILD)/host/enospc.so: tests/tools/enospc.c Makefile
 	@mkdir -p $(@D)
 	$(HOST_CC) -std=gnu11 $(WARN) -O2 -shared -fPIC $< -o $@ -ldl
-tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/x86_64/efikexec.efi
+# lib/cpio.c as a host program, against tests/qemu/ukistub.py's writer
+$(BUILD)/host/cpio_pack: $(patsubst %.c,$(BUILD)/host/%.o,tests/tools/cpio_pack.c lib/cpio.c lib/string.c lib/fmt.c lib/log.c lib/status.c)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack $(BUILD)/x86_64/efikexec.efi
 	tests/tools/test-install.sh $(BUILD)
+	tests/tools/test-cpio.sh $(BUILD)
 
 # --- the API's edges on the host: build/host/unit-api --------------------------------------
 # efi/ built for the host against tests/api/fakefw.c (a firmware whose
 # services are host functions, and the arch's entering half as a test
 # double), ASan and UBSan as the unit tests.
 API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
-	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c tests/api/fakefw.c
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c tests/api/fakefw.c
 API_OTHER_SRCS := $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \
@@ -450,7 +455,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -539,7 +544,7 @@ capture-demo: all $(ASSETS_STAMP) tools
 # apt-using rules are ordered so two apt-get never run at once
 CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) \
 	$(BUILD)/host/unit $(BUILD)/host/unit-api $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
-CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so
+CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack
 check-build: $(CHECK_BUILD)
 # and the Debian packages (the OS boot test installs them)
 check-build-all: $(CHECK_BUILD) deb

@@ -638,6 +638,29 @@ void bls_uki_entry(struct bls_entry *e, enum bls_part part, const char *file, co
 		osrel_value(osrel, "ID", e->sort_key, sizeof(e->sort_key));
 }
 
+void bls_uki_profile(struct bls_entry *e, unsigned n, const char *profile)
+{
+	char title[BLS_TEXT_MAX], id[BLS_TEXT_MAX] = "", name[BLS_TEXT_MAX];
+
+	e->profile = n;
+	if (profile)
+		osrel_value(profile, "ID", id, sizeof(id));
+	rt_snprintf(name, sizeof(name), "%s", e->title[0] ? e->title : e->file);
+	if (profile && osrel_value(profile, "TITLE", title, sizeof(title)))
+		rt_snprintf(e->title, sizeof(e->title), "%s (%s)", name, title);
+	else if (n && id[0])
+		rt_snprintf(e->title, sizeof(e->title), "%s (%s)", name, id);
+	else if (n)
+		rt_snprintf(e->title, sizeof(e->title), "%s (Profile #%u)", name, n + 1);
+	if (!n)
+		return;
+	rt_snprintf(name, sizeof(name), "%s", e->id);
+	if (id[0])
+		rt_snprintf(e->id, sizeof(e->id), "%s@%s", name, id);
+	else
+		rt_snprintf(e->id, sizeof(e->id), "%s@%u", name, n);
+}
+
 /* --- loader.conf, efikexec.conf -------------------------------------------------- */
 
 void bls_config_defaults(struct bls_config *c)

@@ -63,6 +63,7 @@ struct bls_entry {
 	unsigned nmodule;
 	char options[BLS_OPTIONS_MAX];
 	bool has_options;         /* a Type #2 entry without: the UKI's .cmdline */
+	unsigned profile;         /* Type #2: the UKI's profile ("@N"), 0 the first */
 	/* boot counting: -1 when the name has no counter */
 	int64_t tries_left, tries_done;
 	int boot_option;          /* auto entries: a firmware Boot#### to start, else -1 */
@@ -102,6 +103,14 @@ void bls_parse_entry(struct bls_entry *e, enum bls_part part, const char *file, 
  * else IMAGE_ID, NAME, ID; the version IMAGE_VERSION, else VERSION,
  * VERSION_ID, BUILD_ID. `path` is the UKI's path on its partition.
  */
+/*
+ * Profile n of a multi-profile UKI (UAPI.5) as systemd-boot 257 lists it
+ * (boot.c boot_entry_add_type2): `profile` is its .profile text
+ * (os-release style; NULL: none). The title becomes "NAME (TITLE)", else
+ * for n > 0 "NAME (ID)" or "NAME (Profile #n+1)"; the ID of n > 0 gets
+ * "@ID" or "@n".
+ */
+void bls_uki_profile(struct bls_entry *e, unsigned n, const char *profile);
 void bls_uki_entry(struct bls_entry *e, enum bls_part part, const char *file, const char *path,
 		   const char *osrel);
 

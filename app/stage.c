@@ -622,19 +622,34 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
 		say(EFIKEXEC_LOG_WARN, "config", "%s%s: broken: %s", where, path, e->why);
 }
 
+/* Reads a text section of a UKI's profile into out (size bytes with the
+ * NUL); false when it has none or it does not fit. */
+static bool uki_text(EFI_FILE_HANDLE f, const uint8_t *head, UINTN got, unsigned profile, const char *name,
+		     char *out, size_t size)
+{
+	uint64_t off, len;
+
+	out[0] = 0;
+	if (efikexec_uki_section(head, got, profile, name, &off, &len) != EFIKEXEC_SUCCESS || len >= size ||
+	    read_at(f, off, out, len) != len)
+		return false;
+	out[len] = 0;
+	return true;
+}
+
 /* A UKI: the title and version from its .osrel (systemd-boot lists no UKI
- * without them; efikexec lists it under its file name). */
+ * without them; efikexec lists it under its file name); a multi-profile
+ * UKI one entry per profile, as systemd-boot 257 lists them. */
 static void type2_file(enum bls_part p, const char *dir, const char *name)
 {
 	static uint8_t head[8192];
-	static char osrel[4096];
+	static char osrel[4096], profile[4096];
 	char path[BLS_PATH_MAX * 2];
 	EFI_FILE_HANDLE f;
 	uint64_t off, len;
 	efikexec_status st;
 	UINTN got;
 	struct bls_entry *e;
-	bool have_osrel = false;
 
 	if (!has_suffix_ci(name, ".efi") || name[0] == '.')
 		return;
@@ -649,28 +664,25 @@ static void type2_file(enum bls_part p, const char *dir, const char *name)
 		f->Close(f);
 		return;
 	}
-	if (efikexec_pe_section(head, got, ".osrel", &off, &len) == EFIKEXEC_SUCCESS && len < sizeof(osrel) &&
-	    read_at(f, off, osrel, len) == len) {
-		osrel[len] = 0;
-		have_osrel = true;
-	}
-	if (!(e = new_entry())) {
-		f->Close(f);
-		return;
-	}
-	bls_uki_entry(e, p, name, path, have_osrel ? osrel : NULL);
-	/* its .cmdline, for the editor to start from (booted as the UKI's
-	 * own unless edited: has_options stays false) */
-	if (efikexec_pe_section(head, got, ".cmdline", &off, &len) == EFIKEXEC_SUCCESS && len < sizeof(e->options) &&
-	    read_at(f, off, e->options, len) == len) {
-		size_t n = len;
-		e->options[n] = 0;
-		n = RT_FN(strnlen)(e->options, n);
-		while (n && (e->options[n - 1] == '\n' || e->options[n - 1] == ' ' || e->options[n - 1] == '\r'))
-			n--;
-		e->options[n] = 0;
-	} else {
-		e->options[0] = 0;
+	for (unsigned n = 0; n < 256; n++) {
+		bool has_profile = efikexec_uki_section(head, got, n, ".profile", &off, &len) == EFIKEXEC_SUCCESS;
+		if (n && !has_profile)
+			break;
+		if (!(e = new_entry()))
+			break;
+		bls_uki_entry(e, p, name, path,
+			      uki_text(f, head, got, n, ".osrel", osrel, sizeof(osrel)) ? osrel : NULL);
+		if (has_profile)
+			bls_uki_profile(e, n, uki_text(f, head, got, n, ".profile", profile, sizeof(profile)) ?
+						      profile : NULL);
+		/* its .cmdline, for the editor to start from (booted as the
+		 * UKI's own unless edited: has_options stays false) */
+		if (uki_text(f, head, got, n, ".cmdline", e->options, sizeof(e->options))) {
+			size_t k = RT_FN(strlen)(e->options);
+			while (k && (e->options[k - 1] == '\n' || e->options[k - 1] == ' ' || e->options[k - 1] == '\r'))
+				k--;
+			e->options[k] = 0;
+		}
 	}
 	f->Close(f);
 }
@@ -923,6 +935,17 @@ static void count_boot(struct bls_entry *e)
 		rt_snprintf(rec, sizeof(rec), "%d:%s", (int)e->part, path);
 		set_var(COUNTED_VAR, &own_guid, EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, rec);
 	}
+	/* a Type #2 entry's file is the UKI itself: it, and the entries of
+	 * the UKI's other profiles, boot it under its new name */
+	if (e->kind == BLS_TYPE2) {
+		char old[BLS_NAME_MAX];
+		rt_snprintf(old, sizeof(old), "%s", e->file);
+		for (size_t i = 0; i < nstore; i++)
+			if (store[i].kind == BLS_TYPE2 && store[i].part == e->part && !RT_FN(strcmp)(store[i].file, old)) {
+				rt_snprintf(store[i].file, sizeof(store[i].file), "%s", next);
+				rt_snprintf(store[i].linux_path, sizeof(store[i].linux_path), "%s", path);
+			}
+	}
 	rt_snprintf(e->file, sizeof(e->file), "%s", next);
 }
 
@@ -973,6 +996,12 @@ static efikexec_status boot_linux(struct bls_entry *e, const char *options)
 	for (unsigned i = 0; !s && i < e->nmodule; i++) {
 		struct efikexec_input mi = EFIKEXEC_INPUT_FILE(part[e->part], bls_module_path(e, i));
 		s = efikexec_add_module(r, &mi, bls_module_args(e, i));
+	}
+	if (!s && e->profile) {
+		/* a UKI's profile: "@N" first, as systemd-boot 257 starts it */
+		static char with[BLS_OPTIONS_MAX + 16];
+		rt_snprintf(with, sizeof(with), "@%u%s%s", e->profile, options ? " " : "", options ? options : "");
+		options = with;
 	}
 	if (!s && options)
 		s = efikexec_set_cmdline(r, options);

@@ -22,6 +22,7 @@
 
 #include "../lib/rt.h"
 #include "multiboot2.h"
+#include "uki.h"
 
 #define LD_HEAD_SIZE 0x10000   /* bytes of an image read to probe it */
 #define LD_MAX_DEPTH 4         /* file, UKI .linux, zboot payload, ... */
@@ -84,6 +85,14 @@ struct ld_blob {
 	const char *what;      /* ".ucode", ".initrd" */
 };
 
+/* What a UKI adds: its sections, base and selected profile (boot/uki.h),
+ * in the UKI's source - measured and handed on as systemd-stub does. */
+struct ld_uki {
+	bool is;               /* the image is a UKI */
+	struct ld_src *src;
+	struct uki_layout l;
+};
+
 /*
  * What a loader found: where the kernel may go, how its bytes get there,
  * how it is entered, and what the hand-off must respect. Everything a
@@ -133,6 +142,7 @@ struct ld_kernel {
 	char osrel[96], uname[96];     /* PRETTY_NAME of .osrel, .uname */
 	char version[96];              /* the kernel's own version string, if any */
 	char desc[LD_DESC_MAX];        /* "UKI (.linux: bzImage 6.1.0 ..., .initrd 12 MiB)" */
+	struct ld_uki uki;
 };
 
 /* The loader table walks images with this: the sources of each level and
@@ -143,6 +153,7 @@ struct ld_ctx {
 	struct ld_src src[LD_MAX_DEPTH];
 	uint8_t head[LD_MAX_DEPTH][LD_HEAD_SIZE];
 	unsigned depth;                /* sources in use after src[0] */
+	unsigned profile;              /* a UKI's profile to load ("@N"); 0: the first */
 	struct ld_kernel k;
 };
 

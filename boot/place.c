@@ -73,12 +73,24 @@ rt_status boot_inputs(struct boot_plan *bp)
 	rt_status st;
 	size_t len;
 
+	unsigned profile = 0;
+	const char *rest = NULL;
+	bool at = uki_profile_arg(o->cmdline, &profile, &rest);
+
 	bp->kernel_name = bp->kernel_src.name;
 	bp->ld->machine = bp->arch->machine;
+	/* "@N" first on a UKI's command line picks its profile N, and is
+	 * taken off before anything else sees it (the stub's
+	 * parse_profile_from_cmdline); other kernels get it as it is */
+	bp->ld->profile = at ? profile : 0;
 	st = ld_load(bp->ld, &bp->kernel_src);
 	if (st != RT_OK)
 		return st;
 	bp->k = &bp->ld->k;
+	if (at && bp->k->uki.is) {
+		cl = rest[0] ? rest : NULL;
+		bp->profile_given = true;
+	}
 	rt_log(RT_LOG_INFO, "image", "%s: %s", bp->kernel_name, bp->k->desc);
 
 	/* a Multiboot2 payload takes modules, each with its own command line;
@@ -93,10 +105,13 @@ rt_status boot_inputs(struct boot_plan *bp)
 				"%s: a %s takes no Multiboot2 modules (%s); give it an initrd instead",
 				bp->kernel_name, bp->k->format, bp->ninitrd_file ? bp->initrd_src[0].name : "none");
 
-	/* initrds: what the image carries first (a UKI's .ucode, .initrd, as
-	 * systemd's stub orders them), then the user's */
+	/* initrds as systemd's stub orders them for a UKI: .ucode, the
+	 * loader's (the user's), .initrd, the /.extra archives; else what an
+	 * image carries, then the user's */
 	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
 		const struct ld_blob *b = &bp->k->initrd[i];
+		if (bp->k->uki.is && RT_FN(strcmp)(b->what, ".ucode"))
+			continue;
 		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
 		if (st != RT_OK)
 			return st;
@@ -104,6 +119,21 @@ rt_status boot_inputs(struct boot_plan *bp)
 	for (unsigned i = 0; i < bp->ninitrd_file; i++) {
 		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_src[i].size, bp->initrd_src[i].name,
 				o->modules ? o->module_args[i] : NULL);
+		if (st != RT_OK)
+			return st;
+	}
+	for (unsigned i = 0; bp->k->uki.is && i < bp->k->ninitrd; i++) {
+		const struct ld_blob *b = &bp->k->initrd[i];
+		if (!RT_FN(strcmp)(b->what, ".ucode"))
+			continue;
+		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
+		if (st != RT_OK)
+			return st;
+	}
+	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
+		return st;
+	for (unsigned i = 0; i < bp->nextra; i++) {
+		st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL);
 		if (st != RT_OK)
 			return st;
 	}
@@ -126,6 +156,15 @@ rt_status boot_inputs(struct boot_plan *bp)
 		return rt_fail_uefi(RT_ENOMEM, "boot", "no memory for a command line of %zu bytes", len);
 	bp->cmdline_len = (size_t)rt_snprintf(bp->cmdline, len + 1, "%s",
 					      cl ? cl : bp->k->has_cmdline ? bp->k->cmdline : "");
+	if (cl && bp->k->uki.is) {
+		/* the stub's mangle_stub_cmdline, on what replaces .cmdline */
+		for (size_t i = 0; i < bp->cmdline_len; i++)
+			if ((unsigned char)bp->cmdline[i] <= 0x1f)
+				bp->cmdline[i] = ' ';
+		while (bp->cmdline_len && bp->cmdline[bp->cmdline_len - 1] == ' ')
+			bp->cmdline[--bp->cmdline_len] = 0;
+		bp->cmdline_given = bp->cmdline_len != 0;
+	}
 	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes%s): %s", bp->cmdline_len,
 	       cl || !bp->k->has_cmdline ? "" : ", the image's .cmdline", bp->cmdline);
 
@@ -409,8 +448,18 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
 		src[0] = 0;
 		if (bp->cap)
 			rt_snprintf(src, n, "the capture region");
-		for (unsigned i = 0; !bp->cap && i < bp->ninitrd && len < n; i++)
-			len += rt_snprintf(src + len, n - len, "%s%s", i ? " + " : "", bp->initrd[i].name);
+		/* a UKI's /.extra archives as one part: "/.extra (credentials, sysext)" */
+		for (unsigned i = 0; !bp->cap && i < bp->ninitrd && len < n; i++) {
+			const char *name = bp->initrd[i].name;
+			bool extra = !RT_FN(strncmp)(name, "/.extra/", 8);
+			bool first = extra && (!i || RT_FN(strncmp)(bp->initrd[i - 1].name, "/.extra/", 8));
+			bool last = extra && (i + 1 == bp->ninitrd || RT_FN(strncmp)(bp->initrd[i + 1].name, "/.extra/", 8));
+			if (extra)
+				len += rt_snprintf(src + len, n - len, "%s%s%s%s", first && i ? " + " : "",
+						   first ? "/.extra (" : ", ", name + 8, last ? ")" : "");
+			else
+				len += rt_snprintf(src + len, n - len, "%s%s", i ? " + " : "", name);
+		}
 		return BOOT_SEG_INITRD;
 	}
 	if (seg == bp->seg_params) {
@@ -428,7 +477,7 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
 
 void boot_print_plan(const struct boot_plan *bp)
 {
-	char src[160], how[48];
+	char src[512], how[48];
 	uint64_t loaded = 0, copied;
 
 	rt_log(RT_LOG_INFO, "plan", "image %s: %s", bp->kernel_name, bp->k->desc);
@@ -471,6 +520,9 @@ void boot_print_plan(const struct boot_plan *bp)
 
 void boot_inputs_release(struct boot_plan *bp)
 {
+	for (unsigned i = 0; i < bp->nextra; i++)
+		RT_FN(free)(bp->extra[i].buf);
+	bp->nextra = 0;
 	RT_FN(free)(bp->cmdline);
 	RT_FN(free)(bp->dtb_pool);
 	bp->cmdline = NULL;

@@ -67,7 +67,21 @@ struct efi_mem_desc {
 #define BOOT_NO_SEG 0xffffffffu
 #define BOOT_MAX_AVOID 256
 #define BOOT_MAX_INITRD_FILES 16 /* the caller's (EFIKEXEC_MAX_INITRDS) */
-#define BOOT_MAX_INITRDS (BOOT_MAX_INITRD_FILES + LD_MAX_INITRDS)
+#define BOOT_MAX_EXTRAS 10       /* a UKI's /.extra archives (efi/uki.c) */
+#define BOOT_MAX_INITRDS (BOOT_MAX_INITRD_FILES + LD_MAX_INITRDS + BOOT_MAX_EXTRAS)
+
+/* One /.extra archive a UKI's boot adds to the initrd, as systemd-stub
+ * packs it (lib/cpio.h), and how the stub measures it. */
+struct boot_extra {
+	struct ld_src src;     /* over buf */
+	uint8_t *buf;          /* RT_FN(malloc) */
+	size_t size;
+	const char *what;      /* "/.extra/credentials" */
+	unsigned files;
+	uint32_t pcr;          /* 0: not measured (.pcrsig, .pcrpkey, .osrel, .profile) */
+	const char *event;     /* the event's text: "Credentials initrd" */
+	int kind;              /* enum uki_measured (efi/uki.h) it counts for */
+};
 
 /* A part of the initrd: bytes of a source at an offset of the initrd. */
 struct boot_initrd {
@@ -85,6 +99,8 @@ struct boot_input {
 	void *volume;          /* the volume's handle; NULL: efikexec's own */
 	const void *buf;       /* non-NULL: the bytes are here, size of them */
 	uint64_t size;
+	bool file;             /* path names a file on volume (buf may hold it,
+				* read whole by efi/trust.c) */
 };
 
 /* What one boot is asked to do, whoever asked (the public API fills it,
@@ -138,6 +154,15 @@ struct boot_plan {
 
 	char *cmdline;                        /* RT_FN(malloc), NUL-terminated */
 	size_t cmdline_len;
+	bool cmdline_given;                   /* a UKI's: the given command line replaced
+					       * its .cmdline (measured into PCR 12) */
+	bool profile_given;                   /* a UKI's profile chosen with "@N" */
+
+	/* a UKI's /.extra archives, in the stub's order, and who makes them
+	 * (efi/uki.c; NULL: none, as on the host) */
+	struct boot_extra extra[BOOT_MAX_EXTRAS];
+	unsigned nextra;
+	rt_status (*uki_extras)(struct boot_plan *bp);
 
 	/* the device tree to start from (arm64): --dtb's, a UKI's .dtb, the
 	 * firmware's; NULL: none (ACPI) */

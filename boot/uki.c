@@ -18,66 +18,192 @@
  */
 #include "loader.h"
 #include "pe.h"
+#include "uki.h"
 #include "../lib/osrel.h"
 
-/* The section table of a source's head (boot/pe.c). */
-static bool pe_sections(const struct ld_src *s, uint32_t *table, unsigned *count, char *why, size_t whylen)
+const char *const uki_section_name[UKI_NSECTIONS] = {
+	[UKI_LINUX] = ".linux", [UKI_OSREL] = ".osrel", [UKI_CMDLINE] = ".cmdline",
+	[UKI_INITRD] = ".initrd", [UKI_UCODE] = ".ucode", [UKI_SPLASH] = ".splash",
+	[UKI_DTB] = ".dtb", [UKI_UNAME] = ".uname", [UKI_SBAT] = ".sbat",
+	[UKI_PCRSIG] = ".pcrsig", [UKI_PCRPKEY] = ".pcrpkey", [UKI_PROFILE] = ".profile",
+	[UKI_DTBAUTO] = ".dtbauto", [UKI_HWIDS] = ".hwids", [UKI_EFIFW] = ".efifw",
+};
+
+/* systemd's pe_section_name_equal: up to 8 bytes, equal up to a NUL */
+static bool name_is(const uint8_t *e, const char *name)
 {
-	return pe_table(s->head, s->head_len, table, count, why, whylen);
+	for (size_t i = 0; i < 8; i++) {
+		if (e[i] != (uint8_t)name[i])
+			return false;
+		if (!name[i])
+			return true;
+	}
+	return true;
 }
 
-static bool find(const struct ld_src *s, uint32_t table, unsigned count, const char *name,
-		 struct pe_section *out)
+/* Entries [from, to) of the table: the first of each name, over `out`. */
+static void locate(const uint8_t *head, uint32_t table, unsigned from, unsigned to, struct uki_sec *out)
 {
-	return pe_find(s->head, table, count, name, out);
+	for (int s = 0; s < UKI_NSECTIONS; s++)
+		for (unsigned i = from; i < to; i++) {
+			const uint8_t *e = head + table + (size_t)i * PE_SECTION_SIZE;
+			if (!name_is(e, uki_section_name[s]))
+				continue;
+			uint64_t vsize = ld_rd32(e + 8), raw = ld_rd32(e + 16);
+			out[s] = (struct uki_sec){ ld_rd32(e + 20), vsize, raw < vsize ? raw : vsize, vsize != 0 };
+			break;
+		}
+}
+
+rt_status uki_layout(const uint8_t *head, size_t len, unsigned profile, struct uki_layout *out, char *why,
+		     size_t whylen)
+{
+	uint32_t table;
+	unsigned count, first = 0, start = 0, end, n = 0;
+
+	*out = (struct uki_layout){ .profile = profile };
+	if (!pe_table(head, len, &table, &count, why, whylen))
+		return RT_ENOEXEC;
+	/* the .profile sections: where each profile starts */
+	for (unsigned i = 0; i < count; i++)
+		if (name_is(head + table + (size_t)i * PE_SECTION_SIZE, ".profile")) {
+			if (!n)
+				first = i;
+			if (n == profile)
+				start = i;
+			n++;
+		}
+	out->nprofiles = n;
+	locate(head, table, 0, n ? first : count, out->sec);
+	if (!n && !profile)
+		return RT_OK;
+	if (profile >= n) {
+		rt_snprintf(why, whylen, "profile %u asked, the UKI has %u", profile, n ? n : 1);
+		return RT_EINVAL;
+	}
+	for (end = start + 1; end < count; end++)
+		if (name_is(head + table + (size_t)end * PE_SECTION_SIZE, ".profile"))
+			break;
+	locate(head, table, start, end, out->sec);
+	return RT_OK;
+}
+
+bool uki_profile_section(const uint8_t *head, size_t len, unsigned n, struct uki_sec *out)
+{
+	struct uki_layout l;
+	char why[8];
+
+	if (uki_layout(head, len, n, &l, why, sizeof(why)) != RT_OK || n >= l.nprofiles)
+		return false;
+	*out = l.sec[UKI_PROFILE];
+	return out->set;
+}
+
+bool uki_profile_arg(const char *cmdline, unsigned *profile, const char **rest)
+{
+	uint64_t v = 0;
+	const char *p = cmdline;
+
+	if (!p || *p++ != '@' || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (uint64_t)(*p++ - '0');
+		if (v > 0xffffffffu)
+			return false;
+	}
+	if (*p == ' ')
+		p++;
+	else if (*p)
+		return false;
+	*profile = (unsigned)v;
+	*rest = p;
+	return true;
+}
+
+/* The UKI's companion folder: "<path>.extra.d", the boot counter ("+N"
+ * or "+N-M" before ".efi") taken out of the name first. */
+void uki_companion(const char *uki, char *out, size_t size)
+{
+	size_t n = RT_FN(strlen)(uki), dot, plus, i;
+
+	rt_snprintf(out, size, "%s.extra.d", uki);
+	if (n < 4 || uki[n - 4] != '.' || (uki[n - 3] | 0x20) != 'e' || (uki[n - 2] | 0x20) != 'f' ||
+	    (uki[n - 1] | 0x20) != 'i')
+		return;
+	dot = n - 4;
+	for (plus = dot; plus && uki[plus - 1] != '+' && uki[plus - 1] != '\\'; plus--)
+		;
+	if (!plus || uki[plus - 1] != '+')
+		return;
+	/* "+" digits, maybe "-" digits, then ".efi" */
+	for (i = plus; i < dot && uki[i] >= '0' && uki[i] <= '9'; i++)
+		;
+	if (i == plus)
+		return;
+	if (i < dot && uki[i] == '-') {
+		size_t j = ++i;
+		while (i < dot && uki[i] >= '0' && uki[i] <= '9')
+			i++;
+		if (i == j)
+			return;
+	}
+	if (i == dot)
+		rt_snprintf(out, size, "%.*s%s.extra.d", (int)(plus - 1), uki, uki + dot);
 }
 
 static bool uki_probe(const struct ld_src *s, char *why, size_t whylen)
 {
-	uint32_t table;
-	unsigned count;
-	struct pe_section sec;
+	struct uki_layout l;
 
-	if (!pe_sections(s, &table, &count, why, whylen))
+	/* a PE file with a .linux among its base sections */
+	if (uki_layout(s->head, s->head_len, 0, &l, why, whylen) == RT_ENOEXEC)
 		return false;
-	if (find(s, table, count, ".linux", &sec))
+	if (l.sec[UKI_LINUX].set)
 		return true;
 	rt_snprintf(why, whylen, "a PE file with no .linux section");
 	return false;
 }
 
-/* A section that must lie in the file: its bytes, as a blob. */
-static rt_status section(struct ld_src *s, uint32_t table, unsigned count, const char *name,
-			 struct pe_section *sec)
+/* A section whose bytes are handed on as they lie in the file. */
+static rt_status in_file(const struct ld_src *s, const struct uki_sec *sec, const char *name)
 {
-	if (!find(s, table, count, name, sec))
+	if (!sec->set)
 		return RT_OK;
-	if (sec->off > s->size || sec->len > s->size - sec->off)
+	if (sec->off > s->size || sec->raw > s->size - sec->off)
 		return rt_fail(RT_ETRUNC, "uki",
 			       "%s: section %s at %#llx, %llu bytes, ends past the file's %llu bytes",
-			       s->name, name, (unsigned long long)sec->off, (unsigned long long)sec->len,
+			       s->name, name, (unsigned long long)sec->off, (unsigned long long)sec->raw,
 			       (unsigned long long)s->size);
+	if (sec->raw < sec->size)
+		return rt_fail(RT_ENOTSUP, "uki",
+			       "%s: section %s: VirtualSize %llu is larger than the %llu bytes it has in the file (SizeOfRawData); efikexec hands sections on as they lie in the file",
+			       s->name, name, (unsigned long long)sec->size, (unsigned long long)sec->raw);
 	return RT_OK;
 }
 
-/* Reads a small text section into out (size bytes with the NUL); cuts
- * trailing NULs and white space. */
-static rt_status text(struct ld_src *s, const struct pe_section *sec, const char *name, char *out,
-		      size_t size)
+/* Reads a small text section into out (size bytes with the NUL), as the
+ * stub turns one into a string: up to its first NUL; `cmdline` mangles as
+ * its mangle_stub_cmdline does (control characters become spaces,
+ * trailing spaces go), else trailing white space is cut. */
+static rt_status text(struct ld_src *s, const struct uki_sec *sec, const char *name, char *out, size_t size,
+		      bool cmdline)
 {
 	size_t n;
 	rt_status rs;
 
-	if (sec->len >= size)
+	if (sec->raw >= size)
 		return rt_fail(RT_E2BIG, "uki", "%s: section %s of %llu bytes, more than the %zu efikexec takes",
-			       s->name, name, (unsigned long long)sec->len, size - 1);
-	rs = s->read(s, sec->off, out, sec->len);
+			       s->name, name, (unsigned long long)sec->raw, size - 1);
+	rs = s->read(s, sec->off, out, sec->raw);
 	if (rs != RT_OK)
 		return rs;
-	n = (size_t)sec->len;
-	out[n] = 0;
-	n = RT_FN(strnlen)(out, n);
-	while (n && (out[n - 1] == ' ' || out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == '\t'))
+	out[sec->raw] = 0;
+	n = RT_FN(strnlen)(out, (size_t)sec->raw);
+	if (cmdline)
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)out[i] <= 0x1f)
+				out[i] = ' ';
+	while (n && (out[n - 1] == ' ' || (!cmdline && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == '\t'))))
 		n--;
 	out[n] = 0;
 	return RT_OK;
@@ -98,37 +224,44 @@ static void size_words(char *out, size_t size, uint64_t bytes)
 		rt_snprintf(out, size, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
 }
 
+static struct ld_blob blob(struct ld_src *s, const struct uki_sec *sec, const char *what)
+{
+	return (struct ld_blob){ s, sec->off, sec->size, what };
+}
+
 static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
-	struct pe_section lx, initrd, ucode, cmdline, dtb, osrel, uname;
-	uint32_t table;
-	unsigned count;
-	char why[LD_DESC_MAX], words[32];
+	struct uki_layout l;
+	const struct uki_sec *sec = l.sec;
+	char why[LD_DESC_MAX], words[32], title[96] = "";
+	static char text_buf[4096];
 	struct ld_src *inner;
 	rt_status rs;
 
-	if (!pe_sections(s, &table, &count, why, sizeof(why)))
-		return rt_fail(RT_ENOEXEC, "uki", "%s: %s", s->name, why);
-	if ((rs = section(s, table, count, ".linux", &lx)) != RT_OK ||
-	    (rs = section(s, table, count, ".initrd", &initrd)) != RT_OK ||
-	    (rs = section(s, table, count, ".ucode", &ucode)) != RT_OK ||
-	    (rs = section(s, table, count, ".cmdline", &cmdline)) != RT_OK ||
-	    (rs = section(s, table, count, ".dtb", &dtb)) != RT_OK ||
-	    (rs = section(s, table, count, ".osrel", &osrel)) != RT_OK ||
-	    (rs = section(s, table, count, ".uname", &uname)) != RT_OK)
-		return rs;
-	if (!lx.len)
-		return rt_fail(RT_ENOEXEC, "uki", "%s: section .linux is empty", s->name);
-	if (osrel.found) {
-		static char text_buf[4096];
-		if (osrel.len < sizeof(text_buf) && text(s, &osrel, ".osrel", text_buf, sizeof(text_buf)) == RT_OK)
-			pretty_name(text_buf, k->osrel, sizeof(k->osrel));
+	rs = uki_layout(s->head, s->head_len, c->profile, &l, why, sizeof(why));
+	if (rs != RT_OK)
+		return rt_fail(rs, "uki", "%s: %s", s->name, why);
+	for (int i = 0; i < UKI_NSECTIONS; i++) {
+		/* what is handed on as it lies in the file; the rest is read
+		 * (and measured, efi/uki.c) zero-filled as the stub sees it */
+		bool handed = i == UKI_LINUX || i == UKI_INITRD || i == UKI_UCODE || i == UKI_DTB;
+		if (sec[i].set && (sec[i].off > s->size || sec[i].raw > s->size - sec[i].off))
+			return in_file(s, &sec[i], uki_section_name[i]);
+		if (handed && (rs = in_file(s, &sec[i], uki_section_name[i])) != RT_OK)
+			return rs;
 	}
-	if (uname.found && (rs = text(s, &uname, ".uname", k->uname, sizeof(k->uname))) != RT_OK)
+	if (sec[UKI_OSREL].set && sec[UKI_OSREL].raw < sizeof(text_buf) &&
+	    text(s, &sec[UKI_OSREL], ".osrel", text_buf, sizeof(text_buf), false) == RT_OK)
+		pretty_name(text_buf, k->osrel, sizeof(k->osrel));
+	if (sec[UKI_PROFILE].set && sec[UKI_PROFILE].raw < sizeof(text_buf) &&
+	    text(s, &sec[UKI_PROFILE], ".profile", text_buf, sizeof(text_buf), false) == RT_OK &&
+	    !osrel_value(text_buf, "TITLE", title, sizeof(title)))
+		osrel_value(text_buf, "ID", title, sizeof(title));
+	if (sec[UKI_UNAME].set && (rs = text(s, &sec[UKI_UNAME], ".uname", k->uname, sizeof(k->uname), false)) != RT_OK)
 		return rs;
-	if (cmdline.found) {
-		if ((rs = text(s, &cmdline, ".cmdline", k->cmdline, sizeof(k->cmdline))) != RT_OK)
+	if (sec[UKI_CMDLINE].set) {
+		if ((rs = text(s, &sec[UKI_CMDLINE], ".cmdline", k->cmdline, sizeof(k->cmdline), true)) != RT_OK)
 			return rs;
 		k->has_cmdline = true;
 	}
@@ -136,32 +269,36 @@ static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 	inner = ld_new_src(c);
 	if (!inner)
 		return rt_fail(RT_E2BIG, "uki", "%s: images nested more than %d deep", s->name, LD_MAX_DEPTH);
-	ld_src_slice(inner, s, lx.off, lx.len, "%s .linux", s->name);
+	ld_src_slice(inner, s, sec[UKI_LINUX].off, sec[UKI_LINUX].size, "%s .linux", s->name);
 	ld_desc(c, "UKI (.linux: ");
 	rs = ld_load_inner(c, inner);
 	if (rs != RT_OK)
 		return rs;
 	/* after the inner load: what the UKI adds, the inner kernel's
 	 * fields stay */
+	k->uki = (struct ld_uki){ true, s, l };
 	k->ninitrd = 0;
-	if (ucode.len)
-		k->initrd[k->ninitrd++] = (struct ld_blob){ s, ucode.off, ucode.len, ".ucode" };
-	if (initrd.len)
-		k->initrd[k->ninitrd++] = (struct ld_blob){ s, initrd.off, initrd.len, ".initrd" };
-	if (dtb.len)
-		k->dtb = (struct ld_blob){ s, dtb.off, dtb.len, ".dtb" };
+	if (sec[UKI_UCODE].set)
+		k->initrd[k->ninitrd++] = blob(s, &sec[UKI_UCODE], ".ucode");
+	if (sec[UKI_INITRD].set)
+		k->initrd[k->ninitrd++] = blob(s, &sec[UKI_INITRD], ".initrd");
+	if (sec[UKI_DTB].set)
+		k->dtb = blob(s, &sec[UKI_DTB], ".dtb");
 	for (unsigned i = 0; i < k->ninitrd; i++) {
 		size_words(words, sizeof(words), k->initrd[i].len);
 		ld_desc(c, ", %s %s", k->initrd[i].what, words);
 	}
 	if (k->has_cmdline)
 		ld_desc(c, ", .cmdline");
-	if (dtb.len)
+	if (sec[UKI_DTB].set)
 		ld_desc(c, ", .dtb");
 	if (k->osrel[0])
 		ld_desc(c, ", .osrel \"%s\"", k->osrel);
 	if (k->uname[0])
 		ld_desc(c, ", .uname %s", k->uname);
+	if (l.nprofiles)
+		ld_desc(c, ", profile %u of %u%s%s%s", l.profile, l.nprofiles, title[0] ? " \"" : "", title,
+			title[0] ? "\"" : "");
 	ld_desc(c, ")");
 	return RT_OK;
 }

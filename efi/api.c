@@ -16,6 +16,7 @@
 #include "../arch/arch.h"
 #include "../arch/counter.h"
 #include "../boot/pe.h"
+#include "../boot/uki.h"
 #include "../lib/sha256.h"
 #include "../include/efikexec.h"
 
@@ -304,7 +305,7 @@ static EFI_STATUS take_input(const char *fn, const struct efikexec_input *in, st
 					fn, in->buf);
 	}
 	rt_snprintf(path, PATH_MAX, "%s", in->path ? in->path : "(buffer)");
-	*to = (struct boot_input){ path, in->buf ? NULL : in->volume, in->buf, in->buf ? in->buf_size : 0 };
+	*to = (struct boot_input){ path, in->buf ? NULL : in->volume, in->buf, in->buf ? in->buf_size : 0, !in->buf };
 	return EFI_SUCCESS;
 }
 
@@ -818,6 +819,36 @@ efikexec_status EFIKEXEC_API efikexec_pe_section(const void *head, size_t len, c
 		return EFI_NOT_FOUND;
 	*offset = sec.off;
 	*size = sec.len;
+	return EFI_SUCCESS;
+}
+
+efikexec_status EFIKEXEC_API efikexec_uki_section(const void *head, size_t len, uint32_t profile,
+						  const char *name, uint64_t *offset, uint64_t *size)
+{
+	char why[128];
+	struct uki_layout l;
+	rt_status rs;
+	int i;
+
+	last_error[0] = '\0';
+	if (!head || !name || !offset || !size) {
+		rt_snprintf(last_error, sizeof(last_error), "api: efikexec_uki_section: a NULL argument");
+		return EFI_INVALID_PARAMETER;
+	}
+	rs = uki_layout(head, len, profile, &l, why, sizeof(why));
+	if (rs == RT_ENOEXEC) {
+		rt_snprintf(last_error, sizeof(last_error), "pe: %s", why);
+		return EFI_LOAD_ERROR;
+	}
+	if (rs != RT_OK)
+		return EFI_NOT_FOUND;
+	for (i = 0; i < UKI_NSECTIONS; i++)
+		if (!RT_FN(strcmp)(uki_section_name[i], name))
+			break;
+	if (i == UKI_NSECTIONS || !l.sec[i].set)
+		return EFI_NOT_FOUND;
+	*offset = l.sec[i].off;
+	*size = l.sec[i].raw;
 	return EFI_SUCCESS;
 }
 

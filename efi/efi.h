@@ -72,6 +72,13 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f);
 /* The same on another volume (an EFI_SIMPLE_FILE_SYSTEM_PROTOCOL handle;
  * NULL: efikexec's own), relative paths from its root. */
 EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f);
+/* PATH as efi_file_open_on resolves it ("\EFI\Linux\a.efi"). */
+EFI_STATUS efi_file_path(void *volume, const char *path, char *out, size_t size);
+/* Calls fn for every file (not folder) in folder DIR on a volume: its
+ * name in UTF-8 and its size. EFI_NOT_FOUND (said nowhere) when DIR does
+ * not exist; a folder that cannot be read is an error, said. */
+typedef void (*efi_dir_fn)(void *ctx, const char *dir, const char *name, uint64_t size);
+EFI_STATUS efi_dir_each(void *volume, const char *dir, efi_dir_fn fn, void *ctx);
 /* Reads exactly `len` bytes from offset `off`; a short read is an error. */
 EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len);
 void efi_file_close(struct efi_file *f);

@@ -67,6 +67,69 @@ static void image_dir(char *out, size_t size)
 	rt_snprintf(out, size, "%s", path);
 }
 
+EFI_STATUS efi_file_path(void *volume, const char *path, char *out, size_t size)
+{
+	char cwd[256];
+
+	if (volume)
+		cwd[0] = '\0'; /* another volume: its root */
+	else
+		image_dir(cwd, sizeof(cwd));
+	if (efi_path_join(cwd, path, out, size) != RT_OK)
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: not a usable path", path);
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_dir_each(void *volume, const char *dir, efi_dir_fn fn, void *ctx)
+{
+	static union {
+		EFI_FILE_INFO info;
+		uint8_t bytes[sizeof(EFI_FILE_INFO) + 1024];
+	} u;
+	char path[256], name[768];
+	uint16_t wpath[256];
+	EFI_FILE_HANDLE root, h;
+	EFI_STATUS st;
+
+	if (EFI_ERROR((st = efi_file_path(volume, dir, path, sizeof(path)))))
+		return st;
+	if (utf8_to_ucs2(path, wpath, RT_ARRAY_SIZE(wpath)) >= RT_ARRAY_SIZE(wpath))
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: path longer than %zu characters", path,
+				RT_ARRAY_SIZE(wpath) - 1);
+	root = volume_root(volume, &st);
+	if (!root)
+		return st;
+	st = efi_fault("Open") ? EFI_DEVICE_ERROR : root->Open(root, &h, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
+	root->Close(root);
+	if (st == EFI_NOT_FOUND)
+		return st; /* no such folder: nothing in it */
+	if (EFI_ERROR(st))
+		return efi_fail(st, "file", "%s: cannot open", path);
+	for (;;) {
+		UINTN size = sizeof(u);
+		size_t units;
+		st = h->Read(h, &size, &u);
+		if (EFI_ERROR(st)) {
+			efi_fail(st, "file", "%s: cannot read the folder", path);
+			break;
+		}
+		if (!size)
+			break;
+		if (u.info.Attribute & EFI_FILE_DIRECTORY)
+			continue;
+		units = (size - SIZE_OF_EFI_FILE_INFO) / 2;
+		for (size_t i = 0; i < units; i++)
+			if (!u.info.FileName[i]) {
+				units = i;
+				break;
+			}
+		ucs2_to_utf8((const uint16_t *)u.info.FileName, units, name, sizeof(name));
+		fn(ctx, path, name, u.info.FileSize);
+	}
+	h->Close(h);
+	return st;
+}
+
 EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 {
 	return efi_file_open_on(NULL, path, f);

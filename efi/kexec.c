@@ -23,6 +23,7 @@
  */
 #include "kexec.h"
 #include "trust.h"
+#include "ukistub.h"
 #include "../arch/arch.h"
 #include "../boot/stream.h"
 #include "../boot/place.h"
@@ -114,6 +115,14 @@ static EFI_STATUS read_dtb(struct boot_plan *bp)
 	return EFI_SUCCESS;
 }
 
+/* What the last steps before ExitBootServices gave the firmware, taken
+ * back when the boot fails before the exit. */
+static void handoff_undo(void)
+{
+	trust_undo();
+	uki_unexport();
+}
+
 EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
 {
 	const struct boot_req *o = bp->o;
@@ -121,6 +130,7 @@ EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
 
 	if (!bp->fw)
 		bp->fw = &efi_facts;
+	bp->uki_extras = uki_extras;
 	st = open_input(&o->kernel, &bp->kernel, &bp->kernel_src);
 	for (unsigned i = 0; !EFI_ERROR(st) && i < o->ninitrd; i++) {
 		st = open_input(&o->initrd[i], &bp->initrd_file[i], &bp->initrd_src[i]);
@@ -544,6 +554,8 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	 * holds it is handed on (efi/trust.h); taken back on a failure below. */
 	trust_measure(bp);
 	trust_handoff();
+	if (!bp->cap && bp->k->uki.is)
+		uki_export(bp);
 
 	/* The map must fit where the hand-off data has room for it. */
 	{
@@ -551,7 +563,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 		UINT32 dver;
 		efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
 		if (size + 8 * dsize > bp->mm_room) {
-			trust_undo();
+			handoff_undo();
 			return efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
 					"the memory map grew to %llu bytes, more than the %llu reserved for it",
 					(unsigned long long)size, (unsigned long long)bp->mm_room);
@@ -560,7 +572,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	if (bp->hooks && bp->hooks->before_exit) {
 		st = bp->hooks->before_exit(bp);
 		if (EFI_ERROR(st)) {
-			trust_undo();
+			handoff_undo();
 			return st;
 		}
 	}
@@ -569,7 +581,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	 * allocation): stop here, so the fault test's loop goes on in the
 	 * same firmware session. */
 	if (efi_faults_hit()) {
-		trust_undo();
+		handoff_undo();
 		return efi_fail(EFI_ABORTED, "test", "the boot survived the injected failure; stopping before ExitBootServices");
 	}
 #endif
@@ -583,7 +595,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
 	if (EFI_ERROR(st)) {
-		trust_undo();
+		handoff_undo();
 		return st;
 	}
 	finish_and_enter(bp);

@@ -4,6 +4,7 @@
  * trust.md; the calls below cite what each one follows.
  */
 #include "trust.h"
+#include "ukistub.h"
 #include "kexec.h"
 #include "../lib/trust.h"
 
@@ -181,7 +182,6 @@ static EFI_STATUS take(struct boot_input *in, struct trust_buf *t, bool sb, bool
 			return st;
 		in->buf = t->buf;
 		in->size = t->size;
-		in->volume = NULL;
 	}
 	if (!sb || t->verified)
 		return EFI_SUCCESS;
@@ -270,7 +270,7 @@ static uint8_t utf16[2 * (4096 + 1)];
  * extends the PCR and logs the event. A log that is full still extends
  * (EFI_VOLUME_FULL is success, as shim treats it); any other failure is
  * said, and the boot goes on - the PCR then simply lacks it. */
-static void measure(struct tcg2 *t, uint64_t flags, const void *data, uint64_t len, uint32_t pcr,
+static bool measure(struct tcg2 *t, uint64_t flags, const void *data, uint64_t len, uint32_t pcr,
 		    uint32_t type, uint32_t tag, const void *ev, size_t evlen, const char *what)
 {
 	size_t n = tcg_event(event, sizeof(event), pcr, type, tag, ev, evlen);
@@ -278,17 +278,27 @@ static void measure(struct tcg2 *t, uint64_t flags, const void *data, uint64_t l
 
 	if (!n) {
 		rt_log(RT_LOG_WARN, "tpm", "%s: its event is too long (%zu bytes); not measured", what, evlen);
-		return;
+		return false;
 	}
 	st = t->hash_log_extend_event(t, flags, (uintptr_t)data, len, event);
 	if (st == EFI_VOLUME_FULL)
 		st = EFI_SUCCESS;
 	if (EFI_ERROR(st) && flags) /* firmware without PE measurement: shim retries so too */
 		st = t->hash_log_extend_event(t, 0, (uintptr_t)data, len, event);
-	if (EFI_ERROR(st) && st != EFI_VOLUME_FULL)
+	if (EFI_ERROR(st) && st != EFI_VOLUME_FULL) {
 		rt_log(RT_LOG_WARN, "tpm", "%s: HashLogExtendEvent says %s; not measured", what, efi_status_name(st));
-	else
-		rt_log(RT_LOG_INFO, "tpm", "measured %s (%llu bytes) into PCR %u", what, (unsigned long long)len, pcr);
+		return false;
+	}
+	rt_log(RT_LOG_INFO, "tpm", "measured %s (%llu bytes) into PCR %u", what, (unsigned long long)len, pcr);
+	return true;
+}
+
+bool trust_event(uint32_t pcr, uint32_t type, uint32_t tag, const void *data, uint64_t len, const void *ev,
+		 size_t evlen, const char *what)
+{
+	struct tcg2 *t = tpm();
+
+	return t && measure(t, 0, data, len, pcr, type, tag, ev, evlen, what);
 }
 
 /* EV_IPL with a name as its data (NUL included, as GRUB logs files). */
@@ -356,6 +366,9 @@ void trust_measure(struct boot_plan *bp)
 			measure_named(t, o->kernel.buf, o->kernel.size, "", bp->kernel_name);
 		}
 	}
+	/* a UKI: what systemd-stub measures into PCRs 11, 12 and 13 */
+	if (!bp->cap && bp->k->uki.is)
+		uki_measure(bp);
 	if (bp->dtb && bp->dtb != bp->fw->fdt && !bp->cap)
 		measure_named(t, bp->dtb, bp->dtb_size, "devicetree ", bp->dtb_name);
 	if (bp->seg_initrd != BOOT_NO_SEG && bp->initrd_size) {

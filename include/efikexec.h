@@ -338,6 +338,17 @@ efikexec_status EFIKEXEC_API efikexec_selftest(void);
  * NULL arguments. */
 efikexec_status EFIKEXEC_API efikexec_pe_section(const void *head, size_t len, const char *name,
 						 uint64_t *offset, uint64_t *size);
+/* A section of a UKI's profile as systemd-stub picks it (UAPI.5
+ * multi-profile UKIs): profile `profile`'s own section of that name, else
+ * the base's (the sections before the first .profile). Profile 0 of a UKI
+ * without .profile sections is its base. EFIKEXEC_NOT_FOUND when the UKI
+ * has no such profile or section ("no profile" and "no section" both: ask
+ * for ".profile" to learn whether profile N exists), EFIKEXEC_LOAD_ERROR
+ * and EFIKEXEC_INVALID_PARAMETER as efikexec_pe_section. The section's
+ * bytes in the file: *size of them (its VirtualSize, at most its raw
+ * size) at *offset. */
+efikexec_status EFIKEXEC_API efikexec_uki_section(const void *head, size_t len, uint32_t profile,
+						  const char *name, uint64_t *offset, uint64_t *size);
 /* The CPU's free-running counter (x86_64: the TSC; aarch64: CNTVCT_EL0),
  * for timestamps such as the Boot Loader Interface's LoaderTime*USec. */
 uint64_t EFIKEXEC_API efikexec_counter(void);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check.sh BUILD [--quick] - everything `make check` runs, in order: the
 # header alone, the layout's include rules, the man pages, host unit and API
-# tests, the installer (tests/tools), bounded fuzzing, the Debian packages
+# tests, the installer and the /.extra archives (tests/tools), bounded fuzzing, the Debian packages
 # (tests/deb), the QEMU boot tests (a Debian system among them), one round
 # of the soak, one round of the boot-time benchmark. Each part ends in "N passed, N failed"; this adds them
 # up into the last line, "check: N passed, N failed".
@@ -41,6 +41,7 @@ part docs scripts/check-docs.sh
 part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 part tools tests/tools/test-install.sh "$BUILD"
+part cpio tests/tools/test-cpio.sh "$BUILD"
 if [ "$QUICK" = 1 ]; then
 	part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD" FUZZ_SMOKE_SECONDS=5
 	part qemu tests/qemu/run-all.sh "$BUILD" kexec_x86_64_6.12_512M kexec_aarch64_6.12_el2_acpi

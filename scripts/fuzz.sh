@@ -146,8 +146,24 @@ dp = hd + struct.pack('<BBH', 4, 4, 4 + len(path)) + path + b'\x7f\xff\x04\x00'
 open(sys.argv[1], 'wb').write(struct.pack('<IH', 1, len(dp)) + desc + dp)
 PY
 }
+# ... and UKIs: the loader's seed UKI, and one with two profiles (objcopy)
+seed_uki() {
+	local d=$BUILD/fuzz/corpus-uki s=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+	[ -s "$d/seed-profiles.efi" ] && return 0
+	mkdir -p "$d"
+	[ -f "$s" ] || return 0
+	objcopy --add-section .linux=<(printf 'MZ-kernel') --change-section-vma .linux=0x2000000 \
+		--add-section .profile=<(printf 'ID=a\n') --change-section-vma .profile=0x2100000 \
+		"$s" "$d/seed-one.tmp" 2>/dev/null &&
+		objcopy --add-section .profile=<(printf 'ID=b\nTITLE=B\n') --change-section-vma .profile=0x2200000 \
+			--add-section .cmdline=<(printf 'quiet') --change-section-vma .cmdline=0x2300000 \
+			"$d/seed-one.tmp" "$d/seed-profiles.efi" 2>/dev/null
+	rm -f "$d/seed-one.tmp"
+	[ -s "$d/seed-profiles.efi" ] && head -c 65536 "$d/seed-profiles.efi" >"$d/seed-head" || true
+}
 seed_bzimage
 seed_dtb
+seed_uki
 seed_install
 seed_multiboot2
 seed_trust

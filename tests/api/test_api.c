@@ -414,6 +414,24 @@ TEST(api_pe_section_and_counter)
 	CHECK_EQ_U64(efikexec_pe_section(NULL, n, ".linux", &off, &size), EFIKEXEC_INVALID_PARAMETER);
 	CHECK_EQ_U64(efikexec_pe_section(pe, n, NULL, &off, &size), EFIKEXEC_INVALID_PARAMETER);
 	free(pe);
+	/* a UKI's profiles: profile 1's own .cmdline, the base's .osrel */
+	{
+		const struct test_section u[] = { { ".osrel", "ID=x\n", 5 }, { ".cmdline", "base", 4 },
+						  { ".linux", "MZ", 2 }, { ".profile", "ID=a", 4 },
+						  { ".profile", "ID=b", 4 }, { ".cmdline", "rescue", 6 } };
+		uint8_t *uk = test_pe(u, 6, &n);
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 1, ".cmdline", &off, &size), EFIKEXEC_SUCCESS);
+		CHECK(size == 6 && !memcmp(uk + off, "rescue", 6));
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 1, ".osrel", &off, &size), EFIKEXEC_SUCCESS);
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 0, ".cmdline", &off, &size), EFIKEXEC_SUCCESS);
+		CHECK(size == 4 && !memcmp(uk + off, "base", 4));
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 2, ".profile", &off, &size), EFIKEXEC_NOT_FOUND);
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 0, ".dtb", &off, &size), EFIKEXEC_NOT_FOUND);
+		CHECK_EQ_U64(efikexec_uki_section(uk, n, 0, ".nosuch", &off, &size), EFIKEXEC_NOT_FOUND);
+		CHECK_EQ_U64(efikexec_uki_section(uk, 0x40, 0, ".linux", &off, &size), EFIKEXEC_LOAD_ERROR);
+		CHECK_EQ_U64(efikexec_uki_section(NULL, n, 0, ".linux", &off, &size), EFIKEXEC_INVALID_PARAMETER);
+		free(uk);
+	}
 	/* the counter runs forward, and converts to microseconds */
 	a = efikexec_counter();
 	b = efikexec_counter();

@@ -25,6 +25,10 @@ if [ -e /proc/vmcore ]; then
 	echo "EFIKEXEC-CAPTURE: vmcore $(ls -l /proc/vmcore | awk '{print $5}') bytes"
 	echo "EFIKEXEC-CAPTURE: elf $(head -c 20 /proc/vmcore | od -A n -t x1 | tr -s ' ' | head -n1 | sed 's/^ //')"
 	echo "EFIKEXEC-CAPTURE: mem $(grep MemTotal /proc/meminfo)"
+	# a capture kernel that is a UKI: the files efikexec packed for it
+	[ -d /.extra ] && find /.extra -type f | sort | while read -r f; do
+		echo "EFIKEXEC-CAPTURE: extra $(stat -c %a "$f") $f $(head -c 64 "$f" | tr '\n' ' ' | sed 's/ *$//')"
+	done
 	tok=$(arg efikexec.token)
 	if [ -n "$tok" ]; then
 		# strings: one line per pattern line (newlines end a string), and
@@ -130,6 +134,33 @@ if [ -n "$(arg efikexec.trust)" ]; then
 		echo "EFIKEXEC-PCR: none"
 	fi
 	echo "EFIKEXEC-TRUST: done"
+fi
+# UKI tests (efikexec.ukistub on the command line): what systemd-stub
+# gives the OS - PCRs 11-13, the /.extra tree (mode, digest, path), the
+# stub's variables.
+if [ -n "$(arg efikexec.ukistub)" ]; then
+	[ -e /modules/efivarfs.ko ] && insmod /modules/efivarfs.ko 2>/dev/null
+	mount -t efivarfs efivarfs $VARS 2>/dev/null
+	if [ -d /sys/class/tpm/tpm0/pcr-sha256 ]; then
+		for i in 11 12 13; do echo "EFIKEXEC-PCR: $i $(cat /sys/class/tpm/tpm0/pcr-sha256/$i)"; done
+	else
+		echo "EFIKEXEC-PCR: none"
+	fi
+	if [ -d /.extra ]; then
+		find /.extra | sort | while read -r f; do
+			if [ -d "$f" ]; then d=dir; else d=$(sha256sum "$f" | cut -c1-64); fi
+			echo "EFIKEXEC-EXTRA-TREE: $(stat -c %a "$f") $d $f"
+		done
+	else
+		echo "EFIKEXEC-EXTRA-TREE: none"
+	fi
+	for v in StubInfo StubPcrKernelImage StubPcrKernelParameters StubPcrInitRDSysExts StubPcrInitRDConfExts \
+		StubProfile StubDevicePartUUID StubImageIdentifier LoaderDevicePartUUID LoaderImageIdentifier; do
+		[ -e $VARS/$v-$BLI ] && echo "EFIKEXEC-STUBVAR: $v=$(utf16 $VARS/$v-$BLI)"
+	done
+	[ -e $VARS/StubFeatures-$BLI ] &&
+		echo "EFIKEXEC-STUBVAR: StubFeatures=$(tail -c +5 $VARS/StubFeatures-$BLI | od -An -tx8 | tr -d ' ')"
+	echo "EFIKEXEC-UKISTUB: done"
 fi
 [ -d /proc/device-tree/reserved-memory ] &&
 	echo "EFIKEXEC-RESERVED-MEMORY: $(ls /proc/device-tree/reserved-memory | tr '\n' ' ')"

@@ -100,12 +100,25 @@ def arm64_vmlinux(image, out):
 
 
 def uki(stub, objcopy, out, sections):
-    args, vma = [], 0x20000  # past the Debian 252 stubs' last section (.sdmagic ends below)
-    for s in sections:
+    """Each .name=FILE added in order, at its own VMA; a name may repeat
+    (a multi-profile UKI: sections after each .profile), so each is added
+    under a placeholder name and renamed in a second pass (objcopy's
+    --change-section-vma moves every section of a name). -.name removes
+    one of the stub's own sections (.sbat: a UKI of systemd 252's
+    sections only)."""
+    args, ren, vma = [], [], 0x20000  # past the Debian 252 stubs' last section (.sdmagic ends below)
+    for i, s in enumerate(sections):
+        if s.startswith('-'):
+            args += ['--remove-section', s[1:]]
+            continue
         name, path = s.split('=', 1)
-        args += ['--add-section', '%s=%s' % (name, path), '--change-section-vma', '%s=%#x' % (name, vma)]
+        tmp = '.s%02d' % i
+        args += ['--add-section', '%s=%s' % (tmp, path), '--change-section-vma', '%s=%#x' % (tmp, vma)]
+        ren += ['--rename-section', '%s=%s' % (tmp, name)]
         vma = (vma + os.path.getsize(path) + 0xffff) & ~0xffff
-    subprocess.run([objcopy] + args + [stub, out], check=True)
+    subprocess.run([objcopy] + args + [stub, out + '.tmp'], check=True)
+    subprocess.run([objcopy] + ren + [out + '.tmp', out], check=True)
+    os.remove(out + '.tmp')
 
 
 def main():

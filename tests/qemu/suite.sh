@@ -5,6 +5,7 @@ SUITE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SUITE/tests.sh"
 . "$SUITE/stage.sh"
 . "$SUITE/trust.sh"
+. "$SUITE/ukistub.sh"
 . "$SUITE/multiboot.sh"
 . "$SUITE/os.sh"
 

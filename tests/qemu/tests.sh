@@ -634,7 +634,7 @@ uki_builtin() {
 	[ "$arch" = x86_64 ] || expect_grep "$name" 'Machine model: linux,dummy-virt' '\.dtb, \.osrel'
 	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, (\.dtb, )?\.osrel "efikexec test \(bookworm\)"\)$' \
 		'^efikexec: info: plan: segment 0 kernel +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +[0-9]+ bytes, in place, from \\EFI\\Linux\\test\.efi \.linux\+(0|0x[0-9a-f]+)$' \
-		'^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd$'
+		'^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd \+ /\.extra \(os-release\)$'
 }
 t_uki_x86_64_builtin() { uki_builtin x86_64; }
 t_uki_aarch64_builtin() { uki_builtin aarch64; }
@@ -650,7 +650,8 @@ t_uki_x86_64_typed() {
 	qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	kexec_booted "$name" x86_64 6.1 "$args"
 	expect_line "$name" "EFIKEXEC-EXTRA: typed $tok2"
-	expect_grep "$name" '^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd \+ \\typed\.img$'
+	# the stub's order: .ucode, the loader's initrds, .initrd, /.extra
+	expect_grep "$name" '^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \\typed\.img \+ \.initrd \+ /\.extra \(os-release\)$'
 }
 
 # arm64 Image.gz (Ubuntu's vmlinuz) and EFI zboot images (Fedora's) made
@@ -798,6 +799,10 @@ capture_nsh() {
 	local arch=$1 then=$2 first=${3:-} con
 	con=$(console_of "$arch")
 	local cap="--capture-kernel=vmlinuz --capture-initrd=initrd.img --capture-append=\"console=$con nr_cpus=1 panic=-1 efikexec.token=$TOKEN\" --capture-size=$CAPTURE_SIZE"
+	# a UKI as the capture kernel (capture_crash x86_64): its profile 1, its
+	# own .initrd and a credential beside it
+	[ -n "${CAP_UKI:-}" ] &&
+		cap="--capture-kernel=$CAP_UKI --capture-append=\"@1 console=$con nr_cpus=1 panic=-1 efikexec.token=$TOKEN\" --capture-size=$CAPTURE_SIZE"
 	local main="vmlinuz initrd=initrd.img console=$con panic=1 efikexec.token=$TOKEN"
 	startup_nsh "$ESP" \
 		'if "%efikexec_boot%" == "2" then' \
@@ -845,10 +850,24 @@ capture_armed() {
 }
 
 # capture_crash ARCH: arm, crash, capture; the pattern must be in the dump.
+# On x86_64 the capture kernel is a UKI with two profiles, booted as its
+# profile 1 ("@1"), with a credential in its companion folder: the same
+# path as any UKI (efi/ukistub.c), into the capture region.
 capture_crash() {
-	local arch=$1 name=capture-$1-crash qemu_extra=() dump
+	local arch=$1 name=capture-$1-crash qemu_extra=() dump CAP_UKI=
 	capture_esp "$arch" "$name"
+	if [ "$arch" = x86_64 ]; then
+		mkdir -p "$ESP/EFI/Linux/cap.efi.extra.d"
+		printf 'capture-%s' "$TOKEN" >"$ESP/EFI/Linux/cap.efi.extra.d/dump.cred"
+		printf 'ID=full\n' >"$WORK/$name.p0"
+		printf 'ID=capture\nTITLE=Capture\n' >"$WORK/$name.p1"
+		mkimage uki "$(stub_of "$arch")" objcopy "$ESP/EFI/Linux/cap.efi" .linux="$ESP/vmlinuz" \
+			.initrd="$ESP/initrd.img" .profile="$WORK/$name.p0" .profile="$WORK/$name.p1"
+		CAP_UKI='\EFI\Linux\cap.efi'
+	fi
 	capture_nsh "$arch" crash
+	local capre=vmlinuz
+	[ -n "$CAP_UKI" ] && capre='EFI\\Linux\\cap\.efi'
 	if [ "$arch" = x86_64 ]; then
 		dump=$WORK/$name-dump.img
 		rm -f "$dump"
@@ -863,13 +882,18 @@ capture_crash() {
 	expect_line "$name" "EFIKEXEC-INIT: crashing"
 	expect_grep "$name" "Kernel panic - not syncing: sysrq triggered crash" \
 		"^efikexec: info: capture: the main kernel crashed: efi-pstore record dump-type0-" \
-		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\vmlinuz" \
+		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\$capre" \
 		"^efikexec: info: capture: VMCOREINFO of the crashed kernel $(kernel_version_re "$arch" 6.1) at 0x[0-9a-f]+ \\([0-9]+ bytes\\); linear map at phys \\+ 0xff[0-9a-f]{14}$" \
 		"^efikexec: info: capture: ELF core header at 0x[0-9a-f]*: [0-9]* PT_LOAD" \
 		"^purgatory: 4 segments verified" \
 		"^EFIKEXEC-CAPTURE: cmdline .*elfcorehdr=0x" \
 		"^EFIKEXEC-CAPTURE: elf 7f 45 4c 46 02 01 01 00 00 00 00 00 00 00 00 00$" \
 		"^EFIKEXEC-CAPTURE: done"
+	if [ -n "$CAP_UKI" ]; then
+		expect_line "$name" "EFIKEXEC-CAPTURE: extra 400 /.extra/credentials/dump.cred capture-$TOKEN" \
+			"EFIKEXEC-CAPTURE: extra 444 /.extra/profile ID=capture TITLE=Capture"
+		expect_grep "$name" '^efikexec: info: image: \\EFI\\Linux\\cap\.efi: UKI \(\.linux: bzImage .*, profile 1 of 2 "Capture"\)$'
+	fi
 	# the capture kernel ran in the region alone
 	local mem
 	mem=$(clean_log "$name" | sed -n 's/^EFIKEXEC-CAPTURE: mem MemTotal: *\([0-9]*\) kB/\1/p')

@@ -295,3 +295,33 @@ TEST(bls_uki)
 	CHECK_STR(e.id, "debian-6.12.efi");
 	CHECK(e.tries_left == 2 && e.part == BLS_XBOOTLDR && e.kind == BLS_TYPE2);
 }
+
+/* A multi-profile UKI's entries as systemd-boot 257 names them: TITLE=
+ * wins, else for profiles past the first ID= or "Profile #N"; the IDs of
+ * those get "@ID" or "@N", the counter gone from the file's name. */
+TEST(bls_uki_profiles)
+{
+	static const char osrel[] = "PRETTY_NAME=\"Debian GNU/Linux 13\"\nID=debian\n";
+	struct bls_entry e;
+
+	bls_uki_entry(&e, BLS_ESP, "multi+3-0.efi", "/EFI/Linux/multi+3-0.efi", osrel);
+	bls_uki_profile(&e, 0, "ID=default\nTITLE=Default\n");
+	CHECK_STR(e.title, "Debian GNU/Linux 13 (Default)");
+	CHECK_STR(e.id, "multi.efi");
+	CHECK_EQ_U64(e.profile, 0);
+	bls_uki_entry(&e, BLS_ESP, "multi+3-0.efi", "/EFI/Linux/multi+3-0.efi", osrel);
+	bls_uki_profile(&e, 0, "ID=default\n");
+	CHECK_STR(e.title, "Debian GNU/Linux 13"); /* profile 0 without TITLE: the name alone */
+	bls_uki_entry(&e, BLS_ESP, "multi+3-0.efi", "/EFI/Linux/multi+3-0.efi", osrel);
+	bls_uki_profile(&e, 1, "ID=rescue\n");
+	CHECK_STR(e.title, "Debian GNU/Linux 13 (rescue)");
+	CHECK_STR(e.id, "multi.efi@rescue");
+	CHECK_EQ_U64(e.profile, 1);
+	bls_uki_entry(&e, BLS_ESP, "multi.efi", "/EFI/Linux/multi.efi", osrel);
+	bls_uki_profile(&e, 2, NULL);
+	CHECK_STR(e.title, "Debian GNU/Linux 13 (Profile #3)");
+	CHECK_STR(e.id, "multi.efi@2");
+	bls_uki_entry(&e, BLS_ESP, "multi.efi", "/EFI/Linux/multi.efi", NULL);
+	bls_uki_profile(&e, 1, "TITLE=Rescue\n");
+	CHECK_STR(e.title, "multi.efi (Rescue)"); /* no .osrel: the file's name */
+}

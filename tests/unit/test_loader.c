@@ -520,3 +520,41 @@ TEST(loader_nesting)
 	free(p);
 	free(a);
 }
+
+/* A multi-profile UKI (UAPI.5): base sections, then two profiles, each
+ * from its .profile to the next; a profile's sections replace the base's,
+ * the rest stay; "@N" asks for one, a missing one is an error. */
+TEST(loader_uki_profiles)
+{
+	size_t bzn, pen;
+	uint8_t *bz = make_bzimage(&bzn);
+	static const char p0[] = "ID=default\n", p1[] = "ID=rescue\nTITLE=Rescue shell\n";
+	const struct test_section s[] = {
+		{ ".osrel", "PRETTY_NAME=Base\n", 17 }, { ".cmdline", "base=1", 6 }, { ".linux", bz, bzn },
+		{ ".initrd", "BASE-INITRD", 11 },
+		{ ".profile", p0, sizeof(p0) - 1 },
+		{ ".profile", p1, sizeof(p1) - 1 }, { ".cmdline", "rescue=1\n", 9 }, { ".cmdline", "second", 6 },
+	};
+	uint8_t *pe = test_pe(s, 8, &pen);
+
+	ctx.profile = 0;
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
+	CHECK(ctx.k.uki.is);
+	CHECK_EQ_U64(ctx.k.uki.l.nprofiles, 2);
+	CHECK_STR(ctx.k.cmdline, "base=1");
+	CHECK(ctx.k.uki.l.sec[UKI_PROFILE].set);
+	CHECK_CONTAINS(ctx.k.desc, ", profile 0 of 2 \"default\")");
+	ctx.profile = 1;
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
+	/* the profile's first .cmdline wins, mangled as the stub does */
+	CHECK_STR(ctx.k.cmdline, "rescue=1");
+	CHECK_EQ_U64(ctx.k.uki.l.profile, 1);
+	CHECK_EQ_U64(ctx.k.ninitrd, 1); /* the base's .initrd stays */
+	CHECK_CONTAINS(ctx.k.desc, ", profile 1 of 2 \"Rescue shell\")");
+	ctx.profile = 2;
+	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_EINVAL);
+	CHECK_CONTAINS(test_log(), "\\img: profile 2 asked, the UKI has 2");
+	ctx.profile = 0;
+	free(pe);
+	free(bz);
+}
