@@ -57,6 +57,16 @@ rt_status arch_prepare(struct boot_plan *bp);
  * map in bp->mm. No firmware calls; failures report on the serial port. */
 rt_status arch_finish(struct boot_plan *bp);
 __attribute__((noreturn)) void arch_enter(struct boot_plan *bp);
+/*
+ * A payload entered with the firmware's boot services still running (a
+ * Multiboot2 image with an EFI amd64 entry, boot/multiboot2.h mb2_efi64):
+ * arch_firmware_info writes its hand-off data into bp->params_shadow from
+ * `map`, the memory map as it is now; arch_firmware_enter enters it from
+ * C on the firmware's page tables and stack, and returns only if the
+ * payload does. Where no such payload exists they return RT_ENOTSUP.
+ */
+rt_status arch_firmware_info(struct boot_plan *bp, const struct memmap *map, size_t *len);
+rt_status arch_firmware_enter(struct boot_plan *bp, uint64_t info);
 /* Forgets what ->inputs/arch_prepare kept (a boot that fails before
  * the exit). */
 void arch_release(struct boot_plan *bp);

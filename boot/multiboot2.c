@@ -13,10 +13,16 @@
  *     at an alignment; the entry moves with it (GRUB's
  *     grub_multiboot2_payload_eip fix-up), and tag 21 tells the payload
  *     where it went;
- *   - the EFI tags 7, 8 and 9 ask to be started with boot services still
- *     running. efikexec always exits them first, so it takes the i386 entry
- *     (spec: tag 9 "is used only when tag 7 is present" and the loader
- *     keeps boot services).
+ *   - the EFI tags 7 and 9 ask to be started with boot services still
+ *     running, at the EFI amd64 entry (spec 3.1.8, 3.1.12, 3.5: tag 9 "is
+ *     taken into account only ... when the header contains the EFI boot
+ *     services tag"; then the ELF entry and the entry tag are ignored).
+ *     efikexec does so as GRUB 2.06 does (multiboot_mbi2.c keep_bs,
+ *     relocator64_efi): the image, modules and information in its own
+ *     pages, no ExitBootServices, RAX the magic, RBX the information, the
+ *     firmware's page tables and stack (efi/kexec.c, arch/x86_64). Tag 8
+ *     (EFI i386) does not apply to a 64-bit firmware. Without tags 7 and 9
+ *     the payload gets the i386 entry after ExitBootServices.
  * Xen 4.17's xen.gz (gzip, unwrapped by the table first) is an ELF32 EM_386
  * with one PT_LOAD at 2 MiB and a relocatable tag (min 2 MiB, max 4 GiB,
  * align 2 MiB, preference high).
@@ -131,9 +137,9 @@ rt_status mb2_parse(const uint8_t *buf, size_t len, uint32_t off, const char *na
 					if (req)
 						h->required |= 1u << it;
 				}
-				if (req && (it >= 32 || !((MB2_GIVES >> it) & 1)))
+				else if (req)
 					return rt_fail(RT_ENOTSUP, "multiboot2",
-						       "%s: requires the boot information tag %u (%s), which efikexec cannot give: it starts payloads after ExitBootServices, with no BIOS",
+						       "%s: requires the boot information tag %u (%s), which efikexec does not know",
 						       name, it, mb2_info_name(it));
 			}
 			break;
@@ -154,6 +160,12 @@ rt_status mb2_parse(const uint8_t *buf, size_t len, uint32_t off, const char *na
 			h->fb_height = ld_rd32(t + 12);
 			h->fb_depth = ld_rd32(t + 16);
 			break;
+		case MB2_HT_ENTRY_EFI32:
+			h->efi32_entry = ld_rd32(t + 8);
+			break;
+		case MB2_HT_ENTRY_EFI64:
+			h->efi64_entry = ld_rd32(t + 8);
+			break;
 		case MB2_HT_RELOCATABLE:
 			h->reloc_min = ld_rd32(t + 8);
 			h->reloc_max = ld_rd32(t + 12);
@@ -168,6 +180,16 @@ rt_status mb2_parse(const uint8_t *buf, size_t len, uint32_t off, const char *na
 	if (!ended)
 		return rt_fail(RT_ENOEXEC, "multiboot2", "%s: Multiboot2 header at %#x: no end tag within its %u bytes",
 			       name, off, hlen);
+	/* what it requires: given on its path? */
+	{
+		uint32_t missing = h->required & ~(mb2_efi64(h) ? MB2_GIVES_EFI : MB2_GIVES);
+		for (unsigned it = 0; missing && it < 32; it++)
+			if ((missing >> it) & 1)
+				return rt_fail(RT_ENOTSUP, "multiboot2",
+					       mb2_efi64(h) ? "%s: requires the boot information tag %u (%s), which efikexec cannot give through the EFI amd64 entry"
+							    : "%s: requires the boot information tag %u (%s), which efikexec cannot give: without the EFI tags 7 and 9 it starts payloads after ExitBootServices, with no BIOS",
+					       name, it, mb2_info_name(it));
+	}
 	if (MB2_HAS(h, MB2_HT_RELOCATABLE)) {
 		if (h->reloc_align & (h->reloc_align - 1))
 			return rt_fail(RT_ENOEXEC, "multiboot2", "%s: relocatable tag: align %#x is not a power of two",
@@ -278,9 +300,12 @@ static rt_status mb2_ld_load(struct ld_ctx *c, struct ld_src *s)
 			       "%s: a Multiboot2 header without an address tag, and not an ELF file: nothing says where it loads",
 			       s->name);
 	}
+	if (mb2_efi64(h))
+		entry = h->efi64_entry; /* the others are ignored then (spec 3.1.8) */
 	if (entry < lo || entry >= hi)
-		return rt_fail(RT_ENOEXEC, "multiboot2", "%s: entry point %#llx lies outside the image's [%#llx, %#llx)",
-			       s->name, (unsigned long long)entry, (unsigned long long)lo, (unsigned long long)hi);
+		return rt_fail(RT_ENOEXEC, "multiboot2", "%s: %sentry point %#llx lies outside the image's [%#llx, %#llx)",
+			       s->name, mb2_efi64(h) ? "EFI amd64 " : "", (unsigned long long)entry,
+			       (unsigned long long)lo, (unsigned long long)hi);
 	if (hi > (1ull << 32))
 		return rt_fail(RT_ENOEXEC, "multiboot2", "%s: loads at [%#llx, %#llx), past 4 GiB: a 32-bit entry cannot reach it",
 			       s->name, (unsigned long long)lo, (unsigned long long)hi);
@@ -304,7 +329,7 @@ static rt_status mb2_ld_load(struct ld_ctx *c, struct ld_src *s)
 				       "%s: relocatable within [%#x, %#x) at %#llx alignment, but its %llu bytes do not fit there",
 				       s->name, h->reloc_min, h->reloc_max, (unsigned long long)k->align,
 				       (unsigned long long)k->memsz);
-		ld_desc(c, "Multiboot2 (%s, %u piece%s at [%#llx, %#llx), entry %#llx; relocatable within [%#x, %#x), align %#x, preference %s)",
+		ld_desc(c, "Multiboot2 (%s, %u piece%s at [%#llx, %#llx), entry %#llx; relocatable within [%#x, %#x), align %#x, preference %s",
 			what, k->npieces, k->npieces == 1 ? "" : "s", (unsigned long long)lo, (unsigned long long)hi,
 			(unsigned long long)entry, h->reloc_min, h->reloc_max, h->reloc_align,
 			pref_names[h->reloc_pref]);
@@ -313,10 +338,16 @@ static rt_status mb2_ld_load(struct ld_ctx *c, struct ld_src *s)
 		k->align = PAGE;
 		k->min = lo;
 		k->max = hi;
-		ld_desc(c, "Multiboot2 (%s, %u piece%s at [%#llx, %#llx), entry %#llx)", what, k->npieces,
+		ld_desc(c, "Multiboot2 (%s, %u piece%s at [%#llx, %#llx), entry %#llx", what, k->npieces,
 			k->npieces == 1 ? "" : "s", (unsigned long long)lo, (unsigned long long)hi,
 			(unsigned long long)entry);
 	}
+	/* which path, and why: the plan and --dry-run say it */
+	if (mb2_efi64(h))
+		ld_desc(c, "; EFI amd64 entry with boot services running (header tags 7 and 9))");
+	else
+		ld_desc(c, "; i386 entry after ExitBootServices (%s))",
+			MB2_HAS(h, MB2_HT_EFI_BS) ? "tag 7 without an EFI amd64 entry" : "no EFI boot services tag");
 	return RT_OK;
 }
 
@@ -360,7 +391,7 @@ size_t mb2_info_bound(const struct mb2_info_req *r, size_t map_entries, size_t e
 	size_t n = 8 + TAG_ALIGN(12) + TAG_ALIGN(8 + words_len(r->path, r->cmdline) + 1) +
 		   TAG_ALIGN(8 + slen(r->loader_name) + 1) + 16 +
 		   TAG_ALIGN(16 + map_entries * MMAP_ENTRY) + TAG_ALIGN(FB_TAG_SIZE) + 16 +
-		   TAG_ALIGN(8 + 20) + TAG_ALIGN(8 + 64) + TAG_ALIGN(16 + efi_mmap_room) + 8;
+		   TAG_ALIGN(8 + 20) + TAG_ALIGN(8 + 64) + TAG_ALIGN(16 + efi_mmap_room) + 8 + 16 + 8;
 
 	for (unsigned i = 0; i < r->nmod; i++)
 		n += TAG_ALIGN(16 + words_len(r->mod[i].path, r->mod[i].args) + 1);
@@ -485,10 +516,10 @@ rt_status mb2_info_build(uint8_t *buf, size_t room, const struct mb2_info_req *r
 		field(r->fb->green_mask, t + 34, t + 35);
 		field(r->fb->blue_mask, t + 36, t + 37);
 	}
-	/* the EFI system table only when asked for: Xen's 32-bit entry halts
-	 * on it ("Bootloader shutdown EFI x64 boot services", head.S), and no
-	 * payload gets boot services from efikexec */
-	if (r->efi_systab && wants(r, MB2_IT_EFI64) && (t = tag(&o, MB2_IT_EFI64, 16)))
+	/* the EFI system table: through the EFI entry always (GRUB gives it on
+	 * EFI); to the i386 entry only when asked for, since Xen's 32-bit entry
+	 * halts on it ("Bootloader shutdown EFI x64 boot services", head.S) */
+	if (r->efi_systab && (r->efi_bs || wants(r, MB2_IT_EFI64)) && (t = tag(&o, MB2_IT_EFI64, 16)))
 		put64(t + 8, r->efi_systab);
 	if (r->rsdp && r->rsdp_len >= 20) {
 		/* the ACPI 1.0 part of any RSDP is the old one, its checksum
@@ -498,7 +529,15 @@ rt_status mb2_info_build(uint8_t *buf, size_t room, const struct mb2_info_req *r
 		if (r->rsdp_len > 20 && r->rsdp_len <= 64 && (t = tag(&o, MB2_IT_ACPI_NEW, 8 + r->rsdp_len)))
 			RT_FN(memcpy)(t + 8, r->rsdp, r->rsdp_len);
 	}
-	if (r->efi_mmap && wants(r, MB2_IT_EFI_MMAP) && (t = tag(&o, MB2_IT_EFI_MMAP, 16 + r->efi_mmap_size))) {
+	/* boot services running: tags 18 and 20, as GRUB 2.06 gives them
+	 * with keep_bs (Xen's __efi64_mb2_start looks for both) */
+	if (r->efi_bs) {
+		tag(&o, MB2_IT_EFI_BS, 8);
+		if ((t = tag(&o, MB2_IT_EFI64_IH, 16)))
+			put64(t + 8, r->efi_image_handle);
+	}
+	if (!r->efi_bs && r->efi_mmap && wants(r, MB2_IT_EFI_MMAP) &&
+	    (t = tag(&o, MB2_IT_EFI_MMAP, 16 + r->efi_mmap_size))) {
 		put32(t + 8, r->efi_desc_size);
 		put32(t + 12, r->efi_desc_version);
 		RT_FN(memcpy)(t + 16, r->efi_mmap, r->efi_mmap_size);

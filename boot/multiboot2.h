@@ -71,13 +71,18 @@ enum mb2_info_tag {
 /* The relocatable tag's preference (spec 3.1.13). */
 enum { MB2_RELOC_NONE = 0, MB2_RELOC_LOW = 1, MB2_RELOC_HIGH = 2 };
 
-/* What the information tags efikexec gives: it enters after
- * ExitBootServices, with no BIOS, so no boot device, VBE, APM, network,
- * EFI boot services or image handle. */
+/* What the information tags efikexec gives a payload it enters after
+ * ExitBootServices (the i386 entry), with no BIOS: no boot device, VBE,
+ * APM, network, EFI boot services or image handle. */
 #define MB2_GIVES ((1u << MB2_IT_CMDLINE) | (1u << MB2_IT_LOADER_NAME) | (1u << MB2_IT_MODULE) | \
 		   (1u << MB2_IT_BASIC_MEMINFO) | (1u << MB2_IT_MMAP) | (1u << MB2_IT_FRAMEBUFFER) | \
 		   (1u << MB2_IT_EFI64) | (1u << MB2_IT_ACPI_OLD) | (1u << MB2_IT_ACPI_NEW) | \
 		   (1u << MB2_IT_EFI_MMAP) | (1u << MB2_IT_LOAD_BASE_ADDR))
+/* ... and one entered through its EFI amd64 entry with boot services
+ * running (GRUB 2.06, multiboot_mbi2.c with keep_bs): "boot services not
+ * terminated" and the image handle too, and no EFI memory map (the
+ * payload reads the firmware's own at its ExitBootServices). */
+#define MB2_GIVES_EFI ((MB2_GIVES | (1u << MB2_IT_EFI_BS) | (1u << MB2_IT_EFI64_IH)) & ~(1u << MB2_IT_EFI_MMAP))
 
 /* A payload's header, parsed and checked. */
 struct mb2_header {
@@ -91,8 +96,18 @@ struct mb2_header {
 	uint32_t console_flags;
 	uint32_t fb_width, fb_height, fb_depth;
 	uint32_t reloc_min, reloc_max, reloc_align, reloc_pref;
+	uint32_t efi32_entry, efi64_entry; /* tags 8 and 9 */
 };
 #define MB2_HAS(h, t) (((h)->tags >> (t)) & 1u)
+
+/* Entered through its EFI amd64 entry with boot services running: the
+ * header asks for boot services (tag 7) and has that entry (tag 9; the
+ * specification takes tag 9 into account only with tag 7). Else the i386
+ * entry after ExitBootServices. */
+static inline bool mb2_efi64(const struct mb2_header *h)
+{
+	return MB2_HAS(h, MB2_HT_EFI_BS) && MB2_HAS(h, MB2_HT_ENTRY_EFI64);
+}
 
 const char *mb2_info_name(unsigned type);
 
@@ -144,6 +159,10 @@ struct mb2_info_req {
 	uint32_t efi_mmap_size, efi_desc_size, efi_desc_version;
 	bool relocated;               /* tag 21: the image was loaded at load_base */
 	uint32_t load_base;
+	/* the EFI amd64 entry (mb2_efi64): tags 18 and 20, given always as
+	 * GRUB gives them; no tag 17 */
+	bool efi_bs;
+	uint64_t efi_image_handle;
 };
 
 /* Bytes the information needs at most, for a map of up to map_entries

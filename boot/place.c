@@ -384,7 +384,9 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 	if (st != RT_OK)
 		return st;
 	bp->ebda = 0;
-	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2)
+	/* the BIOS data only for the i386 entry: the EFI entry's payload
+	 * finds ACPI through the firmware */
+	if (bp->k->handoff == LD_HANDOFF_MULTIBOOT2 && !mb2_efi64(&bp->k->ho.mb2))
 		choose_ebda(bp);
 	bp->entry = bp->kernel_base + bp->k->entry_offset;
 	bp->purgatory_entry = bp->purgatory_mem + ph->entry;

@@ -41,6 +41,8 @@ struct fw_facts {
 	uint64_t image_base, image_size; /* efikexec's own image in memory */
 	bool la57;                    /* x86: five-level paging on */
 	void *tpm;                    /* EFI_TCG2_PROTOCOL with a TPM behind it; NULL: none */
+	uint64_t image_handle;        /* efikexec's EFI image handle (a payload entered with
+				       * boot services running gets it) */
 };
 
 /* A file on efikexec's volume (efi/file.c); handle is the firmware's. */

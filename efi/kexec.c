@@ -27,6 +27,7 @@
 #include "../arch/arch.h"
 #include "../boot/stream.h"
 #include "../boot/place.h"
+#include "../lib/purgatory-check.h"
 
 #define MIB (1ull << 20)
 #define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
@@ -121,6 +122,13 @@ static void handoff_undo(void)
 {
 	trust_undo();
 	uki_unexport();
+}
+
+/* A payload entered with the firmware's boot services running (a
+ * Multiboot2 image with tags 7 and 9), not after ExitBootServices. */
+static bool firmware_entry(const struct boot_plan *bp)
+{
+	return bp->k && bp->k->handoff == LD_HANDOFF_MULTIBOOT2 && mb2_efi64(&bp->k->ho.mb2);
 }
 
 EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
@@ -276,7 +284,20 @@ EFI_STATUS kexec_place(struct boot_plan *bp)
 		if (EFI_ERROR(st))
 			return st;
 	}
-	return efi_status_from_rt(boot_plan_image(bp, ph, &efi_platform));
+	st = efi_status_from_rt(boot_plan_image(bp, ph, &efi_platform));
+	/* entered with boot services running, nothing copies after the exit:
+	 * every page must be loaded where it runs */
+	/* nor does it leave room for what a front end adds at the exit: the
+	 * capture region's arming is made from efikexec's final map */
+	if (!EFI_ERROR(st) && firmware_entry(bp) && bp->hooks)
+		return efi_fail(EFI_UNSUPPORTED, "boot",
+				"%s: a capture kernel cannot be armed for a payload entered with boot services running (it reads the firmware's memory map at its own ExitBootServices, past efikexec's arming)",
+				bp->kernel_name);
+	if (!EFI_ERROR(st) && firmware_entry(bp) && bp->img.pages_staged)
+		return efi_fail(EFI_OUT_OF_RESOURCES, "boot",
+				"%s: its EFI entry runs with boot services, where nothing can copy staged pages, and %llu pages of the plan could not be loaded where they run",
+				bp->kernel_name, (unsigned long long)bp->img.pages_staged);
+	return st;
 }
 
 
@@ -517,6 +538,52 @@ __attribute__((noreturn)) static void finish_and_enter(struct boot_plan *bp)
 	arch_enter(bp);
 }
 
+/*
+ * A Multiboot2 payload's EFI amd64 entry, boot services running (Xen's
+ * xen.gz): no ExitBootServices, no relocation, no purgatory - the payload
+ * calls ExitBootServices itself and keeps the runtime services and ACPI
+ * for its dom0. Its information is made from the memory map as it is now.
+ * Between the load and the call its bytes lie in pages efikexec allocated
+ * at their addresses (every segment in place: kexec_place); they are
+ * checked against the digests taken as they were read, here, just before
+ * the call. Returns only if the payload does, or on a failure before it.
+ */
+static EFI_STATUS enter_with_boot_services(struct boot_plan *bp)
+{
+	static struct memmap now;
+	size_t len = 0;
+	int bad;
+	EFI_STATUS st;
+
+	st = efi_memmap_now(&now);
+	if (!EFI_ERROR(st))
+		st = efi_status_from_rt(arch_firmware_info(bp, &now, &len));
+	if (!EFI_ERROR(st) && kimage_write(&bp->img, bp->seg_params, 0, bp->params_shadow, bp->params_size) != RT_OK)
+		st = efi_fail(EFI_DEVICE_ERROR, "boot", "cannot write the boot information");
+	if (!EFI_ERROR(st) && (bp->pparams.flags & PURGATORY_F_VERIFY)) {
+		add_region(bp, bp->seg_params);
+		if (bp->o->test_corrupt >= 0)
+			test_corrupt(bp, (unsigned)bp->o->test_corrupt);
+		if ((bad = purgatory_check_regions(&bp->pparams)) >= 0)
+			st = efi_fail(EFI_COMPROMISED_DATA, "boot",
+				      "%s: region %d [%#llx, +%#llx) changed between its load and the entry (%s); not entered",
+				      bp->kernel_name, bad, (unsigned long long)bp->pparams.region[bad].mem,
+				      (unsigned long long)bp->pparams.region[bad].len, purgatory_check_name(&bp->pparams));
+		else
+			rt_log(RT_LOG_INFO, "boot", "%u regions verified (%s) before the entry", bp->pparams.nr_regions,
+			       purgatory_check_name(&bp->pparams));
+	}
+	if (EFI_ERROR(st)) {
+		handoff_undo();
+		return st;
+	}
+	rt_log(RT_LOG_INFO, "boot", "entering %s at its EFI amd64 entry %#llx, boot services running (boot information at %#llx, %zu bytes)",
+	       bp->kernel_name, (unsigned long long)bp->entry, (unsigned long long)bp->params_mem, len);
+	st = efi_status_from_rt(arch_firmware_enter(bp, bp->params_mem));
+	handoff_undo();
+	return st;
+}
+
 /* Loads what is still to load, leaves boot services and enters purgatory;
  * returns only on a failure before the exit, everything released. */
 EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
@@ -556,6 +623,8 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	trust_handoff();
 	if (!bp->cap && bp->k->uki.is)
 		uki_export(bp);
+	if (firmware_entry(bp))
+		return enter_with_boot_services(bp);
 
 	/* The map must fit where the hand-off data has room for it. */
 	{

@@ -98,6 +98,7 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len)
 
 	RT_FN(memset)(f, 0, sizeof(*f));
 	f->systab = (uint64_t)(uintptr_t)efi_st;
+	f->image_handle = (uint64_t)(uintptr_t)efi_image;
 	f->acpi_rsdp = (uint64_t)(uintptr_t)(rsdp ? rsdp : efi_config_table(&acpi10));
 	if (f->acpi_rsdp) {
 		/* a copy, for payloads given the RSDP itself (Multiboot2): 20

@@ -263,6 +263,22 @@ rt_status arch_prepare(struct boot_plan *bp)
 	return RT_OK;
 }
 
+/* arm64 has no Multiboot2 payloads: Xen there is an Image (or xen.efi,
+ * an EFI application) */
+rt_status arch_firmware_info(struct boot_plan *bp, const struct memmap *map, size_t *len)
+{
+	(void)map;
+	(void)len;
+	return rt_fail(RT_ENOTSUP, "boot", "%s: no EFI entry to enter with boot services running on aarch64",
+		       bp->kernel_name);
+}
+
+rt_status arch_firmware_enter(struct boot_plan *bp, uint64_t info)
+{
+	(void)info;
+	return rt_fail(RT_ENOTSUP, "boot", "%s: no EFI entry on aarch64", bp->kernel_name);
+}
+
 rt_status arch_finish(struct boot_plan *bp)
 {
 	uint64_t mm = bp->params_mem + a64.mm_off;

@@ -129,6 +129,37 @@ static rt_status finish_multiboot2(struct boot_plan *bp)
 	return RT_OK;
 }
 
+rt_status arch_firmware_info(struct boot_plan *bp, const struct memmap *map, size_t *len)
+{
+	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 || !mb2_efi64(&bp->k->ho.mb2))
+		return rt_fail(RT_ENOTSUP, "boot", "%s: no EFI entry to enter with boot services running",
+			       bp->kernel_name);
+	x86_mb2_final(bp, map);
+	return mb2_info_build(bp->params_shadow, bp->params_size, &x86.mb2, len);
+}
+
+/*
+ * The EFI amd64 machine state (Multiboot2 spec 3.5): RAX the magic, RBX
+ * the information's address, everything else as UEFI's x64 boot services
+ * environment has it (UEFI 2.10, 2.3.4: long mode, the firmware's identity
+ * map and GDT) - GRUB 2.06's relocator64_efi enters so. The payload never
+ * returns to a loader that keeps nothing for it; if it does, so do we.
+ */
+rt_status arch_firmware_enter(struct boot_plan *bp, uint64_t info)
+{
+	uint64_t entry = bp->entry;
+
+	arch_fini(); /* the firmware's FS base, as it left it */
+	__asm__ volatile("mov %[info], %%rbx\n\t"
+			 "mov %[magic], %%eax\n\t"
+			 "call *%[entry]"
+			 :
+			 : [info] "r"(info), [magic] "i"(MB2_BOOT_MAGIC), [entry] "r"(entry)
+			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+	arch_init();
+	return rt_fail(RT_EINVAL, "boot", "%s: its EFI entry returned", bp->kernel_name);
+}
+
 rt_status arch_finish(struct boot_plan *bp)
 {
 	static struct bz_e820_entry e820[MEMMAP_MAX];

@@ -53,6 +53,7 @@ void x86_mb2_req(const struct boot_plan *bp)
 		.loader_name = X86_MB2_LOADER_NAME, .mod = mb2_mods, .nmod = bp->ninitrd,
 		.rsdp = fw->rsdp_len ? fw->rsdp : NULL, .rsdp_len = fw->rsdp_len, .fb = fw->has_fb ? &mb2_fb : NULL,
 		.efi_systab = fw->systab, .relocated = !bp->k->fixed,
+		.efi_bs = mb2_efi64(&bp->k->ho.mb2), .efi_image_handle = fw->image_handle,
 	};
 }
 

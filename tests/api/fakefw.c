@@ -258,6 +258,17 @@ void arch_enter(struct boot_plan *bp)
 	abort();
 }
 
+/* never reached: arch_prepare fails first */
+rt_status arch_firmware_info(struct boot_plan *bp, const struct memmap *map, size_t *len)
+{
+	abort();
+}
+
+rt_status arch_firmware_enter(struct boot_plan *bp, uint64_t info)
+{
+	abort();
+}
+
 void arch_release(struct boot_plan *bp)
 {
 }

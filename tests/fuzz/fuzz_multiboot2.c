@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(b);
 		return 0;
 	}
-	if (off + h.length > MB2_SEARCH || (h.required & ~MB2_GIVES))
+	/* what it requires is given on its path (the EFI entry, or i386) */
+	if (off + h.length > MB2_SEARCH || (h.required & ~(mb2_efi64(&h) ? MB2_GIVES_EFI : MB2_GIVES)))
 		abort();
 	free(b);
 
@@ -77,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.nmod = nmod, .map = &m, .rsdp = rest & 1 ? rsdp : NULL, .rsdp_len = 20 + (rest & 2 ? 16 : 0),
 		.fb = rest & 4 ? &fb : NULL, .efi_systab = 0x7f000000, .efi_mmap = rsdp, .efi_mmap_size = 32,
 		.efi_desc_size = 16, .efi_desc_version = 1, .relocated = rest & 8, .load_base = 0x200000,
+		.efi_bs = mb2_efi64(&h), .efi_image_handle = 0x7e000000,
 	};
 	bound = mb2_info_bound(&r, m.n, 32);
 	info = malloc(bound);

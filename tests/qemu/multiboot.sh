@@ -27,7 +27,7 @@ t_multiboot_payload_x86_64() {
 		'efikexec.efi --verbose --module="mod1.bin alpha beta=1" --module=mod2.bin mb2-payload.elf one two'
 	qemu_boot x86_64 "$name" "$ESP" 1G 120 -device VGA || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_grep "$name" \
-		'^efikexec: info: plan: image \\mb2-payload\.elf: Multiboot2 \(ELF32 i386, 1 piece at \[0x2000000, 0x2006000\), entry 0x2000080; relocatable within \[0x1000000, 0x40000000\), align 0x200000, preference high\)$' \
+		'^efikexec: info: plan: image \\mb2-payload\.elf: Multiboot2 \(ELF32 i386, 1 piece at \[0x2000000, 0x2006000\), entry 0x2000080; relocatable within \[0x1000000, 0x40000000\), align 0x200000, preference high; i386 entry after ExitBootServices \(no EFI boot services tag\)\)$' \
 		'^efikexec: info: plan: segment 1 initrd +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +308104 bytes, in place, from \\mod1\.bin \+ \\mod2\.bin$' \
 		'^efikexec: info: plan: segment 4 room +\[0x000009f000, 0x00000a0000\) .*an EBDA purgatory makes' \
 		'^efikexec: info: plan: module 0 \[0x[0-9a-f]+, 0x[0-9a-f]+\) +300001 bytes, \\mod1\.bin alpha beta=1$' \
@@ -127,45 +127,86 @@ xen_esp() {
 	esp=$(new_esp "$2")
 	cp "$BUILD/$1/efikexec.efi" "$esp/"
 	cp "$3" "$esp/$4"
-	cp "$(kernel_path "$1" 6.1)" "$esp/$5"
+	cp "$(kernel_path "$1" "${6:-6.1}")" "$esp/$5"
 	cp "$WORK/initrd-$1.img" "$esp/initrd.img"
 	echo "$esp"
 }
 
-# Debian's Xen 4.17 (xen.gz: gzip of an ELF32 with a Multiboot2 header)
-# with Debian's 6.1 kernel as dom0 and the test initramfs as its initrd.
-# Xen runs on the serial port; dom0's console is Xen's (hvc0). Xen's own
-# lines show it took efikexec's memory map ("Multiboot-e820"), found ACPI
-# through the EBDA efikexec made, and its modules. Two TCG workarounds:
-# -cpu max without SMAP/SMEP (QEMU 7.2's TCG faults Xen's PV dom0 entry
-# with them on); dom0 without rtc_cmos (its IRQ 8 collides with the hvc
-# console's in a PV dom0 under QEMU: "genirq: Flags mismatch irq 8").
-# Xen halts when dom0 powers off, so the boot ends at dom0's last line.
-t_xen_x86_64() {
-	local name=xen-x86_64 esp
-	esp=$(xen_esp x86_64 "$name" "$XEN_X86" xen.gz vmlinuz)
-	local xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off noreboot"
-	local dargs="console=hvc0 earlyprintk=xen panic=-1 initcall_blacklist=cmos_init efikexec.token=$RANDOM"
-	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $xargs"
+# Debian's Xen 4.17 (xen.gz: gzip of an ELF32 with a Multiboot2 header
+# that asks for EFI boot services and has an EFI amd64 entry) with Debian's
+# kernel SERIES as dom0 and the test initramfs as its initrd, entered as
+# GRUB 2.06 enters it: boot services running, Xen calls ExitBootServices
+# and hands dom0 the EFI system table and ACPI. Xen runs on the serial
+# port; dom0's console is Xen's (hvc0). Xen's lines show its EFI memory
+# map and the firmware's RSDP, dom0's that it has EFI and ACPI (PnP finds
+# devices) and a console (init's lines come through hvc0). One TCG
+# workaround, the machine's (GRUB's multiboot2 needs it too): -cpu max
+# without SMAP/SMEP (QEMU 7.2's TCG faults Xen's PV dom0 entry with them
+# on). Xen halts when dom0 powers off, so the boot ends at dom0's last line.
+XEN_XARGS="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off noreboot"
+# xen_dom0_facts NAME DARGS: what dom0 and Xen say on the EFI path
+xen_dom0_facts() {
+	local name=$1 dargs=$2
+	expect_grep "$name" \
+		"^\\(XEN\\) Command line: $XEN_XARGS\$" \
+		'^\(XEN\) EFI RAM map:$' \
+		'^\(XEN\) ACPI: RSDP [0-9A-F]{8}, 0024 \(r2 BOCHS \)$' \
+		'^\(XEN\)  Dom0 kernel: 64-bit, PAE, lsb, ' \
+		'^\(XEN\)  Init\. ramdisk: [0-9a-f]+->[0-9a-f]+$' \
+		'^\[ *[0-9.]+\] efi: EFI v2\.[0-9]+ by EDK II$' \
+		'^\[ *[0-9.]+\] ACPI: RSDP 0x[0-9A-F]+ 000024 \(v02 BOCHS \)$' \
+		'^\[ *[0-9.]+\] pnp: PnP ACPI: found [1-9][0-9]* devices$' || return 1
+	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-EFI: yes' \
+		'EFIKEXEC-INIT: done' || return 1
+	! clean_log "$name" | grep -aE '(XEN\) ACPI: RSDP 0009F010|A valid RSDP was not found|unable to open an initial console' ||
+		{ echo "$name: dom0 or Xen missed the firmware's ACPI, or dom0 its console"; return 1; }
+}
+xen_x86() {
+	local series=$1 name=xen-x86_64-$1 esp
+	esp=$(xen_esp x86_64 "$name" "$XEN_X86" xen.gz vmlinuz "$series")
+	local dargs="console=hvc0 earlyprintk=xen panic=-1 efikexec.token=$RANDOM"
+	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $XEN_XARGS"
 	QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 -cpu "$QEMU_X86_CPU,-smap,-smep" ||
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	expect_grep "$name" \
-		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x200000; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high\)\)$' \
-		'^\(XEN\) Bootloader: efikexec$' \
-		"^\\(XEN\\) Command line: $xargs\$" \
-		'^\(XEN\) Multiboot-e820 RAM map:$' \
-		'^\(XEN\)  \[000000000009f000, 000000000009ffff\] \(reserved\)$' \
-		'^\(XEN\) ACPI: RSDP 0009F010, 0024 \(r2 BOCHS \)$' \
-		'^\(XEN\)  Dom0 kernel: 64-bit, PAE, lsb, ' \
-		'^\(XEN\)  Init\. ramdisk: [0-9a-f]+->[0-9a-f]+$' \
-		"^EFIKEXEC-KERNEL: $(kernel_version_re x86_64 6.1) "
-	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-INIT: done'
+		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x[0-9a-f]+; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high; EFI amd64 entry with boot services running \(header tags 7 and 9\)\)\)$' \
+		'^efikexec: info: boot: [0-9]+ regions verified \(XXH64\) before the entry$' \
+		'^efikexec: info: boot: entering \\xen\.gz at its EFI amd64 entry 0x[0-9a-f]+, boot services running \(boot information at 0x[0-9a-f]+, [0-9]+ bytes\)$' \
+		"^EFIKEXEC-KERNEL: $(kernel_version_re x86_64 "$series") " || return 1
+	xen_dom0_facts "$name" "$dargs" || return 1
 	# the initrd Xen handed dom0 is the module's, byte for byte: its size
 	local rd
 	rd=$(clean_log "$name" | sed -n 's/^(XEN)  Init\. ramdisk: \([0-9a-f]*\)->\([0-9a-f]*\)$/\1 \2/p')
 	set -- $rd
 	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
 		{ echo "Xen's ramdisk [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+}
+t_xen_x86_64() { xen_x86 6.1; }
+t_xen_x86_64_6.12() { xen_x86 6.12; }
+
+# The peer: GRUB 2.06 (Debian's grub-efi-amd64-bin, grub-mkstandalone)
+# booting the same files with `multiboot2` and `module2` on the same
+# machine: the same dom0 facts.
+t_xen_grub_x86_64() {
+	local name=xen-grub-x86_64 esp
+	esp=$(xen_esp x86_64 "$name" "$XEN_X86" xen.gz vmlinuz 6.1)
+	local dargs="console=hvc0 earlyprintk=xen panic=-1 efikexec.token=$RANDOM"
+	mkdir -p "$esp/EFI/BOOT"
+	cat >"$WORK/$name.cfg" <<-EOF
+		set timeout=0
+		search --no-floppy --file --set=root /xen.gz
+		menuentry xen {
+			multiboot2 /xen.gz $XEN_XARGS
+			module2 /vmlinuz $dargs
+			module2 /initrd.img
+		}
+	EOF
+	grub-mkstandalone -O x86_64-efi -o "$esp/EFI/BOOT/BOOTX64.EFI" \
+		--modules="part_gpt part_msdos fat search normal multiboot2 gzio" "boot/grub/grub.cfg=$WORK/$name.cfg"
+	QEMU_READY="BdsDxe: starting" QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 \
+		-cpu "$QEMU_X86_CPU,-smap,-smep" || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" '^\(XEN\) Bootloader: GRUB 2\.06' || return 1
+	xen_dom0_facts "$name" "$dargs"
 }
 
 # Debian's Xen 4.17 for arm64 (an Image) with Debian's 6.1 arm64 kernel as
@@ -196,4 +237,30 @@ t_xen_aarch64() {
 	set -- $r
 	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
 		{ echo "Xen's dom0 initrd [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+}
+
+# Xen on arm64 is an EFI application too (Debian's `xen` is a PE file with
+# an Image header): started by efikexec's boot stage from an `efi` entry,
+# it reads xen.cfg beside it, loads dom0's kernel and ramdisk itself and
+# boots it with the firmware's device tree (AAVMF with acpi=off: Debian's
+# arm64 Xen 4.17 is built without ACPI, so AAVMF's ACPI tables are
+# nothing it can use - no "acpi" string in the binary).
+t_xen_efi_aarch64() {
+	local name=xen-efi-aarch64 esp
+	esp=$(xen_esp aarch64 "$name" "$ASSETS/xen/xen-4.17-arm64" xen.efi Image)
+	local dargs="console=hvc0 earlycon=xenboot panic=-1 efikexec.token=$RANDOM"
+	mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries"
+	cp "$esp/efikexec.efi" "$esp/EFI/BOOT/BOOTAA64.EFI"
+	printf 'timeout 0\n' >"$esp/loader/loader.conf"
+	printf 'title Xen\nefi /xen.efi\n' >"$esp/loader/entries/xen.conf"
+	printf '[global]\ndefault=xen\n\n[xen]\noptions=console=dtuart dom0_mem=512M\nkernel=Image %s\nramdisk=initrd.img\n' \
+		"$dargs" >"$esp/xen.cfg"
+	QEMU_MACHINE=virt,acpi=off,virtualization=on QEMU_READY="boot stage" QEMU_DONE="EFIKEXEC-INIT: done" \
+		qemu_boot aarch64 "$name" "$esp" 2G 400 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" '^efikexec: info: stage: booting Xen \(xen\.conf\)$' \
+		'^Xen 4\.17\.[0-9]+ .*EFI loader$' "^Using configuration file 'xen\\.cfg'\$" \
+		'^\(XEN\) Xen version 4\.17' '^\(XEN\) Loading d0 initrd from ' \
+		"^EFIKEXEC-KERNEL: $(kernel_version_re aarch64 6.1) "
+	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-INIT: done'
 }

@@ -50,7 +50,7 @@ static const struct htag xen_tags[] = {
 	{ 4, 0, 1, { 2 } },
 	{ 5, 1, 3, { 0, 0, 0 } },
 	{ 7, 1, 0, { 0 } },
-	{ 9, 1, 1, { 0x3dd531 } },
+	{ 9, 1, 1, { 0x200531 } }, /* Xen's is 0x3dd531, in its 3.7 MiB */
 };
 
 TEST(mb2_header_xen)
@@ -210,21 +210,36 @@ TEST(mb2_loader_elf32_relocatable)
 	CHECK_EQ_U64(ctx.k.min, 0x200000);
 	CHECK_EQ_U64(ctx.k.max, 0xffffffff);
 	CHECK_EQ_U64(ctx.k.memsz, 0x8000);
-	CHECK_EQ_U64(ctx.k.entry_offset, 0);
+	CHECK_EQ_U64(ctx.k.entry_offset, 0x531); /* the EFI amd64 entry: tags 7 and 9 */
 	CHECK_EQ_U64(ctx.k.npieces, 1);
 	CHECK_EQ_U64(ctx.k.piece[0].src_off, 0x80);
 	CHECK_EQ_U64(ctx.k.piece[0].filesz, 0x5000);
 	CHECK_EQ_U64(ctx.k.params_max, 1ull << 32);
 	CHECK_EQ_U64(ctx.k.initrd_max, 1ull << 32);
-	CHECK_STR(ctx.k.desc, "Multiboot2 (ELF32 i386, 1 piece at [0x200000, 0x208000), entry 0x200000; "
-			      "relocatable within [0x200000, 0xffffffff), align 0x200000, preference high)");
+	CHECK_STR(ctx.k.desc, "Multiboot2 (ELF32 i386, 1 piece at [0x200000, 0x208000), entry 0x200531; "
+			      "relocatable within [0x200000, 0xffffffff), align 0x200000, preference high; "
+			      "EFI amd64 entry with boot services running (header tags 7 and 9))");
 	/* an arm64 efikexec names it and refuses it */
 	CHECK(load(b, n, LD_MACHINE_AARCH64) == RT_ENOTSUP);
 	CHECK_CONTAINS(test_log(), "x86_64");
-	/* an entry outside the image */
-	w32(b, 24, 0x300000);
-	CHECK(load(b, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
-	CHECK_CONTAINS(test_log(), "entry point 0x300000 lies outside the image's [0x200000, 0x208000)");
+	/* an EFI entry outside the image */
+	{
+		struct htag t[7];
+		memcpy(t, xen_tags, sizeof(t));
+		t[6].v[0] = 0x300000;
+		put_header(b, 0x98, t, 7, 0, 0);
+		CHECK(load(b, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
+		CHECK_CONTAINS(test_log(), "EFI amd64 entry point 0x300000 lies outside the image's [0x200000, 0x208000)");
+		/* without tag 9 (tag 7 alone): the ELF entry, after the exit */
+		put_header(b, 0x98, xen_tags, 6, 0, 0);
+		CHECK(load(b, n, LD_MACHINE_X86_64) == RT_OK);
+		CHECK_EQ_U64(ctx.k.entry_offset, 0);
+		CHECK_CONTAINS(ctx.k.desc, "; i386 entry after ExitBootServices (tag 7 without an EFI amd64 entry))");
+		/* an entry outside the image */
+		w32(b, 24, 0x300000);
+		CHECK(load(b, n, LD_MACHINE_X86_64) == RT_ENOEXEC);
+		CHECK_CONTAINS(test_log(), "entry point 0x300000 lies outside the image's [0x200000, 0x208000)");
+	}
 	free(b);
 }
 
@@ -251,7 +266,7 @@ TEST(mb2_loader_address_tag)
 	CHECK_EQ_U64(ctx.k.piece[0].filesz, 0x2000);
 	CHECK_EQ_U64(ctx.k.piece[0].memsz, 0x4000);
 	CHECK_EQ_U64(ctx.k.entry_offset, 0x100);
-	CHECK_STR(ctx.k.desc, "Multiboot2 (address tag, 1 piece at [0x1000000, 0x1004000), entry 0x1000100)");
+	CHECK_STR(ctx.k.desc, "Multiboot2 (address tag, 1 piece at [0x1000000, 0x1004000), entry 0x1000100; i386 entry after ExitBootServices (no EFI boot services tag))");
 	memset(b, 0, sizeof(b));
 	put_header(b, 0x40, no_entry, 1, 0, 0);
 	CHECK(load(b, sizeof(b), LD_MACHINE_X86_64) == RT_ENOEXEC);
@@ -379,6 +394,29 @@ TEST(mb2_information)
 	CHECK_EQ_U64(r32(b, at[17] + 4), 16 + 96);
 	CHECK_EQ_U64(r32(b, at[17] + 8), 48);
 
+	/* through the EFI amd64 entry (boot services running), as GRUB 2.06
+	 * with keep_bs: the system table unasked, "boot services not
+	 * terminated" and the image handle, no EFI map even when asked */
+	h.requested = (1u << 4) | (1u << 6) | (1u << 17);
+	r.efi_bs = true;
+	r.efi_image_handle = 0x7e123018;
+	CHECK(mb2_info_build(b, sizeof(b), &r, &len) == RT_OK);
+	CHECK(len <= mb2_info_bound(&r, m.n, 96));
+	memset(at, 0, sizeof(at));
+	n = walk(b, len, at, order);
+	{
+		const unsigned want[] = { 21, 1, 2, 3, 3, 4, 6, 8, 12, 14, 15, 18, 20, 0 };
+		CHECK_EQ_U64(n, sizeof(want) / sizeof(want[0]));
+		for (unsigned i = 0; i < n && i < sizeof(want) / sizeof(want[0]); i++)
+			CHECK_EQ_U64(order[i], want[i]);
+	}
+	CHECK_EQ_U64(r64(b, at[12] + 8), 0x7f000018);
+	CHECK_EQ_U64(r32(b, at[18] + 4), 8);
+	CHECK_EQ_U64(r32(b, at[20] + 4), 16);
+	CHECK_EQ_U64(r64(b, at[20] + 8), 0x7e123018);
+	CHECK(!at[17]);
+	r.efi_bs = false;
+
 	/* an ACPI 1.0 RSDP: the old tag only; not relocated: no tag 21 */
 	r.rsdp_len = 20;
 	r.relocated = false;
@@ -399,4 +437,32 @@ TEST(mb2_information)
 		CHECK(mb2_info_build(b, sizeof(b), &r, &len) == RT_EINVAL);
 		CHECK_CONTAINS(test_log(), "module 0 (\\big) at [0xfffff000, 0x100001000): past 4 GiB");
 	}
+}
+
+/* What a payload may require depends on its path: through the EFI amd64
+ * entry the image handle and "boot services not terminated" are given and
+ * the EFI memory map is not; after ExitBootServices the other way round. */
+TEST(mb2_requires_by_path)
+{
+	static uint8_t b[0x1000];
+	struct mb2_header h;
+	const struct htag efi_ih[] = { { 1, 0, 2, { 18, 20 } }, { 7, 0, 0, { 0 } }, { 9, 0, 1, { 0x1000 } } };
+	const struct htag efi_mmap[] = { { 1, 0, 1, { 17 } }, { 7, 0, 0, { 0 } }, { 9, 0, 1, { 0x1000 } } };
+	const struct htag i386_ih[] = { { 1, 0, 1, { 20 } } };
+
+	memset(b, 0, sizeof(b));
+	put_header(b, 0x40, efi_ih, 3, 0, 0);
+	CHECK(mb2_parse(b, sizeof(b), 0x40, "\\img", &h) == RT_OK);
+	CHECK(mb2_efi64(&h));
+	CHECK_EQ_U64(h.efi64_entry, 0x1000);
+	put_header(b, 0x40, efi_mmap, 3, 0, 0);
+	test_log_clear();
+	CHECK(mb2_parse(b, sizeof(b), 0x40, "\\img", &h) == RT_ENOTSUP);
+	CHECK_CONTAINS(test_log(), "requires the boot information tag 17 (EFI memory map), which efikexec cannot give through the EFI amd64 entry");
+	memset(b, 0, sizeof(b));
+	put_header(b, 0x40, i386_ih, 1, 0, 0);
+	test_log_clear();
+	CHECK(mb2_parse(b, sizeof(b), 0x40, "\\img", &h) == RT_ENOTSUP);
+	CHECK(!mb2_efi64(&h));
+	CHECK_CONTAINS(test_log(), "requires the boot information tag 20 (EFI 64-bit image handle), which efikexec cannot give: without the EFI tags 7 and 9");
 }
