@@ -515,7 +515,7 @@ soak-tpm: all $(ASSETS_STAMP)
 # the boot tests (all, or SOAK_TESTS) round-robin SOAK_ROUNDS times, two at a
 # time, the logs of every failed run kept (tests/qemu/soak.sh)
 SOAK_TESTS ?=
-soak: all $(ASSETS_STAMP) testhooks $(MB2_PAYLOAD) $(EXAMPLES)
+soak: all $(ASSETS_STAMP) testhooks $(MB2_PAYLOAD) $(MB2_PAYLOAD_EFI) $(EXAMPLES)
 	tests/qemu/soak.sh $(BUILD) $(SOAK_ROUNDS) $(SOAK_TESTS)
 
 # the Multiboot2 test payload (tests/qemu/mb2-payload.c): i386, the host's
@@ -528,7 +528,18 @@ $(MB2_PAYLOAD): tests/qemu/mb2-payload.c tests/qemu/mb2-payload.ld arch/x86_64/i
 	$(Q)ld -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments \
 		-T tests/qemu/mb2-payload.ld $(@:.elf=.o) -o $@
 
-qemu-test: all $(ASSETS_STAMP) $(MB2_PAYLOAD)
+# ... and its x86_64 build with an EFI amd64 entry (MB2_EFI): entered with
+# boot services running
+MB2_PAYLOAD_EFI := $(BUILD)/tests/mb2-payload-efi.elf
+$(MB2_PAYLOAD_EFI): tests/qemu/mb2-payload.c tests/qemu/mb2-payload.ld arch/x86_64/io.h Makefile
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  PAYLOAD $@")
+	$(Q)$(HOST_CC) -m64 -DMB2_EFI -ffreestanding -fPIE -fvisibility=hidden -O2 $(WARN) -fno-stack-protector \
+		-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables -c $< -o $(@:.elf=.o)
+	$(Q)ld -m elf_x86_64 -static -nostdlib -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments \
+		-T tests/qemu/mb2-payload.ld $(@:.elf=.o) -o $@
+
+qemu-test: all $(ASSETS_STAMP) $(MB2_PAYLOAD) $(MB2_PAYLOAD_EFI)
 	tests/qemu/run-all.sh $(BUILD)
 
 demo: all $(ASSETS_STAMP)
@@ -542,7 +553,7 @@ capture-demo: all $(ASSETS_STAMP) tools
 # benchmarks (bench-boot runs one round: every loader must reach the kernel)
 # what check builds, two jobs at a time (this machine has two cores); the
 # apt-using rules are ordered so two apt-get never run at once
-CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) \
+CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) $(MB2_PAYLOAD_EFI) \
 	$(BUILD)/host/unit $(BUILD)/host/unit-api $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack
 check-build: $(CHECK_BUILD)

@@ -18,7 +18,35 @@
 #include "../../arch/x86_64/io.h" /* port I/O and the polled UART, i386 alike */
 
 /* The header: required information 1 2 3 4 6, optional 8 12 14 15 17 21,
- * modules page-aligned, relocatable (Multiboot2 spec 3.1). */
+ * modules page-aligned, relocatable (Multiboot2 spec 3.1). Built with
+ * MB2_EFI (x86_64, -m64): also the EFI boot services tag (7) and an EFI
+ * amd64 entry (9), so it is entered in long mode with boot services
+ * running (spec 3.5), where it checks the image handle it is given with
+ * the firmware's HandleProtocol. */
+#ifdef MB2_EFI
+#define EFI_TAGS ".balign 8\n.short 7, 0\n.long 8\n" \
+		 ".balign 8\n.short 9, 0\n.long 12\n.long _start\n"
+#define ENTRY ".code64\n" \
+	      "_start:\n" \
+	      "  mov %eax, %edi\n" \
+	      "  mov %ebx, %esi\n" \
+	      "  lea _start(%rip), %rdx\n" \
+	      "  lea stack_top(%rip), %rsp\n" \
+	      "  call payload_main\n"
+#else
+#define EFI_TAGS ""
+#define ENTRY "_start:\n" \
+	      "  cli\n" \
+	      "  mov %eax, %esi\n" \
+	      "  call 1f\n" \
+	      "1: pop %ebp\n" \
+	      "  lea (stack_top - 1b)(%ebp), %esp\n" \
+	      "  lea (_start - 1b)(%ebp), %ecx\n" \
+	      "  push %ecx\n" \
+	      "  push %ebx\n" \
+	      "  push %esi\n" \
+	      "  call payload_main\n"
+#endif
 __asm__(".section .multiboot, \"a\"\n"
 	".balign 8\n"
 	"mb2_header:\n"
@@ -28,21 +56,12 @@ __asm__(".section .multiboot, \"a\"\n"
 	".balign 8\n.short 1, 1\n.long 8 + 4 * 6\n.long 8, 12, 14, 15, 17, 21\n"
 	".balign 8\n.short 6, 0\n.long 8\n"
 	".balign 8\n.short 10, 1\n.long 24\n.long 0x1000000, 0x40000000, 0x200000, 2\n"
+	EFI_TAGS
 	".balign 8\n.short 0, 0\n.long 8\n"
 	"mb2_header_end:\n"
 	".text\n"
 	".globl _start\n"
-	"_start:\n"
-	"  cli\n"
-	"  mov %eax, %esi\n"
-	"  call 1f\n"
-	"1: pop %ebp\n"
-	"  lea (stack_top - 1b)(%ebp), %esp\n"
-	"  lea (_start - 1b)(%ebp), %ecx\n"
-	"  push %ecx\n"
-	"  push %ebx\n"
-	"  push %esi\n"
-	"  call payload_main\n"
+	ENTRY
 	"2: hlt\n"
 	"  jmp 2b\n"
 	".bss\n"
@@ -106,12 +125,12 @@ static void dec(uint32_t v)
 static uint16_t rd16(uint32_t a)
 {
 	__asm__("" : "+r"(a));
-	return *(volatile uint16_t *)a;
+	return *(volatile uint16_t *)(uintptr_t)a;
 }
 
 static uint32_t rd32(uint32_t a)
 {
-	return *(volatile uint32_t *)a;
+	return *(volatile uint32_t *)(uintptr_t)a;
 }
 
 static uint64_t rd64(uint32_t a)
@@ -125,7 +144,7 @@ static uint8_t sum8(uint32_t a, uint32_t n)
 	uint8_t s = 0;
 
 	for (uint32_t i = 0; i < n; i++)
-		s = (uint8_t)(s + *(volatile uint8_t *)(a + i));
+		s = (uint8_t)(s + *(volatile uint8_t *)(uintptr_t)(a + i));
 	return s;
 }
 
@@ -133,7 +152,7 @@ static void str_at(uint32_t a, uint32_t max)
 {
 	char c[2] = { 0, 0 };
 
-	for (uint32_t i = 0; i < max && (c[0] = *(volatile char *)(a + i)); i++)
+	for (uint32_t i = 0; i < max && (c[0] = *(volatile char *)(uintptr_t)(a + i)); i++)
 		puts_(c);
 }
 
@@ -143,7 +162,7 @@ static void rsdp(const char *what, uint32_t a, uint32_t len)
 	puts_(" oem=");
 	str_at(a + 9, 6);
 	puts_(" rev=");
-	dec(*(volatile uint8_t *)(a + 15));
+	dec(*(volatile uint8_t *)(uintptr_t)(a + 15));
 	puts_(" rsdt=");
 	hex(rd32(a + 16));
 	puts_(" sum20=");
@@ -175,10 +194,32 @@ static uint32_t ebda_rsdp(void)
 	return 0;
 }
 
+#ifdef MB2_EFI
+/* The image handle answers HandleProtocol for EFI_LOADED_IMAGE_PROTOCOL
+ * (UEFI 2.10, 9.1: 5b1b31a1-9562-11d2-8e3f-00a0c969723b): boot services
+ * still run, and the handle is a live image's. EFI_BOOT_SERVICES at the
+ * system table's +96; HandleProtocol at its +152 (UEFI 2.10, 4.4). */
+static int loaded_image(uint64_t systab, uint64_t handle)
+{
+	static const uint8_t guid[16] = { 0xa1, 0x31, 0x1b, 0x5b, 0x62, 0x95, 0xd2, 0x11,
+					  0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b };
+	typedef uint64_t __attribute__((ms_abi)) (*handle_protocol)(uint64_t, const void *, void **);
+	uint64_t bs = rd64((uint32_t)systab + 96);
+	handle_protocol hp = (handle_protocol)(uintptr_t)rd64((uint32_t)bs + 152);
+	void *li = 0;
+
+	return bs && hp && hp(handle, guid, &li) == 0 && li;
+}
+#endif
+
 void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 {
-	uint32_t cr0, cr4, eflags, efer_lo, efer_hi, total, at, acpi = 0, acpi_len = 0;
+	unsigned long cr0, cr4, eflags; /* the register's width: 32 or 64 bits */
+	uint32_t efer_lo, efer_hi, total, at, acpi = 0, acpi_len = 0;
 	uint16_t cs, ds, ss;
+#ifdef MB2_EFI
+	uint64_t systab = 0;
+#endif
 
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
@@ -251,7 +292,7 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 		case 3: {
 			uint32_t s = rd32(at + 8), e = rd32(at + 12), sum = 0;
 			for (uint32_t a = s; a < e; a++)
-				sum += *(volatile uint8_t *)a;
+				sum += *(volatile uint8_t *)(uintptr_t)a;
 			puts_("MB2-MODULE: start=");
 			hex(s);
 			puts_(" end=");
@@ -300,9 +341,9 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 			puts_(" height=");
 			dec(rd32(at + 24));
 			puts_(" bpp=");
-			dec(*(volatile uint8_t *)(at + 28));
+			dec(*(volatile uint8_t *)(uintptr_t)(at + 28));
 			puts_(" type=");
-			dec(*(volatile uint8_t *)(at + 29));
+			dec(*(volatile uint8_t *)(uintptr_t)(at + 29));
 			puts_("\n");
 			break;
 		case 12:
@@ -310,6 +351,9 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 			hex(rd64(at + 8));
 			puts_(" signature=");
 			hex(rd64((uint32_t)rd64(at + 8)));
+#ifdef MB2_EFI
+			systab = rd64(at + 8);
+#endif
 			puts_("\n");
 			break;
 		case 14:
@@ -342,6 +386,18 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 			}
 			break;
 		}
+#ifdef MB2_EFI
+		case 18:
+			puts_("MB2-EFI-BS: not terminated\n");
+			break;
+		case 20:
+			puts_("MB2-EFI64-IH: handle=");
+			hex(rd64(at + 8));
+			puts_(" loaded-image=");
+			puts_(systab && loaded_image(systab, rd64(at + 8)) ? "ok" : "none");
+			puts_("\n");
+			break;
+#endif
 		case 21:
 			puts_("MB2-LOADBASE: ");
 			hex(rd32(at + 8));
@@ -359,7 +415,7 @@ void payload_main(uint32_t magic, uint32_t mbi, uint32_t self)
 		if (e) {
 			uint32_t same = acpi && acpi_len >= 20;
 			for (uint32_t i = 0; same && i < acpi_len; i++)
-				same = *(volatile uint8_t *)(e + i) == *(volatile uint8_t *)(acpi + i);
+				same = *(volatile uint8_t *)(uintptr_t)(e + i) == *(volatile uint8_t *)(uintptr_t)(acpi + i);
 			puts_("MB2-EBDA-RSDP: at=");
 			hex(e);
 			puts_(same ? " same as the tag\n" : " differs from the tag\n");

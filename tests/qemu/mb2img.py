@@ -47,7 +47,9 @@ def aout(load, at, extra=(), size=8192):
     return bytes(img)
 
 
-def check(log, ram, modules):
+def check(log, ram, modules, efi=False):
+    """efi: entered through the EFI amd64 entry, boot services running: the
+    map is the firmware's as it was then, and there is no EBDA"""
     text = open(log, "rb").read().decode("latin-1").replace("\r", "")
     lines = text.split("\n")
 
@@ -88,6 +90,8 @@ def check(log, ram, modules):
     for s, e, what in spans:
         if not any(a <= s and e <= a + n and t == 1 for a, n, t in mmap):
             fail("%s at [%#x, %#x) is not in usable RAM" % (what, s, e))
+    if efi:
+        return
     bda = re.search(r"^MB2-BDA: ebda=(0x[0-9a-f]+) basemem=(\d+)$", text, re.M)
     mi = re.search(r"^MB2-MEMINFO: lower=(\d+) upper=(\d+)$", text, re.M)
     if not bda or not mi or int(bda.group(1), 16) == 0:
@@ -131,7 +135,8 @@ def check(log, ram, modules):
 def main():
     kind = sys.argv[1]
     if kind == "check":
-        check(sys.argv[2], int(sys.argv[3], 0), sys.argv[4:])
+        efi = len(sys.argv) > 4 and sys.argv[4] == "--efi"
+        check(sys.argv[2], int(sys.argv[3], 0), sys.argv[5:] if efi else sys.argv[4:], efi)
         return
     if kind == "badsum":
         img = bytearray(open(sys.argv[2], "rb").read())

@@ -59,6 +59,39 @@ t_multiboot_payload_x86_64() {
 	[ "$planned" = "$got" ] || { echo "modules planned at $planned, found at $got"; return 1; }
 }
 
+# The payload's x86_64 build with the EFI tags (7 and 9): entered in long
+# mode with boot services running, relocated, with the same modules. It
+# sees the EFI system table, "boot services not terminated" and an image
+# handle the firmware's HandleProtocol answers for; no EFI memory map and
+# no EBDA; its modules where the plan said, byte for byte.
+t_multiboot_efi_payload_x86_64() {
+	local name=mb2-efi-payload-x86_64
+	mb2_esp "$name"
+	cp "$BUILD/tests/mb2-payload-efi.elf" "$ESP/"
+	startup_nsh "$ESP" \
+		'efikexec.efi --verbose --module="mod1.bin alpha beta=1" --module=mod2.bin mb2-payload-efi.elf one two'
+	qemu_boot x86_64 "$name" "$ESP" 1G 120 -device VGA || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		'^efikexec: info: plan: image \\mb2-payload-efi\.elf: Multiboot2 \(ELF64, 1 piece at \[0x2000000, 0x[0-9a-f]+\), entry 0x2000[0-9a-f]+; relocatable within \[0x1000000, 0x40000000\), align 0x200000, preference high; EFI amd64 entry with boot services running \(header tags 7 and 9\)\)$' \
+		'^efikexec: info: boot: 3 regions verified \(XXH64\) before the entry$' \
+		'^MB2-PAYLOAD: magic=0x36d76289 mbi=0x[0-9a-f]+ image=0x[0-9a-f]*[02468ace]00000$' \
+		'^MB2-STATE: cr0=0x[0-9a-f]+ pe=1 pg=1 cr4=0x[0-9a-f]+ efer\.lme=1 ' \
+		'^MB2-EFI64: systab=0x[0-9a-f]+ signature=0x5453595320494249$' \
+		'^MB2-EFI64-IH: handle=0x[0-9a-f]+ loaded-image=ok$' \
+		'^MB2-ACPI-NEW: oem=BOCHS  rev=2 rsdt=0x[0-9a-f]+ sum20=ok xsdt=0x[0-9a-f]+ sum=ok$' \
+		'^MB2-MODULE: .* string=\\mod1\.bin alpha beta=1$'
+	expect_line "$name" 'MB2-CMDLINE: \mb2-payload-efi.elf one two' 'MB2-LOADER: efikexec' \
+		'MB2-EFI-BS: not terminated' 'MB2-EBDA-RSDP: none' 'MB2-DONE'
+	local order
+	order=$(clean_log "$name" | sed -n 's/^MB2-TAG: type=\([0-9]*\) .*/\1/p' | tr '\n' ' ')
+	[ "$order" = "21 1 2 3 3 4 6 8 12 14 15 18 20 0 " ] || { echo "tags in the order $order"; return 1; }
+	python3 "$MB2_PY" check "$LOGDIR/$name.log" $((1 << 30)) --efi "$ESP/mod1.bin" "$ESP/mod2.bin"
+	local planned got
+	planned=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: module [0-9]* \[0x0*\([0-9a-f]*\), 0x0*\([0-9a-f]*\)).*/\1 \2/p' | tail -n 2)
+	got=$(clean_log "$name" | sed -n 's/^MB2-MODULE: start=0x\([0-9a-f]*\) end=0x\([0-9a-f]*\) .*/\1 \2/p')
+	[ "$planned" = "$got" ] || { echo "modules planned at $planned, found at $got"; return 1; }
+}
+
 # As a boot loader, no shell: a Boot Loader Specification entry whose
 # modules are efikexec's own key, `efikexec-module PATH [ARGS]`.
 t_multiboot_entry_x86_64() {
