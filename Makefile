@@ -40,7 +40,8 @@ Q := $(if $(V),,@)
 # programs (efikexec-plan). lib/, boot/, arch/ and app/'s parsers are plain
 # code, also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/path.c lib/osrel.c \
-            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c lib/cpio.c
+            lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c lib/cpio.c \
+            lib/url.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
@@ -48,13 +49,13 @@ BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c \
-            efi/ukistub.c
+            efi/ukistub.c efi/net.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi (app/): a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
 FRONT_SRCS := app/main.c app/options.c app/stage.c app/menu.c app/bls.c lib/cmdline.c lib/osrel.c \
-              lib/string.c lib/fmt.c lib/log.c
+              lib/string.c lib/fmt.c lib/log.c lib/url.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
 x86_64_ASM   := arch/x86_64/relocate.asm arch/x86_64/purgatory-blob.asm arch/x86_64/sha256-ni.asm
@@ -430,7 +431,7 @@ tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host
 # services are host functions, and the arch's entering half as a test
 # double), ASan and UBSan as the unit tests.
 API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
-	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c tests/api/fakefw.c
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c efi/net.c tests/api/fakefw.c
 API_OTHER_SRCS := $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \

@@ -463,7 +463,7 @@ struct entry_ctx {
 	const char *file, *arch;
 	bls_warn_fn warn;
 	void *wctx;
-	bool seen_linux, seen_efi, seen_uki;
+	bool seen_linux, seen_efi, seen_uki, seen_uki_url;
 };
 
 static void set_broken(struct bls_entry *e, const char *fmt, ...) RT_PRINTF(2, 3);
@@ -561,7 +561,8 @@ static void entry_line(void *ctx, const struct line *l)
 		}
 		e->has_options = true;
 	} else if (!RT_FN(strcmp)(k, "uki-url")) {
-		e->hidden = true; /* network boot: efikexec has none */
+		c->seen_uki_url = true;
+		set_text(c, l, e->uki_url, sizeof(e->uki_url));
 	} else if (!RT_FN(strcmp)(k, "devicetree-overlay") || !RT_FN(strcmp)(k, "extra") ||
 		   !RT_FN(strcmp)(k, "profile")) {
 		warnf(c->warn, c->wctx, c->file, l->no, "'%s' is not supported; ignored", k);
@@ -607,10 +608,13 @@ void bls_parse_entry(struct bls_entry *e, enum bls_part part, const char *file, 
 	}
 	if (!each_line(buf, len, entry_line, &c, why, sizeof(why)))
 		set_broken(e, "%s", why);
-	if (c.seen_linux + c.seen_efi + c.seen_uki > 1)
-		set_broken(e, "more than one of 'linux', 'efi' and 'uki'");
-	else if (!c.seen_linux && !c.seen_efi && !c.seen_uki && !e->hidden)
+	if (c.seen_linux + c.seen_efi + c.seen_uki + c.seen_uki_url > 1)
+		set_broken(e, "more than one of 'linux', 'efi', 'uki' and 'uki-url'");
+	else if (!c.seen_linux && !c.seen_efi && !c.seen_uki && !c.seen_uki_url && !e->hidden)
 		set_broken(e, "no 'linux' or 'efi' line");
+	else if (c.seen_uki_url && (e->ninitrd || e->devicetree[0]))
+		/* the UKI is self-contained (UAPI.1, uki-url) */
+		set_broken(e, "a 'uki-url' entry takes no 'initrd' or 'devicetree' lines");
 	if (c.seen_efi && e->ninitrd)
 		warnf(warn, ctx, file, 0, "'initrd' lines of an 'efi' entry are not used");
 	if (e->architecture[0] && arch && !arch_matches(e->architecture, arch))
@@ -817,6 +821,15 @@ static void efikexec_conf_line(void *ctx, const struct line *l)
 			      "capture-size '%s' is not SIZE[@ADDRESS] (e.g. 256M or 256M@0x40000000); ignored", v);
 		else
 			c->capture_size = s, c->capture_addr = a;
+	} else if (!RT_FN(strcmp)(k, "entry")) {
+		if (c->nentry == BLS_MAX_CONF_ENTRIES)
+			warnf(x->warn, x->wctx, x->file, l->no, "more than %u entry lines; ignored", BLS_MAX_CONF_ENTRIES);
+		else if (!copy(c->entry[c->nentry], BLS_PATH_MAX, v, BLS_LINE_MAX))
+			warnf(x->warn, x->wctx, x->file, l->no, "entry longer than %u bytes; ignored", BLS_PATH_MAX - 1);
+		else
+			c->nentry++;
+	} else if (!RT_FN(strcmp)(k, "default") || !RT_FN(strcmp)(k, "timeout")) {
+		conf_line(ctx, l); /* as loader.conf reads them */
 	} else {
 		warnf(x->warn, x->wctx, x->file, l->no, "unknown key '%s'; ignored", k);
 	}

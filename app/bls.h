@@ -67,6 +67,13 @@ struct bls_entry {
 	/* boot counting: -1 when the name has no counter */
 	int64_t tries_left, tries_done;
 	int boot_option;          /* auto entries: a firmware Boot#### to start, else -1 */
+	/* `uki-url URL` (systemd-boot 258): a UKI fetched over the network;
+	 * ":NAME" is relative to the URL efikexec itself came from. The stage
+	 * resolves it into linux_path, or hides the entry (no network, no
+	 * origin URL). */
+	char uki_url[BLS_PATH_MAX];
+	bool net;                 /* its paths are URLs: an entry fetched over the network, or
+				   * uki-url's; never renamed (no boot counting) */
 	bool hidden;              /* architecture of another machine */
 	bool broken;              /* listed, never booted: why says what */
 	char why[BLS_WHY_MAX];
@@ -158,6 +165,7 @@ bool bls_parse_timeout(const char *text, enum bls_timeout *kind, uint32_t *secon
 void bls_timeout_text(enum bls_timeout kind, uint32_t seconds, char *out, size_t size);
 
 #define BLS_MAX_CAPTURE_INITRDS 16
+#define BLS_MAX_CONF_ENTRIES 32
 
 /* \loader\loader.conf and efikexec.conf (beside efikexec.efi), together. */
 struct bls_config {
@@ -174,6 +182,11 @@ struct bls_config {
 	unsigned ncapture_initrd;
 	char capture_options[BLS_OPTIONS_MAX];
 	uint64_t capture_size, capture_addr;
+	/* efikexec.conf: `entry PATH-OR-URL` (repeatable), Type #1 entry files
+	 * read besides \loader\entries; a relative one from the folder (or
+	 * URL) of the efikexec.conf that names it */
+	char entry[BLS_MAX_CONF_ENTRIES][BLS_PATH_MAX];
+	unsigned nentry;
 };
 
 void bls_config_defaults(struct bls_config *c);
@@ -183,7 +196,8 @@ void bls_config_defaults(struct bls_config *c);
 void bls_parse_loader_conf(struct bls_config *c, const char *file, const char *buf, size_t len,
 			   bls_warn_fn warn, void *ctx);
 /* efikexec.conf: capture-kernel, capture-initrd (repeatable),
- * capture-options (repeatable, joined), capture-size SIZE[@ADDR]. */
+ * capture-options (repeatable, joined), capture-size SIZE[@ADDR], entry
+ * (repeatable), and default and timeout as loader.conf has them. */
 void bls_parse_efikexec_conf(struct bls_config *c, const char *file, const char *buf, size_t len,
 			     bls_warn_fn warn, void *ctx);
 

@@ -29,6 +29,7 @@
 
 #include "../include/efikexec.h"
 #include "../lib/cmdline.h"
+#include "../lib/url.h"
 #include "options.h"
 
 /* The Boot Loader Interface's vendor GUID, 4a67b082-0a4c-41cf-b6c7-440b29bb8c4f */
@@ -64,7 +65,9 @@ static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 #define F_SAVED_ENTRY (1u << 9)
 #define F_DEVICETREE (1u << 10)
 #define F_MENU_DISABLED (1u << 13)
+#define F_DEVICE_URL (1u << 15)
 #define F_UKI (1u << 16)
+#define F_UKI_URL (1u << 17)
 
 #if defined(__x86_64__)
 #define ARCH_EFI "x64"
@@ -94,6 +97,9 @@ static bool secure_boot;
 static struct menu menu;
 static char notes[MENU_NOTES][BLS_WHY_MAX + 64];
 static unsigned nwarn;
+static struct efikexec_net net = { .struct_size = sizeof(net) };
+static bool netbooted;                 /* no ESP: started by the firmware over the network */
+static char conf_url[URL_MAX];         /* netbooted: the efikexec.conf read */
 
 /* --- output ---------------------------------------------------------------------------- */
 
@@ -572,6 +578,8 @@ static void check_files(struct bls_entry *e)
 		e->hidden = true;
 		return;
 	}
+	if (e->net)
+		return; /* URLs: fetched when booted, each failure said then */
 	if (e->linux_path[0] && !exists(e->part, e->linux_path))
 		what = "linux", path = e->linux_path;
 	else if (e->efi_path[0] && !exists(e->part, e->efi_path))
@@ -587,6 +595,183 @@ static void check_files(struct bls_entry *e)
 	if (what) {
 		e->broken = true;
 		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
+	}
+}
+
+/* --- the network ------------------------------------------------------------------------------- */
+
+/* A path of an entry read from `base` (a URL), made a URL: "/x" from the
+ * server's root, "x" beside the entry (RFC 3986 resolution). */
+static bool to_url(const char *base, char *path, size_t size)
+{
+	char out[URL_MAX];
+
+	if (!path[0])
+		return true;
+	if (url_resolve(base, path, out, sizeof(out)) != RT_OK || RT_FN(strlen)(out) >= size)
+		return false;
+	rt_snprintf(path, size, "%s", out);
+	return true;
+}
+
+/* An entry fetched from URL base: its paths become URLs; it cannot be
+ * renamed, so it is not counted. */
+static void entry_urls(struct bls_entry *e, const char *base)
+{
+	bool ok = to_url(base, e->linux_path, sizeof(e->linux_path)) &&
+		  to_url(base, e->devicetree, sizeof(e->devicetree));
+
+	for (unsigned i = 0; ok && i < e->ninitrd; i++)
+		ok = to_url(base, e->initrd[i], sizeof(e->initrd[i]));
+	for (unsigned i = 0; ok && i < e->nmodule; i++) {
+		char path[BLS_MODULE_MAX], args[BLS_MODULE_MAX];
+		rt_snprintf(path, sizeof(path), "%s", bls_module_path(e, i));
+		rt_snprintf(args, sizeof(args), "%s", bls_module_args(e, i));
+		ok = to_url(base, path, BLS_PATH_MAX) && RT_FN(strlen)(path) + 1 + RT_FN(strlen)(args) < BLS_MODULE_MAX;
+		if (ok) {
+			size_t n = RT_FN(strlen)(path);
+			RT_FN(memcpy)(e->module[i], path, n + 1);
+			rt_snprintf(e->module[i] + n + 1, BLS_MODULE_MAX - n - 1, "%s", args);
+			e->module_args[i] = (uint16_t)(args[0] ? n + 1 : n);
+		}
+	}
+	e->net = true;
+	e->tries_left = e->tries_done = -1;
+	if (!ok && !e->broken) {
+		e->broken = true;
+		rt_snprintf(e->why, sizeof(e->why), "a path resolved against %s is longer than %u bytes", base,
+			    BLS_PATH_MAX - 1);
+	}
+	if (e->efi_path[0] && !e->broken) {
+		e->broken = true;
+		rt_snprintf(e->why, sizeof(e->why), "an 'efi' entry read over the network is not supported");
+	}
+}
+
+/* `uki-url` (systemd-boot 258): hidden without an HTTP stack, and ":NAME"
+ * hidden when efikexec did not come over the network; else the URL is
+ * the entry's linux path. */
+static void resolve_uki_url(struct bls_entry *e)
+{
+	const char *u = e->uki_url;
+
+	if (!u[0] || e->broken || e->hidden)
+		return;
+	if (!(net.flags & EFIKEXEC_NET_HTTP)) {
+		say(EFIKEXEC_LOG_INFO, "config", "%s: uki-url %s: no network (the firmware has no HTTP stack); not listed",
+		    e->file, u);
+		e->hidden = true;
+		return;
+	}
+	if (u[0] == ':' && !(net.flags & EFIKEXEC_NET_BOOTED)) {
+		say(EFIKEXEC_LOG_INFO, "config", "%s: uki-url %s: efikexec was not loaded over the network, so it has no URL to take '%s' relative to; not listed",
+		    e->file, u, u + 1);
+		e->hidden = true;
+		return;
+	}
+	if (u[0] == ':' ? url_resolve(net.origin, u + 1, e->linux_path, sizeof(e->linux_path)) != RT_OK
+			: !url_is(u) || (size_t)rt_snprintf(e->linux_path, sizeof(e->linux_path), "%s", u) >= sizeof(e->linux_path)) {
+		e->broken = true;
+		rt_snprintf(e->why, sizeof(e->why), "uki-url %.200s is not a URL efikexec fetches (or too long)", u);
+		return;
+	}
+	e->net = true;
+	e->tries_left = e->tries_done = -1;
+}
+
+static void drop_log(void *ctx, int level, const char *subsystem, const char *message)
+{
+}
+
+/* A URL's bytes (pages: efikexec_fetch_free); quiet: a missing file is
+ * not an error (EFIKEXEC_NOT_FOUND), nothing said. */
+static efikexec_status fetch(const char *url, bool quiet, void **buf, uint64_t *len)
+{
+	efikexec_status s;
+
+	if (quiet)
+		efikexec_set_log(drop_log, NULL, EFIKEXEC_LOG_INFO);
+	s = efikexec_fetch(url, BLS_FILE_MAX, buf, len);
+	if (quiet)
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_INFO);
+	if (quiet && s && s != EFIKEXEC_NOT_FOUND)
+		say(EFIKEXEC_LOG_WARN, "config", "%s", efikexec_last_error());
+	return s;
+}
+
+/* A Type #1 entry file named by URL. */
+static void net_entry(const char *url)
+{
+	struct bls_entry *e;
+	char name[BLS_NAME_MAX];
+	const char *slash, *end;
+	void *buf;
+	uint64_t len;
+	efikexec_status s;
+
+	end = url + RT_FN(strlen)(url);
+	for (const char *q = url; *q; q++)
+		if (*q == '?' || *q == '#') {
+			end = q;
+			break;
+		}
+	slash = end;
+	while (slash > url && slash[-1] != '/')
+		slash--;
+	rt_snprintf(name, sizeof(name), "%.*s", (int)(end - slash), slash);
+	if (!(e = new_entry()))
+		return;
+	s = fetch(url, false, &buf, &len);
+	if (s) {
+		bls_parse_entry(e, BLS_ESP, name, "", 0, ARCH_EFI, NULL, NULL);
+		e->broken = true;
+		e->net = true;
+		rt_snprintf(e->why, sizeof(e->why), "cannot fetch %.180s: %s", url, efikexec_status_name(s));
+		say(EFIKEXEC_LOG_WARN, "config", "%s: broken: %s", url, e->why);
+		return;
+	}
+	bls_parse_entry(e, BLS_ESP, name, buf, (size_t)len, ARCH_EFI, config_warn, "");
+	efikexec_fetch_free(buf, len);
+	if (e->uki_url[0])
+		resolve_uki_url(e);
+	else
+		entry_urls(e, url);
+	if (e->broken)
+		say(EFIKEXEC_LOG_WARN, "config", "%s: broken: %s", url, e->why);
+}
+
+static void type1_file(enum bls_part p, const char *dir, const char *name);
+
+/* efikexec.conf's `entry` lines: URLs (relative ones against the URL of
+ * the efikexec.conf read, when netbooted), or entry files on the ESP
+ * (relative ones from efikexec.conf's folder). */
+static void conf_entries(void)
+{
+	for (unsigned i = 0; i < cfg.nentry; i++) {
+		const char *v = cfg.entry[i];
+		char url[URL_MAX], path[BLS_PATH_MAX * 2];
+		if (url_is(v) || netbooted) {
+			if (url_resolve(conf_url, v, url, sizeof(url)) != RT_OK) {
+				say(EFIKEXEC_LOG_WARN, "config", "entry %s: not a URL, nor one relative to %s", v,
+				    conf_url[0] ? conf_url : "(none)");
+				continue;
+			}
+			net_entry(url);
+			continue;
+		}
+		/* on the ESP: split into folder and name for type1_file */
+		if (v[0] == '\\' || v[0] == '/') {
+			efi_path(v, path, sizeof(path));
+		} else {
+			const char *slash = RT_FN(strrchr)(image_path, '\\');
+			size_t dir = slash ? (size_t)(slash - image_path) : 0;
+			char rel[BLS_PATH_MAX + 2];
+			efi_path(v, rel, sizeof(rel));
+			rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
+		}
+		char *last = RT_FN(strrchr)(path, '\\');
+		*last = 0;
+		type1_file(BLS_ESP, path[0] ? path : "\\", last + 1);
 	}
 }
 
@@ -617,6 +802,7 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
 	}
 	bls_parse_entry(e, p, name, buf, len, ARCH_EFI, config_warn, where);
 	bs->FreePool(buf);
+	resolve_uki_url(e);
 	check_files(e);
 	if (e->broken)
 		say(EFIKEXEC_LOG_WARN, "config", "%s%s: broken: %s", where, path, e->why);
@@ -777,6 +963,30 @@ static void auto_entries(void)
 
 /* --- configuration ---------------------------------------------------------------------------- */
 
+/* Netbooted: efikexec-MAC.conf, else efikexec.conf, beside efikexec's
+ * own URL. */
+static void load_config_net(void)
+{
+	char name[128];
+	const char *names[2] = { name, "efikexec.conf" };
+	void *buf;
+	uint64_t len;
+
+	url_mac_conf(net.mac, net.mac_len, name, sizeof(name));
+	for (unsigned i = net.mac_len ? 0 : 1; i < 2; i++) {
+		if (url_resolve(net.origin, names[i], conf_url, sizeof(conf_url)) != RT_OK)
+			continue;
+		if (fetch(conf_url, true, &buf, &len))
+			continue;
+		say(EFIKEXEC_LOG_INFO, "config", "read %s", conf_url);
+		bls_parse_efikexec_conf(&cfg, conf_url, buf, (size_t)len, config_warn, "");
+		efikexec_fetch_free(buf, len);
+		return;
+	}
+	say(EFIKEXEC_LOG_WARN, "config", "neither %s nor efikexec.conf beside %s", name, net.origin);
+	conf_url[0] = 0;
+}
+
 static void load_config(void)
 {
 	char *buf, path[BLS_PATH_MAX + 32];
@@ -784,6 +994,10 @@ static void load_config(void)
 	EFI_STATUS s;
 
 	bls_config_defaults(&cfg);
+	if (netbooted) {
+		load_config_net();
+		goto checks;
+	}
 	s = read_file(BLS_ESP, "\\loader\\loader.conf", BLS_FILE_MAX, &buf, &len);
 	if (s == EFI_SUCCESS) {
 		bls_parse_loader_conf(&cfg, "\\loader\\loader.conf", buf, len, config_warn, "");
@@ -802,10 +1016,11 @@ static void load_config(void)
 	if (s == EFI_SUCCESS) {
 		bls_parse_efikexec_conf(&cfg, path, buf, len, config_warn, "");
 		bs->FreePool(buf);
-		if (cfg.capture_kernel[0] && !cfg.capture_size) {
-			config_warn("", path, 0, "capture-kernel without capture-size: crash capture is not armed");
-			cfg.capture_kernel[0] = 0;
-		}
+	}
+checks:
+	if (cfg.capture_kernel[0] && !cfg.capture_size) {
+		config_warn("", "efikexec.conf", 0, "capture-kernel without capture-size: crash capture is not armed");
+		cfg.capture_kernel[0] = 0;
 	}
 	if (secure_boot && cfg.editor) {
 		say(EFIKEXEC_LOG_INFO, "config", "Secure Boot is on: the command line editor is off");
@@ -821,6 +1036,7 @@ static void discover(void)
 		each_file((enum bls_part)p, "\\loader\\entries", type1_file);
 		each_file((enum bls_part)p, "\\EFI\\Linux", type2_file);
 	}
+	conf_entries();
 	auto_entries();
 	if (bs->AllocatePool(EfiLoaderData, (nstore ? nstore : 1) * sizeof(*list), (void **)&list) != EFI_SUCCESS) {
 		nstore = 0;
@@ -861,7 +1077,7 @@ static void export_bli(void)
 	char v[256];
 	const uint8_t *hd;
 	UINT64 features = F_TIMEOUT | F_TIMEOUT_ONESHOT | F_ENTRY_DEFAULT | F_ENTRY_ONESHOT | F_BOOT_COUNTING |
-			  F_XBOOTLDR | F_SORT_KEY | F_SAVED_ENTRY | F_MENU_DISABLED | F_UKI;
+			  F_XBOOTLDR | F_SORT_KEY | F_SAVED_ENTRY | F_MENU_DISABLED | F_DEVICE_URL | F_UKI | F_UKI_URL;
 	static CHAR16 ids[MAX_ENTRIES * 64];
 	size_t at = 0;
 
@@ -891,6 +1107,8 @@ static void export_bli(void)
 		guid_text(hd + 24, v, sizeof(v));
 		set_var("LoaderDevicePartUUID", &bli_guid, BLI_VOLATILE, v);
 	}
+	if (net.origin[0] && !var_set("LoaderDeviceURL", &bli_guid))
+		set_var("LoaderDeviceURL", &bli_guid, BLI_VOLATILE, net.origin);
 	if (!var_set("LoaderImageIdentifier", &bli_guid) && image_path[0])
 		set_var("LoaderImageIdentifier", &bli_guid, BLI_VOLATILE, image_path);
 	rs->SetVariable((CHAR16 *)u"LoaderFeatures", &bli_guid, BLI_VOLATILE, sizeof(features), &features);
@@ -917,7 +1135,7 @@ static void count_boot(struct bls_entry *e)
 	const char *dir = e->kind == BLS_TYPE1 ? "\\loader\\entries" : "\\EFI\\Linux";
 	EFI_STATUS s;
 
-	if (e->tries_left < 0 || (e->kind != BLS_TYPE1 && e->kind != BLS_TYPE2) || !e->linux_path[0])
+	if (e->tries_left < 0 || e->net || (e->kind != BLS_TYPE1 && e->kind != BLS_TYPE2) || !e->linux_path[0])
 		return;
 	if (!bls_counter_next(e->file, next, sizeof(next)))
 		return;
@@ -1172,14 +1390,20 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
 	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
 	part[BLS_ESP] = li->DeviceHandle;
+	efikexec_net_info(&net);
 	if (!root_of(BLS_ESP)) {
-		say(EFIKEXEC_LOG_ERROR, "stage", "efikexec was not started from a file system (no ESP to read); "
-						 "give it a kernel on the command line instead");
-		return EFI_NOT_FOUND;
+		if (!(net.flags & EFIKEXEC_NET_BOOTED)) {
+			say(EFIKEXEC_LOG_ERROR, "stage", "efikexec was not started from a file system (no ESP to read) nor over the network; "
+							 "give it a kernel on the command line instead");
+			return EFI_NOT_FOUND;
+		}
+		netbooted = true;
+		part[BLS_ESP] = NULL;
+		say(EFIKEXEC_LOG_INFO, "stage", "loaded over the network from %s", net.origin);
 	}
 	secure_boot = rs->GetVariable((CHAR16 *)u"SecureBoot", &global_guid, &attrs, &n, &sb) == EFI_SUCCESS && sb == 1;
 	own_path();
-	part[BLS_XBOOTLDR] = find_xbootldr();
+	part[BLS_XBOOTLDR] = netbooted ? NULL : find_xbootldr();
 	if (part[BLS_XBOOTLDR])
 		say(EFIKEXEC_LOG_INFO, "stage", "XBOOTLDR partition found");
 	load_config();
@@ -1191,7 +1415,10 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 		size_t esp = 0, xbl = 0;
 		for (size_t i = 0; i < nlist; i++)
 			*(list[i]->part == BLS_XBOOTLDR ? &xbl : &esp) += list[i]->kind <= BLS_TYPE2;
-		if (part[BLS_XBOOTLDR])
+		if (netbooted)
+			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries over the network\n",
+				    efikexec_version(), esp);
+		else if (part[BLS_XBOOTLDR])
 			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR\n",
 				    efikexec_version(), esp, xbl);
 		else

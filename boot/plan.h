@@ -48,7 +48,8 @@ struct fw_facts {
 /* A file on efikexec's volume (efi/file.c); handle is the firmware's. */
 struct efi_file {
 	void *handle;
-	char path[256];        /* normalised, as shown in messages */
+	void *net;             /* a URL's transfer (efi/net.c); NULL: a file */
+	char path[1024];       /* normalised, as shown in messages (URL_MAX) */
 	uint64_t size;
 };
 

@@ -13,6 +13,8 @@
 #include "kexec.h"
 #include "capture.h"
 #include "trust.h"
+#include "net.h"
+#include "../lib/url.h"
 #include "../arch/arch.h"
 #include "../arch/counter.h"
 #include "../boot/pe.h"
@@ -46,7 +48,7 @@ EFI_LOADED_IMAGE *efi_loaded_image;
 /* The smallest struct_size of each struct a caller fills: its first version. */
 #define INPUT_V1 (offsetof(struct efikexec_input, buf_size) + sizeof(uint64_t))
 #define CAPTURE_V1 (offsetof(struct efikexec_capture, addr) + sizeof(uint64_t))
-#define PATH_MAX 256
+#define PATH_MAX 1024 /* URL_MAX: a path or a URL */
 
 /* --- logging ------------------------------------------------------------------------ */
 
@@ -281,9 +283,17 @@ static EFI_STATUS take_input(const char *fn, const struct efikexec_input *in, st
 	if (in->struct_size < INPUT_V1)
 		return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: struct_size %u, less than the %u of struct efikexec_input",
 				fn, in->struct_size, (unsigned)INPUT_V1);
-	if (in->flags & ~EFIKEXEC_INPUT_HANDOVER)
+	if (in->flags & ~(EFIKEXEC_INPUT_HANDOVER | EFIKEXEC_INPUT_NET))
 		return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: flags %#x, of which %#x unknown", fn,
-				in->flags, in->flags & ~EFIKEXEC_INPUT_HANDOVER);
+				in->flags, in->flags & ~(EFIKEXEC_INPUT_HANDOVER | EFIKEXEC_INPUT_NET));
+	if (in->flags & EFIKEXEC_INPUT_NET) {
+		struct url u;
+		char why[300];
+		if (in->buf)
+			return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: a URL input with a buffer", fn);
+		if (url_parse(in->path, &u, why, sizeof(why)) != RT_OK)
+			return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: %s", fn, why);
+	}
 	if (!in->buf && (!in->path || !in->path[0]))
 		return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: neither a buffer nor a path", fn);
 	len = in->path ? RT_FN(strnlen)(in->path, PATH_MAX) : 0;
@@ -305,7 +315,8 @@ static EFI_STATUS take_input(const char *fn, const struct efikexec_input *in, st
 					fn, in->buf);
 	}
 	rt_snprintf(path, PATH_MAX, "%s", in->path ? in->path : "(buffer)");
-	*to = (struct boot_input){ path, in->buf ? NULL : in->volume, in->buf, in->buf ? in->buf_size : 0, !in->buf };
+	*to = (struct boot_input){ path, in->buf || url_is(path) ? NULL : in->volume, in->buf,
+				   in->buf ? in->buf_size : 0, !in->buf && !url_is(path) };
 	return EFI_SUCCESS;
 }
 
@@ -787,6 +798,41 @@ efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path
 	if (size)
 		*size = n;
 	efi_file_unload(buf, n);
+	return leave(EFI_SUCCESS);
+}
+
+efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out)
+{
+	API("efikexec_net_info");
+	if (!out || out->struct_size < sizeof(*out))
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_net_info: %s",
+				      out ? "struct_size less than struct efikexec_net" : "NULL"));
+	RT_FN(memset)((uint8_t *)out + sizeof(out->struct_size), 0, sizeof(*out) - sizeof(out->struct_size));
+	if (efi_net_present())
+		out->flags |= EFIKEXEC_NET_HTTP;
+	if (efi_net_origin(out->origin, sizeof(out->origin), out->mac, &out->mac_len))
+		out->flags |= EFIKEXEC_NET_BOOTED;
+	return leave(EFI_SUCCESS);
+}
+
+efikexec_status EFIKEXEC_API efikexec_fetch(const char *url, uint64_t max, void **buf, uint64_t *size)
+{
+	struct url u;
+	char why[300];
+
+	API("efikexec_fetch");
+	if (!url || !buf || !size)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_fetch: a NULL argument"));
+	if (url_parse(url, &u, why, sizeof(why)) != RT_OK)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "net", "%s", why));
+	return leave(efi_file_load(NULL, url, max, buf, size));
+}
+
+efikexec_status EFIKEXEC_API efikexec_fetch_free(void *buf, uint64_t size)
+{
+	API("efikexec_fetch_free");
+	if (buf)
+		efi_file_unload(buf, size);
 	return leave(EFI_SUCCESS);
 }
 

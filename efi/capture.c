@@ -414,6 +414,8 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	for (unsigned i = 0; !EFI_ERROR(st) && i < capk.ninitrd; i++)
 		st = read_to(capk.initrd[i].src, capk.initrd[i].src_off, d->initrd_mem + capk.initrd[i].off,
 			     capk.initrd[i].len);
+	if (!EFI_ERROR(st))
+		st = kexec_finish_inputs(&capk);
 	if (EFI_ERROR(st))
 		goto out;
 	RT_FN(memset)((void *)(uintptr_t)(d->kernel_mem + kp->filesz), 0,

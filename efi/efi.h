@@ -36,7 +36,11 @@ uint32_t efi_faults_counted(void);
 bool efi_faults_hit(void);
 /* Pages and pool blocks efikexec holds now (allocated, not freed). */
 void efi_faults_held(int64_t *pages, int64_t *pool);
+/* n pool blocks a firmware service allocated for efikexec to free
+ * (an HTTP answer's headers) */
+void efi_faults_adopted(int64_t n);
 #else
+static inline void efi_faults_adopted(int64_t n) {}
 static inline void efi_faults_install(void) {}
 static inline bool efi_fault(const char *call) { return false; }
 #endif

@@ -91,6 +91,22 @@ static EFI_STATUS EFIAPI free_pool(void *p)
 	return st;
 }
 
+/* the firmware allocates the handle buffer; efikexec frees it */
+static EFI_STATUS EFIAPI locate_handle_buffer(EFI_LOCATE_SEARCH_TYPE type, EFI_GUID *guid, void *key, UINTN *n,
+					      EFI_HANDLE **buf)
+{
+	EFI_STATUS st = real_bs->LocateHandleBuffer(type, guid, key, n, buf);
+
+	if (!EFI_ERROR(st))
+		held_pool++;
+	return st;
+}
+
+void efi_faults_adopted(int64_t n)
+{
+	held_pool += n;
+}
+
 static EFI_STATUS EFIAPI get_memory_map(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *key,
 					UINTN *desc_size, UINT32 *version)
 {
@@ -122,6 +138,7 @@ void efi_faults_install(void)
 	shadow_bs.FreePool = free_pool;
 	shadow_bs.GetMemoryMap = get_memory_map;
 	shadow_bs.LocateProtocol = locate_protocol;
+	shadow_bs.LocateHandleBuffer = locate_handle_buffer;
 	shadow_rs.SetVariable = set_variable;
 	efi_bs = &shadow_bs;
 	efi_rs = &shadow_rs;

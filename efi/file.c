@@ -7,7 +7,9 @@
  * us, so a short read is reported as truncation, never passed on as data.
  */
 #include "efi.h"
+#include "net.h"
 #include "../lib/cmdline.h"
+#include "../lib/url.h"
 
 /* Large reads in pieces: some firmware file drivers choke on huge requests. */
 #define READ_CHUNK (16u << 20)
@@ -149,6 +151,9 @@ EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f)
 	UINTN usize = sizeof(u);
 
 	f->handle = NULL;
+	f->net = NULL;
+	if (url_is(path))
+		return efi_net_open(path, UINT64_MAX, f);
 	if (volume)
 		cwd[0] = '\0'; /* another volume: its root */
 	else
@@ -188,6 +193,8 @@ EFI_STATUS efi_file_read(struct efi_file *f, uint64_t off, void *buf, uint64_t l
 	uint8_t *p = buf;
 	EFI_STATUS st;
 
+	if (f->net)
+		return efi_net_read(f, off, buf, len);
 	if (off > f->size || len > f->size - off)
 		return efi_fail(EFI_END_OF_FILE, "file",
 				"%s: read of %llu bytes at %llu passes its end (%llu bytes)",
@@ -219,6 +226,7 @@ void efi_file_close(struct efi_file *f)
 {
 	EFI_FILE_HANDLE h = f->handle;
 
+	efi_net_close(f);
 	if (h)
 		h->Close(h);
 	f->handle = NULL;
@@ -231,7 +239,7 @@ EFI_STATUS efi_file_load(void *volume, const char *path, uint64_t max_size, void
 	EFI_STATUS st;
 	UINTN pages;
 
-	st = efi_file_open_on(volume, path, &f);
+	st = url_is(path) ? efi_net_open(path, max_size, &f) : efi_file_open_on(volume, path, &f);
 	if (EFI_ERROR(st))
 		return st;
 	if (f.size > max_size) {
@@ -249,6 +257,8 @@ EFI_STATUS efi_file_load(void *volume, const char *path, uint64_t max_size, void
 				(unsigned long long)f.size);
 	}
 	st = efi_file_read(&f, 0, (void *)(uintptr_t)addr, f.size);
+	if (!EFI_ERROR(st))
+		st = efi_net_finish(&f); /* a URL's pin */
 	efi_file_close(&f);
 	if (EFI_ERROR(st)) {
 		efi_bs->FreePages(addr, pages);
@@ -273,6 +283,8 @@ static rt_status src_read(struct ld_src *s, uint64_t off, void *buf, uint64_t le
 
 	if (st == EFI_END_OF_FILE)
 		return RT_ETRUNC;
+	if (st == EFIERR(33)) /* EFI_COMPROMISED_DATA: a URL's pinned digest */
+		return RT_EDIGEST;
 	return EFI_ERROR(st) ? RT_EINVAL : RT_OK;
 }
 

@@ -24,6 +24,7 @@
 #include "kexec.h"
 #include "trust.h"
 #include "ukistub.h"
+#include "net.h"
 #include "../arch/arch.h"
 #include "../boot/stream.h"
 #include "../boot/place.h"
@@ -85,6 +86,15 @@ static EFI_STATUS open_input(const struct boot_input *in, struct efi_file *f, st
 	return st;
 }
 
+EFI_STATUS kexec_finish_inputs(struct boot_plan *bp)
+{
+	EFI_STATUS st = efi_net_finish(&bp->kernel);
+
+	for (unsigned i = 0; !EFI_ERROR(st) && i < bp->ninitrd_file; i++)
+		st = efi_net_finish(&bp->initrd_file[i]);
+	return st;
+}
+
 /* --dtb (arm64): read whole; the loader-table walk and the rest decide
  * what else to start from (boot_inputs). */
 static EFI_STATUS read_dtb(struct boot_plan *bp)
@@ -107,6 +117,8 @@ static EFI_STATUS read_dtb(struct boot_plan *bp)
 			      (unsigned long long)s.size);
 	else if ((st = efi_status_from_rt(s.read(&s, 0, bp->dtb_pool, s.size))))
 		efi_fail(st, "dtb", "%s: cannot read it", s.name);
+	else
+		st = efi_net_finish(&f);
 	efi_file_close(&f);
 	if (EFI_ERROR(st))
 		return st;
@@ -600,6 +612,8 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 		return efi_fail(st, "boot", "no pool for the boot parameters");
 	if (!bp->cap)
 		st = load_segments(bp); /* a capture kernel lies in its region already */
+	if (!EFI_ERROR(st))
+		st = kexec_finish_inputs(bp); /* before anything of them is measured or entered */
 	if (!EFI_ERROR(st))
 		st = efi_status_from_rt(arch_prepare(bp));
 	if (EFI_ERROR(st))

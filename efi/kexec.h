@@ -37,6 +37,9 @@ struct kexec_hooks {
 struct boot_plan *kexec_plan(void);
 EFI_STATUS kexec_check_purgatory(void);
 EFI_STATUS kexec_open_inputs(struct boot_plan *bp);
+/* Inputs fetched by URL: the bytes no segment took received, each URL's
+ * #sha256= pin checked (efi/net.h); a no-op for files. */
+EFI_STATUS kexec_finish_inputs(struct boot_plan *bp);
 EFI_STATUS kexec_place(struct boot_plan *bp);
 EFI_STATUS kexec_load_and_enter(struct boot_plan *bp);
 void kexec_release(struct boot_plan *bp);

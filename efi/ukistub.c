@@ -5,6 +5,7 @@
  * companion folders, the TPM, the variables.
  */
 #include "ukistub.h"
+#include "../lib/url.h"
 #include "trust.h"
 #include "../boot/uki.h"
 #include "../lib/cpio.h"
@@ -166,7 +167,7 @@ rt_status uki_extras(struct boot_plan *bp)
 	rt_status rs;
 
 	/* the companion folders: next to a UKI read from a volume */
-	if (in->file && in->path && !EFI_ERROR(efi_file_path(in->volume, in->path, uki, sizeof(uki)))) {
+	if (in->file && in->path && !url_is(in->path) && !EFI_ERROR(efi_file_path(in->volume, in->path, uki, sizeof(uki)))) {
 		uki_companion(uki, own, sizeof(own));
 		for (size_t i = 0; i < RT_ARRAY_SIZE(sidecars); i++) {
 			rs = sidecar(bp, &sidecars[i], in->volume, sidecars[i].global ? sidecars[i].global : own);

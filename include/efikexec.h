@@ -159,8 +159,19 @@ struct efikexec_input {
 	uint64_t buf_size;
 };
 #define EFIKEXEC_INPUT_HANDOVER 1u /* buf is whole pages the caller gives away (above) */
+/* path is a URL, fetched through the firmware's network stack (volume
+ * unused): http://HOST[:PORT]/PATH, https://... (the firmware's TLS, which
+ * needs its CA list, the TlsCaCertificate variable) or tftp://IPV4/PATH
+ * (the PXE base code). A URL may end in #sha256= and 64 hex digits: the
+ * bytes are checked against it once they have all arrived, before any of
+ * them is measured or entered, and a mismatch fails the boot naming the
+ * URL and both digests (EFI_COMPROMISED_DATA). A path that starts with one of these schemes is a
+ * URL even without the flag (a FAT name cannot hold ':'). */
+#define EFIKEXEC_INPUT_NET 2u
 #define EFIKEXEC_INPUT_FILE(volume, path) \
 	{ (uint32_t)sizeof(struct efikexec_input), 0u, (path), (volume), NULL, 0u }
+#define EFIKEXEC_INPUT_URL(url) \
+	{ (uint32_t)sizeof(struct efikexec_input), EFIKEXEC_INPUT_NET, (url), NULL, NULL, 0u }
 #define EFIKEXEC_INPUT_BUFFER(buf, size, name) \
 	{ (uint32_t)sizeof(struct efikexec_input), 0u, (name), NULL, (buf), (size) }
 
@@ -323,6 +334,26 @@ efikexec_status EFIKEXEC_API efikexec_print_memmap(void);
 /* Reads a file whole and gives its SHA-256 and size. */
 efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path,
 						  uint8_t digest[32], uint64_t *size);
+/* The network as efikexec sees it: whether the firmware has an HTTP stack,
+ * and the URL efikexec itself was loaded from when the firmware booted it
+ * over the network (HTTP boot: its device path's Uri(); PXE: tftp://SERVER/
+ * BOOTFILE from the DHCP answer), with that NIC's MAC address. */
+struct efikexec_net {
+	uint32_t struct_size;
+	uint32_t flags;             /* EFIKEXEC_NET_* */
+	char origin[1024];          /* "" when not loaded over the network */
+	uint8_t mac[32];
+	uint32_t mac_len;           /* 0: unknown */
+};
+#define EFIKEXEC_NET_HTTP 1u        /* some NIC has the firmware's HTTP service */
+#define EFIKEXEC_NET_BOOTED 2u      /* origin is set */
+efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out);
+/* Fetches a URL whole (as EFIKEXEC_INPUT_URL says) into pages of
+ * EfiLoaderData, at most max bytes; a #sha256= pin is checked. Free with
+ * efikexec_fetch_free. EFIKEXEC_NOT_FOUND for HTTP 404 and a missing TFTP
+ * file; every failure names the URL and the cause. */
+efikexec_status EFIKEXEC_API efikexec_fetch(const char *url, uint64_t max, void **buf, uint64_t *size);
+efikexec_status EFIKEXEC_API efikexec_fetch_free(void *buf, uint64_t size);
 /* The kimage model against this firmware's allocator: plans, loads and
  * relocates a test image into memory efikexec owns, then frees it. */
 efikexec_status EFIKEXEC_API efikexec_selftest(void);

@@ -103,7 +103,7 @@ if [ -n "$(arg efikexec.bli)" ]; then
 	mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
 	for v in LoaderInfo LoaderEntrySelected LoaderEntries LoaderTimeInitUSec LoaderTimeMenuUSec \
 		LoaderTimeExecUSec LoaderDevicePartUUID LoaderImageIdentifier LoaderFirmwareInfo \
-		LoaderFirmwareType LoaderBootCountPath LoaderConfigTimeout LoaderEntryDefault; do
+		LoaderFirmwareType LoaderBootCountPath LoaderConfigTimeout LoaderEntryDefault LoaderDeviceURL; do
 		[ -e $VARS/$v-$BLI ] && echo "EFIKEXEC-BLI: $v=$(utf16 $VARS/$v-$BLI)"
 	done
 	[ -e $VARS/LoaderFeatures-$BLI ] &&

@@ -128,11 +128,20 @@ qemu_cmd() {
 			-drive if=pflash,format=raw,unit=1,file="$vars")
 		;;
 	esac
-	# ESP: a folder (QEMU's FAT emulation), or a whole disk image (*.img)
+	# ESP: a folder (QEMU's FAT emulation), or a whole disk image (*.img);
+	# "none": no disk at all (a machine that boots from the network)
 	local drive=fat:rw:$esp
 	case $esp in *.img) drive=$esp ;; esac
-	QEMU_CMD+=(-drive "if=virtio,format=raw,file=$drive"
-		-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
+	# QEMU_DISK_FIRST=1: the disk first in the boot order (bootindex), so
+	# the firmware tries no network boot before its shell
+	if [ "$esp" = none ]; then
+		:
+	elif [ "${QEMU_DISK_FIRST:-0}" = 1 ]; then
+		QEMU_CMD+=(-drive "if=none,id=disk0,format=raw,file=$drive" -device virtio-blk-pci,drive=disk0,bootindex=0)
+	else
+		QEMU_CMD+=(-drive "if=virtio,format=raw,file=$drive")
+	fi
+	QEMU_CMD+=(-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]

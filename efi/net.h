@@ -1,0 +1,26 @@
+/*
+ * net.h - files named by URL (efi/net.c), behind efi/file.c: a path that
+ * is a URL (lib/url.h) opens, reads and closes through these.
+ */
+#ifndef EFIKEXEC_NET_H
+#define EFIKEXEC_NET_H
+
+#include "efi.h"
+
+/* Opens URL: its size known (Content-Length, TFTP tsize) and at most max
+ * bytes, its body not read yet (HTTP) or read whole (TFTP). */
+EFI_STATUS efi_net_open(const char *url, uint64_t max, struct efi_file *f);
+/* Reads len bytes at off (any order; in order is one pass). */
+EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len);
+/* Receives what no read asked for and checks the URL's #sha256= pin:
+ * EFI_COMPROMISED_DATA, said, when the bytes are not the pinned ones. */
+EFI_STATUS efi_net_finish(struct efi_file *f);
+void efi_net_close(struct efi_file *f);
+/* The URL efikexec itself was loaded from (its device path's Uri() node,
+ * or its PXE base code's boot file as tftp://SERVER/FILE) and the NIC's
+ * MAC address; false when it was not loaded over the network. */
+bool efi_net_origin(char *url, size_t size, uint8_t *mac, uint32_t *mac_len);
+/* Does the firmware have an HTTP stack on some NIC? */
+bool efi_net_present(void);
+
+#endif

@@ -1,0 +1,218 @@
+# net.sh - network boot: kernels, initrds, UKIs and entries over HTTP and
+# TFTP from QEMU's user network, whose guest reaches the host's 127.0.0.1
+# as 10.0.2.2 (the test server binds 127.0.0.1 only) and whose built-in
+# TFTP server serves a folder. Sourced by suite.sh.
+#
+# The NIC is virtio-net with romfile= empty, so the firmware's own
+# VirtioNetDxe drives it (not iPXE's option ROM) on both arches; ipv6=off,
+# because slirp answers no IPv6 router solicitation and each IPv6 attempt
+# of the firmware waits about 64 s (../shared/facts/netboot.md).
+
+# serve_start DIR NAME: tests/qemu/netserve.py over DIR on a free port of
+# 127.0.0.1: NET_PORT, NET_PID; its request log in NAME.http.log.
+serve_start() {
+	local dir=$1 name=$2 pf
+	pf=$WORK/netport-$name
+	rm -f "$pf"
+	python3 "$SUITE/netserve.py" "$dir" "$pf" 2>"$LOGDIR/$name.http.log" &
+	NET_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$pf" ] && break
+		sleep 0.1
+	done
+	NET_PORT=$(cat "$pf")
+	rm -f "$pf"
+}
+serve_stop() {
+	kill "$NET_PID" 2>/dev/null || true
+	wait "$NET_PID" 2>/dev/null || true
+}
+
+# net_args TFTPDIR [BOOTFILE]: QEMU's user network with a virtio NIC.
+# With BOOTFILE (a netbooted machine, no disk) the NIC comes first in the
+# boot order and the firmware's PXE over IPv6 is off (the fw_cfg switch of
+# OVMF and AAVMF), which would wait a minute for an offer slirp never
+# makes: PXE over IPv4 fails at once on the http:// boot file name, and
+# HTTP boot follows.
+net_args() {
+	NET_ARGS=(-netdev "user,id=n0,ipv6=off,tftp=$1${2:+,bootfile=$2}")
+	if [ -n "${2:-}" ]; then
+		NET_ARGS+=(-device virtio-net-pci,netdev=n0,romfile=,bootindex=0
+			-fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
+	else
+		NET_ARGS+=(-device virtio-net-pci,netdev=n0,romfile=)
+	fi
+}
+
+# A port nothing listens on: a server's, once it stopped.
+dead_port() {
+	serve_start "$WORK" dead-port
+	serve_stop
+	echo "$NET_PORT"
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# net_fetch ARCH: from the shell, kernels, initrds and a UKI by URL, with a
+# disk (first in the boot order) and a NIC.
+#  - the bad inputs, each an error naming the URL and the cause, efikexec
+#    back in the shell holding nothing (the test build's count of its
+#    pages and pool blocks);
+#  - a --dry-run over TFTP, kernel and two initrds each pinned (their
+#    bytes checked), one initrd over HTTP after a 503 (asked again);
+#  - the boot stage from the ESP, whose one entry is `uki-url` to the
+#    server: the UKI over HTTP boots with its .cmdline, .ucode, .initrd.
+net_fetch() {
+	local arch=$1 name=net-fetch-$1 srv dead u good bad bi be held=()
+	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
+	srv=$WORK/$name-srv
+	rm -rf "$srv" && mkdir -p "$srv"
+	cp "$WORK/initrd-6.12-$arch.img" "$ESP/initrd.img"
+	mv "$ESP/vmlinuz" "$ESP/initrd.img" "$ESP/extra.img" "$srv/"
+	local cl="console=$(console_of "$arch") panic=-1"
+	local ucl="console=$(console_of "$arch") efikexec.bli=1 panic=-1"
+	printf '%s\n' "$ucl" >"$WORK/$name.cmdline"
+	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="efikexec net test"\nID=debian\n' >"$WORK/$name.osrel"
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$srv/net.efi" \
+		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$srv/extra.img" \
+		.initrd="$srv/initrd.img" .linux="$srv/vmlinuz"
+	dead=$(dead_port)
+	serve_start "$srv" "$name"
+	u=http://10.0.2.2:$NET_PORT
+	good=$(sha256_of "$srv/vmlinuz")
+	bad=$(echo "$good" | tr '0-9a-f' '1-9a-f0')
+	bi=$(sha256_of "$srv/initrd.img")
+	be=$(sha256_of "$srv/extra.img")
+	mkdir -p "$ESP/loader/entries"
+	printf 'timeout 0\ndefault net-uki*\n' >"$ESP/loader/loader.conf"
+	printf 'title UKI over HTTP\nuki-url %s/net.efi\n' "$u" >"$ESP/loader/entries/net-uki.conf"
+	local t='\efikexec.efi --test-fail-call=100000'
+	local tf=tftp://10.0.2.2
+	startup_nsh "$ESP" \
+		"$t $u/nothere.img $cl" 'echo "EFIKEXEC-STEP: 404 rc %lasterror%"' \
+		"$t http://10.0.2.2:$dead/vmlinuz $cl" 'echo "EFIKEXEC-STEP: stopped rc %lasterror%"' \
+		"$t $u/vmlinuz initrd=$u/short/initrd.img $cl" 'echo "EFIKEXEC-STEP: short rc %lasterror%"' \
+		"$t $u/vmlinuz initrd=$u/huge $cl" 'echo "EFIKEXEC-STEP: huge rc %lasterror%"' \
+		"$t $tf/nothere.img $cl" 'echo "EFIKEXEC-STEP: tftp-missing rc %lasterror%"' \
+		"$t http:///vmlinuz $cl" 'echo "EFIKEXEC-STEP: no-host rc %lasterror%"' \
+		"$t $u/vmlinuz^#sha256=${good:0:63} $cl" 'echo "EFIKEXEC-STEP: pin-length rc %lasterror%"' \
+		"$t $u/vmlinuz^#sha256=$bad initrd=$u/initrd.img $cl" 'echo "EFIKEXEC-STEP: pin-wrong rc %lasterror%"' \
+		"\\efikexec.efi --dry-run $tf/vmlinuz^#sha256=$good initrd=$tf/initrd.img^#sha256=$bi initrd=$tf/extra.img^#sha256=$be initrd=$u/flaky/initrd.img $cl" \
+		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
+		'\efikexec.efi'
+	net_args "$srv"
+	QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 300 "${NET_ARGS[@]}" || {
+		serve_stop
+		echo "qemu exited with $?"
+		tail_log "$name"
+		return 1
+	}
+	serve_stop
+	expect_grep "$name" \
+		"net: $u/nothere.img: HTTP status 404 \(not found\)" \
+		'^EFIKEXEC-STEP: 404 rc 0xE$' \
+		"net: http://10.0.2.2:$dead/vmlinuz: connection to 10.0.2.2 port $dead refused" \
+		"net: http://10.0.2.2:$dead/vmlinuz: trying again in 2 s \(try 3 of 3\)" \
+		'^EFIKEXEC-STEP: stopped rc 0x69$' \
+		"net: $u/short/initrd.img: the body ended at [0-9]+ bytes of the [0-9]+ announced" \
+		'^EFIKEXEC-STEP: short rc 0x1F$' \
+		"boot: $u/huge: no room for 1099511627776 bytes" \
+		'^EFIKEXEC-STEP: huge rc 0x9$' \
+		"net: $tf/nothere.img: no size: TFTP error [0-9]+: File not found" \
+		'^EFIKEXEC-STEP: tftp-missing rc 0x17$' \
+		'net: http:///vmlinuz: no host' \
+		'^EFIKEXEC-STEP: no-host rc 0x2$' \
+		"#sha256=${good:0:63}: 63 hex digits, expected 64" \
+		'^EFIKEXEC-STEP: pin-length rc 0x2$' \
+		"net: $u/vmlinuz: SHA-256 $good, but the URL pins $bad" \
+		'^EFIKEXEC-STEP: pin-wrong rc 0x21$' \
+		"net: $tf/vmlinuz: SHA-256 matches the pin" \
+		"net: $tf/initrd.img: SHA-256 matches the pin" \
+		"net: $tf/extra.img: SHA-256 matches the pin" \
+		"net: $u/flaky/initrd.img: HTTP status 503 \(server error\)" \
+		"net: $u/flaky/initrd.img: trying again in 1 s \(try 2 of 3\)" \
+		"plan: segment 0 kernel .* from $tf/vmlinuz\+(0|0x[0-9a-f]+)$" \
+		"plan: segment [0-9] initrd .* from $tf/initrd.img \+ $tf/extra.img \+ $u/flaky/initrd.img$" \
+		'^EFIKEXEC-STEP: dry-run rc 0x0$' \
+		"plan: image $u/net.efi: UKI "
+	# each failed run: nothing of efikexec's left
+	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')
+	if [ "${#held[@]}" != 8 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
+		echo "after the failed runs efikexec should hold nothing, 8 times:"
+		printf '%s\n' "${held[@]}"
+		return 1
+	fi
+	kexec_booted_lite "$name" "$arch" "$ucl"
+	expect_line "$name" "EFIKEXEC-BLI: LoaderEntrySelected=net-uki.conf"
+	net_features "$name"
+}
+t_net_fetch_x86_64() { net_fetch x86_64; }
+t_net_fetch_aarch64() { net_fetch aarch64; }
+
+# net_features NAME: LoaderFeatures has bits 15-17 (device URL, uki, uki-url).
+net_features() {
+	local f
+	f=$(clean_log "$1" | sed -n 's/^EFIKEXEC-BLI: LoaderFeatures=//p' | tail -n1)
+	if [ -z "$f" ] || [ $((16#$f & 0x38000)) != $((0x38000)) ]; then
+		echo "LoaderFeatures '$f' lacks bits 15-17"
+		return 1
+	fi
+}
+
+# net_boot ARCH: no disk at all. The firmware HTTP-boots efikexec (the
+# DHCP answer's boot file), which fetches efikexec-MAC.conf beside itself
+# (not efikexec.conf, also there), lists its two entries, shows the menu
+# for its timeout and boots the default: the kernel and an initrd over
+# HTTP (relative to the entry's URL, one with ..), a second initrd by TFTP.
+# The OS sees LoaderDeviceURL.
+net_boot() {
+	local arch=$1 name=net-boot-$1 srv efi u
+	case $arch in x86_64) efi=efikexecx64.efi ;; aarch64) efi=efikexecaa64.efi ;; esac
+	srv=$WORK/$name-srv
+	rm -rf "$srv" && mkdir -p "$srv/entries" "$srv/boot"
+	cp "$BUILD/$arch/efikexec.efi" "$srv/$efi"
+	cp "$(kernel_path "$arch" 6.12)" "$srv/boot/vmlinuz"
+	cp "$WORK/initrd-6.12-$arch.img" "$srv/boot/initrd.img"
+	TOKEN=$RANDOM$RANDOM
+	extra_initrd "$srv/extra.img" token "$TOKEN"
+	local cl="console=$(console_of "$arch") efikexec.bli=1 panic=-1"
+	printf 'timeout 2\ndefault net-linux*\nentry entries/net-linux.conf\nentry /entries/rescue.conf\n' \
+		>"$srv/efikexec-52-54-00-12-34-56.conf"
+	printf 'default none-such\n' >"$srv/efikexec.conf"
+	printf 'title Network Linux\nlinux /boot/vmlinuz\ninitrd ../boot/initrd.img\ninitrd tftp://10.0.2.2/extra.img\noptions %s\n' \
+		"$cl" >"$srv/entries/net-linux.conf"
+	printf 'title Rescue UKI\nuki-url :rescue.efi\n' >"$srv/entries/rescue.conf"
+	serve_start "$srv" "$name"
+	u=http://10.0.2.2:$NET_PORT
+	net_args "$srv" "$u/$efi"
+	QEMU_READY="boot stage" qemu_boot "$arch" "$name" none 1G 240 "${NET_ARGS[@]}" || {
+		serve_stop
+		echo "qemu exited with $?"
+		tail_log "$name"
+		return 1
+	}
+	serve_stop
+	expect_grep "$name" "stage: loaded over the network from $u/$efi" \
+		"config: read $u/efikexec-52-54-00-12-34-56.conf" \
+		'boot stage, 2 entries over the network' \
+		'Network Linux' 'Rescue UKI' \
+		"plan: segment 0 kernel .* from $u/boot/vmlinuz\+(0|0x[0-9a-f]+)$" \
+		"plan: segment [0-9] initrd .* from $u/boot/initrd.img \+ tftp://10.0.2.2/extra.img$"
+	kexec_booted_lite "$name" "$arch" "$cl"
+	expect_line "$name" "EFIKEXEC-BLI: LoaderDeviceURL=$u/$efi" \
+		"EFIKEXEC-BLI: LoaderEntrySelected=net-linux.conf"
+	net_features "$name"
+	if grep -q 'GET /efikexec.conf' "$LOGDIR/$name.http.log"; then
+		echo "efikexec.conf was fetched, though the per-MAC file exists"
+		return 1
+	fi
+}
+t_net_boot_x86_64() { net_boot x86_64; }
+t_net_boot_aarch64() { net_boot aarch64; }
+
+# kexec_booted_lite NAME ARCH CMDLINE: the kernel ran /init with exactly
+# CMDLINE and both initrds arrived.
+kexec_booted_lite() {
+	expect_line "$1" "EFIKEXEC-CMDLINE: $3" "EFIKEXEC-EXTRA: token $TOKEN" "EFIKEXEC-INIT: done"
+	expect_grep "$1" "^EFIKEXEC-KERNEL: $(kernel_version_re "$2" 6.12) "
+}

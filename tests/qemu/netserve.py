@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""netserve.py DIR PORTFILE - the network tests' HTTP server, on 127.0.0.1
+(QEMU's user network reaches it as 10.0.2.2).
+
+A plain static server of DIR (Python's http.server, HTTP/1.0, one thread a
+request), with the misbehaviours the bad-input tests need:
+  /short/NAME   announces NAME's size + 4096 bytes, sends NAME, closes
+  /huge         announces 2^40 bytes, sends 4 KiB, closes
+  /flaky/NAME   503 on the first request for NAME, then NAME
+  /gone         closes the connection without an answer
+The port it bound (0: any free one) is written to PORTFILE; each request
+is logged to stderr as "netserve: METHOD PATH STATUS".
+"""
+import http.server
+import os
+import socketserver
+import sys
+
+ROOT, PORTFILE = sys.argv[1], sys.argv[2]
+flaky_seen = set()
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=ROOT, **kw)
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("netserve: " + (fmt % args) + "\n")
+        sys.stderr.flush()
+
+    def send_bytes(self, status, body, length=None):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def file(self, name):
+        path = os.path.join(ROOT, os.path.basename(name))
+        with open(path, "rb") as f:
+            return f.read()
+
+    def do_GET(self):
+        p = self.path
+        try:
+            if p.startswith("/short/"):
+                body = self.file(p[len("/short/"):])
+                return self.send_bytes(200, body, len(body) + 4096)
+            if p == "/huge":
+                return self.send_bytes(200, b"\0" * 4096, 1 << 40)
+            if p.startswith("/flaky/"):
+                name = p[len("/flaky/"):]
+                if name not in flaky_seen:
+                    flaky_seen.add(name)
+                    return self.send_bytes(503, b"busy\n")
+                return self.send_bytes(200, self.file(name))
+            if p == "/gone":
+                self.close_connection = True
+                return
+        except FileNotFoundError:
+            return self.send_error(404)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        return super().do_GET()
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    srv = Server(("127.0.0.1", int(os.environ.get("NETSERVE_PORT", "0"))), Handler)
+    with open(PORTFILE + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(PORTFILE + ".tmp", PORTFILE)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
