@@ -28,7 +28,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build check-build-all unit qemu-test fuzz fuzz-smoke bench bench-boot soak soak-tpm clean \
+.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build check-build-all unit qemu-test fuzz fuzz-smoke bench bench-boot bench-net soak soak-tpm clean \
 	install examples header-test unit-api dist dist-build deb tools-test
 
 # --- sources ------------------------------------------------------------------
@@ -456,7 +456,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -498,6 +498,11 @@ bench: $(BUILD)/bench/bench_kimage
 BENCH_ROUNDS ?= 3
 bench-boot: all $(ASSETS_STAMP)
 	bench/boot-time.sh $(BUILD) $(BENCH_ROUNDS)
+
+# the same 60 MiB fetched over HTTP by efikexec and by the firmware's own
+# HTTP boot (LoadFile), both arches (bench/net-fetch.sh)
+bench-net: all
+	bench/net-fetch.sh $(BUILD) $(BENCH_ROUNDS)
 
 # --- boot tests and demo --------------------------------------------------------------
 $(ASSETS_STAMP) &: | $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o

@@ -217,6 +217,74 @@ static efikexec_status do_boot(const struct efikexec_opts *o)
 	return st;
 }
 
+#ifdef EFIKEXEC_TEST_HOOKS
+/*
+ * --test-bench-fetch=URL (bench/net-fetch.sh): the same file fetched by
+ * efikexec (efikexec_fetch: EFI_HTTP_PROTOCOL) and by the firmware's own
+ * HTTP boot (LoadFile on the NIC's HTTP boot child, given a Uri() path:
+ * first for the size, then into pages), each timed by the CPU's counter.
+ */
+static efikexec_status bench_fetch(const char *url)
+{
+	static EFI_GUID lf_guid = LOAD_FILE_PROTOCOL, dp_guid = DEVICE_PATH_PROTOCOL;
+	static uint8_t dp[4 + 1024 + 4];
+	EFI_BOOT_SERVICES *bs = systab->BootServices;
+	EFI_HANDLE *hs = NULL;
+	EFI_LOAD_FILE_INTERFACE *lf = NULL;
+	EFI_PHYSICAL_ADDRESS a = 0;
+	UINTN n = 0, size = 0, len = RT_FN(strlen)(url);
+	uint64_t t0, t1, t2, ts, bytes;
+	void *buf;
+	efikexec_status s;
+	EFI_STATUS st;
+
+	t0 = efikexec_counter();
+	s = efikexec_fetch(url, 1ull << 32, &buf, &bytes);
+	t1 = efikexec_counter();
+	if (s)
+		return s;
+	efikexec_fetch_free(buf, bytes);
+	/* the HTTP boot child: a LoadFile handle whose path ends in Uri() */
+	if (bs->LocateHandleBuffer(ByProtocol, &lf_guid, NULL, &n, &hs) == EFI_SUCCESS) {
+		for (UINTN i = 0; i < n && !lf; i++) {
+			const uint8_t *p, *last = NULL;
+			if (bs->HandleProtocol(hs[i], &dp_guid, (void **)&p) != EFI_SUCCESS)
+				continue;
+			bool v4 = false;
+			for (; p[0] != 0x7f; p += p[2] | p[3] << 8) {
+				last = p;
+				v4 |= p[0] == 3 && p[1] == 12;
+			}
+			if (v4 && last && last[0] == 3 && last[1] == 24)
+				bs->HandleProtocol(hs[i], &lf_guid, (void **)&lf);
+		}
+		bs->FreePool(hs);
+	}
+	if (!lf || len > 1024)
+		return fail(EFIKEXEC_NOT_FOUND, "bench", "no HTTP boot child with an IPv4 path to compare with");
+	dp[0] = 3, dp[1] = 24, dp[2] = (uint8_t)(4 + len), dp[3] = (uint8_t)((4 + len) >> 8);
+	RT_FN(memcpy)(dp + 4, url, len);
+	dp[4 + len] = 0x7f, dp[5 + len] = 0xff, dp[6 + len] = 4, dp[7 + len] = 0;
+	st = lf->LoadFile(lf, (EFI_DEVICE_PATH *)dp, TRUE, &size, NULL);
+	ts = efikexec_counter();
+	if (st == EFI_BUFFER_TOO_SMALL &&
+	    (st = bs->AllocatePages(AllocateAnyPages, EfiLoaderData, (size + 4095) / 4096, &a)) == EFI_SUCCESS) {
+		st = lf->LoadFile(lf, (EFI_DEVICE_PATH *)dp, TRUE, &size, (void *)(uintptr_t)a);
+		bs->FreePages(a, (size + 4095) / 4096);
+	}
+	t2 = efikexec_counter();
+	if (st != EFI_SUCCESS)
+		return fail(st, "bench", "the firmware's LoadFile of %s (status %#llx, size %llu)", url,
+			    (unsigned long long)st, (unsigned long long)size);
+	/* (a newline first: the firmware's progress line has none) */
+	print("\nbench-net: efikexec %llu bytes in %llu us; firmware LoadFile %llu bytes in %llu us, %llu us of it for the size (DHCP, HEAD)\n",
+	      (unsigned long long)bytes, (unsigned long long)efikexec_counter_usec(t1 - t0),
+	      (unsigned long long)size, (unsigned long long)efikexec_counter_usec(t2 - t1),
+	      (unsigned long long)efikexec_counter_usec(ts - t1));
+	return EFIKEXEC_SUCCESS;
+}
+#endif
+
 static efikexec_status act(const struct efikexec_opts *o)
 {
 	switch (o->action) {
@@ -225,6 +293,10 @@ static efikexec_status act(const struct efikexec_opts *o)
 		return EFIKEXEC_SUCCESS;
 	case ACTION_SHA256:
 		return do_sha256(o->sha256_path);
+#ifdef EFIKEXEC_TEST_HOOKS
+	case ACTION_BENCH_FETCH:
+		return bench_fetch(o->sha256_path);
+#endif
 	case ACTION_MEMMAP:
 		return efikexec_print_memmap();
 	case ACTION_SELFTEST:

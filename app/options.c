@@ -258,6 +258,11 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			if (!v || !rt_parse_u64(v, &n, false) || !n || n > 100000)
 				return rt_fail(RT_EINVAL, "options", "--test-fail-call=N (1-100000)");
 			o->test_fail_call = (uint32_t)n;
+		} else if (match(a, "--test-bench-fetch", &v)) {
+			if ((rs = want_value("--test-bench-fetch", v, true)))
+				return rs;
+			o->action = ACTION_BENCH_FETCH;
+			o->sha256_path = v;
 #endif
 		} else if (match(a, "--sha256", &v)) {
 			if ((rs = want_value("--sha256", v, true)))

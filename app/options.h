@@ -16,6 +16,7 @@ enum efikexec_action {
 	ACTION_BOOT,     /* KERNEL [...]: load and enter a kernel */
 	ACTION_CAPTURE_STATUS, /* --capture-status: what is armed, what crashed */
 	ACTION_CAPTURE_DISARM, /* --capture-disarm: forget the armed region */
+	ACTION_BENCH_FETCH,    /* test builds: --test-bench-fetch=URL (bench/net-fetch.sh) */
 };
 
 #define OPT_MAX_INITRDS 16

@@ -48,7 +48,8 @@ EFI_LOADED_IMAGE *efi_loaded_image;
 /* The smallest struct_size of each struct a caller fills: its first version. */
 #define INPUT_V1 (offsetof(struct efikexec_input, buf_size) + sizeof(uint64_t))
 #define CAPTURE_V1 (offsetof(struct efikexec_capture, addr) + sizeof(uint64_t))
-#define PATH_MAX 1024 /* URL_MAX: a path or a URL */
+#define PATH_MAX 1024 /* URL_MAX: room for a URL */
+#define FILE_PATH_MAX 256 /* a path on a volume, or a buffer's name */
 
 /* --- logging ------------------------------------------------------------------------ */
 
@@ -297,9 +298,10 @@ static EFI_STATUS take_input(const char *fn, const struct efikexec_input *in, st
 	if (!in->buf && (!in->path || !in->path[0]))
 		return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: neither a buffer nor a path", fn);
 	len = in->path ? RT_FN(strnlen)(in->path, PATH_MAX) : 0;
-	if (len >= PATH_MAX)
-		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: a path or name longer than %u bytes", fn,
-				PATH_MAX - 1);
+	if (len >= (in->path && url_is(in->path) ? PATH_MAX : FILE_PATH_MAX))
+		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: a %s longer than %u bytes", fn,
+				url_is(in->path) ? "URL" : "path or name",
+				(url_is(in->path) ? PATH_MAX : FILE_PATH_MAX) - 1);
 	if (in->buf && !in->buf_size)
 		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: %s: a buffer of 0 bytes", fn,
 				in->path ? in->path : "(buffer)");

@@ -20,8 +20,8 @@
  * option, then the whole file into pages of its own, from which reads are
  * served (the base code gives no stream).
  *
- * Every byte is hashed as it arrives; a URL's #sha256= pin is compared
- * when the last byte has arrived (efi_net_finish drains what nobody read),
+ * With a #sha256= pin on the URL every byte is hashed as it arrives, and
+ * the pin is compared when the last byte has arrived (efi_net_finish drains what nobody read),
  * before any of it is measured, handed over or entered.
  */
 #include "efi.h"
@@ -140,7 +140,6 @@ struct net_file {
 	http_proto *http;
 	http_token tok;
 	http_message msg;
-	EFI_EVENT timer;
 	uint64_t cursor;             /* bytes of the body received */
 	uint8_t *head;               /* pages: [0, min(size, HEAD_MAX)) as far as received */
 	struct kept kept[MAX_KEPT];
@@ -185,27 +184,21 @@ static uint64_t now_us(void)
 	return efikexec_counter_usec(efikexec_counter());
 }
 
-/* Waits for ev, calling poll between looks, at most ms milliseconds
- * (timer: an EVT_TIMER event of the caller's). */
-static EFI_STATUS wait_for(EFI_EVENT ev, EFI_EVENT timer, http_proto *poll, UINT64 ms)
+/* Waits for ev, calling poll between looks, at most ms milliseconds (by
+ * the CPU's counter: no timer event to arm for each of the thousands of
+ * waits a transfer makes). */
+static EFI_STATUS wait_for(EFI_EVENT ev, http_proto *poll, UINT64 ms)
 {
-	EFI_STATUS st;
+	uint64_t end = now_us() + ms * 1000;
 
-	efi_bs->SetTimer(timer, TimerRelative, MS(ms));
 	for (;;) {
 		if (poll)
 			poll->Poll(poll);
-		if (efi_bs->CheckEvent(ev) == EFI_SUCCESS) {
-			st = EFI_SUCCESS;
-			break;
-		}
-		if (efi_bs->CheckEvent(timer) == EFI_SUCCESS) {
-			st = EFI_TIMEOUT;
-			break;
-		}
+		if (efi_bs->CheckEvent(ev) == EFI_SUCCESS)
+			return EFI_SUCCESS;
+		if (now_us() > end)
+			return EFI_TIMEOUT;
 	}
-	efi_bs->SetTimer(timer, TimerCancel, 0);
-	return st;
 }
 
 static void sleep_ms(UINT64 ms)
@@ -368,9 +361,7 @@ static void http_close(struct net_file *nf)
 {
 	if (nf->tok.Event)
 		efi_bs->CloseEvent(nf->tok.Event);
-	if (nf->timer)
-		efi_bs->CloseEvent(nf->timer);
-	nf->tok.Event = nf->timer = NULL;
+	nf->tok.Event = NULL;
 	if (nf->child && nf->sb)
 		nf->sb->DestroyChild(nf->sb, nf->child);
 	nf->child = NULL;
@@ -393,8 +384,6 @@ static EFI_STATUS mkchild(struct net_file *nf)
 		st = nf->http->Configure(nf->http, &cfg);
 	if (!EFI_ERROR(st))
 		st = efi_bs->CreateEvent(0, 0, NULL, NULL, &nf->tok.Event);
-	if (!EFI_ERROR(st))
-		st = efi_bs->CreateEvent(EVT_TIMER, 0, NULL, NULL, &nf->timer);
 	if (EFI_ERROR(st)) {
 		efi_fail(st, "net", "%s: cannot set up HTTP (IPv4 address)", nf->u.text);
 		http_close(nf);
@@ -436,7 +425,7 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	nf->tok.Message = &nf->msg;
 	st = nf->http->Request(nf->http, &nf->tok);
 	if (!EFI_ERROR(st)) {
-		st = wait_for(nf->tok.Event, nf->timer, nf->http, WAIT_CONNECT_MS);
+		st = wait_for(nf->tok.Event, nf->http, WAIT_CONNECT_MS);
 		if (st == EFI_TIMEOUT)
 			nf->http->Cancel(nf->http, &nf->tok);
 		else
@@ -464,7 +453,7 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	nf->tok.Status = EFI_NOT_READY;
 	st = nf->http->Response(nf->http, &nf->tok);
 	if (!EFI_ERROR(st)) {
-		st = wait_for(nf->tok.Event, nf->timer, nf->http, WAIT_DATA_MS);
+		st = wait_for(nf->tok.Event, nf->http, WAIT_DATA_MS);
 		if (st == EFI_TIMEOUT)
 			nf->http->Cancel(nf->http, &nf->tok);
 		else
@@ -572,7 +561,7 @@ static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 		nf->tok.Status = EFI_NOT_READY;
 		st = nf->http->Response(nf->http, &nf->tok);
 		if (!EFI_ERROR(st)) {
-			st = wait_for(nf->tok.Event, nf->timer, nf->http, WAIT_DATA_MS);
+			st = wait_for(nf->tok.Event, nf->http, WAIT_DATA_MS);
 			if (st == EFI_TIMEOUT)
 				nf->http->Cancel(nf->http, &nf->tok);
 			else
@@ -586,7 +575,8 @@ static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 					(unsigned long long)nf->cursor, (unsigned long long)nf->size,
 					st == EFI_TIMEOUT ? "no bytes within the timeout" : efi_status_name(st));
 		want = nf->msg.BodyLength;
-		sha256_update(&nf->h, p, (size_t)want);
+		if (nf->u.pinned)
+			sha256_update(&nf->h, p, (size_t)want);
 		if (nf->head && nf->cursor < HEAD_MAX && p != nf->head + nf->cursor)
 			RT_FN(memcpy)(nf->head + nf->cursor, p, (size_t)want);
 		nf->cursor += want;
@@ -736,7 +726,8 @@ static EFI_STATUS tftp_get(struct net_file *nf, EFI_PXE_BASE_CODE_PROTOCOL *pxe,
 	}
 	progress(nf, true);
 	sha256_init(&nf->h);
-	sha256_update(&nf->h, nf->whole, (size_t)size);
+	if (nf->u.pinned)
+		sha256_update(&nf->h, nf->whole, (size_t)size);
 	nf->cursor = size;
 	return EFI_SUCCESS;
 }

@@ -166,7 +166,8 @@ struct efikexec_input {
  * bytes are checked against it once they have all arrived, before any of
  * them is measured or entered, and a mismatch fails the boot naming the
  * URL and both digests (EFI_COMPROMISED_DATA). A path that starts with one of these schemes is a
- * URL even without the flag (a FAT name cannot hold ':'). */
+ * URL even without the flag (a FAT name cannot hold ':'). A URL is at most
+ * 1023 bytes, a path 255. */
 #define EFIKEXEC_INPUT_NET 2u
 #define EFIKEXEC_INPUT_FILE(volume, path) \
 	{ (uint32_t)sizeof(struct efikexec_input), 0u, (path), (volume), NULL, 0u }

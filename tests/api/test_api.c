@@ -179,6 +179,34 @@ TEST(api_modules_or_initrds)
 	nothing_held();
 }
 
+/* URL inputs: refused before any firmware call when they are no URL, and
+ * the fetch calls check their arguments; nothing is held after. */
+TEST(api_url_inputs)
+{
+	struct efikexec *r;
+	struct efikexec_input in = EFIKEXEC_INPUT_URL("http:///vmlinuz");
+	struct efikexec_net n = { .struct_size = 4 };
+	void *buf;
+	uint64_t size;
+
+	fresh();
+	CHECK_EQ_U64(efikexec_request_new(&r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "efikexec_add_kernel: http:///vmlinuz: no host");
+	in.path = "http://h/initrd.img#sha256=abcd";
+	CHECK_EQ_U64(efikexec_add_initrd(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "#sha256=abcd: 4 hex digits, expected 64");
+	in.path = "\\EFI\\vmlinuz";
+	CHECK_EQ_U64(efikexec_add_kernel(r, &in), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "not a URL efikexec fetches");
+	CHECK_EQ_U64(efikexec_release(r), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_fetch("tftp://10.0.2.2/", 1 << 20, &buf, &size), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "tftp://10.0.2.2/: no file named");
+	CHECK_EQ_U64(efikexec_fetch(NULL, 1, &buf, &size), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_net_info(&n), EFIKEXEC_INVALID_PARAMETER);
+	nothing_held();
+}
+
 TEST(api_unaligned_buffer_is_only_read)
 {
 	struct efikexec *r;

@@ -283,6 +283,38 @@ TEST(bls_loader_conf)
 	CHECK_CONTAINS(warnings, "efikexec.conf:7: capture-size 'lots'");
 }
 
+/* efikexec.conf for a fleet: entry lines, and default and timeout as
+ * loader.conf has them; uki-url entries (systemd-boot 258). */
+TEST(bls_net_conf_and_uki_url)
+{
+	struct bls_config c;
+	struct bls_entry e;
+	const char *text = "timeout 5\ndefault web-*\nentry entries/web.conf\nentry http://h/x.conf\ntimeout soon\n";
+
+	bls_config_defaults(&c);
+	warnings[0] = 0;
+	bls_parse_efikexec_conf(&c, "efikexec.conf", text, strlen(text), warn, NULL);
+	CHECK_EQ_U64(c.nentry, 2);
+	CHECK_STR(c.entry[0], "entries/web.conf");
+	CHECK_STR(c.entry[1], "http://h/x.conf");
+	CHECK_STR(c.default_pattern, "web-*");
+	CHECK(c.timeout == BLS_TIMEOUT_SECONDS && c.timeout_seconds == 5);
+	CHECK_CONTAINS(warnings, "efikexec.conf:5: timeout 'soon'");
+
+	text = "title Rescue\nuki-url :rescue.efi\n";
+	bls_parse_entry(&e, BLS_ESP, "rescue.conf", text, strlen(text), "x64", warn, NULL);
+	CHECK(!e.broken && !e.hidden);
+	CHECK_STR(e.uki_url, ":rescue.efi");
+	text = "uki-url http://h/a.efi\ninitrd /x\n";
+	bls_parse_entry(&e, BLS_ESP, "a.conf", text, strlen(text), "x64", warn, NULL);
+	CHECK(e.broken);
+	CHECK_CONTAINS(e.why, "takes no 'initrd' or 'devicetree' lines");
+	text = "uki-url http://h/a.efi\nlinux /vmlinuz\n";
+	bls_parse_entry(&e, BLS_ESP, "b.conf", text, strlen(text), "x64", warn, NULL);
+	CHECK(e.broken);
+	CHECK_CONTAINS(e.why, "more than one of");
+}
+
 TEST(bls_uki)
 {
 	struct bls_entry e;
