@@ -108,6 +108,12 @@ typedef uint64_t efikexec_status;
 #define EFIKEXEC_ACCESS_DENIED EFIKEXEC_ERROR(15)    /* the request is in the wrong state */
 #define EFIKEXEC_ALREADY_STARTED EFIKEXEC_ERROR(20)  /* boot called twice, a request live */
 #define EFIKEXEC_SECURITY_VIOLATION EFIKEXEC_ERROR(26) /* Secure Boot refused an image */
+#define EFIKEXEC_COMPROMISED_DATA EFIKEXEC_ERROR(33) /* a URL's bytes are not the #sha256= pinned */
+/* Over the network (efikexec_fetch, URL inputs) the firmware's own
+ * statuses come back as well: EFIKEXEC_NO_MAPPING (no address from DHCP),
+ * EFIKEXEC_TIMEOUT, EFI_TFTP_ERROR (23), EFI_CONNECTION_RESET (105), ... */
+#define EFIKEXEC_NO_MAPPING EFIKEXEC_ERROR(17)
+#define EFIKEXEC_TIMEOUT EFIKEXEC_ERROR(18)
 
 /* --- the library ------------------------------------------------------------------ */
 
