@@ -47,6 +47,11 @@ typedef struct {
 } http_v4_ap;
 
 typedef struct {
+	EFI_IPv6_ADDRESS LocalAddress;
+	UINT16 LocalPort;
+} http_v6_ap;
+
+typedef struct {
 	UINT32 HttpVersion;
 	UINT32 TimeOutMillisec;
 	BOOLEAN LocalAddressIsIPv6;
@@ -371,7 +376,8 @@ static void http_close(struct net_file *nf)
 static EFI_STATUS mkchild(struct net_file *nf)
 {
 	static http_v4_ap ap = { .UseDefaultAddress = TRUE };
-	http_config cfg = { HTTP_V11, WAIT_DATA_MS, FALSE, &ap };
+	static http_v6_ap ap6; /* :: - the address the IPv6 stack configured */
+	http_config cfg = { HTTP_V11, WAIT_DATA_MS, nf->u.host_v6, nf->u.host_v6 ? (void *)&ap6 : (void *)&ap };
 	EFI_STATUS st;
 
 	st = efi_bs->HandleProtocol(nf->nic, &http_sb_guid, (void **)&nf->sb);
@@ -389,6 +395,24 @@ static EFI_STATUS mkchild(struct net_file *nf)
 		http_close(nf);
 	}
 	return st;
+}
+
+/* Starts the token's call (Request or Response) and waits for it: the
+ * token's status, or EFI_TIMEOUT (the call cancelled). */
+static EFI_STATUS token_call(struct net_file *nf, bool request, UINT64 ms)
+{
+	EFI_STATUS st;
+
+	nf->tok.Status = EFI_NOT_READY;
+	st = request ? nf->http->Request(nf->http, &nf->tok) : nf->http->Response(nf->http, &nf->tok);
+	if (EFI_ERROR(st))
+		return st;
+	st = wait_for(nf->tok.Event, nf->http, ms);
+	if (st == EFI_TIMEOUT) {
+		nf->http->Cancel(nf->http, &nf->tok);
+		return st;
+	}
+	return nf->tok.Status;
 }
 
 /* One exchange: the request sent, the answer's status and headers read.
@@ -421,16 +445,8 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 		rt_snprintf(host + RT_FN(strlen)(host), sizeof(host) - RT_FN(strlen)(host), ":%u", nf->u.port);
 	rt_snprintf(agent, sizeof(agent), "efikexec/%s", efikexec_version());
 	nf->msg = (http_message){ &rq, RT_ARRAY_SIZE(hdr), hdr, 0, NULL };
-	nf->tok.Status = EFI_NOT_READY;
 	nf->tok.Message = &nf->msg;
-	st = nf->http->Request(nf->http, &nf->tok);
-	if (!EFI_ERROR(st)) {
-		st = wait_for(nf->tok.Event, nf->http, WAIT_CONNECT_MS);
-		if (st == EFI_TIMEOUT)
-			nf->http->Cancel(nf->http, &nf->tok);
-		else
-			st = nf->tok.Status;
-	}
+	st = token_call(nf, true, WAIT_CONNECT_MS);
 	if (EFI_ERROR(st)) {
 		*retry = st != EFI_NOT_FOUND; /* EFI_NOT_FOUND: the host name has no address */
 		if (st == EFI_NOT_FOUND)
@@ -450,15 +466,7 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	}
 	/* the status line and the headers */
 	nf->msg = (http_message){ &rp, 0, NULL, 0, NULL };
-	nf->tok.Status = EFI_NOT_READY;
-	st = nf->http->Response(nf->http, &nf->tok);
-	if (!EFI_ERROR(st)) {
-		st = wait_for(nf->tok.Event, nf->http, WAIT_DATA_MS);
-		if (st == EFI_TIMEOUT)
-			nf->http->Cancel(nf->http, &nf->tok);
-		else
-			st = nf->tok.Status;
-	}
+	st = token_call(nf, false, WAIT_DATA_MS);
 	/* EDK II's HttpDxe ends the token with EFI_HTTP_ERROR when the status
 	 * is 4xx or 5xx, the status and headers filled in all the same */
 	if (st == EFIERR(35) && rp.StatusCode)
@@ -558,15 +566,7 @@ static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 		if (!nf->cursor)
 			nf->t0 = now_us(), nf->shown = 0;
 		nf->msg = (http_message){ NULL, 0, NULL, (UINTN)want, p };
-		nf->tok.Status = EFI_NOT_READY;
-		st = nf->http->Response(nf->http, &nf->tok);
-		if (!EFI_ERROR(st)) {
-			st = wait_for(nf->tok.Event, nf->http, WAIT_DATA_MS);
-			if (st == EFI_TIMEOUT)
-				nf->http->Cancel(nf->http, &nf->tok);
-			else
-				st = nf->tok.Status;
-		}
+		st = token_call(nf, false, WAIT_DATA_MS);
 		if (!EFI_ERROR(st) && (nf->msg.BodyLength == 0 || nf->msg.BodyLength > want))
 			st = EFI_END_OF_FILE;
 		if (EFI_ERROR(st))
@@ -778,7 +778,7 @@ EFI_STATUS efi_net_open(const char *url, uint64_t max, struct efi_file *f)
 		st = tftp_open(nf, max);
 	} else {
 		st = find_nic(&nf->nic, nf->u.text);
-		if (!EFI_ERROR(st))
+		if (!EFI_ERROR(st) && !nf->u.host_v6) /* IPv6: the stack's own autoconfiguration */
 			st = nic_address(nf->nic, nf->u.text, NULL, NULL);
 		if (!EFI_ERROR(st))
 			st = http_open(nf);
@@ -937,11 +937,6 @@ void efi_net_close(struct efi_file *f)
 	unpages(nf->whole, nf->size);
 	RT_FN(free)(nf);
 	f->net = NULL;
-}
-
-bool efi_net_pinned(const struct efi_file *f)
-{
-	return f->net && ((const struct net_file *)f->net)->u.pinned;
 }
 
 /* --- where efikexec came from ---------------------------------------------------------------------- */

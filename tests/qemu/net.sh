@@ -91,7 +91,7 @@ net_fetch() {
 	startup_nsh "$ESP" \
 		"$t $u/nothere.img $cl" 'echo "EFIKEXEC-STEP: 404 rc %lasterror%"' \
 		"$t http://10.0.2.2:$dead/vmlinuz $cl" 'echo "EFIKEXEC-STEP: stopped rc %lasterror%"' \
-		"$t $u/vmlinuz initrd=$u/short/initrd.img $cl" 'echo "EFIKEXEC-STEP: short rc %lasterror%"' \
+		"$t --sha256=$u/short/initrd.img" 'echo "EFIKEXEC-STEP: short rc %lasterror%"' \
 		"$t $u/vmlinuz initrd=$u/huge $cl" 'echo "EFIKEXEC-STEP: huge rc %lasterror%"' \
 		"$t $tf/nothere.img $cl" 'echo "EFIKEXEC-STEP: tftp-missing rc %lasterror%"' \
 		"$t http:///vmlinuz $cl" 'echo "EFIKEXEC-STEP: no-host rc %lasterror%"' \
