@@ -152,6 +152,7 @@ struct net_file {
 	unsigned restarts;
 	/* TFTP: the whole file */
 	uint8_t *whole;
+	bool pxe_user;               /* holds the base code efikexec started (pxe_stop) */
 	/* the pin */
 	struct sha256_ctx h;
 	bool checked;
@@ -603,6 +604,24 @@ static bool ipv4_literal(const char *s, uint8_t ip[4])
 	return !*s;
 }
 
+/*
+ * A base code efikexec started stays started while a file read through it
+ * is open, and is stopped with the last: EDK II's Start sets the NIC's
+ * IPv4 policy to static and Stop sets it back to DHCP, which asks DHCP
+ * again (3-4 s), so a stop after each of a boot's files would cost that
+ * for each of them.
+ */
+static EFI_PXE_BASE_CODE_PROTOCOL *pxe_ours;
+static unsigned pxe_users;
+
+static void pxe_stop(void)
+{
+	if (pxe_ours)
+		pxe_ours->Stop(pxe_ours);
+	pxe_ours = NULL;
+	pxe_users = 0;
+}
+
 /* The PXE base code to use: efikexec's own (PXE-booted: its DHCP done),
  * else the first one on an IPv4 path, started by us (*started) with the
  * address the NIC's IPv4 configuration has (its DHCP: the base code's own
@@ -634,6 +653,10 @@ static EFI_STATUS pxe_ready(EFI_PXE_BASE_CODE_PROTOCOL **out, const char *url, b
 		return efi_fail(EFI_UNSUPPORTED, "net", "%s: the firmware has no PXE base code on an IPv4 NIC for TFTP",
 				url);
 	*started = false;
+	if (pxe == pxe_ours) { /* started and given its address by us, still in use */
+		*out = pxe;
+		return EFI_SUCCESS;
+	}
 	if (!pxe->Mode->Started) {
 		st = pxe->Start(pxe, FALSE);
 		if (EFI_ERROR(st) && st != EFI_ALREADY_STARTED)
@@ -661,11 +684,17 @@ static EFI_STATUS pxe_ready(EFI_PXE_BASE_CODE_PROTOCOL **out, const char *url, b
 	return EFI_SUCCESS;
 }
 
+/* A TFTP failure said; "file not found" (RFC 1350 error 1, or its text:
+ * slirp sends its text with code 0) is EFI_NOT_FOUND, as HTTP's 404 is. */
 static EFI_STATUS tftp_error(EFI_PXE_BASE_CODE_PROTOCOL *pxe, EFI_STATUS st, const char *url, const char *what)
 {
-	if (st == EFI_TFTP_ERROR && pxe->Mode->TftpErrorReceived)
+	if (st == EFI_TFTP_ERROR && pxe->Mode->TftpErrorReceived) {
+		const char *text = (const char *)pxe->Mode->TftpError.ErrorString;
+		if (pxe->Mode->TftpError.ErrorCode == 1 || !RT_FN(strncmp)(text, "File not found", 14))
+			st = EFI_NOT_FOUND;
 		return efi_fail(st, "net", "%s: %s: TFTP error %u: %.100s", url, what, pxe->Mode->TftpError.ErrorCode,
-				(const char *)pxe->Mode->TftpError.ErrorString);
+				text);
+	}
 	return efi_fail(st, "net", "%s: %s", url, what);
 }
 
@@ -677,7 +706,7 @@ static EFI_STATUS tftp_open(struct net_file *nf, uint64_t max)
 	EFI_PXE_BASE_CODE_PROTOCOL *pxe = NULL;
 	EFI_IP_ADDRESS server = { 0 };
 	EFI_STATUS st;
-	bool started;
+	bool started = false;
 	const char *name = nf->u.path + 1; /* the server's root is the path's */
 
 	if (!ipv4_literal(nf->u.host, server.v4.Addr))
@@ -687,9 +716,13 @@ static EFI_STATUS tftp_open(struct net_file *nf, uint64_t max)
 	st = pxe_ready(&pxe, nf->u.text, &started);
 	if (EFI_ERROR(st))
 		return st;
-	st = tftp_get(nf, pxe, &server, name, max);
 	if (started)
-		pxe->Stop(pxe);
+		pxe_ours = pxe;
+	st = tftp_get(nf, pxe, &server, name, max);
+	if (!EFI_ERROR(st) && pxe_ours)
+		pxe_users++, nf->pxe_user = true;
+	else if (pxe_ours && !pxe_users)
+		pxe_stop();
 	return st;
 }
 
@@ -935,6 +968,8 @@ void efi_net_close(struct efi_file *f)
 	for (unsigned i = 0; i < nf->nkept; i++)
 		unpages(nf->kept[i].buf, nf->kept[i].len);
 	unpages(nf->whole, nf->size);
+	if (nf->pxe_user && pxe_users && !--pxe_users)
+		pxe_stop();
 	RT_FN(free)(nf);
 	f->net = NULL;
 }
