@@ -98,6 +98,7 @@ static struct menu menu;
 static char notes[MENU_NOTES][BLS_WHY_MAX + 64];
 static unsigned nwarn;
 static struct efikexec_net net = { .struct_size = sizeof(net) };
+static bool net_known;                 /* net asked for (net_look) */
 static bool netbooted;                 /* no ESP: started by the firmware over the network */
 static char conf_url[URL_MAX];         /* netbooted: the efikexec.conf read */
 
@@ -648,6 +649,15 @@ static void entry_urls(struct bls_entry *e, const char *base)
 	}
 }
 
+/* The network as the library sees it, asked once and only when needed (no
+ * ESP, a uki-url entry): finding out may start the NIC's drivers. */
+static void net_look(void)
+{
+	if (!net_known)
+		efikexec_net_info(&net);
+	net_known = true;
+}
+
 /* `uki-url` (systemd-boot 258): hidden without an HTTP stack, and ":NAME"
  * hidden when efikexec did not come over the network; else the URL is
  * the entry's linux path. */
@@ -657,6 +667,7 @@ static void resolve_uki_url(struct bls_entry *e)
 
 	if (!u[0] || e->broken || e->hidden)
 		return;
+	net_look();
 	if (!(net.flags & EFIKEXEC_NET_HTTP)) {
 		say(EFIKEXEC_LOG_INFO, "config", "%s: uki-url %s: no network (the firmware has no HTTP stack); not listed",
 		    e->file, u);
@@ -1390,8 +1401,8 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
 	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
 	part[BLS_ESP] = li->DeviceHandle;
-	efikexec_net_info(&net);
 	if (!root_of(BLS_ESP)) {
+		net_look();
 		if (!(net.flags & EFIKEXEC_NET_BOOTED)) {
 			say(EFIKEXEC_LOG_ERROR, "stage", "efikexec was not started from a file system (no ESP to read) nor over the network; "
 							 "give it a kernel on the command line instead");

@@ -222,6 +222,18 @@ qemu_boot() {
 		if [ "$try" = 1 ] && ! grep -aq "${QEMU_READY:-UEFI Interactive Shell}" "$log"; then
 			echo "qemu_boot: $name: the firmware never reached its shell; booting once more" >&2
 			cp "$log" "$LOGDIR/$name.hung.log"
+			# a swtpm ends with the QEMU that used it: a fresh one at the
+			# same socket (tests/qemu/trust.sh tpm_start)
+			local a t
+			for a in "$@"; do
+				case $a in socket,id=chrtpm,path=*/tpm-*/sock)
+					t=${a#socket,id=chrtpm,path=}
+					t=${t%/sock}
+					t=${t##*/tpm-}
+					declare -F tpm_start >/dev/null && tpm_start "$t" "$arch" >/dev/null
+					;;
+				esac
+			done
 			continue
 		fi
 		return $rc
@@ -278,6 +290,11 @@ tail_log() {
 }
 
 # clean_log NAME: the serial log without CRs and terminal escapes.
+# The kernel's console messages and /init's output share the serial line,
+# so a late printk ("[    2.807956] tsc: Refined TSC clocksource
+# calibration") can land right after a marker /init is writing, on the same
+# line; a kernel timestamp after other text goes back on a line of its own.
 clean_log() {
-	tr -d '\r' <"$LOGDIR/$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
+	tr -d '\r' <"$LOGDIR/$1.log" | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' \
+		-e 's/\([^[:space:]]\)\(\[ *[0-9][0-9]*\.[0-9]\{6\}\] \)/\1\n\2/g'
 }
