@@ -298,10 +298,11 @@ static EFI_STATUS take_input(const char *fn, const struct efikexec_input *in, st
 	if (!in->buf && (!in->path || !in->path[0]))
 		return efi_fail(EFI_INVALID_PARAMETER, "api", "%s: neither a buffer nor a path", fn);
 	len = in->path ? RT_FN(strnlen)(in->path, PATH_MAX) : 0;
-	if (len >= (in->path && url_is(in->path) ? PATH_MAX : FILE_PATH_MAX))
-		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: a %s longer than %u bytes", fn,
-				url_is(in->path) ? "URL" : "path or name",
-				(url_is(in->path) ? PATH_MAX : FILE_PATH_MAX) - 1);
+	bool url = in->path && url_is(in->path);
+	size_t limit = url ? PATH_MAX : FILE_PATH_MAX;
+	if (len >= limit)
+		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: a %s longer than %zu bytes", fn,
+				url ? "URL" : "path or name", limit - 1);
 	if (in->buf && !in->buf_size)
 		return efi_fail(EFI_BAD_BUFFER_SIZE, "api", "%s: %s: a buffer of 0 bytes", fn,
 				in->path ? in->path : "(buffer)");

@@ -149,7 +149,6 @@ struct net_file {
 	uint8_t *head;               /* pages: [0, min(size, HEAD_MAX)) as far as received */
 	struct kept kept[MAX_KEPT];
 	unsigned nkept;
-	unsigned restarts;
 	/* TFTP: the whole file */
 	uint8_t *whole;
 	bool pxe_user;               /* holds the base code efikexec started (pxe_stop) */
@@ -238,8 +237,7 @@ static EFI_STATUS nic_address(EFI_HANDLE nic, const char *url, uint8_t *ip4, uin
 		ip4c2_info i;
 		uint8_t room[sizeof(ip4c2_info) + 64 * 12];
 	} u;
-	ip4c2_info *const ifi = &u.i;
-#define info (*ifi)
+	ip4c2_info *const info = &u.i;
 	ip4c2 *c;
 	UINTN n = sizeof(u);
 	UINT32 policy = IP4C2_DHCP;
@@ -250,11 +248,11 @@ static EFI_STATUS nic_address(EFI_HANDLE nic, const char *url, uint8_t *ip4, uin
 	if (EFI_ERROR(efi_bs->HandleProtocol(nic, &ip4c2_guid, (void **)&c)))
 		return ip4 ? efi_fail(EFI_UNSUPPORTED, "net", "%s: the NIC has no IPv4 configuration", url)
 			   : EFI_SUCCESS; /* not ours to set up: the HTTP child finds out */
-	st = c->GetData(c, IP4C2_INTERFACE_INFO, &n, &info);
-	if (!EFI_ERROR(st) && (info.StationAddress.Addr[0] | info.StationAddress.Addr[1] |
-			       info.StationAddress.Addr[2] | info.StationAddress.Addr[3]))
+	st = c->GetData(c, IP4C2_INTERFACE_INFO, &n, info);
+	if (!EFI_ERROR(st) && (info->StationAddress.Addr[0] | info->StationAddress.Addr[1] |
+			       info->StationAddress.Addr[2] | info->StationAddress.Addr[3]))
 		goto have;
-	mac_text(&info, mac, sizeof(mac));
+	mac_text(info, mac, sizeof(mac));
 	n = sizeof(policy);
 	{
 		UINT32 have = 0;
@@ -269,10 +267,10 @@ static EFI_STATUS nic_address(EFI_HANDLE nic, const char *url, uint8_t *ip4, uin
 	t0 = now_us();
 	while (now_us() - t0 < (uint64_t)WAIT_DHCP_MS * 1000) {
 		n = sizeof(u);
-		if (!EFI_ERROR(c->GetData(c, IP4C2_INTERFACE_INFO, &n, &info)) &&
-		    (info.StationAddress.Addr[0] | info.StationAddress.Addr[1] | info.StationAddress.Addr[2] |
-		     info.StationAddress.Addr[3])) {
-			ip_text(info.StationAddress.Addr, ip, sizeof(ip));
+		if (!EFI_ERROR(c->GetData(c, IP4C2_INTERFACE_INFO, &n, info)) &&
+		    (info->StationAddress.Addr[0] | info->StationAddress.Addr[1] | info->StationAddress.Addr[2] |
+		     info->StationAddress.Addr[3])) {
+			ip_text(info->StationAddress.Addr, ip, sizeof(ip));
 			rt_info("net", "NIC %s: %s from DHCP after %llu ms", mac, ip,
 				(unsigned long long)((now_us() - t0) / 1000));
 			goto have;
@@ -283,11 +281,10 @@ static EFI_STATUS nic_address(EFI_HANDLE nic, const char *url, uint8_t *ip4, uin
 			WAIT_DHCP_MS / 1000);
 have:
 	if (ip4)
-		RT_FN(memcpy)(ip4, info.StationAddress.Addr, 4);
+		RT_FN(memcpy)(ip4, info->StationAddress.Addr, 4);
 	if (mask)
-		RT_FN(memcpy)(mask, info.SubnetMask.Addr, 4);
+		RT_FN(memcpy)(mask, info->SubnetMask.Addr, 4);
 	return EFI_SUCCESS;
-#undef info
 }
 
 /* Does a device path have a node of this type and subtype? */
@@ -894,7 +891,6 @@ EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t le
 			rt_info("net", "%s: bytes at %llu are needed again: fetching it again", nf->u.text,
 				(unsigned long long)off);
 			http_close(nf);
-			nf->restarts++;
 			st = http_open(nf);
 			if (!EFI_ERROR(st) && nf->size != f->size)
 				st = efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: the size changed from %llu to %llu bytes",
