@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # efikexec - load and enter a Linux kernel from UEFI firmware, the kexec way.
 #
 #   make            build build/x86_64/efikexec.efi and build/aarch64/efikexec.efi
@@ -5,6 +6,7 @@
 #   make capture-demo  arm a capture kernel, crash the main one, read the dump
 #   make check      unit tests and QEMU boot tests
 #   make check-quick  the host tests, a short fuzz, one boot per arch
+#   make check-fresh  the two commands above in a clean Debian 12 root (mmdebstrap)
 #   make unit       host unit tests of lib/ (ASan + UBSan)
 #   make unit-api   the public API's edges on the host, against a fake firmware
 #   make qemu-test  boot tests under QEMU (TCG)
@@ -28,7 +30,7 @@ ARCHES  := x86_64 aarch64
 # V=1 shows every command
 Q := $(if $(V),,@)
 .DELETE_ON_ERROR:
-.PHONY: all testhooks deps tools demo capture-demo check check-quick check-build check-build-all unit qemu-test fuzz fuzz-smoke bench bench-boot bench-net soak soak-tpm clean \
+.PHONY: all testhooks deps tools demo capture-demo check check-quick check-fresh check-build check-build-all unit qemu-test fuzz fuzz-smoke bench bench-boot bench-net soak soak-tpm clean \
 	install examples header-test unit-api dist dist-build deb tools-test
 
 # --- sources ------------------------------------------------------------------
@@ -144,15 +146,26 @@ LIBS := $(foreach a,$(ARCHES),$(BUILD)/$(a)/libefikexec.a)
 all: $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(TESTHOOKS) $(LIBS) $(BUILD)/host/efikexec-plan \
 	$(BUILD)/host/efikexec-install
 
-# Toolchains and foreign-architecture sysroot, installed on demand.
-TOOLS_STAMP := $(SYSROOT_ARM64)/usr/lib/crt0-efi-aarch64.o /usr/aarch64-linux-gnu/include/stdlib.h \
-	/usr/bin/makedumpfile $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libzstd.a \
-	/usr/lib/x86_64-linux-gnu/libzstd.a
-# one grouped target (&:): under -j a plain rule with several targets runs
-# its recipe once per target, and two apt-get at once fail on apt's lock
-$(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o &:
+# --- the tools: one step before every other rule -----------------------------------
+# scripts/deps.sh --tools installs every package a rule or a test runs (the
+# compilers, nasm, the arm64 cross toolchain, mtools, sbsigntool,
+# dpkg-buildpackage, lintian, mmdebstrap, QEMU, swtpm, python3...) and
+# unpacks the arm64 sysroot. It runs as the remaking of an included
+# makefile: GNU make remakes those before it considers any goal, and
+# restarts, so whatever -j is, no rule runs before the tools are there and
+# no rule has to name them. NO_DEPS=1 (the package build, debian/rules)
+# skips it: a package build installs nothing.
+TOOLS_DONE := $(BUILD)/.tools.mk
+ifeq ($(NO_DEPS)$(filter clean deps tools,$(MAKECMDGOALS)),)
+$(TOOLS_DONE): scripts/deps.sh
+	@mkdir -p $(@D)
 	scripts/deps.sh --tools $(BUILD)
-tools: $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+	@echo '# scripts/deps.sh --tools has run for this build tree' >$@
+include $(TOOLS_DONE)
+endif
+tools:
+	scripts/deps.sh --tools $(BUILD)
+	@echo '# scripts/deps.sh --tools has run for this build tree' >$(TOOLS_DONE)
 
 deps:
 	scripts/deps.sh $(BUILD)
@@ -179,11 +192,11 @@ $(1)_PURG_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/purgatory/%.o,$$(PURGATORY_SRCS)
 	$$(patsubst %.asm,$(BUILD)/$(1)/purgatory/%.o,$$(filter %.asm,$$($(1)_PURGATORY_ASM))) \
 	$$(patsubst %.S,$(BUILD)/$(1)/purgatory/%.o,$$(filter %.S,$$($(1)_PURGATORY_ASM)))
 
-$(BUILD)/$(1)/purgatory/%.o: %.c Makefile $(TOOLS_STAMP)
+$(BUILD)/$(1)/purgatory/%.o: %.c Makefile
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [purgatory $(1)] $$<")
 	$(Q)$$($(1)_CC) $$(PURG_CFLAGS) $$($(1)_PURG_CFLAGS) -MMD -MP -c $$< -o $$@
-$(BUILD)/$(1)/purgatory/%.o: %.S Makefile $(TOOLS_STAMP)
+$(BUILD)/$(1)/purgatory/%.o: %.S Makefile
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  AS [purgatory $(1)] $$<")
 	$(Q)$$($(1)_CC) $$(PURG_CFLAGS) $$($(1)_PURG_CFLAGS) -Ipurgatory -MMD -MP -c $$< -o $$@
@@ -209,7 +222,7 @@ $(2)_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/%.o,$$(LIBRARY_SRCS) $$($(1)_SRCS)) \
 	$$(patsubst %.S,$(BUILD)/$(2)/%.o,$$(filter %.S,$$($(1)_ASM)))
 $(2)_FRONT_OBJS := $$(patsubst %.c,$(BUILD)/$(2)/front/%.o,$$(FRONT_SRCS))
 
-$(BUILD)/$(2)/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+$(BUILD)/$(2)/%.o: %.c Makefile
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [$(2)] $$<")
 	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) $(3) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
@@ -220,7 +233,7 @@ $(BUILD)/$(2)/%.o: %.asm Makefile $(BUILD)/$(1)/purgatory.bin arch/x86_64/handof
 	@$(if $(Q),echo "  AS [$(2)] $$<")
 	$(Q)nasm -f elf64 -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' $$< -o $$@
 
-$(BUILD)/$(2)/%.o: %.S Makefile $(BUILD)/$(1)/purgatory.bin $(TOOLS_STAMP)
+$(BUILD)/$(2)/%.o: %.S Makefile $(BUILD)/$(1)/purgatory.bin
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  AS [$(2)] $$<")
 	$(Q)$$($(1)_CC) -I. -DPURGATORY_BIN='"$(BUILD)/$(1)/purgatory.bin"' -MMD -MP -c $$< -o $$@
@@ -237,7 +250,7 @@ $(BUILD)/$(2)/libefikexec.a: $$($(2)_OBJS) scripts/make-lib.sh scripts/check-lib
 	$(Q)scripts/make-lib.sh "$$($(1)_PREFIX)" $$@ $$($(2)_OBJS) $$($(1)_LIBS)
 
 # The front end: its own objects, then the library, as any client links.
-$(BUILD)/$(2)/front/%.o: %.c Makefile $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+$(BUILD)/$(2)/front/%.o: %.c Makefile
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC [$(2) front end] $$<")
 	$(Q)$$($(1)_CC) $$(EFI_CFLAGS) $$($(1)_CFLAGS) $(3) -I$$($(1)_EFIINC) -I$$($(1)_EFIINC)/$(1) \
@@ -314,7 +327,7 @@ DIST := $(BUILD)/dist-$(DIST_ARCH)
 $(DIST)/efikexec-install: $(INSTALLER_SRCS) Makefile
 	@mkdir -p $(@D)
 	$($(DIST_ARCH)_TOOL_CC) $(TOOL_CFLAGS) $(INSTALLER_SRCS) $(LDFLAGS) $($(DIST_ARCH)_TOOL_LDFLAGS) -o $@
-$(DIST)/efikexec-plan: $(PLAN_SRCS) $(DIST)/purgatories.o Makefile $(TOOLS_STAMP)
+$(DIST)/efikexec-plan: $(PLAN_SRCS) $(DIST)/purgatories.o Makefile
 	@mkdir -p $(@D)
 	$($(DIST_ARCH)_TOOL_CC) $(TOOL_CFLAGS) $($(DIST_ARCH)_TOOL_INC) $(PLAN_SRCS) $(DIST)/purgatories.o \
 		$(LDFLAGS) $($(DIST_ARCH)_TOOL_LDFLAGS) $($(DIST_ARCH)_TOOL_LIBS) -o $@
@@ -340,7 +353,7 @@ dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook include/efikexec.h
 
 # `make deb`: both packages for amd64 and arm64 (scripts/make-deb.sh: a copy
 # of the tree, dpkg-buildpackage -b natively and with -aarm64), in build/deb/
-deb: tools
+deb:
 	scripts/make-deb.sh $(BUILD)
 
 # examples/: built by their own Makefile from the installed files alone
@@ -505,7 +518,7 @@ bench-net: all
 	bench/net-fetch.sh $(BUILD) $(BENCH_ROUNDS)
 
 # --- boot tests and demo --------------------------------------------------------------
-$(ASSETS_STAMP) &: | $(TOOLS_STAMP) /usr/lib/crt0-efi-x86_64.o
+$(ASSETS_STAMP) &:
 	scripts/deps.sh $(BUILD)
 
 # many boots of Debian's 6.12 cloud kernel (tests/qemu/tpm-soak.sh): through
@@ -551,7 +564,7 @@ qemu-test: all $(ASSETS_STAMP) $(MB2_PAYLOAD) $(MB2_PAYLOAD_EFI)
 demo: all $(ASSETS_STAMP)
 	tests/qemu/demo.sh $(BUILD)
 
-capture-demo: all $(ASSETS_STAMP) tools
+capture-demo: all $(ASSETS_STAMP)
 	tests/qemu/capture-demo.sh $(BUILD)
 
 # every target is built here, so none rots unseen: the applications and
@@ -574,6 +587,13 @@ check:
 check-quick:
 	$(MAKE) --no-print-directory -j2 check-build
 	scripts/check.sh $(BUILD) --quick
+
+# the README's two commands' first runs on a machine that has nothing yet:
+# a clean Debian 12 root (mmdebstrap), a clone of HEAD, `make demo` and
+# `make check-build` in a chroot, each timed (scripts/check-fresh.sh;
+# CHECK_FRESH=full runs the whole `make check`). Not part of `make check`.
+check-fresh:
+	scripts/check-fresh.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)/x86_64 $(BUILD)/x86_64-testhooks $(BUILD)/aarch64 $(BUILD)/aarch64-testhooks $(BUILD)/host $(BUILD)/test-logs $(BUILD)/qemu $(BUILD)/fuzz $(BUILD)/bench \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * bls.c - Boot Loader Specification entries, loader.conf, efikexec.conf,
  * the UAPI version order and boot-counter names; see bls.h for sources.

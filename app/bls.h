@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * bls.h - the boot menu's configuration as plain code: Boot Loader
  * Specification entries, loader.conf, efikexec.conf, the UAPI version

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * main.c - efikexec.efi's command-line front end: a client of libefikexec
  * through include/efikexec.h alone, like any program that embeds it.

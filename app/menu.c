@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * menu.c - the boot menu on the firmware console (ConOut/ConIn), so on a
  * screen and, through the firmware's terminal driver, on a serial port

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * options.c - efikexec's command line. Options come first, kexec-tools
  * style (--name or --name=VALUE); the first argument that is not an option

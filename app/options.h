@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * options.h - what the user asked efikexec to do, parsed from the command
  * line (LoadOptions) without any firmware call, so the host tests cover it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stage.c - efikexec as a boot stage: what it does when started with no
  * options (as \EFI\BOOT\BOOTX64.EFI / BOOTAA64.EFI, or from a firmware

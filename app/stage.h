@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stage.h - efikexec as a boot stage (app/stage.c, app/menu.c): started
  * with no options, it reads the Boot Loader Specification entries and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * arch.h - the one contract between efi/ and the architecture code. Each
  * of arch/x86_64/ and arch/aarch64/ implements all of it; nothing outside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * counter.h - the CPU's free-running counter, for the boot menu's
  * timestamps (the Boot Loader Interface's LoaderTime*USec: microseconds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * bench_kimage.c - what planning and relocation cost, over simulated RAM.
  * Every figure is measured in this run; times are the best of several runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # boot-time.sh BUILD [ROUNDS] [ARCH...] - the time from the firmware shell to
 # the kernel's first console line through each loader: efikexec, the
 # kernel's own EFI stub, systemd-boot (Debian's systemd-boot-efi, timeout 0)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # net-fetch.sh BUILD [ROUNDS] [ARCH...] - the same 60 MiB file fetched over
 # HTTP by efikexec (EFI_HTTP_PROTOCOL, straight into its pages) and by the
 # firmware's own HTTP boot (LoadFile on the NIC's HTTP boot child, which is

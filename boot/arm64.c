@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * arm64.c - validating an arm64 Image header (booting.rst).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * arm64.h - the arm64 kernel Image header (the kernel's
  * Documentation/arch/arm64/booting.rst, "Call the kernel image"):

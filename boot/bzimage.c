@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * bzimage.c - validating a bzImage and building its boot_params.
  * Facts from the kernel's Documentation/arch/x86/boot.rst and zero-page.rst.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * bzimage.h - the x86 boot protocol: the bzImage setup header and the
  * boot_params ("zero page") a loader hands to the kernel's 64-bit entry.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * dtb.c - the device tree fixups for an arm64 boot (see dtb.h), with
  * libfdt. Property names and encodings are the kernel's EFI stub's

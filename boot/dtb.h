@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * dtb.h - the device tree an arm64 kernel is handed, with libfdt (Debian's
  * libfdt-dev): what the kernel's EFI stub puts in it when it boots the

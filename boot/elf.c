@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * elf.c - a plain ELF vmlinux (x86_64), loaded the way kexec-tools'
  * kexec/arch/x86_64/kexec-elf-x86_64.c with --args-linux does: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * elf.h - the program headers of an ELF executable as loader pieces, for
  * the ELF vmlinux loader (boot/elf.c) and the Multiboot2 loader, whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * loader.c - the loader table and the sources loaders read images through.
  *

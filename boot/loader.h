@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * loader.h - kernel image formats as one ordered table of loaders, the
  * shape of the kernel's kexec_file_loaders[] (kernel/kexec_file.c, struct

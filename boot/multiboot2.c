@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * multiboot2.c - Multiboot2 payloads (multiboot2.h): the header, the loader
  * in the table, and the boot information.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * multiboot2.h - Multiboot2 payloads (Xen, and any kernel with the header):
  * the header a payload carries, the loader in the table (boot/loader.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pe.c - PE section tables and os-release values; see pe.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pe.h - the little of PE/COFF that efikexec reads without running the
  * program: the section table in a file's first bytes, and sections by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * place.c - one boot's plan from its inputs (place.h): plain code, run by
  * the firmware application and by the host planner alike.

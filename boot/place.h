@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * place.h - one boot's plan from its inputs, as plain code: the loader
  * table's walk, the initrd parts, the command line, the device tree, each

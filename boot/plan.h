@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * plan.h - one boot as plain data: what firmware said (gathered once by
  * efi/), the kernel the loader table found, the segments and the hand-off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stream.c - decompressed sources (stream.h) over zlib's inflate (RFC 1952
  * gzip members, windowBits 16 + 15) and libzstd's streaming decompressor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stream.h - a decompressed image as a source (boot/loader.h), inflated
  * on demand with Debian's zlib (gzip) and libzstd (zstd): a loader reads it

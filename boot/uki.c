@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * uki.c - Unified Kernel Images (UAPI group, specs/unified_kernel_image.md):
  * a PE/COFF EFI program (systemd's stub) with the kernel in a `.linux`

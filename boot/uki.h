@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * uki.h - the sections of a Unified Kernel Image as systemd-stub reads
  * them (UAPI group, specs/unified_kernel_image.md; systemd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * zboot.c - compressed kernels: EFI zboot images (the kernel's
  * CONFIG_EFI_ZBOOT, Fedora's aarch64 vmlinuz) and gzip files (Ubuntu's

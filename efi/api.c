@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * api.c - libefikexec's public functions (include/efikexec.h) over the
  * engine (efi/kexec.h) and crash capture (efi/capture.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * capture.c - the firmware-assisted dump, the firmware's side: arming a
  * capture region alongside a boot, telling a crash from a clean reboot,

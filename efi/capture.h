@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * capture.h - the firmware-assisted dump (lib/capture.h has the flow), as
  * efi/api.c uses it around a boot. It drives the engine (efi/kexec.h)

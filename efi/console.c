@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * console.c - where efikexec's words go before ExitBootServices.
  *

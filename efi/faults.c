@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * faults.c - fault injection for the test builds (make testhooks): the
  * Nth firmware call of the kinds one boot makes fails, so a test can walk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * file.c - reading files from the volume efikexec was loaded from, through
  * EFI_SIMPLE_FILE_SYSTEM_PROTOCOL (UEFI 2.10, 13.4-13.5).

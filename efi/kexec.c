@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * kexec.c - the engine every front end shares: load a kernel the kexec way
  * and enter it. efi/api.c (a boot request) and efi/capture.c (arming,

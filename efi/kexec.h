@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * kexec.h - the engine of one boot, from the request to the point of no
  * return: efi/kexec.c builds the plan (boot/plan.h), the arch code

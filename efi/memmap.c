@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * memmap.c - the firmware's memory map (GetMemoryMap, UEFI 2.10 7.2), as
  * lib/'s planner sees it. The descriptor stride is DescriptorSize, never

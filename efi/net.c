@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * net.c - files named by URL, fetched through the firmware's network
  * stack; efi/file.c hands a path that is a URL (lib/url.h) to this file,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * net.h - files named by URL (efi/net.c), behind efi/file.c: a path that
  * is a URL (lib/url.h) opens, reads and closes through these.

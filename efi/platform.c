@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * platform.c - struct kimage_platform over boot services: the one place
  * the planner's page allocator meets the firmware's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * selftest.c - `efikexec.efi --selftest`: the kimage model against this
  * firmware's real allocator and memory map, without booting anything.

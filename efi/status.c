@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * status.c - the one place where lib/'s rt_status becomes an EFI_STATUS,
  * and EFI_STATUS values get names for messages (UEFI 2.10, Appendix D).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * tables.c - what firmware offers beyond boot services proper: the
  * configuration table (UEFI 2.10, 4.6) and EFI_RNG_PROTOCOL (37.5). One

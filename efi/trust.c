@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * trust.c - Secure Boot verification, TPM2 measurements and the event
  * log's hand-off; see trust.h. Sources of the facts: ../shared/facts/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * trust.h - Secure Boot and measured boot against the firmware: which
  * images may run (shim's SHIM_LOCK, else the firmware's db and dbx through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * ukistub.c - what systemd-stub gives the OS, given by efikexec for the
  * UKIs it boots; see ukistub.h. The archives are built by lib/cpio.c, the

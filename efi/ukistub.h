@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * ukistub.h - what systemd-stub gives the OS when it boots a UKI, given by
  * efikexec, which boots the UKI's .linux itself (boot/uki.c):

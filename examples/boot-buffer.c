@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * boot-buffer.c - a boot loader stage of its own that boots Linux through
  * libefikexec: it reads the kernel and the initrd itself, with the

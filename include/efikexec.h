@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * efikexec.h - load a Linux kernel the kexec way and enter it from UEFI
  * firmware, as a stage of another EFI program.

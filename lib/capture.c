@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * capture.c - the firmware-assisted dump without firmware: see capture.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * capture.h - the firmware-assisted dump, the parts without firmware calls:
  * the descriptor kept in the capture region, the crashed system's memory as

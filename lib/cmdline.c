@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cmdline.c - command line splitting and UCS-2/UTF-8 conversion.
  * See cmdline.h for why both the raw and the unquoted form are kept.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cmdline.h - splitting a command line the way the UEFI shell hands it over.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cpio.c - newc archives as systemd-stub packs them; see cpio.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cpio.h - the "newc" archives a UKI's companion files reach the OS in,
  * byte for byte as systemd-stub packs them (src/boot/cpio.c, pack_cpio,

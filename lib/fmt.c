@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fmt.c - a small vsnprintf for firmware and purgatory.
  *

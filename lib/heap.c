@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * heap.c - malloc, calloc and free, and quiet sections (rt.h says why), for
  * the prebuilt libraries the decompressor calls (Debian's libz.a and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * kimage.c - segments, staging, control pages and the entry list.
  * kimage.h says why; this file says how.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * kimage.h - the kernel's kexec model, for firmware.
  *

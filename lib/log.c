@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * log.c - levelled, per-subsystem log lines, sent to whatever sink the
  * platform installed: the EFI console and serial port in the application,

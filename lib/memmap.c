@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * memmap.c - memory map model: normalising, coverage queries and hole
  * finding. See memmap.h for why it is separate from the EFI map.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * memmap.h - the physical memory map as the planner sees it.
  *

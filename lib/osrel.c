@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* osrel.c - os-release text; see osrel.h. */
 #include "osrel.h"
 

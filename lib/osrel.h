@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * osrel.h - os-release text (os-release(5): KEY=VALUE lines), as a UKI's
  * .osrel section carries it: read by the loader table (a UKI's name in the

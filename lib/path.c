@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * path.c - file paths as users type them, into the form UEFI file
  * protocols take. Pure code (no firmware calls), so the host tests run it.

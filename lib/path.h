@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* path.h - user-typed paths into UEFI file paths (pure, host-tested). */
 #ifndef EFIKEXEC_PATH_H
 #define EFIKEXEC_PATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * purgatory-check.h - the segments' check, shared by purgatory (purgatory.c, MMU
  * off on arm64) and by the arm64 relocation, which runs it right after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * purgatory.h - the contract between efikexec and its purgatory, the small
  * position-independent program that runs after relocation, at its final

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * rt.h - the freestanding runtime shared by the EFI application, purgatory
  * and the host tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * sha256.c - SHA-256 as FIPS 180-4 section 6.2 defines it. The constants
  * are the first 32 bits of the fractional parts of the cube roots (K) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * sha256.h - SHA-256 (FIPS 180-4) for the planner, which digests every
  * segment, and for purgatory, which checks those digests before it enters

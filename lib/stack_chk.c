@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stack_chk.c - what Debian's libfdt.a (built with -fstack-protector-strong)
  * references: __stack_chk_fail everywhere, and on aarch64, where glibc keeps

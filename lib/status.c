@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * status.c - rt_status as the UEFI status a front end returns for it, and
  * UEFI statuses by name (UEFI 2.10, Appendix D "Status Codes"): plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * trust.c - Authenticode digests, signature lists, TPM2 event logs; see
  * trust.h. Every read is bounded by the size given: these parse files and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * trust.h - the plain parts of Secure Boot and measured boot: reading a PE
  * image's Authenticode digest and the digest its signature names, EFI

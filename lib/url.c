@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * url.c - URLs and the bits of HTTP efikexec reads (url.h). RFC 3986 for
  * the syntax and resolution, RFC 9110 for Content-Length and the status

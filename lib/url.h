@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * url.h - the URLs efikexec fetches, and what it reads of an HTTP answer
  * (plain code: host-tested, fuzzed; the firmware side is efi/net.c).

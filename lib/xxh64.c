@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * xxh64.c - XXH64 as its specification describes it (constants, the four
  * lanes over 32-byte stripes, the merge, the tail, the avalanche); see

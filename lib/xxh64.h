@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * xxh64.h - XXH64 (the xxHash specification, "XXH64 algorithm
  * description", Yann Collet): a fast 64-bit non-cryptographic checksum.

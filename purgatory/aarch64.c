@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * aarch64.c - the purgatory's output, timing and halt on aarch64: the
  * PL011 (arch/aarch64/pl011.h) whose address efikexec took from the device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * entry-aarch64.S - the purgatory's first and last instructions (aarch64).
  *

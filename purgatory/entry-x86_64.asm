@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: BSD-2-Clause-Patent
 ; entry-x86_64.asm - the purgatory's first and last instructions (x86_64).
 ;
 ; Register contract on entry (from the relocation trampoline):

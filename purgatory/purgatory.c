@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * purgatory.c - runs at the purgatory's final address after relocation,
  * with nothing under it: no firmware, no page allocator, the trampoline's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * x86_64.c - the purgatory's output and halt on x86_64: COM1, polled.
  */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-docs.sh - the man pages in docs/: each renders with man(1) without
 # a warning, and each says what the code accepts:
 #   efikexec(1)      every option app/options.c matches

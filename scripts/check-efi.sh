@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-efi.sh SO EFI ARCH NM - checks a linked EFI application:
 #  - the ELF it was made from has no undefined symbols (an EFI image has no
 #    dynamic linker to resolve them; a stray one would be a jump to 0);

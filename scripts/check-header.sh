@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-header.sh - include/efikexec.h compiles alone, freestanding, as C11
 # and C++ with -Wall -Wextra -Werror (and -pedantic), for both arches, with
 # both compilers, and with EDK II's default calling convention on x86_64;

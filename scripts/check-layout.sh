@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-layout.sh - the house's include rules, each a check:
 #   app/ (efikexec.efi) is a client of the public header: it includes
 #     ../include/efikexec.h, ../lib/ helpers, its own headers and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-lib.sh ARCHIVE NM - libefikexec.a may only export what
 # include/efikexec.h declares: every global symbol it defines starts with
 # efikexec_ or EFIKEXEC_ (the runtime's memcpy, printf, SHA-256 and the

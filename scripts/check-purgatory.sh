@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-purgatory.sh ARCH OBJ... - purgatory runs wherever its segment was
 # placed, with nobody to apply relocations: every relocation in its objects
 # must be PC-relative, resolved by the static link. An absolute one (an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # Installs what efikexec needs to build and test, from Debian packages only,
 # and fetches the test assets (Debian kernels, busybox) into build/assets/.
 # Idempotent: a second run installs nothing and downloads nothing.
@@ -36,7 +37,7 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
 	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
-	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev)
+	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

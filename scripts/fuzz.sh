@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # fuzz.sh BUILD SECONDS TARGET... - runs each libFuzzer target for SECONDS,
 # two at a time (FUZZ_JOBS)
 # (its corpus kept under BUILD/fuzz/corpus-TARGET, so later runs start where

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # make-deb.sh BUILD - `make deb`: the Debian packages efikexec and
 # libefikexec-dev for amd64 and arm64, in BUILD/deb/.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # make-lib.sh ARCH_PREFIX OUT.a INPUTS... - builds libefikexec.a:
 #  1. one relocatable object of every input (the prebuilt libraries'
 #     members it uses pulled in: ld -r resolves what it can inside);

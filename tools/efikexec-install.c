@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * efikexec-install.c - puts efikexec on a machine's EFI System Partition,
  * keeps it there, and reads back what it reported at boot.

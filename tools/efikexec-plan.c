@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * efikexec-plan.c - build/host/efikexec-plan: efikexec's planner on a Linux
  * host, for a machine described by a memory map saved from it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * mapfile.c - the memory map `efikexec.efi --memmap` prints, read back on a
  * host for efikexec-plan (tools/efikexec-plan.c); fuzzed by tests/fuzz/fuzz_mapfile.c.

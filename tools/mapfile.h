@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * mapfile.h - reads what `efikexec.efi --memmap` printed (a saved console
  * log): the "memmap [START, END) TYPE SIZE" ranges into bp->map

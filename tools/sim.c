@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* sim.c - see sim.h. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * sim.h - simulated physical memory for the host tests, the fuzzer and the
  * benchmarks: a host buffer standing for RAM at a physical base, a memory

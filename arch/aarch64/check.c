@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * check.c - purgatory's check of the segments, run by the relocation
  * (relocate.S) right after its copy, while the MMU and the caches are

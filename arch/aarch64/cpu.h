@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cpu.h - what the aarch64 code asks of the CPU it runs on, shared by the
  * application and purgatory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * handoff.c - aarch64 behind arch/arch.h: the arm64 Image, its device
  * tree, the firmware's translation tables kept clear, and the jump.

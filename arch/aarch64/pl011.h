@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pl011.h - a polled PL011 UART (ARM DDI 0183: UARTDR at 0x00, UARTFR at
  * 0x18, TXFF is bit 5), shared by the application after ExitBootServices

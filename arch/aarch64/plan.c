@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * plan.c - what planning needs of aarch64 (arch/arch.h, struct
  * arch_plan_ops): plain code, built for the host too, where efikexec-plan

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * purgatory-blob.S - the aarch64 purgatory (build/aarch64/purgatory.bin,
  * built from purgatory/ with linker/purgatory-aarch64.lds), embedded in the

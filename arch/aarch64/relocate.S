@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * relocate.S - the aarch64 relocation: after ExitBootServices, copy every
  * staged page to its destination, make memory coherent, turn the MMU off

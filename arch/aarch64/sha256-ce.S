@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * sha256-ce.S - SHA-256 blocks with the Armv8 SHA2 instructions (SHA256H,
  * SHA256H2, SHA256SU0, SHA256SU1; ARM DDI 0487, C7.2): four rounds per

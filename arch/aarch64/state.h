@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * state.h - what aarch64's plan.c works out and handoff.c uses: the tree
  * to start from, the hand-off segment's layout, the relocation's lists.

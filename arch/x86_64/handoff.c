@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * handoff.c - x86_64 behind arch/arch.h: the bzImage, its boot_params,
  * the identity map, the trampoline and the jump.

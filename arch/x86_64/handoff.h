@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * handoff.h - x86_64 control page layout, shared with relocate.asm
  * (handoff.inc holds the same numbers for nasm; the build compares them).

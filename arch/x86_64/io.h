@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * io.h - port I/O and the polled 16550 UART (COM1 at 0x3f8 on a PC),
  * shared by the application after ExitBootServices and by purgatory.

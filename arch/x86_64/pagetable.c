@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pagetable.c - identity map with 2 MiB pages (Intel SDM vol. 3A, 4.5:
  * PML4E -> PDPTE -> PDE with PS=1). 2 MiB rather than 1 GiB pages because

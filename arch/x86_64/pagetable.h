@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pagetable.h - the identity map the x86_64 trampoline, purgatory and the
  * kernel's 64-bit entry run on: [0, end) mapped with 2 MiB pages, present,

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: BSD-2-Clause-Patent
 ; purgatory-blob.asm - the x86_64 purgatory (build/x86_64/purgatory.bin,
 ; built from purgatory/ with linker/purgatory-x86_64.lds), embedded in the
 ; application as read-only data. efi/boot.c loads it as a segment.

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: BSD-2-Clause-Patent
 ; relocate.asm - the x86_64 relocation trampoline: after ExitBootServices,
 ; copy every staged page to its destination and enter purgatory.
 ;

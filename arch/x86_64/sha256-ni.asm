@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: BSD-2-Clause-Patent
 ; sha256-ni.asm - SHA-256 blocks with the x86 SHA extensions (SHA-NI):
 ;   void x86_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t n)
 ; System V ABI (rdi = h, rsi = p, rdx = n blocks of 64 bytes). Used only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * sha256-ni.h - SHA-256 block compression with the SHA extensions
  * (arch/x86_64/sha256-ni.asm), for lib/sha256.c's sha256_set_blocks: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * state.h - what x86_64's plan.c works out and handoff.c uses: the
  * hand-off segment's layout, the page tables' root, the paging depth.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fakefw.c - a firmware for the API's host tests (tests/api/test_api.c):
  * an EFI system table whose boot and runtime services are host functions,

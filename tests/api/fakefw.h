@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* fakefw.h - see fakefw.c. */
 #ifndef EFIKEXEC_FAKEFW_H
 #define EFIKEXEC_FAKEFW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_api.c - include/efikexec.h at its edges, on the host (ASan and
  * UBSan), against tests/api/fakefw.c: NULL pointers, zero sizes, buffers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # test-deb.sh BUILD - the packages `make deb` made (BUILD/deb): both
 # architectures there, each package holding what it must (dpkg -c), the
 # host programs built for their architecture, lintian without errors (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fast_hash.c - linked into every fuzz target: SHA-256 with the SHA-NI
  * blocks when the host CPU has them, installed before the first input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_bls.c - libFuzzer target over the boot menu's configuration
  * parsers (app/bls.c): an entry file, loader.conf and efikexec.conf from

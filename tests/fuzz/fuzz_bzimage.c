@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_bzimage.c - libFuzzer target over the bzImage header parser and
  * the boot_params builder: any file start and size. When the parser

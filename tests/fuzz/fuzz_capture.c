@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_capture.c - libFuzzer target over what efikexec reads from the
  * crashed system's memory and from variables after a reset: the VMCOREINFO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_cmdline.c - libFuzzer target over the parsers of user input: the
  * command line splitter, UCS-2/UTF-8 conversion, path joining and option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_dtb.c - libFuzzer target over what efikexec reads from files on
  * aarch64: the Image header parser, and the device tree checker and

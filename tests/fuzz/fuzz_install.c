@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_install.c - libFuzzer target over what efikexec-install reads from
  * outside (tools/efikexec-install.c): a firmware load option (Boot####,

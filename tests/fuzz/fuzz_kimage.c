@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_kimage.c - libFuzzer target over memory maps, segment lists and
  * allocator behaviours. Any input either fails the segment rules (fine) or

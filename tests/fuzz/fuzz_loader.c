@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_loader.c - libFuzzer target over the whole loader table
  * (boot/loader.h): any bytes as an image, for both machines. When a loader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_mapfile.c - efikexec-plan's reader of a saved `--memmap` output
  * (tools/mapfile.c): any bytes give a map, the machine and the spans, or -1,

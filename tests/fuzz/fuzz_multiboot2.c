@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_multiboot2.c - libFuzzer target over boot/multiboot2.c: the header
  * parser on an image's first bytes, then, for a header it accepts, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_trust.c - libFuzzer target over lib/trust.c's parsers of data
  * efikexec does not trust: a PE image's headers and certificate table (the

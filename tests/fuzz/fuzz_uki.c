@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_uki.c - libFuzzer target over a UKI's section and profile parser
  * (boot/uki.c) and the /.extra archive writer (lib/cpio.c). The input is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_url.c - libFuzzer target over URL parsing and resolution and the
  * HTTP header bits (lib/url.h). Checks what each promises: a parsed URL's

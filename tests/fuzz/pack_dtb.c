@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * pack_dtb.c - IN OUT: writes the device tree IN packed (no free space),
  * for the fuzzer's seed corpus: QEMU pads its dumps to 1 MiB.

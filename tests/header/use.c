@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * use.c - include/efikexec.h as a client sees it: compiled alone, as C11
  * and as C++, with every warning an error (scripts/check-header.sh). It

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # capture-demo.sh BUILD - the firmware-assisted dump, for a person to watch,
 # on x86_64 with Debian's 6.1 kernel in QEMU (OVMF, TCG), one machine, two
 # starts of the firmware:
@@ -30,7 +31,9 @@ echo "capture-demo: serial log in $LOGDIR/$name.log, the dump in $dump"
 QEMU_WARM_RESET=1 qemu_boot x86_64 "$name" "$ESP" 1G 400 -drive "if=virtio,format=raw,file=$dump" &
 pid=$!
 tail -s 0.2 -F --pid=$pid "$LOGDIR/$name.log" 2>/dev/null | tr -d '\r' | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^\s*$' || true
-wait $pid || { echo "capture-demo: QEMU failed or timed out"; exit 1; }
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 0 ] || { echo "capture-demo: QEMU failed or timed out (status $rc)"; tail_log "$name"; exit 1; }
 grep -q '^EFIKEXEC-CAPTURE: saved to /dev/vdb' < <(clean_log "$name") ||
 	{ echo "capture-demo: the capture kernel did not save /proc/vmcore"; exit 1; }
 
@@ -40,7 +43,7 @@ rm -f "$WORK/$name-dmesg.txt"
 makedumpfile --dump-dmesg "$dump" "$WORK/$name-dmesg.txt" >/dev/null ||
 	{ echo "capture-demo: makedumpfile failed"; exit 1; }
 echo "capture-demo: the crashed kernel's log, last lines:"
-grep -B 2 -A 8 'sysrq triggered crash' "$WORK/$name-dmesg.txt" | head -n 12 | sed 's/^/    /'
+{ grep -B 2 -A 8 'sysrq triggered crash' "$WORK/$name-dmesg.txt" || :; } | head -n 12 | sed 's/^/    /'
 grep -q 'sysrq triggered crash' "$WORK/$name-dmesg.txt" ||
 	{ echo "capture-demo: no 'sysrq triggered crash' in the dump's log"; exit 1; }
 lines=$(LC_ALL=C grep -a -c -x "EFIKEXEC-PATTERN-$TOKEN" "$dump" || true)

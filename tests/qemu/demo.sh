@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # demo.sh BUILD - the main job, for a person to watch: boots a Debian
 # kernel in QEMU (OVMF, TCG) through efikexec from the firmware's shell -
 # plan, purgatory's check, the kernel's console - as it happens.
@@ -29,6 +30,8 @@ qemu_boot "$arch" demo "$esp" 1G 180 &
 pid=$!
 # Show the console as it comes, without terminal escapes.
 tail -s 0.2 -F --pid=$pid "$LOGDIR/demo.log" 2>/dev/null | tr -d '\r' | sed -u 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -av '^\s*$' || true
-wait $pid || { echo "demo: QEMU failed or timed out"; exit 1; }
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 0 ] || { echo "demo: QEMU failed or timed out (status $rc)"; tail_log demo; exit 1; }
 grep -q '^EFIKEXEC-INIT: done' < <(clean_log demo) || { echo "demo: the kernel did not reach its init"; exit 1; }
 echo "demo: done - the kernel reached its init and powered off"

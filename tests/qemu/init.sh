@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # /init of the test initramfs. It reports what the kernel gave it as
 # EFIKEXEC-* markers on the console, then powers off; the harness on the
 # host decides pass or fail from those lines.

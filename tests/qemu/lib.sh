@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # lib.sh - shared by the boot tests and the demo: initramfs building, ESP
 # layout, QEMU invocation. Sourced, not run.
 #
@@ -144,6 +145,14 @@ qemu_cmd() {
 	QEMU_CMD+=(-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 
+# count_in FILE TEXT: how many times TEXT occurs in FILE (0 when none).
+# Every helper here is called both under `set -euo pipefail` (the demos,
+# whose qemu_boot runs in the background, where errexit holds) and without
+# it (run-all.sh): a grep that finds nothing must not end the caller.
+count_in() {
+	{ grep -aoF -- "$2" "$1" || :; } | wc -l
+}
+
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
 # Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
 # QEMU_MACHINE picks the aarch64 machine (default virt); with QEMU_DONE set,
@@ -178,8 +187,8 @@ qemu_boot() {
 		# read-write: opening never waits for QEMU, which may fail first
 		exec {keyfd}<>"$fifo.in"
 		while kill -0 "$qpid" 2>/dev/null; do
-			shells=$(grep -ao 'UEFI Interactive Shell' "$log" | wc -l)
-			prompts=$(grep -ao 'seconds to skip' "$log" | wc -l)
+			shells=$(count_in "$log" 'UEFI Interactive Shell')
+			prompts=$(count_in "$log" 'seconds to skip')
 			[ "$prompts" -lt "$shells" ] && shells=$prompts
 			while [ "$keys" -lt "$shells" ]; do
 				printf ' ' >&"$keyfd"
@@ -189,7 +198,7 @@ qemu_boot() {
 			# when its dom0 powers off): stopped once QEMU_DONE is logged
 			if [ -n "${QEMU_DONE:-}" ] && grep -aqF -- "$QEMU_DONE" "$log"; then
 				done=1
-				kill "$qpid" 2>/dev/null
+				kill "$qpid" 2>/dev/null || :
 				break
 			fi
 			# a guest that halts on purpose (purgatory after a digest
@@ -199,7 +208,7 @@ qemu_boot() {
 			fi
 			if [ -n "$halted_at" ] && [ $((SECONDS - halted_at)) -ge 5 ]; then
 				done=2
-				kill "$qpid" 2>/dev/null
+				kill "$qpid" 2>/dev/null || :
 				break
 			fi
 			sleep 0.2

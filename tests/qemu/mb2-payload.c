@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * mb2-payload.c - a Multiboot2 payload of the tests' own: entered by
  * efikexec in 32-bit protected mode, it prints the machine state and every

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """mb2img.py - Multiboot2 images for the bad-input boot tests
 (tests/qemu/multiboot.sh). Header layout: Multiboot2 specification 3.1.
 

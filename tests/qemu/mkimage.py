@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """mkimage.py - images the format tests boot or refuse, made from Debian's
 kernels the way their real producers lay them out.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # multiboot.sh - Multiboot2 boot tests (boot/multiboot2.c, purgatory's
 # 32-bit exit): the project's own payload (mb2-payload.c) prints every tag
 # it gets and mb2img.py checks them; Debian's Xen boots Debian's kernel as

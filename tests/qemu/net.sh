@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # net.sh - network boot: kernels, initrds, UKIs and entries over HTTP and
 # TFTP from QEMU's user network, whose guest reaches the host's 127.0.0.1
 # as 10.0.2.2 (the test server binds 127.0.0.1 only) and whose built-in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """netserve.py DIR PORTFILE - the network tests' HTTP server, on 127.0.0.1
 (QEMU's user network reaches it as 10.0.2.2).
 

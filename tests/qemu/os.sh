@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # os.sh - a real Debian system installs efikexec and boots through it
 # (sourced by suite.sh). The image: Debian 12 made with mmdebstrap from
 # Debian's archive (systemd, udev, linux-image-amd64 with initramfs-tools,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # run-all.sh BUILD [TEST...] - the QEMU boot tests. Each test boots a
 # firmware (OVMF or AAVMF, TCG), lets its shell run a startup.nsh, and
 # decides pass or fail from the serial log alone. At most two QEMUs run at

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """serial.py - drives a QEMU boot over its serial console, as a person at a
 serial terminal would: waits for text, types keys.
 

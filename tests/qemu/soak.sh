@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # soak.sh BUILD ROUNDS [TEST...] - the boot tests (run-all.sh's, or the ones
 # named) round-robin ROUNDS times, two at a time, never the same test twice
 # at once (a test's ESP, disks and logs are named after it). The serial log

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # stage.sh - boot-stage tests (app/stage.c): efikexec as the removable-media
 # loader of a GPT disk, started by the firmware with no shell and no script;
 # Boot Loader Specification entries on the ESP and XBOOTLDR; the menu over

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # suite.sh - every boot test's definitions and what the runners share
 # (run-all.sh, soak.sh, tpm-soak.sh). Sourced, with BUILD set and exported.
 SUITE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # tests.sh - the boot tests, one function t_NAME each; run-all.sh runs them.
 # A test fails by returning non-zero (set -e is on) after saying why.
 

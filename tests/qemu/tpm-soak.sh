@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # tpm-soak.sh BUILD ROUNDS [CONFIG...] - boots one kernel many times, two at
 # a time, through efikexec and through the kernel's own EFI stub (the
 # control), with and without a TPM, and counts the boots whose kernel

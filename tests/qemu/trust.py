@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """trust.py - the host's side of the Secure Boot and TPM tests.
 
   trust.py authenticode FILE

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # trust.sh - Secure Boot and measured-boot tests (efi/trust.c): swtpm as
 # the guest's TPM 2.0, OVMF/AAVMF with Debian's snakeoil keys (and with
 # Microsoft's plus shim), images signed here with sbsign. Under Secure Boot

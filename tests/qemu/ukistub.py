@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 """ukistub.py - what the UKI tests (tests/qemu/ukistub.sh) compute on the
 host, written from the formats, not from efikexec's code:
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # ukistub.sh - UKIs booted as systemd-stub boots them (efi/ukistub.c):
 # PCRs 11, 12 and 13, the /.extra archives, the stub's variables,
 # multi-profile UKIs. The UKIs are made here from Debian's systemd 252 stub

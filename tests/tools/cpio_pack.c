@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * cpio_pack.c - lib/cpio.c as a host program, for tests/tools/test-cpio.sh
  * to compare its archives byte for byte with tests/qemu/ukistub.py's:

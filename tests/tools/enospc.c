@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * enospc.c - a full disk for the installer's tests, by LD_PRELOAD: write(2)
  * to a file under $ENOSPC_DIR fails with ENOSPC once $ENOSPC_AFTER bytes

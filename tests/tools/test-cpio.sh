@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # test-cpio.sh BUILD - efikexec's /.extra archives (lib/cpio.c, through
 # build/host/cpio_pack) byte for byte against an independent writer
 # (tests/qemu/ukistub.py newc), on file sets that reach every rule: the

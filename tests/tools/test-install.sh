@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
 # test-install.sh BUILD - efikexec-install against a folder ESP and a folder
 # of variables (efivarfs' format: four bytes of attributes, then the data),
 # a GPT disk image naming the ESP's partition: install, update, remove,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* main.c - runs every registered unit test (or those named on the command
  * line) and prints "unit: N passed, N failed". */
 #include <stdarg.h>

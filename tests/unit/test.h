@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test.h - the host unit tests' tiny harness. A TEST registers itself; a
  * test passes when none of its CHECKs failed. Failed checks print file,

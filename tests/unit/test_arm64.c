@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_arm64.c - the arm64 pieces: the Image header (each rejection names
  * the file and the field; a copy cut short is caught by the EFI stub's PE

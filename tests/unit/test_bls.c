@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_bls.c - the boot menu's configuration (app/bls.c): the UAPI
  * version order against the specification's own chain, boot counters,

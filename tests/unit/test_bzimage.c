@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_bzimage.c - the x86 boot protocol pieces: setup header validation
  * (each rejection names the file and the field), boot_params, e820 from

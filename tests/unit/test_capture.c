@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_capture.c - the crash-capture model (lib/capture.c): the descriptor's
  * seal, the crashed system's ranges, the ELF core header read back, the
  * VMCOREINFO note, the x86 direct map found in page tables built here, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_cmdline.c - command line splitting, UCS-2/UTF-8, paths, options. */
 #include "test.h"
 #include "../../lib/cmdline.h"

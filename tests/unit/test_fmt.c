@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_fmt.c - rt_snprintf against the host's snprintf. */
 #include "test.h"
 #include "../../lib/rt.h"

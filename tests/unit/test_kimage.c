@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_kimage.c - the kimage model over simulated RAM: the segment rules,
  * the memory map, the exact entry encoding, and randomised layouts with
  * every allocator behaviour, each checked end to end by sim_run(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_loader.c - the loader table (boot/loader.h) over images built here:
  * a bzImage, an arm64 Image, a UKI around each, gzip and EFI zboot (gzip

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_multiboot2.c - boot/multiboot2.c: the header (every tag efikexec
  * reads, each refusal with its message), the loader in the table (an ELF32

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_sha256.c - FIPS 180-4 / NIST CSRC example vectors, plus the
  * streaming and zero-tail forms agreeing with the one-shot form. */
 #include "test.h"

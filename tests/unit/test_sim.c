@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_sim.c - tools/sim.c, the simulated physical memory efikexec-plan,
  * the unit tests, the fuzzers and the benchmark plan against: its page

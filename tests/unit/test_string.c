@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_string.c - lib/string.c against the host's libc, byte for byte, with
  * sentinel bytes around every destination so an overrun shows at once. */
 #include <limits.h>

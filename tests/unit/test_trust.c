@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_trust.c - lib/trust.c: the Authenticode digest of a PE image built
  * here (and of Debian's signed kernels when build/assets has them, against
  * the digest their signature signs), what is not PE, EFI signature lists,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_uki.c - a UKI's sections as systemd-stub picks them (boot/uki.h)
  * and the /.extra archives as it packs them (lib/cpio.h). The archives are

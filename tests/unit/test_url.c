@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_url.c - URLs, their pins, resolution, and the HTTP bits (lib/url.h). */
 #include "test.h"
 #include "../../lib/url.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /* test_xxh64.c - lib/xxh64.c against the reference tool (`xxhsum -H64`,
  * Debian's xxhash 0.8.1, seed 0) on inputs around the 32-byte stripe and
  * the 8- and 4-byte tails, and the streaming forms (any split, zero tails)
