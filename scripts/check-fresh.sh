@@ -7,7 +7,8 @@
 # committed, nothing of this working tree), and in a chroot with a clean
 # environment, as root, their first runs:
 #   make demo          to its end: the kernel reaches its init
-#   make check-build   everything `make check` builds, with its installs
+#   make check-build-all  everything `make check` builds (the Debian packages
+#                      too), with its installs
 # (CHECK_FRESH=full: the whole `make check` instead of `make check-build`).
 # Each step's time is printed. The root stays in BUILD/fresh/ to look at,
 # and is made anew by the next run.
@@ -67,7 +68,7 @@ if [ -n "${CHECK_FRESH_DROP:-}" ]; then
 	sed -i -E "s/([( \t])$CHECK_FRESH_DROP([ )\t]|$)/\1\2/" "$ROOT/root/efikexec/scripts/deps.sh"
 fi
 
-second=check-build
+second=check-build-all
 [ "$MODE" = full ] && second=check
 # one step in the root: a private mount namespace, so /proc, /sys and /dev
 # go away with it whatever happens
