@@ -188,9 +188,10 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 		if ((st = efikexec_set_capture(r, &c)))
 			return st;
 	}
-	if (o->test_occupy || o->test_corrupt >= 0 || o->test_corrupt_capture)
+	if (o->test_occupy || o->test_corrupt >= 0 || o->test_corrupt_capture || o->test_net_keep_nothing)
 		st = efikexec_set_test(r, (o->test_occupy ? EFIKEXEC_TEST_OCCUPY : 0) |
-					       (o->test_corrupt_capture ? EFIKEXEC_TEST_CORRUPT_CAPTURE : 0),
+					       (o->test_corrupt_capture ? EFIKEXEC_TEST_CORRUPT_CAPTURE : 0) |
+					       (o->test_net_keep_nothing ? EFIKEXEC_TEST_NET_KEEP_NOTHING : 0),
 				       o->test_corrupt);
 	return st;
 }

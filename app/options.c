@@ -254,6 +254,8 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 			o->test_occupy = true;
 		} else if (match(a, "--test-corrupt-capture", &v) && !v) {
 			o->test_corrupt_capture = true;
+		} else if (match(a, "--test-net-keep-nothing", &v) && !v) {
+			o->test_net_keep_nothing = true;
 		} else if (match(a, "--test-fail-call", &v)) {
 			uint64_t n;
 			if (!v || !rt_parse_u64(v, &n, false) || !n || n > 100000)

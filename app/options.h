@@ -55,6 +55,7 @@ struct efikexec_opts {
 	const char *capture_append;          /* --capture-append=STRING */
 	uint64_t capture_size, capture_addr; /* --capture-size=SIZE[@ADDR]; addr 0: default */
 	bool test_corrupt_capture;           /* test builds: flip a byte of the region */
+	bool test_net_keep_nothing;          /* test builds: URLs' skipped bytes fetched again */
 	uint32_t test_fail_call;             /* test builds: --test-fail-call=N */
 	const struct cmdline *cl; /* the kernel's arguments: cl->arg[kargs..] */
 	unsigned kargs;

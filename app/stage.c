@@ -565,10 +565,23 @@ static bool is_self(const char *path)
 	return !a[i] && !image_path[i];
 }
 
+/* A key's file is there: a file on the entry's partition, or a URL that
+ * parses (fetched when the entry boots; each failure is said then).
+ * *why gets a bad URL's reason. */
+static bool present(enum bls_part p, const char *path, char *why, size_t size)
+{
+	static struct url u;
+
+	if (url_is(path))
+		return url_parse(path, &u, why, size) == RT_OK;
+	return exists(p, path);
+}
+
 /* Marks an entry broken when a file it names is not there. */
 static void check_files(struct bls_entry *e)
 {
 	const char *what = NULL, *path = NULL;
+	char bad[200] = "";
 
 	if (e->broken || e->hidden)
 		return;
@@ -581,20 +594,24 @@ static void check_files(struct bls_entry *e)
 		return;
 	}
 	if (e->net)
-		return; /* URLs: fetched when booted, each failure said then */
-	if (e->linux_path[0] && !exists(e->part, e->linux_path))
+		return; /* fetched itself: every path is a URL, fetched when booted */
+	/* a disk entry's keys may be URLs too (URLs go wherever a path goes) */
+	if (e->linux_path[0] && !present(e->part, e->linux_path, bad, sizeof(bad)))
 		what = "linux", path = e->linux_path;
-	else if (e->efi_path[0] && !exists(e->part, e->efi_path))
+	else if (e->efi_path[0] && !exists(e->part, e->efi_path)) /* started by the firmware: a file */
 		what = "efi", path = e->efi_path;
-	else if (e->devicetree[0] && !exists(e->part, e->devicetree))
+	else if (e->devicetree[0] && !present(e->part, e->devicetree, bad, sizeof(bad)))
 		what = "devicetree", path = e->devicetree;
 	for (unsigned i = 0; !what && i < e->ninitrd; i++)
-		if (!exists(e->part, e->initrd[i]))
+		if (!present(e->part, e->initrd[i], bad, sizeof(bad)))
 			what = "initrd", path = e->initrd[i];
 	for (unsigned i = 0; !what && i < e->nmodule; i++)
-		if (!exists(e->part, bls_module_path(e, i)))
+		if (!present(e->part, bls_module_path(e, i), bad, sizeof(bad)))
 			what = "efikexec-module", path = bls_module_path(e, i);
-	if (what) {
+	if (what && bad[0]) {
+		e->broken = true;
+		rt_snprintf(e->why, sizeof(e->why), "%s: %s", what, bad);
+	} else if (what) {
 		e->broken = true;
 		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
 	}

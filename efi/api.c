@@ -496,6 +496,7 @@ efikexec_status EFIKEXEC_API efikexec_set_test(struct efikexec *r, uint32_t flag
 #ifdef EFIKEXEC_TEST_HOOKS
 	r->req.test_occupy = flags & EFIKEXEC_TEST_OCCUPY;
 	r->req.test_corrupt_capture = flags & EFIKEXEC_TEST_CORRUPT_CAPTURE;
+	efi_net_test_keep_nothing = flags & EFIKEXEC_TEST_NET_KEEP_NOTHING;
 	r->req.test_corrupt = corrupt;
 	return leave(EFI_SUCCESS);
 #else
@@ -526,6 +527,12 @@ efikexec_status EFIKEXEC_API efikexec_test_held(int64_t *pages, int64_t *pool)
 		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_test_held: pages %p, pool %p",
 				      (void *)pages, (void *)pool));
 	efi_faults_held(pages, pool);
+	{
+		unsigned users;
+		bool held = efi_net_test_pxe_held(&users);
+		rt_info("test", "a PXE base code efikexec started: %s (%u files open through it)",
+			held ? "still started" : "none", users);
+	}
 	return leave(EFI_SUCCESS);
 #else
 	(void)pages;

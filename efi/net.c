@@ -23,7 +23,12 @@
  *
  * With a #sha256= pin on the URL every byte is hashed as it arrives, and
  * the pin is compared when the last byte has arrived (efi_net_finish drains what nobody read),
- * before any of it is measured, handed over or entered.
+ * before any of it is measured, handed over or entered. A transfer started
+ * over keeps the pin whole: the hash of the bytes the earlier transfers
+ * passed (as far as the furthest got) is kept, and the new transfer's hash
+ * must reach the same state at the same byte before it goes on, so every
+ * byte used, from whichever transfer, is one the final digest covered
+ * (docs/DESIGN.md, "Pins across a restart").
  */
 #include "efi.h"
 #include "net.h"
@@ -156,9 +161,18 @@ struct net_file {
 	/* the pin */
 	struct sha256_ctx h;
 	bool checked;
+	bool refused;                /* a pinned transfer disagreed with an earlier one */
+	uint64_t seen;               /* the furthest an earlier transfer got ... */
+	struct sha256_ctx seen_h;    /* ... and its hash there */
 	/* progress */
 	uint64_t t0, shown;
 };
+
+#ifdef EFIKEXEC_TEST_HOOKS
+bool efi_net_test_keep_nothing;
+#else
+#define efi_net_test_keep_nothing false
+#endif
 
 static EFI_GUID http_sb_guid = HTTP_SB_GUID, http_guid = HTTP_GUID, ip4c2_guid = IP4_CONFIG2_GUID;
 static EFI_GUID pxe_guid = EFI_PXE_BASE_CODE_PROTOCOL_GUID, dp_guid = DEVICE_PATH_PROTOCOL;
@@ -562,6 +576,9 @@ static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 		/* the head is kept as it passes */
 		if (nf->cursor < HEAD_MAX && nf->head && want > HEAD_MAX - nf->cursor)
 			want = HEAD_MAX - nf->cursor;
+		/* a pinned transfer started over stops where an earlier one got */
+		if (nf->u.pinned && nf->cursor < nf->seen && want > nf->seen - nf->cursor)
+			want = nf->seen - nf->cursor;
 		if (!nf->cursor)
 			nf->t0 = now_us(), nf->shown = 0;
 		nf->msg = (http_message){ NULL, 0, NULL, (UINTN)want, p };
@@ -576,6 +593,12 @@ static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 		want = nf->msg.BodyLength;
 		if (nf->u.pinned)
 			sha256_update(&nf->h, p, (size_t)want);
+		if (nf->u.pinned && nf->cursor + want == nf->seen && !sha256_same_state(&nf->h, &nf->seen_h)) {
+			nf->refused = true;
+			return efi_fail(EFI_COMPROMISED_DATA, "net",
+					"%s: fetched again, its first %llu bytes differ from the first transfer's: the server sends other bytes each time, refused (the pin must cover every byte used)",
+					nf->u.text, (unsigned long long)nf->seen);
+		}
 		if (nf->head && nf->cursor < HEAD_MAX && p != nf->head + nf->cursor)
 			RT_FN(memcpy)(nf->head + nf->cursor, p, (size_t)want);
 		nf->cursor += want;
@@ -612,6 +635,14 @@ static bool ipv4_literal(const char *s, uint8_t ip[4])
 static EFI_PXE_BASE_CODE_PROTOCOL *pxe_ours;
 static unsigned pxe_users;
 
+#ifdef EFIKEXEC_TEST_HOOKS
+bool efi_net_test_pxe_held(unsigned *users)
+{
+	*users = pxe_users;
+	return pxe_ours != NULL;
+}
+#endif
+
 static void pxe_stop(void)
 {
 	if (pxe_ours)
@@ -622,29 +653,35 @@ static void pxe_stop(void)
 
 /* The PXE base code to use: efikexec's own (PXE-booted: its DHCP done),
  * else the first one on an IPv4 path, started by us (*started) with the
- * address the NIC's IPv4 configuration has (its DHCP: the base code's own
- * DHCP insists on a PXE boot offer and waits a minute without one), so the
- * server must be on that subnet. */
+ * address its own NIC's IPv4 configuration has (its DHCP: the base code's
+ * own DHCP insists on a PXE boot offer and waits a minute without one), so
+ * the server must be on that subnet. That NIC is the one the base code's
+ * device path starts with (LocateDevicePath): no HTTP stack is needed. */
 static EFI_STATUS pxe_ready(EFI_PXE_BASE_CODE_PROTOCOL **out, const char *url, bool *started)
 {
 	EFI_PXE_BASE_CODE_PROTOCOL *pxe = NULL;
-	EFI_HANDLE *hs = NULL;
+	EFI_HANDLE *hs = NULL, ph = NULL;
 	UINTN n = 0;
 	EFI_STATUS st;
 
 	if (efi_loaded_image &&
 	    EFI_ERROR(efi_bs->HandleProtocol(efi_loaded_image->DeviceHandle, &pxe_guid, (void **)&pxe)))
 		pxe = NULL;
+	if (pxe)
+		ph = efi_loaded_image->DeviceHandle;
 	if (!pxe && EFI_ERROR(efi_bs->LocateHandleBuffer(ByProtocol, &pxe_guid, NULL, &n, &hs)))
 		connect_nics();
 	else if (hs)
 		efi_bs->FreePool(hs);
 	hs = NULL;
 	if (!pxe && !EFI_ERROR(efi_bs->LocateHandleBuffer(ByProtocol, &pxe_guid, NULL, &n, &hs))) {
-		for (UINTN i = 0; i < n && !pxe; i++)
+		for (UINTN i = 0; i < n && !pxe; i++) {
 			if (dp_has(hs[i], MESSAGING_DEVICE_PATH, MSG_IPv4_DP) &&
 			    EFI_ERROR(efi_bs->HandleProtocol(hs[i], &pxe_guid, (void **)&pxe)))
 				pxe = NULL;
+			if (pxe)
+				ph = hs[i];
+		}
 		efi_bs->FreePool(hs);
 	}
 	if (!pxe)
@@ -663,9 +700,16 @@ static EFI_STATUS pxe_ready(EFI_PXE_BASE_CODE_PROTOCOL **out, const char *url, b
 	}
 	if (!pxe->Mode->DhcpAckReceived) {
 		EFI_IP_ADDRESS ip = { 0 }, mask = { 0 };
-		EFI_HANDLE nic;
-		st = find_nic(&nic, url);
+		EFI_HANDLE nic = NULL;
+		EFI_DEVICE_PATH *dp = NULL;
+		st = efi_bs->HandleProtocol(ph, &dp_guid, (void **)&dp);
 		if (!EFI_ERROR(st))
+			st = efi_bs->LocateDevicePath(&ip4c2_guid, &dp, &nic);
+		if (EFI_ERROR(st))
+			st = efi_fail(EFI_UNSUPPORTED, "net",
+				 "%s: the PXE base code's NIC has no IPv4 configuration (EFI_IP4_CONFIG2_PROTOCOL) to take an address from",
+				 url);
+		else
 			st = nic_address(nic, url, ip.v4.Addr, mask.v4.Addr);
 		if (!EFI_ERROR(st)) {
 			st = pxe->SetStationIp(pxe, &ip, &mask);
@@ -829,7 +873,10 @@ EFI_STATUS efi_net_open(const char *url, uint64_t max, struct efi_file *f)
 	}
 	f->net = nf;
 	f->size = nf->size;
-	return check_pin(nf); /* an empty file, or TFTP's whole one */
+	st = check_pin(nf); /* an empty file, or TFTP's whole one */
+	if (EFI_ERROR(st))
+		efi_net_close(f); /* the HTTP child, the head, TFTP's pages, the base code */
+	return st;
 }
 
 /* Keeps [cursor, to) in pages of their own; false: no memory for it. */
@@ -837,6 +884,9 @@ static bool keep_until(struct net_file *nf, uint64_t to, EFI_STATUS *st)
 {
 	struct kept *k;
 	uint64_t from = nf->cursor < HEAD_MAX ? HEAD_MAX : nf->cursor;
+
+	if (efi_net_test_keep_nothing)
+		return false;
 
 	if (nf->cursor < HEAD_MAX) { /* into the head first */
 		uint64_t n = (to < HEAD_MAX ? to : HEAD_MAX) - nf->cursor;
@@ -861,6 +911,8 @@ EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t le
 	uint8_t *p = buf;
 	EFI_STATUS st = EFI_SUCCESS;
 
+	if (nf->refused)
+		return efi_fail(EFI_COMPROMISED_DATA, "net", "%s: refused earlier", nf->u.text);
 	if (off > nf->size || len > nf->size - off)
 		return efi_fail(EFI_END_OF_FILE, "net", "%s: read of %llu bytes at %llu passes its end (%llu bytes)",
 				nf->u.text, (unsigned long long)len, (unsigned long long)off,
@@ -891,6 +943,10 @@ EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t le
 			/* gone past: ask again from the start, keeping nothing new */
 			rt_info("net", "%s: bytes at %llu are needed again: fetching it again", nf->u.text,
 				(unsigned long long)off);
+			if (nf->u.pinned && nf->cursor > nf->seen) {
+				nf->seen = nf->cursor;
+				nf->seen_h = nf->h;
+			}
 			http_close(nf);
 			st = http_open(nf);
 			if (!EFI_ERROR(st) && nf->size != f->size)
@@ -917,7 +973,7 @@ EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t le
 				st = http_recv(nf, nf->head + nf->cursor, n);
 				if (!EFI_ERROR(st))
 					RT_FN(memcpy)(p, nf->head + off, (size_t)n);
-			} else if (len <= SMALL_READ && nf->nkept < MAX_KEPT &&
+			} else if (len <= SMALL_READ && nf->nkept < MAX_KEPT && !efi_net_test_keep_nothing &&
 				   (nf->kept[nf->nkept].buf = pages(len))) {
 				struct kept *k = &nf->kept[nf->nkept++];
 				k->off = off, k->len = n = len;
@@ -945,6 +1001,8 @@ EFI_STATUS efi_net_finish(struct efi_file *f)
 
 	if (!nf)
 		return EFI_SUCCESS;
+	if (nf->refused)
+		return efi_fail(EFI_COMPROMISED_DATA, "net", "%s: refused earlier", nf->u.text);
 	if (nf->cursor < nf->size)
 		st = http_recv(nf, NULL, nf->size - nf->cursor);
 	if (!EFI_ERROR(st))

@@ -23,5 +23,13 @@ void efi_net_close(struct efi_file *f);
 bool efi_net_origin(char *url, size_t size, uint8_t *mac, uint32_t *mac_len);
 /* Does the firmware have an HTTP stack on some NIC? */
 bool efi_net_present(void);
+#ifdef EFIKEXEC_TEST_HOOKS
+/* test builds: keep no skipped range nor small read past the head, so an
+ * out-of-order read starts the transfer over (EFIKEXEC_TEST_NET_KEEP_NOTHING) */
+extern bool efi_net_test_keep_nothing;
+/* test builds: files open through a PXE base code efikexec started and
+ * has not stopped (0, and none started, when nothing is left behind) */
+bool efi_net_test_pxe_held(unsigned *users);
+#endif
 
 #endif

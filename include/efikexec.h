@@ -241,9 +241,11 @@ efikexec_status EFIKEXEC_API efikexec_set_capture(struct efikexec *r, const stru
 
 /* Test builds only (EFIKEXEC_UNSUPPORTED otherwise): occupy every
  * destination first (everything staged), flip a byte of checked region
- * `corrupt` after its digest (-1: none), or of the capture region. */
+ * `corrupt` after its digest (-1: none), or of the capture region; keep
+ * nothing a URL's reads skip, so an out-of-order read fetches it again. */
 #define EFIKEXEC_TEST_OCCUPY 1u
 #define EFIKEXEC_TEST_CORRUPT_CAPTURE 2u
+#define EFIKEXEC_TEST_NET_KEEP_NOTHING 4u
 efikexec_status EFIKEXEC_API efikexec_set_test(struct efikexec *r, uint32_t flags, int corrupt);
 /* Test builds only: the nth firmware call from now on of the kinds a boot
  * makes (AllocatePages, AllocatePool, GetMemoryMap, LocateProtocol,

@@ -152,6 +152,19 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE])
 	}
 }
 
+bool sha256_same_state(const struct sha256_ctx *a, const struct sha256_ctx *b)
+{
+	if (a->len != b->len || a->fill != b->fill)
+		return false;
+	for (int i = 0; i < 8; i++)
+		if (a->h[i] != b->h[i])
+			return false;
+	for (unsigned i = 0; i < a->fill; i++)
+		if (a->block[i] != b->block[i])
+			return false;
+	return true;
+}
+
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	struct sha256_ctx c;

@@ -25,6 +25,10 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_update_zeros(struct sha256_ctx *c, uint64_t len);
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+/* Two contexts that have hashed the same number of bytes are in the same
+ * state: their chaining values and the bytes waiting in their blocks are
+ * equal (so, but for a SHA-256 collision, the bytes they hashed were). */
+bool sha256_same_state(const struct sha256_ctx *a, const struct sha256_ctx *b);
 /*
  * A faster block function a platform may install (arch code, once it knows
  * the CPU has the instructions and may use them): processes n 64-byte

@@ -59,12 +59,23 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 #  - the bad inputs, each an error naming the URL and the cause, efikexec
 #    back in the shell holding nothing (the test build's count of its
 #    pages and pool blocks);
+#  - pins refused where the file is whole at open (TFTP; an empty body):
+#    nothing held, the PXE base code efikexec started stopped;
+#  - a pinned UKI read with nothing kept of what its reads skip (the test
+#    build's --test-net-keep-nothing), so it is fetched again: from a
+#    server whose second answer has another byte in the middle, refused
+#    before anything is entered; from an honest server, the pin matches.
+#    (GET 1 reads the UKI's headers, GET 2 loads: its .linux is put in
+#    place, the middle byte with it, before the .initrd behind it is
+#    needed again; GET 3, the restart, is the file itself and passes the
+#    pin, so only a check across the transfers can tell; t_net_refetch
+#    boots the same from an honest server);
 #  - a --dry-run over TFTP, kernel and two initrds each pinned (their
 #    bytes checked), one initrd over HTTP after a 503 (asked again);
 #  - the boot stage from the ESP, whose one entry is `uki-url` to the
 #    server: the UKI over HTTP boots with its .cmdline, .ucode, .initrd.
 net_fetch() {
-	local arch=$1 name=net-fetch-$1 srv dead u good bad bi be held=()
+	local arch=$1 name=net-fetch-$1 srv dead u good bad bi be bu held=() pxe=()
 	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
 	srv=$WORK/$name-srv
 	rm -rf "$srv" && mkdir -p "$srv"
@@ -87,6 +98,9 @@ net_fetch() {
 	bad=$(echo "$good" | tr '0-9a-f' '1-9a-f0')
 	bi=$(sha256_of "$srv/initrd.img")
 	be=$(sha256_of "$srv/extra.img")
+	bu=$(sha256_of "$srv/net.efi")
+	: >"$srv/empty"
+	local e0=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 	mkdir -p "$ESP/loader/entries"
 	printf 'timeout 0\ndefault net-uki*\n' >"$ESP/loader/loader.conf"
 	printf 'title UKI over HTTP\nuki-url %s/net.efi\n' "$u" >"$ESP/loader/entries/net-uki.conf"
@@ -101,6 +115,9 @@ net_fetch() {
 		"$t http:///vmlinuz $cl" 'echo "EFIKEXEC-STEP: no-host rc %lasterror%"' \
 		"$t $u/vmlinuz^#sha256=${good:0:63} $cl" 'echo "EFIKEXEC-STEP: pin-length rc %lasterror%"' \
 		"$t $u/vmlinuz^#sha256=$bad initrd=$u/initrd.img $cl" 'echo "EFIKEXEC-STEP: pin-wrong rc %lasterror%"' \
+		"$t $tf/vmlinuz^#sha256=$bad $cl" 'echo "EFIKEXEC-STEP: pin-tftp rc %lasterror%"' \
+		"$t $u/vmlinuz initrd=$u/empty^#sha256=$good $cl" 'echo "EFIKEXEC-STEP: pin-empty rc %lasterror%"' \
+		"$t --test-net-keep-nothing $u/twofaced/2/net.efi^#sha256=$bu" 'echo "EFIKEXEC-STEP: twofaced rc %lasterror%"' \
 		"\\efikexec.efi --dry-run $tf/vmlinuz^#sha256=$good initrd=$tf/initrd.img^#sha256=$bi initrd=$tf/extra.img^#sha256=$be initrd=$u/flaky/initrd.img $cl" \
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		'\efikexec.efi'
@@ -130,6 +147,13 @@ net_fetch() {
 		'^EFIKEXEC-STEP: pin-length rc 0x2$' \
 		"net: $u/vmlinuz: SHA-256 $good, but the URL pins $bad" \
 		'^EFIKEXEC-STEP: pin-wrong rc 0x21$' \
+		"net: $tf/vmlinuz: SHA-256 $good, but the URL pins $bad" \
+		'^EFIKEXEC-STEP: pin-tftp rc 0x21$' \
+		"net: $u/empty: SHA-256 $e0, but the URL pins $good" \
+		'^EFIKEXEC-STEP: pin-empty rc 0x21$' \
+		"net: $u/twofaced/2/net.efi: bytes at [0-9]+ are needed again: fetching it again" \
+		"net: $u/twofaced/2/net.efi: fetched again, its first [0-9]+ bytes differ from the first transfer's" \
+		'^EFIKEXEC-STEP: twofaced rc 0x21$' \
 		"net: $tf/vmlinuz: SHA-256 matches the pin" \
 		"net: $tf/initrd.img: SHA-256 matches the pin" \
 		"net: $tf/extra.img: SHA-256 matches the pin" \
@@ -139,11 +163,17 @@ net_fetch() {
 		"plan: segment [0-9] initrd .* from $tf/initrd.img \+ $tf/extra.img \+ $u/flaky/initrd.img$" \
 		'^EFIKEXEC-STEP: dry-run rc 0x0$' \
 		"plan: image $u/net.efi: UKI "
-	# each failed run: nothing of efikexec's left
+	# each failed run: nothing of efikexec's left, no base code left started
 	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')
-	if [ "${#held[@]}" != 8 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
-		echo "after the failed runs efikexec should hold nothing, 8 times:"
+	if [ "${#held[@]}" != 11 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
+		echo "after the failed runs efikexec should hold nothing, 11 times:"
 		printf '%s\n' "${held[@]}"
+		return 1
+	fi
+	mapfile -t pxe < <(clean_log "$name" | grep 'test: a PXE base code efikexec started: ')
+	if [ "${#pxe[@]}" != 11 ] || printf '%s\n' "${pxe[@]}" | grep -v 'started: none (0 files open through it)$'; then
+		echo "after the failed runs no PXE base code of efikexec's should be started, 11 times:"
+		printf '%s\n' "${pxe[@]}"
 		return 1
 	fi
 	kexec_booted_lite "$name" "$arch" "$ucl"
@@ -151,6 +181,33 @@ net_fetch() {
 	net_features "$name"
 }
 t_net_fetch_x86_64() { net_fetch x86_64; }
+
+# A pinned UKI fetched again (nothing kept of what its reads skip, the test
+# build's --test-net-keep-nothing) from an honest server: the transfers
+# agree, the pin matches, the kernel boots with the UKI's command line.
+t_net_refetch_x86_64() {
+	local arch=x86_64 name=net-refetch-x86_64 srv u bu rc=0
+	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
+	srv=$WORK/$name-srv
+	rm -rf "$srv" && mkdir -p "$srv"
+	local ucl="console=$(console_of "$arch") panic=-1"
+	printf '%s\n' "$ucl" >"$WORK/$name.cmdline"
+	printf 'NAME="Debian GNU/Linux"\nID=debian\n' >"$WORK/$name.osrel"
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$srv/net.efi" \
+		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$ESP/extra.img" \
+		.initrd="$WORK/initrd-6.12-$arch.img" .linux="$ESP/vmlinuz"
+	bu=$(sha256_of "$srv/net.efi")
+	serve_start "$srv" "$name"
+	u=http://10.0.2.2:$NET_PORT
+	startup_nsh "$ESP" "\\efikexec.efi --test-net-keep-nothing $u/net.efi^#sha256=$bu"
+	net_args "$srv"
+	QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 240 "${NET_ARGS[@]}" || rc=$?
+	serve_stop
+	[ "$rc" = 0 ] || { echo "qemu exited with $rc"; tail_log "$name"; return 1; }
+	expect_grep "$name" "net: $u/net.efi: bytes at [0-9]+ are needed again: fetching it again" \
+		"net: $u/net.efi: SHA-256 matches the pin"
+	kexec_booted_lite "$name" "$arch" "$ucl"
+}
 t_net_fetch_aarch64() { net_fetch aarch64; }
 
 # net_features NAME: LoaderFeatures has bits 15-17 (device URL, uki, uki-url).
@@ -230,3 +287,63 @@ kexec_booted_lite() {
 	expect_line "$1" "EFIKEXEC-CMDLINE: $3" "EFIKEXEC-EXTRA: token $TOKEN" "EFIKEXEC-INIT: done"
 	expect_grep "$1" "^EFIKEXEC-KERNEL: $(kernel_version_re "$2" 6.12) "
 }
+
+# net_disk_entry ARCH: a Type #1 entry on the disk whose keys are URLs (a
+# machine whose kernels live on a server): efikexec as the disk's
+# removable-media loader, no shell. Boot 1: the entry's kernel and pinned
+# initrd over HTTP boot. Boot 2: the same entry with a wrong pin on the
+# initrd is refused with the pin's error, and nothing is entered (the
+# stage waits at its menu).
+net_disk_entry() {
+	local arch=$1 name=net-disk-$1 srv esp u bi bad cl rc
+	srv=$WORK/$name-srv
+	rm -rf "$srv" && mkdir -p "$srv/boot"
+	cp "$(kernel_path "$arch" 6.12)" "$srv/boot/vmlinuz"
+	cp "$WORK/initrd-6.12-$arch.img" "$srv/boot/initrd.img"
+	TOKEN=$RANDOM$RANDOM
+	extra_initrd "$srv/boot/extra.img" token "$TOKEN"
+	bi=$(sha256_of "$srv/boot/initrd.img")
+	bad=$(echo "$bi" | tr '0-9a-f' '1-9a-f0')
+	cl="console=$(console_of "$arch") efikexec.bli=1 panic=-1"
+	serve_start "$srv" "$name"
+	u=http://10.0.2.2:$NET_PORT
+	net_args "$srv"
+	for pin in "$bi" "$bad"; do
+		esp=$(new_esp "$name")
+		mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries"
+		cp "$BUILD/$arch/efikexec.efi" "$esp/EFI/BOOT/$(boot_name "$arch")"
+		printf 'timeout 0\n' >"$esp/loader/loader.conf"
+		printf 'title Kernel from the server\nlinux %s/boot/vmlinuz\ninitrd %s/boot/initrd.img#sha256=%s\ninitrd tftp://10.0.2.2/boot/extra.img\noptions %s\n' \
+			"$u" "$u" "$pin" "$cl" >"$esp/loader/entries/server.conf"
+		if [ "$pin" = "$bi" ]; then
+			rc=0
+			QEMU_DISK_FIRST=1 QEMU_READY="boot stage" qemu_boot "$arch" "$name" "$esp" 1G 240 "${NET_ARGS[@]}" || rc=$?
+			[ "$rc" = 0 ] || { serve_stop; echo "qemu exited with $rc"; tail_log "$name"; return 1; }
+			expect_grep "$name" "net: $u/boot/initrd.img: SHA-256 matches the pin" \
+				"plan: segment 0 kernel .* from $u/boot/vmlinuz\+(0|0x[0-9a-f]+)$" \
+				"plan: segment [0-9] initrd .* from $u/boot/initrd.img \+ tftp://10.0.2.2/boot/extra.img$" || { serve_stop; return 1; }
+			if clean_log "$name" | grep -q 'broken'; then
+				serve_stop
+				echo "the entry was called broken"
+				return 1
+			fi
+			kexec_booted_lite "$name" "$arch" "$cl" || { serve_stop; return 1; }
+			expect_line "$name" "EFIKEXEC-BLI: LoaderEntrySelected=server.conf" || { serve_stop; return 1; }
+		else
+			rc=0
+			QEMU_DISK_FIRST=1 QEMU_READY="boot stage" QEMU_HALTED="the entry did not boot" \
+				qemu_boot "$arch" "$name-bad" "$esp" 1G 240 "${NET_ARGS[@]}" || rc=$?
+			[ "$rc" = 124 ] || { serve_stop; echo "qemu exited with $rc, not halted at the menu"; tail_log "$name-bad"; return 1; }
+			expect_grep "$name-bad" "net: $u/boot/initrd.img: SHA-256 $bi, but the URL pins $bad" \
+				"the entry did not boot" || { serve_stop; return 1; }
+			if clean_log "$name-bad" | grep -q '^EFIKEXEC-INIT'; then
+				serve_stop
+				echo "a kernel ran though the pin was wrong"
+				return 1
+			fi
+		fi
+	done
+	serve_stop
+}
+t_net_disk_entry_x86_64() { net_disk_entry x86_64; }
+t_net_disk_entry_aarch64() { net_disk_entry aarch64; }

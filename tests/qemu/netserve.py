@@ -8,6 +8,9 @@ request), with the misbehaviours the bad-input tests need:
   /short/NAME   announces NAME's size + 4096 bytes, sends NAME, closes
   /huge         announces 2^40 bytes, sends 4 KiB, closes
   /flaky/NAME   503 on the first request for NAME, then NAME
+  /twofaced/N/NAME  NAME, but the Nth request for it gets NAME with its
+                middle byte changed (a server that answers a GET with
+                other bytes than the next: a pin must cover every byte used)
   /gone         closes the connection without an answer
 The port it bound (0: any free one) is written to PORTFILE; each request
 is logged to stderr as "netserve: METHOD PATH STATUS".
@@ -19,6 +22,7 @@ import sys
 
 ROOT, PORTFILE = sys.argv[1], sys.argv[2]
 flaky_seen = set()
+twofaced_count = {}
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -57,6 +61,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                     flaky_seen.add(name)
                     return self.send_bytes(503, b"busy\n")
                 return self.send_bytes(200, self.file(name))
+            if p.startswith("/twofaced/"):
+                nth, name = p[len("/twofaced/"):].split("/", 1)
+                body = self.file(name)
+                twofaced_count[name] = twofaced_count.get(name, 0) + 1
+                if twofaced_count[name] == int(nth) and body:
+                    mid = len(body) // 2
+                    body = body[:mid] + bytes([body[mid] ^ 0xFF]) + body[mid + 1:]
+                return self.send_bytes(200, body)
             if p == "/gone":
                 self.close_connection = True
                 return
