@@ -565,16 +565,31 @@ static bool is_self(const char *path)
 	return !a[i] && !image_path[i];
 }
 
+static void net_look(void);
+
 /* A key's file is there: a file on the entry's partition, or a URL that
- * parses (fetched when the entry boots; each failure is said then).
- * *why gets a bad URL's reason. */
+ * parses and that the firmware has the stack for (HTTP for http:// and
+ * https://, a PXE base code for tftp://); fetched when the entry boots,
+ * each failure said then. why gets the reason a URL is not there. */
 static bool present(enum bls_part p, const char *path, char *why, size_t size)
 {
 	static struct url u;
 
-	if (url_is(path))
-		return url_parse(path, &u, why, size) == RT_OK;
-	return exists(p, path);
+	if (!url_is(path))
+		return exists(p, path);
+	if (url_parse(path, &u, why, size) != RT_OK)
+		return false;
+	net_look(); /* only now: a disk entry with a URL asks about the network */
+	if (u.scheme == URL_TFTP && !(net.flags & EFIKEXEC_NET_PXE)) {
+		rt_snprintf(why, size, "%s: the firmware has no PXE base code on an IPv4 NIC, which tftp:// needs", u.text);
+		return false;
+	}
+	if (u.scheme != URL_TFTP && !(net.flags & EFIKEXEC_NET_HTTP)) {
+		rt_snprintf(why, size, "%s: the firmware has no HTTP stack (no EFI_HTTP_SERVICE_BINDING_PROTOCOL on any NIC), which %s needs",
+			    u.text, u.scheme == URL_HTTPS ? "https://" : "http://");
+		return false;
+	}
+	return true;
 }
 
 /* Marks an entry broken when a file it names is not there. */

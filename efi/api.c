@@ -821,6 +821,8 @@ efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out)
 	RT_FN(memset)((uint8_t *)out + sizeof(out->struct_size), 0, sizeof(*out) - sizeof(out->struct_size));
 	if (efi_net_present())
 		out->flags |= EFIKEXEC_NET_HTTP;
+	if (efi_net_pxe_present())
+		out->flags |= EFIKEXEC_NET_PXE;
 	if (efi_net_origin(out->origin, sizeof(out->origin), out->mac, &out->mac_len))
 		out->flags |= EFIKEXEC_NET_BOOTED;
 	return leave(EFI_SUCCESS);

@@ -42,6 +42,11 @@
 #define HTTP_SB_GUID { 0xbdc8e6af, 0xd9bc, 0x4379, { 0xa7, 0x2a, 0xe0, 0xc4, 0xe7, 0x5d, 0xae, 0x1c } }
 #define HTTP_GUID { 0x7a59b29b, 0x910b, 0x4171, { 0x82, 0x42, 0xa8, 0x5a, 0x0d, 0xf2, 0x5b, 0x5b } }
 #define IP4_CONFIG2_GUID { 0x5b446ed1, 0xe30b, 0x4faa, { 0x87, 0x1a, 0x36, 0x54, 0xec, 0xa3, 0x60, 0x80 } }
+/* EDK II's TLS CA list: the volatile variable TlsCaCertificate
+ * (NetworkPkg/Include/Guid/TlsAuthentication.h, EFI_TLS_CA_CERTIFICATE_GUID),
+ * EFI_SIGNATURE_LISTs of X.509 certificates; HttpDxe reads it on each new
+ * TLS session and fails the request without it (no insecure fallback) */
+#define TLS_CA_GUID { 0xfd2340d0, 0x3dab, 0x4349, { 0xa6, 0xc7, 0x3b, 0x4f, 0x12, 0xb4, 0x8e, 0xae } }
 
 enum { HTTP_V11 = 1 };
 enum { HTTP_GET = 0 };
@@ -175,6 +180,17 @@ bool efi_net_test_keep_nothing;
 #endif
 
 static EFI_GUID http_sb_guid = HTTP_SB_GUID, http_guid = HTTP_GUID, ip4c2_guid = IP4_CONFIG2_GUID;
+static EFI_GUID tls_ca_guid = TLS_CA_GUID;
+
+/* The size of the firmware's TLS CA list (0: none). */
+static UINTN tls_ca_size(void)
+{
+	UINTN n = 0;
+
+	if (efi_rs->GetVariable(L"TlsCaCertificate", &tls_ca_guid, NULL, &n, NULL) != EFI_BUFFER_TOO_SMALL)
+		return 0;
+	return n;
+}
 static EFI_GUID pxe_guid = EFI_PXE_BASE_CODE_PROTOCOL_GUID, dp_guid = DEVICE_PATH_PROTOCOL;
 
 static uint64_t pages_of(uint64_t n)
@@ -429,11 +445,14 @@ static EFI_STATUS token_call(struct net_file *nf, bool request, UINT64 ms)
 }
 
 /* One exchange: the request sent, the answer's status and headers read.
- * *status: the HTTP status (0: none came). *retry: worth trying again. */
-static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
+ * *status: the HTTP status (0: none came). *retry: worth trying again.
+ * A redirect (http_is_redirect) is EFI_SUCCESS with its Location in loc
+ * (URL_MAX bytes) and the child closed. */
+static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry, char *loc)
 {
 	static CHAR16 wurl[URL_MAX];
 	static char host[URL_HOST_MAX + 16], agent[64];
+	UINTN ca = 0;
 	http_header hdr[3] = {
 		{ (CHAR8 *)"Host", (CHAR8 *)host },
 		{ (CHAR8 *)"Accept", (CHAR8 *)"*/*" },
@@ -441,11 +460,16 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	};
 	http_request_data rq = { HTTP_GET, wurl };
 	http_response_data rp = { 0 };
-	bool got_length = false, chunked = false;
+	bool got_length = false, chunked = false, got_loc = false;
 	EFI_STATUS st;
 
 	*status = 0;
 	*retry = false;
+	loc[0] = '\0';
+	if (nf->u.scheme == URL_HTTPS && !(ca = tls_ca_size()))
+		return efi_fail(EFI_SECURITY_VIOLATION, "net",
+				"%s: the firmware has no CA list for HTTPS (no TlsCaCertificate variable), so it trusts no server: give it one (QEMU: -fw_cfg name=etc/edk2/https/cacerts,file=FILE, EFI_SIGNATURE_LISTs of X.509 certificates, made with virt-fw-sigdb), or use http:// with a #sha256= pin",
+				nf->u.text);
 	st = mkchild(nf);
 	if (EFI_ERROR(st))
 		return st;
@@ -461,16 +485,19 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	nf->tok.Message = &nf->msg;
 	st = token_call(nf, true, WAIT_CONNECT_MS);
 	if (EFI_ERROR(st)) {
-		*retry = st != EFI_NOT_FOUND; /* EFI_NOT_FOUND: the host name has no address */
+		/* not again: a name with no address (EFI_NOT_FOUND), a TLS
+		 * handshake the firmware gave up on (EFI_ABORTED: its answer to a
+		 * certificate it does not trust) */
+		*retry = st != EFI_NOT_FOUND && !(nf->u.scheme == URL_HTTPS && st == EFI_ABORTED);
 		if (st == EFI_NOT_FOUND)
 			efi_fail(st, "net", "%s: host %s not found (DNS)", nf->u.text, nf->u.host);
 		else if (st == EFI_TIMEOUT)
 			efi_fail(st, "net", "%s: no connection to %s port %u within %u s", nf->u.text, nf->u.host,
 				 nf->u.port, WAIT_CONNECT_MS / 1000);
-		else if (nf->u.scheme == URL_HTTPS)
+		else if (nf->u.scheme == URL_HTTPS && st != EFIERR(106) && st != EFIERR(105))
 			efi_fail(st, "net",
-				 "%s: the TLS connection to %s port %u failed (the firmware checks the server against its TlsCaCertificate list; with none, every HTTPS connection fails)",
-				 nf->u.text, nf->u.host, nf->u.port);
+				 "%s: the TLS connection to %s port %u failed: the server's certificate is not signed by a CA of the firmware's list (TlsCaCertificate, %llu bytes) or does not name %s, or the server offers no cipher the firmware's TLS 1.2 client takes",
+				 nf->u.text, nf->u.host, nf->u.port, (unsigned long long)ca, nf->u.host);
 		else
 			efi_fail(st, "net", "%s: connection to %s port %u %s", nf->u.text, nf->u.host, nf->u.port,
 				 st == EFIERR(106) || st == EFIERR(105) ? "refused" : "failed");
@@ -499,6 +526,13 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 			got_length = http_content_length(value, &nf->size);
 		if (name && value && http_name_is(name, "Transfer-Encoding") && !http_name_is(value, "identity"))
 			chunked = true;
+		if (name && value && http_name_is(name, "Location") && !got_loc) {
+			got_loc = true;
+			if (RT_FN(strlen)(value) < URL_MAX)
+				rt_snprintf(loc, URL_MAX, "%s", value);
+			else
+				rt_snprintf(loc, URL_MAX, "%.*s", URL_MAX - 1, value); /* url_redirect: too long */
+		}
 	}
 	if (nf->msg.Headers)
 		efi_faults_adopted((int64_t)nf->msg.HeaderCount * 2 + 1);
@@ -509,6 +543,13 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	if (nf->msg.Headers)
 		efi_bs->FreePool(nf->msg.Headers);
 	nf->msg.Headers = NULL;
+	if (http_is_redirect(*status)) {
+		http_close(nf);
+		if (!got_loc)
+			return efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: HTTP status %u without a Location", nf->u.text,
+					*status);
+		return EFI_SUCCESS;
+	}
 	if (*status == 200 && chunked) {
 		st = efi_fail(EFI_UNSUPPORTED, "net", "%s: the server sent a chunked body; efikexec needs its size first (Content-Length)",
 			      nf->u.text);
@@ -528,11 +569,16 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry)
 	return st;
 }
 
-/* Asks, again after a failure that may pass: three tries, 1 s then 2 s apart. */
+/* Asks, again after a failure that may pass: three tries, 1 s then 2 s
+ * apart; follows redirects (301, 302, 303, 307, 308), at most
+ * URL_REDIRECTS_MAX hops, each said, the pin kept, https never left for
+ * http (url_redirect). The file's name stays the URL it was opened by. */
 static EFI_STATUS http_open(struct net_file *nf)
 {
+	static char loc[URL_MAX], err[URL_MAX + 200];
+	static struct url next;
 	EFI_STATUS st = EFI_SUCCESS;
-	unsigned status;
+	unsigned status = 0, hops = 0;
 	bool retry = true;
 
 	for (unsigned t = 0; t < TRIES && retry; t++) {
@@ -540,7 +586,26 @@ static EFI_STATUS http_open(struct net_file *nf)
 			rt_info("net", "%s: trying again in %u s (try %u of %u)", nf->u.text, 1u << (t - 1), t + 1, TRIES);
 			sleep_ms(1000u << (t - 1));
 		}
-		st = http_ask(nf, &status, &retry);
+		st = http_ask(nf, &status, &retry, loc);
+		if (!EFI_ERROR(st) && http_is_redirect(status)) {
+			if (hops == URL_REDIRECTS_MAX) {
+				st = efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: HTTP status %u: more than %u redirects", nf->u.text,
+					      status, URL_REDIRECTS_MAX);
+				break;
+			}
+			err[0] = '\0';
+			if (url_redirect(&nf->u, loc, &next, err, sizeof(err)) != RT_OK) {
+				st = efi_fail(EFI_ACCESS_DENIED, "net", "%s", err);
+				break;
+			}
+			hops++;
+			rt_info("net", "%s: HTTP status %u, redirected to %s (%u of at most %u)", nf->u.text, status, next.text,
+				hops, URL_REDIRECTS_MAX);
+			nf->u = next;
+			t = (unsigned)-1; /* a new URL gets its own tries */
+			retry = true;
+			continue;
+		}
 		if (!EFI_ERROR(st))
 			break;
 	}
@@ -1080,4 +1145,24 @@ bool efi_net_present(void)
 	}
 	efi_bs->FreePool(hs);
 	return n > 0;
+}
+
+bool efi_net_pxe_present(void)
+{
+	EFI_HANDLE *hs = NULL;
+	UINTN n = 0;
+	bool found = false;
+	void *pxe;
+
+	if (efi_loaded_image && !EFI_ERROR(efi_bs->HandleProtocol(efi_loaded_image->DeviceHandle, &pxe_guid, &pxe)))
+		return true;
+	if (EFI_ERROR(efi_bs->LocateHandleBuffer(ByProtocol, &pxe_guid, NULL, &n, &hs))) {
+		connect_nics();
+		if (EFI_ERROR(efi_bs->LocateHandleBuffer(ByProtocol, &pxe_guid, NULL, &n, &hs)))
+			return false;
+	}
+	for (UINTN i = 0; i < n && !found; i++)
+		found = dp_has(hs[i], MESSAGING_DEVICE_PATH, MSG_IPv4_DP);
+	efi_bs->FreePool(hs);
+	return found;
 }

@@ -23,6 +23,8 @@ void efi_net_close(struct efi_file *f);
 bool efi_net_origin(char *url, size_t size, uint8_t *mac, uint32_t *mac_len);
 /* Does the firmware have an HTTP stack on some NIC? */
 bool efi_net_present(void);
+/* ... a PXE base code on an IPv4 NIC (what tftp:// needs)? */
+bool efi_net_pxe_present(void);
 #ifdef EFIKEXEC_TEST_HOOKS
 /* test builds: keep no skipped range nor small read past the head, so an
  * out-of-order read starts the transfer over (EFIKEXEC_TEST_NET_KEEP_NOTHING) */

@@ -344,7 +344,8 @@ efikexec_status EFIKEXEC_API efikexec_print_memmap(void);
 /* Reads a file whole and gives its SHA-256 and size. */
 efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path,
 						  uint8_t digest[32], uint64_t *size);
-/* The network as efikexec sees it: whether the firmware has an HTTP stack,
+/* The network as efikexec sees it: whether the firmware has an HTTP stack
+ * and a PXE base code (asking may start the NICs' drivers),
  * and the URL efikexec itself was loaded from when the firmware booted it
  * over the network (HTTP boot: its device path's Uri(); PXE: tftp://SERVER/
  * BOOTFILE from the DHCP answer), with that NIC's MAC address. */
@@ -357,6 +358,7 @@ struct efikexec_net {
 };
 #define EFIKEXEC_NET_HTTP 1u        /* some NIC has the firmware's HTTP service */
 #define EFIKEXEC_NET_BOOTED 2u      /* origin is set */
+#define EFIKEXEC_NET_PXE 4u         /* some IPv4 NIC has a PXE base code (tftp://) */
 efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out);
 /* Fetches a URL whole (as EFIKEXEC_INPUT_URL says) into pages of
  * EfiLoaderData, at most max bytes; a #sha256= pin is checked. Free with

@@ -283,6 +283,49 @@ bool http_content_length(const char *v, uint64_t *out)
 	return true;
 }
 
+rt_status url_redirect(const struct url *cur, const char *location, struct url *next, char *err, size_t errsize)
+{
+	char ref[URL_MAX], out[URL_MAX];
+	size_t n = 0;
+
+	while (location[n] && location[n] != '#' && n + 1 < sizeof(ref))
+		ref[n] = location[n], n++;
+	ref[n] = '\0';
+	if (location[n] && location[n] != '#') {
+		rt_snprintf(err, errsize, "%s: redirected to a Location longer than the limit of %u bytes", cur->text,
+			    URL_MAX - 1);
+		return RT_E2BIG;
+	}
+	if (!ref[0]) {
+		rt_snprintf(err, errsize, "%s: redirected with an empty Location", cur->text);
+		return RT_EINVAL;
+	}
+	if (url_resolve(cur->text, ref, out, sizeof(out)) != RT_OK) {
+		rt_snprintf(err, errsize, "%s: redirected to '%.200s', which does not resolve to a URL of at most %u bytes",
+			    cur->text, ref, URL_MAX - 1);
+		return RT_EINVAL;
+	}
+	if (url_parse(out, next, err, errsize) != RT_OK)
+		return RT_EINVAL;
+	if (next->scheme == URL_TFTP) {
+		rt_snprintf(err, errsize, "%s: redirected to %s: only http and https are followed", cur->text, next->text);
+		return RT_EINVAL;
+	}
+	if (cur->scheme == URL_HTTPS && next->scheme != URL_HTTPS) {
+		rt_snprintf(err, errsize, "%s: redirected from https to %s: refused (it would drop TLS)", cur->text,
+			    next->text);
+		return RT_EINVAL;
+	}
+	next->pinned = cur->pinned;
+	RT_FN(memcpy)(next->sha256, cur->sha256, sizeof(next->sha256));
+	return RT_OK;
+}
+
+bool http_is_redirect(unsigned status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 unsigned http_status_number(unsigned efi_code)
 {
 	/* EFI_HTTP_STATUS_CODE, in its order: 0 is "unsupported" */

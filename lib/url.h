@@ -46,6 +46,16 @@ rt_status url_parse(const char *s, struct url *u, char *err, size_t errsize);
  * kept, base's dropped. RT_EINVAL when base is no URL, RT_E2BIG when out
  * is too small. */
 rt_status url_resolve(const char *base, const char *ref, char *out, size_t size);
+/* An HTTP redirect (RFC 9110 15.4): next is cur's answer's Location
+ * resolved against cur (a relative one from cur's folder or host), with
+ * cur's pin whatever the Location's fragment says (the pin is the bytes',
+ * not the server's to change). Refused, err saying why: a Location that is
+ * empty or does not parse, a scheme other than http and https, and https
+ * to http (it would drop TLS). */
+rt_status url_redirect(const struct url *cur, const char *location, struct url *next, char *err, size_t errsize);
+/* Is an HTTP status one efikexec follows (301, 302, 303, 307, 308)? */
+bool http_is_redirect(unsigned status);
+#define URL_REDIRECTS_MAX 5 /* hops followed for one URL */
 /* "efikexec-52-54-00-12-34-56.conf": a MAC address as the per-machine
  * configuration's name (lowercase, dashes). */
 void url_mac_conf(const uint8_t *mac, size_t len, char *out, size_t size);

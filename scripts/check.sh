@@ -3,7 +3,8 @@
 # check.sh BUILD [--quick] - everything `make check` runs, in order: the
 # header alone, the layout's include rules, the man pages, host unit and API
 # tests, the installer and the /.extra archives (tests/tools), bounded fuzzing, the Debian packages
-# (tests/deb), the QEMU boot tests (a Debian system among them), one round
+# (tests/deb), the QEMU boot tests (a Debian system among them; `make demo`
+# and `make capture-demo` among them, run as a user runs them), one round
 # of the soak's efikexec configurations. Each part ends in "N passed, N failed"; this adds them
 # up into the last line, "check: N passed, N failed".
 # --quick (make check-quick): the host parts, 5 s of each fuzz target and one
@@ -36,37 +37,6 @@ part() {
 	total_fail=$((total_fail + f))
 }
 
-# The README's first command and the dump demo, as a user runs them: `make
-# demo` and `make capture-demo` (their scripts run under set -euo pipefail,
-# which the boot tests' runner does not), side by side (one QEMU each), no
-# terminal. Each passes when make succeeds and its last line is the demo's
-# own success line. check-quick runs the first alone.
-demos() {
-	local t pids=() pass=0 fail=0
-	mkdir -p "$BUILD/test-logs"
-	for t in "$@"; do
-		make --no-print-directory "$t" BUILD="$BUILD" </dev/null >"$BUILD/test-logs/make-$t.out" 2>&1 &
-		pids+=($!)
-	done
-	local i=0 rc want
-	for t in "$@"; do
-		rc=0
-		wait "${pids[$i]}" || rc=$?
-		i=$((i + 1))
-		echo "--- make $t (exit $rc), the last lines:"
-		tail -n 8 "$BUILD/test-logs/make-$t.out"
-		want="$t: done"
-		if [ "$rc" = 0 ] && tail -n 1 "$BUILD/test-logs/make-$t.out" | grep -q "^$want"; then
-			echo "PASS make $t"
-			pass=$((pass + 1))
-		else
-			echo "FAIL make $t (all of it in $BUILD/test-logs/make-$t.out)"
-			fail=$((fail + 1))
-		fi
-	done
-	echo "demos: $pass passed, $fail failed"
-	[ "$fail" = 0 ]
-}
 part header scripts/check-header.sh
 part layout scripts/check-layout.sh
 part docs scripts/check-docs.sh
@@ -77,8 +47,7 @@ part tools tests/tools/test-install.sh "$BUILD"
 part cpio tests/tools/test-cpio.sh "$BUILD"
 if [ "$QUICK" = 1 ]; then
 	part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD" FUZZ_SMOKE_SECONDS=5
-	part qemu tests/qemu/run-all.sh "$BUILD" kexec_x86_64_6.12_512M kexec_aarch64_6.12_el2_acpi
-	part demos demos demo
+	part qemu tests/qemu/run-all.sh "$BUILD" kexec_x86_64_6.12_512M kexec_aarch64_6.12_el2_acpi make_demo
 	echo "check: $total_pass passed, $total_fail failed"
 	[ "$total_fail" = 0 ]
 	exit
@@ -86,7 +55,6 @@ fi
 part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
 part deb tests/deb/test-deb.sh "$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
-part demos demos demo capture-demo
 # one round of the soak: Debian's 6.12 cloud kernel through efikexec with and
 # without a TPM (q35 and pc, shell and boot stage); `make soak-tpm` adds the
 # kernel's own EFI stub as the control. The benchmarks are not run here (the

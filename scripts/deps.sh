@@ -37,7 +37,7 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
 	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
-	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git)
+	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git u-boot-qemu)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

@@ -38,6 +38,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (url_parse(in, &u, err, sizeof(err)) == RT_OK && url_resolve(in, ref, out, sizeof(out)) == RT_OK &&
 		    !url_is(ref) && url_parse(out, &v, err, sizeof(err)) == RT_OK && v.scheme != u.scheme)
 			abort();
+		/* a redirect keeps the pin, never leaves https, never goes to tftp */
+		if (url_parse(in, &u, err, sizeof(err)) == RT_OK) {
+			err[0] = '\0';
+			if (url_redirect(&u, ref, &v, err, sizeof(err)) == RT_OK) {
+				if (v.pinned != u.pinned || memcmp(v.sha256, u.sha256, sizeof(v.sha256)) ||
+				    v.scheme == URL_TFTP || (u.scheme == URL_HTTPS && v.scheme != URL_HTTPS))
+					abort();
+			} else if (!err[0]) {
+				abort();
+			}
+		}
 	}
 	http_content_length(in, &n);
 	if (size)

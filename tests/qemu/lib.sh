@@ -123,10 +123,16 @@ qemu_cmd() {
 		case ${FW_CODE:-} in *secboot*) QEMU_CMD+=(-global ICH9-LPC.disable_s3=1) ;; esac
 		;;
 	aarch64)
-		cp "${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}" "$vars"
-		QEMU_CMD=(qemu-system-aarch64 -machine "${QEMU_MACHINE:-virt}" -cpu max -m "$mem"
-			-drive if=pflash,format=raw,unit=0,readonly=on,file="${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}"
-			-drive if=pflash,format=raw,unit=1,file="$vars")
+		if [ -n "${QEMU_UBOOT:-}" ]; then
+			# U-Boot's UEFI (u-boot-qemu's qemu_arm64): no pflash, its
+			# variables in ubootefi.var on the ESP, virtio on the MMIO bus
+			QEMU_CMD=(qemu-system-aarch64 -machine virt -cpu max -m "$mem" -bios "$QEMU_UBOOT")
+		else
+			cp "${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}" "$vars"
+			QEMU_CMD=(qemu-system-aarch64 -machine "${QEMU_MACHINE:-virt}" -cpu max -m "$mem"
+				-drive if=pflash,format=raw,unit=0,readonly=on,file="${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}"
+				-drive if=pflash,format=raw,unit=1,file="$vars")
+		fi
 		;;
 	esac
 	# ESP: a folder (QEMU's FAT emulation), or a whole disk image (*.img);
@@ -137,6 +143,8 @@ qemu_cmd() {
 	# the firmware tries no network boot before its shell
 	if [ "$esp" = none ]; then
 		:
+	elif [ -n "${QEMU_UBOOT:-}" ]; then
+		QEMU_CMD+=(-drive "if=none,id=disk0,format=raw,file=$drive" -device virtio-blk-device,drive=disk0)
 	elif [ "${QEMU_DISK_FIRST:-0}" = 1 ]; then
 		QEMU_CMD+=(-drive "if=none,id=disk0,format=raw,file=$drive" -device virtio-blk-pci,drive=disk0,bootindex=0)
 	else

@@ -118,6 +118,10 @@ net_fetch() {
 		"$t $tf/vmlinuz^#sha256=$bad $cl" 'echo "EFIKEXEC-STEP: pin-tftp rc %lasterror%"' \
 		"$t $u/vmlinuz initrd=$u/empty^#sha256=$good $cl" 'echo "EFIKEXEC-STEP: pin-empty rc %lasterror%"' \
 		"$t --test-net-keep-nothing $u/twofaced/2/net.efi^#sha256=$bu" 'echo "EFIKEXEC-STEP: twofaced rc %lasterror%"' \
+		"\\efikexec.efi --sha256=$u/r/301-302-303-307-308/initrd.img^#sha256=$bi" 'echo "EFIKEXEC-STEP: redirects rc %lasterror%"' \
+		"$t --sha256=$u/r/302-302-302-302-302-302/initrd.img" 'echo "EFIKEXEC-STEP: redirects-6 rc %lasterror%"' \
+		"$t --sha256=$u/r/303/initrd.img^#sha256=$bad" 'echo "EFIKEXEC-STEP: redirect-pin rc %lasterror%"' \
+		"$t https://10.0.2.2:$dead/vmlinuz $cl" 'echo "EFIKEXEC-STEP: https-no-ca rc %lasterror%"' \
 		"\\efikexec.efi --dry-run $tf/vmlinuz^#sha256=$good initrd=$tf/initrd.img^#sha256=$bi initrd=$tf/extra.img^#sha256=$be initrd=$u/flaky/initrd.img $cl" \
 		'echo "EFIKEXEC-STEP: dry-run rc %lasterror%"' \
 		'\efikexec.efi'
@@ -154,6 +158,19 @@ net_fetch() {
 		"net: $u/twofaced/2/net.efi: bytes at [0-9]+ are needed again: fetching it again" \
 		"net: $u/twofaced/2/net.efi: fetched again, its first [0-9]+ bytes differ from the first transfer's" \
 		'^EFIKEXEC-STEP: twofaced rc 0x21$' \
+		"net: $u/r/301-302-303-307-308/initrd.img: HTTP status 301, redirected to $u/r/302-303-307-308/initrd.img \(1 of at most 5\)" \
+		"net: $u/r/307-308/initrd.img: HTTP status 307, redirected to $u/r/308/initrd.img \(4 of at most 5\)" \
+		"net: $u/r/308/initrd.img: HTTP status 308, redirected to $u/initrd.img \(5 of at most 5\)" \
+		"net: $u/initrd.img: SHA-256 matches the pin" \
+		"^sha256 $bi size [0-9]+ path $u/r/301-302-303-307-308/initrd.img" \
+		'^EFIKEXEC-STEP: redirects rc 0x0$' \
+		"net: $u/r/302/initrd.img: HTTP status 302: more than 5 redirects" \
+		'^EFIKEXEC-STEP: redirects-6 rc 0x18$' \
+		"net: $u/r/303/initrd.img: HTTP status 303, redirected to $u/initrd.img \(1 of at most 5\)" \
+		"net: $u/initrd.img: SHA-256 $bi, but the URL pins $bad" \
+		'^EFIKEXEC-STEP: redirect-pin rc 0x21$' \
+		"net: https://10.0.2.2:$dead/vmlinuz: the firmware has no CA list for HTTPS \(no TlsCaCertificate variable\), so it trusts no server: give it one" \
+		'^EFIKEXEC-STEP: https-no-ca rc 0x1A$' \
 		"net: $tf/vmlinuz: SHA-256 matches the pin" \
 		"net: $tf/initrd.img: SHA-256 matches the pin" \
 		"net: $tf/extra.img: SHA-256 matches the pin" \
@@ -165,14 +182,14 @@ net_fetch() {
 		"plan: image $u/net.efi: UKI "
 	# each failed run: nothing of efikexec's left, no base code left started
 	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')
-	if [ "${#held[@]}" != 11 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
-		echo "after the failed runs efikexec should hold nothing, 11 times:"
+	if [ "${#held[@]}" != 14 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
+		echo "after the failed runs efikexec should hold nothing, 14 times:"
 		printf '%s\n' "${held[@]}"
 		return 1
 	fi
 	mapfile -t pxe < <(clean_log "$name" | grep 'test: a PXE base code efikexec started: ')
-	if [ "${#pxe[@]}" != 11 ] || printf '%s\n' "${pxe[@]}" | grep -v 'started: none (0 files open through it)$'; then
-		echo "after the failed runs no PXE base code of efikexec's should be started, 11 times:"
+	if [ "${#pxe[@]}" != 14 ] || printf '%s\n' "${pxe[@]}" | grep -v 'started: none (0 files open through it)$'; then
+		echo "after the failed runs no PXE base code of efikexec's should be started, 14 times:"
 		printf '%s\n' "${pxe[@]}"
 		return 1
 	fi
@@ -347,3 +364,133 @@ net_disk_entry() {
 }
 t_net_disk_entry_x86_64() { net_disk_entry x86_64; }
 t_net_disk_entry_aarch64() { net_disk_entry aarch64; }
+
+# tls_pki DIR: a test CA and a server certificate it signs (RSA 2048, the
+# server's subjectAltName IP:10.0.2.2, the address the guest reaches the
+# host by), a second CA with its own server certificate (one the first
+# CA's list does not cover), and DIR/cacerts.esl: the first CA as the
+# EFI_SIGNATURE_LIST OVMF and AAVMF read from fw_cfg etc/edk2/https/cacerts.
+tls_pki() {
+	local d=$1 who
+	[ -s "$d/cacerts.esl" ] && return 0
+	rm -rf "$d" && mkdir -p "$d"
+	for who in ca rogue; do
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=efikexec test $who CA" \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+			-keyout "$d/$who.key" -out "$d/$who.pem" 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=10.0.2.2" -keyout "$d/$who-srv.key" \
+			-out "$d/$who-srv.csr" 2>/dev/null
+		printf 'subjectAltName=IP:10.0.2.2\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/ext"
+		openssl x509 -req -in "$d/$who-srv.csr" -CA "$d/$who.pem" -CAkey "$d/$who.key" -CAcreateserial \
+			-days 3650 -extfile "$d/ext" -out "$d/$who-srv.pem" 2>/dev/null
+	done
+	virt-fw-sigdb --add-cert 0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0 "$d/ca.pem" -o "$d/cacerts.esl" >/dev/null
+	[ -s "$d/cacerts.esl" ]
+}
+
+# net_https ARCH: HTTPS against a real TLS server (Python's ssl, TLS 1.2,
+# RSA), the CA list given to the firmware through fw_cfg. From the shell:
+# a server whose certificate another CA signed is refused, saying it was
+# the certificate; a redirect from https to http is refused; an initrd
+# read whole over HTTPS with its pin; a kernel and two initrds planned over
+# HTTPS. Then the boot stage boots its `uki-url` entry, a pinned UKI over
+# HTTPS.
+net_https() {
+	local arch=$1 name=net-https-$1 srv pki S R rport sport bi bu
+	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
+	pki=$WORK/tls
+	tls_pki "$pki" || { echo "could not make the test certificates"; return 1; }
+	srv=$WORK/$name-srv
+	rm -rf "$srv" && mkdir -p "$srv"
+	cp "$WORK/initrd-6.12-$arch.img" "$ESP/initrd.img"
+	mv "$ESP/vmlinuz" "$ESP/initrd.img" "$ESP/extra.img" "$srv/"
+	local cl="console=$(console_of "$arch") panic=-1"
+	local ucl="console=$(console_of "$arch") efikexec.bli=1 panic=-1"
+	printf '%s\n' "$ucl" >"$WORK/$name.cmdline"
+	printf 'NAME="Debian GNU/Linux"\nID=debian\n' >"$WORK/$name.osrel"
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$srv/net.efi" \
+		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$srv/extra.img" \
+		.initrd="$srv/initrd.img" .linux="$srv/vmlinuz"
+	bi=$(sha256_of "$srv/initrd.img")
+	bu=$(sha256_of "$srv/net.efi")
+	NETSERVE_TLS="$pki/rogue-srv.pem:$pki/rogue-srv.key" serve_start "$srv" "$name-rogue"
+	local rogue_pid=$NET_PID
+	rport=$NET_PORT
+	NETSERVE_TLS="$pki/ca-srv.pem:$pki/ca-srv.key" serve_start "$srv" "$name"
+	sport=$NET_PORT
+	S=https://10.0.2.2:$sport
+	R=https://10.0.2.2:$rport
+	mkdir -p "$ESP/loader/entries"
+	printf 'timeout 0\ndefault https-uki*\n' >"$ESP/loader/loader.conf"
+	printf 'title UKI over HTTPS\nuki-url %s/net.efi#sha256=%s\n' "$S" "$bu" >"$ESP/loader/entries/https-uki.conf"
+	local t='\efikexec.efi --test-fail-call=100000'
+	startup_nsh "$ESP" \
+		"$t $R/vmlinuz $cl" 'echo "EFIKEXEC-STEP: rogue rc %lasterror%"' \
+		"$t --sha256=$S/tohttp/initrd.img" 'echo "EFIKEXEC-STEP: tohttp rc %lasterror%"' \
+		"\\efikexec.efi --sha256=$S/initrd.img^#sha256=$bi" 'echo "EFIKEXEC-STEP: https-pin rc %lasterror%"' \
+		"\\efikexec.efi --dry-run $S/vmlinuz initrd=$S/initrd.img initrd=$S/extra.img $cl" \
+		'echo "EFIKEXEC-STEP: https-plan rc %lasterror%"' \
+		'\efikexec.efi'
+	net_args "$srv"
+	local rc=0
+	QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 360 "${NET_ARGS[@]}" \
+		-fw_cfg "name=etc/edk2/https/cacerts,file=$pki/cacerts.esl" || rc=$?
+	serve_stop
+	kill "$rogue_pid" 2>/dev/null || :
+	wait "$rogue_pid" 2>/dev/null || :
+	[ "$rc" = 0 ] || { echo "qemu exited with $rc"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		"net: $R/vmlinuz: the TLS connection to 10.0.2.2 port $rport failed: the server's certificate is not signed by a CA of the firmware's list \(TlsCaCertificate, [0-9]+ bytes\)" \
+		'^EFIKEXEC-STEP: rogue rc 0x[1-9A-F][0-9A-F]*$' \
+		"net: $S/tohttp/initrd.img: redirected from https to http://10.0.2.2:9/initrd.img: refused \(it would drop TLS\)" \
+		'^EFIKEXEC-STEP: tohttp rc 0xF$' \
+		"net: $S/initrd.img: SHA-256 matches the pin" \
+		"^sha256 $bi size [0-9]+ path $S/initrd.img" \
+		'^EFIKEXEC-STEP: https-pin rc 0x0$' \
+		"plan: segment 0 kernel .* from $S/vmlinuz(\+| \(gzip\))" \
+		"plan: segment [0-9] initrd .* from $S/initrd.img \+ $S/extra.img$" \
+		'^EFIKEXEC-STEP: https-plan rc 0x0$' \
+		"net: $S/net.efi: SHA-256 matches the pin" \
+		"plan: image $S/net.efi: UKI "
+	local held=()
+	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')
+	if [ "${#held[@]}" != 2 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
+		echo "after the failed runs efikexec should hold nothing, 2 times:"
+		printf '%s\n' "${held[@]}"
+		return 1
+	fi
+	kexec_booted_lite "$name" "$arch" "$ucl"
+	expect_line "$name" "EFIKEXEC-BLI: LoaderEntrySelected=https-uki.conf"
+}
+t_net_https_x86_64() { net_https x86_64; }
+t_net_https_aarch64() { net_https aarch64; }
+
+# U-Boot's UEFI (u-boot-qemu, qemu_arm64) has a NIC's Simple Network but
+# neither HTTP nor a working PXE base code (../shared/facts/https-uboot.md).
+# efikexec as the disk's BOOTAA64.EFI (U-Boot's distro boot starts it) with
+# two entries whose kernels are URLs, one http://, one tftp://: each is
+# listed as broken, its reason naming what the firmware lacks, and neither
+# is booted (nothing else is there: the stage waits at its menu).
+t_net_uboot_aarch64() {
+	local arch=aarch64 name=net-uboot-aarch64 esp rc=0
+	esp=$(new_esp "$name")
+	mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries"
+	cp "$BUILD/$arch/efikexec.efi" "$esp/EFI/BOOT/BOOTAA64.EFI"
+	printf 'timeout 0\n' >"$esp/loader/loader.conf"
+	printf 'title Kernel over HTTP\nlinux http://10.0.2.2:9/vmlinuz\noptions console=ttyAMA0\n' \
+		>"$esp/loader/entries/http.conf"
+	printf 'title Kernel over TFTP\nlinux tftp://10.0.2.2/vmlinuz\noptions console=ttyAMA0\n' \
+		>"$esp/loader/entries/tftp.conf"
+	DISK_MB=64 gpt_disk "$WORK/disk-$name.img" "$esp"
+	QEMU_UBOOT=/usr/lib/u-boot/qemu_arm64/u-boot.bin QEMU_READY="U-Boot" QEMU_HALTED="boot menu" \
+		qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 180 \
+		-netdev user,id=n0,ipv6=off -device virtio-net-device,netdev=n0 || rc=$?
+	[ "$rc" = 124 ] || { echo "qemu exited with $rc, not halted at the menu"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		"http.conf: broken: linux: http://10.0.2.2:9/vmlinuz: the firmware has no HTTP stack \(no EFI_HTTP_SERVICE_BINDING_PROTOCOL on any NIC\), which http:// needs" \
+		"tftp.conf: broken: linux: tftp://10.0.2.2/vmlinuz: the firmware has no PXE base code on an IPv4 NIC, which tftp:// needs"
+	if clean_log "$name" | grep -q 'plan: segment'; then
+		echo "an entry was booted"
+		return 1
+	fi
+}

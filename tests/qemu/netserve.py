@@ -11,13 +11,22 @@ request), with the misbehaviours the bad-input tests need:
   /twofaced/N/NAME  NAME, but the Nth request for it gets NAME with its
                 middle byte changed (a server that answers a GET with
                 other bytes than the next: a pin must cover every byte used)
+  /r/C1-C2-.../NAME  redirects: status C1 with the relative Location
+                ../C2-.../NAME, and so on; the last code's Location is
+                /NAME (from the server's root)
   /gone         closes the connection without an answer
+  /tohttp/NAME  (for the TLS server) a 302 to http://10.0.2.2:9/NAME
 The port it bound (0: any free one) is written to PORTFILE; each request
 is logged to stderr as "netserve: METHOD PATH STATUS".
+
+NETSERVE_TLS=CERT:KEY makes it an HTTPS server as EDK II's TLS client
+needs one (../shared/facts/https-uboot.md): TLS 1.2 at most, RSA key
+exchange ciphers (the client has no ECDHE), HTTP/1.1.
 """
 import http.server
 import os
 import socketserver
+import ssl
 import sys
 
 ROOT, PORTFILE = sys.argv[1], sys.argv[2]
@@ -69,6 +78,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                     mid = len(body) // 2
                     body = body[:mid] + bytes([body[mid] ^ 0xFF]) + body[mid + 1:]
                 return self.send_bytes(200, body)
+            if p.startswith("/r/"):
+                codes, name = p[len("/r/"):].split("/", 1)
+                first, _, rest = codes.partition("-")
+                self.send_response(int(first))
+                self.send_header("Location", "../%s/%s" % (rest, name) if rest else "/" + name)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.close_connection = True
+                return
+            if p.startswith("/tohttp/"):
+                self.send_response(302)
+                self.send_header("Location", "http://10.0.2.2:9/" + p[len("/tohttp/"):])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.close_connection = True
+                return
             if p == "/gone":
                 self.close_connection = True
                 return
@@ -85,7 +110,17 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def main():
+    tls = os.environ.get("NETSERVE_TLS")
+    if tls:
+        Handler.protocol_version = "HTTP/1.1"
     srv = Server(("127.0.0.1", int(os.environ.get("NETSERVE_PORT", "0"))), Handler)
+    if tls:
+        cert, key = tls.split(":", 1)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256")
+        ctx.load_cert_chain(cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(PORTFILE + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(PORTFILE + ".tmp", PORTFILE)

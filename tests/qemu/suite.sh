@@ -28,9 +28,29 @@ suite_initramfs() {
 # stage's capture fallback, Secure Boot's refusals, Xen), so two slots do
 # not end with one of them alone on a long test
 suite_tests() {
-	local slow='^(os_.*|capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*)$'
+	local slow='^(os_.*|capture_.*_crash|faults_.*|stage_capture_.*|trust_capture_.*|trust_sb_refuse_.*|capture_.*_clean_reboot|xen_.*|stage_menu_.*|make_capture_demo|net_https_.*|net_disk_entry_.*)$'
 	local all
 	all=$(declare -F | awk '{print $3}' | sed -n 's/^t_//p')
 	grep -E "$slow" <<<"$all"
 	grep -vE "$slow" <<<"$all"
 }
+
+# The README's first command and the dump demo, as a user runs them: `make
+# demo` and `make capture-demo` in the checkout, no terminal, standard
+# input closed. Their scripts run under `set -euo pipefail` (the tests'
+# own functions here run under errexit only where no `||` is around them),
+# so this is where the shared helpers are held to it. Each passes when
+# make succeeds and its last line is the demo's own success line; its
+# whole output is in $LOGDIR/make-NAME.out.
+make_target() {
+	local t=$1 out=$LOGDIR/make-$1.out rc=0
+	make --no-print-directory -C "$SUITE/../.." "$t" BUILD="$BUILD" </dev/null >"$out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] || ! tail -n 1 "$out" | grep -q "^$t: done"; then
+		echo "make $t: exit $rc, the last lines:"
+		tail -n 30 "$out"
+		return 1
+	fi
+	tail -n 3 "$out"
+}
+t_make_demo() { make_target demo; }
+t_make_capture_demo() { make_target capture-demo; }

@@ -105,6 +105,42 @@ TEST(url_resolve_rfc3986)
 	}
 }
 
+TEST(url_redirects)
+{
+	static struct url cur, next;
+	static const char pin[] = "#sha256=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char in[URL_MAX];
+
+	rt_snprintf(in, sizeof(in), "http://10.0.2.2:8080/boot/vmlinuz%s", pin);
+	CHECK(url_parse(in, &cur, err, sizeof(err)) == RT_OK);
+	/* relative: from the folder; from the host; absolute: another server */
+	CHECK(url_redirect(&cur, "v2/vmlinuz", &next, err, sizeof(err)) == RT_OK);
+	CHECK_STR(next.text, "http://10.0.2.2:8080/boot/v2/vmlinuz");
+	CHECK(next.pinned && !memcmp(next.sha256, cur.sha256, 32));
+	CHECK(url_redirect(&cur, "/other/vmlinuz", &next, err, sizeof(err)) == RT_OK);
+	CHECK_STR(next.text, "http://10.0.2.2:8080/other/vmlinuz");
+	CHECK(url_redirect(&cur, "https://mirror.example/k", &next, err, sizeof(err)) == RT_OK);
+	CHECK(next.scheme == URL_HTTPS && next.port == 443 && next.pinned);
+	/* the Location's fragment does not change the pin; none makes none */
+	CHECK(url_redirect(&cur, "/x#sha256=ffff", &next, err, sizeof(err)) == RT_OK);
+	CHECK(next.pinned && !memcmp(next.sha256, cur.sha256, 32));
+	CHECK(url_parse("http://h/a", &cur, err, sizeof(err)) == RT_OK);
+	CHECK(url_redirect(&cur, "b", &next, err, sizeof(err)) == RT_OK && !next.pinned);
+	/* refused, each saying why */
+	CHECK(url_redirect(&cur, "", &next, err, sizeof(err)) != RT_OK);
+	CHECK_CONTAINS(err, "http://h/a: redirected with an empty Location");
+	CHECK(url_redirect(&cur, "tftp://10.0.2.2/a", &next, err, sizeof(err)) != RT_OK);
+	CHECK_CONTAINS(err, "only http and https are followed");
+	CHECK(url_parse("https://h/a", &cur, err, sizeof(err)) == RT_OK);
+	CHECK(url_redirect(&cur, "http://h/a", &next, err, sizeof(err)) != RT_OK);
+	CHECK_CONTAINS(err, "https://h/a: redirected from https to http://h/a: refused (it would drop TLS)");
+	CHECK(url_redirect(&cur, "http://[::1", &next, err, sizeof(err)) != RT_OK);
+	CHECK(err[0]);
+	CHECK(http_is_redirect(301) && http_is_redirect(302) && http_is_redirect(303) && http_is_redirect(307) &&
+	      http_is_redirect(308));
+	CHECK(!http_is_redirect(300) && !http_is_redirect(304) && !http_is_redirect(305) && !http_is_redirect(200));
+}
+
 TEST(url_mac_and_http)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0xAB };
