@@ -466,6 +466,7 @@ $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
 	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -o $@
 
 # --- fuzzing (libFuzzer, clang) ------------------------------------------------------
+comma := ,
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
@@ -485,11 +486,20 @@ FUZZ_FAST_OBJS := $(patsubst %.c,$(BUILD)/fuzz/fast/%.o,$(FUZZ_FAST_SRCS)) $(BUI
 $(BUILD)/fuzz/fast/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) -std=gnu11 -O2 -g -DRT_HOST_TEST -c $< -o $@
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(FUZZ_FAST_OBJS) Makefile tests/fuzz/coverage-ignore.txt
+# The code under test, instrumented once for every target (fuzzer-no-link:
+# the coverage and sanitizers, not libFuzzer's main), then each target's own
+# file linked with it.
+FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(filter-out $(FUZZ_FAST_SRCS),$(FUZZ_LIB_SRCS)))
+$(BUILD)/fuzz/obj/%.o: %.c Makefile tests/fuzz/coverage-ignore.txt
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC [fuzz] $<")
+	$(Q)$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -MMD -MP -c $< -o $@
+-include $(FUZZ_LIB_OBJS:.o=.d)
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS)
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) Makefile tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
 	@$(if $(Q),echo "  FUZZ $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(filter-out $(FUZZ_FAST_SRCS),$(FUZZ_LIB_SRCS)) $(FUZZ_FAST_OBJS) \
-		-lfdt -lz -lzstd -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -o $@
 
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -55,11 +55,12 @@ fi
 part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD"
 part deb tests/deb/test-deb.sh "$BUILD"
 part qemu tests/qemu/run-all.sh "$BUILD"
-# one round of the soak: Debian's 6.12 cloud kernel through efikexec with and
-# without a TPM (q35 and pc, shell and boot stage); `make soak-tpm` adds the
-# kernel's own EFI stub as the control. The benchmarks are not run here (the
+# one round of two of the soak's configurations: Debian's 6.12 cloud kernel
+# through efikexec with a TPM on q35 from the shell, without one on pc as
+# the boot stage; `make soak-tpm` runs all six, the kernel's own EFI stub
+# as the control among them. The benchmarks are not run here (the
 # 25-minute budget): `make bench-boot`, `make bench-net`.
 part soak make --no-print-directory soak-tpm SOAK_ROUNDS=1 BUILD="$BUILD" \
-	SOAK_CONFIGS="efikexec:tpm:q35:shell efikexec:tpm:pc:stage:5G efikexec:none:pc:shell:5G efikexec:none:q35:stage"
+	SOAK_CONFIGS="efikexec:tpm:q35:shell efikexec:none:pc:stage:5G"
 echo "check: $total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
