@@ -494,3 +494,61 @@ t_net_uboot_aarch64() {
 		return 1
 	fi
 }
+
+# net_sb ARCH: Secure Boot over the network (Debian's snakeoil keys in db,
+# efikexec signed with them, the disk first): from the stage's menu, an
+# unsigned UKI by `uki-url` and an unsigned kernel by URL are each refused,
+# as from disk; then a signed UKI by `uki-url`, pinned, boots locked down.
+# (The capture kernel by URL under Secure Boot: t_trust_capture_x86_64.)
+net_sb() {
+	local arch=$1 name=net-sb-$1 e srv u bs rc=0 code vars con
+	con=$(console_of "$arch")
+	sb_esp "$arch" "$name" || return 1
+	e=$SD/esp
+	srv=$SD/srv
+	mkdir -p "$srv"
+	local uargs="console=$con efikexec.trust=1 efikexec.entry=net-sb panic=-1"
+	printf '%s\n' "$uargs" >"$SD/uki.cmdline"
+	printf 'PRETTY_NAME="Signed UKI"\nID=debian\n' >"$SD/uki.osrel"
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$srv/unsigned.efi" \
+		.osrel="$SD/uki.osrel" .cmdline="$SD/uki.cmdline" .initrd="$WORK/initrd-6.12-$arch.img" \
+		.linux="$(deb_kernel "$arch" 6.12)"
+	sign "$srv/unsigned.efi" "$srv/signed.efi" || return 1
+	cp "$(deb_kernel "$arch" 6.12)" "$srv/vmlinuz-unsigned"
+	sbattach --remove "$srv/vmlinuz-unsigned" >/dev/null 2>&1 || :
+	bs=$(sha256_of "$srv/signed.efi")
+	serve_start "$srv" "$name"
+	u=http://10.0.2.2:$NET_PORT
+	printf 'timeout 30\n' >"$e/loader/loader.conf"
+	printf 'title Unsigned UKI\nsort-key k1\nuki-url %s/unsigned.efi\n' "$u" >"$e/loader/entries/e1.conf"
+	printf 'title Unsigned kernel\nsort-key k2\nlinux %s/vmlinuz-unsigned\ninitrd /initrd.img\noptions console=%s panic=-1\n' \
+		"$u" "$con" >"$e/loader/entries/e2.conf"
+	printf 'title Signed UKI\nsort-key k3\nuki-url %s/signed.efi#sha256=%s\n' "$u" "$bs" >"$e/loader/entries/e3.conf"
+	gpt_disk "$WORK/disk-$name.img" "$e"
+	code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+	[ "$arch" = aarch64 ] && code=/usr/share/AAVMF/AAVMF_CODE.snakeoil.fd
+	sb_vars "$WORK/$name.vars" "$arch" || { serve_stop; return 1; }
+	net_args "$srv"
+	FW_CODE=$code FW_VARS=$WORK/$name.vars QEMU_DISK_FIRST=1 \
+		qemu_cmd "$arch" "$name" "$WORK/disk-$name.img" 1G -serial stdio "${NET_ARGS[@]}"
+	echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
+	local back=('wait:Press a key to return to the menu' 'send: ' 'wait:timeout \(menu-force\)')
+	python3 "$HERE/serial.py" "$LOGDIR/$name.log" 400 'wait:Boot in [0-9]+ s' \
+		'send:1' 'wait:unsigned.efi: not signed' "${back[@]}" \
+		'send:2' 'wait:vmlinuz-unsigned: not signed' "${back[@]}" \
+		'send:3' 'wait:EFIKEXEC-TRUST: done' \
+		-- "${QEMU_CMD[@]}" || rc=$?
+	serve_stop
+	[ "$rc" = 0 ] || { echo "serial.py exited with $rc"; tail_log "$name"; return 1; }
+	expect_line "$name" \
+		"efikexec: error: secureboot: $u/unsigned.efi: not signed (the firmware says EFI_ACCESS_DENIED); refused: EFI_SECURITY_VIOLATION" \
+		"efikexec: error: secureboot: $u/vmlinuz-unsigned: not signed (the firmware says EFI_ACCESS_DENIED); refused: EFI_SECURITY_VIOLATION" \
+		"efikexec: info: secureboot: $u/signed.efi#sha256=$bs: verified by the firmware (db, dbx)" \
+		"efikexec: info: net: $u/signed.efi: SHA-256 matches the pin" \
+		"EFIKEXEC-CMDLINE: $uargs" "EFIKEXEC-SB: secureboot: Secure boot enabled" \
+		"EFIKEXEC-LOCKDOWN: none [integrity] confidentiality"
+	[ "$(clean_log "$name" | grep -c '^EFIKEXEC-CMDLINE: ')" = 1 ] ||
+		{ echo "more than one kernel ran"; return 1; }
+}
+t_net_sb_x86_64() { net_sb x86_64; }
+t_net_sb_aarch64() { net_sb aarch64; }

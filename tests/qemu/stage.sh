@@ -284,8 +284,10 @@ t_chain_grub_aarch64() { chain_grub aarch64; }
 # stage_capture NAME [sb]: with sb, under Secure Boot with a TPM
 # (tests/qemu/trust.sh): efikexec and the kernel signed, both kernels
 # verified, the capture kernel measured when it is entered.
+# stage_capture NAME [sb] [net]: with net the capture kernel and its
+# initrd are URLs (a server on 127.0.0.1, a NIC, the disk first)
 stage_capture() {
-	local arch=x86_64 name=$1 sb=${2:-} con=ttyS0 rc=0 extra=()
+	local arch=x86_64 name=$1 sb=${2:-} net=${3:-} con=ttyS0 rc=0 extra=() ck=/vmlinuz ci=/initrd.img
 	stage_dir "$arch" "$name"
 	cp "$(kernel_path "$arch" 6.1)" "$SD/esp/vmlinuz"
 	if [ -n "$sb" ]; then
@@ -293,11 +295,20 @@ stage_capture() {
 			sign "$(kernel_path "$arch" 6.1)" "$SD/esp/vmlinuz" || return 1
 	fi
 	cp "$WORK/initrd-capture-$arch.img" "$SD/esp/initrd.img"
+	if [ -n "$net" ]; then
+		mkdir -p "$SD/srv"
+		cp "$SD/esp/vmlinuz" "$SD/esp/initrd.img" "$SD/srv/"
+		serve_start "$SD/srv" "$name"
+		ck=http://10.0.2.2:$NET_PORT/vmlinuz ci=http://10.0.2.2:$NET_PORT/initrd.img
+		net_args "$SD/srv"
+		extra+=("${NET_ARGS[@]}")
+		CAPTURE_URL=$ck
+	fi
 	TOKEN=$RANDOM$RANDOM
 	printf 'timeout 0\n' >"$SD/esp/loader/loader.conf"
 	cat >"$SD/esp/EFI/BOOT/efikexec.conf" <<-EOF
-		capture-kernel /vmlinuz
-		capture-initrd /initrd.img
+		capture-kernel $ck
+		capture-initrd $ci
 		capture-options console=$con nr_cpus=1 panic=-1 efikexec.token=$TOKEN
 		capture-options efikexec.capture_then=reboot
 		capture-size $CAPTURE_SIZE
@@ -317,11 +328,12 @@ stage_capture() {
 	if [ -n "$sb" ]; then
 		sb_vars "$WORK/$name.vars" "$arch" || return 1
 		tpm_start "$name" "$arch" || return 1
-		extra=("${TPM_ARGS[@]}")
+		extra+=("${TPM_ARGS[@]}")
 		export FW_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd FW_VARS=$WORK/$name.vars
 	fi
-	QEMU_WARM_RESET=1 QEMU_READY="boot stage" qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 400 \
-		"${extra[@]}" || rc=$?
+	QEMU_DISK_FIRST=$([ -n "$net" ] && echo 1 || echo 0) QEMU_WARM_RESET=1 QEMU_READY="boot stage" \
+		qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 400 "${extra[@]}" || rc=$?
+	[ -z "$net" ] || serve_stop
 	[ -z "$sb" ] || tpm_stop "$name"
 	[ $rc = 0 ] || { echo "qemu exited with $rc"; tail_log "$name"; return 1; }
 	local seq

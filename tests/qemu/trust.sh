@@ -283,15 +283,18 @@ t_trust_shim_x86_64() {
 
 # --- crash capture under Secure Boot, with a TPM -----------------------------------------
 
-# The boot stage's capture test (stage.sh) under Secure Boot: the main and
-# the capture kernel (signed) are verified when the region is armed; after
+# The boot stage's capture test (stage.sh) under Secure Boot, the capture
+# kernel and its initrd by URL (efikexec.conf's capture-kernel and
+# capture-initrd are http:// URLs): the main and the capture kernel
+# (signed) are verified when the region is armed; after
 # the crash the capture kernel, its initrd and command line are measured
 # as they lie in the region, when it is entered.
 t_trust_capture_x86_64() {
 	local name=trust-capture-x86_64
-	stage_capture "$name" sb || return 1
+	stage_capture "$name" sb net || return 1
 	expect_grep "$name" "^efikexec: info: secureboot: /vmlinuz: verified by the firmware \(db, dbx\)$" \
-		"^efikexec: info: tpm: measured capture kernel /vmlinuz \([0-9]+ bytes\) into PCR 9$" \
+		"^efikexec: info: secureboot: $CAPTURE_URL: verified by the firmware \(db, dbx\)$" \
+		"^efikexec: info: tpm: measured capture kernel $CAPTURE_URL \([0-9]+ bytes\) into PCR 9$" \
 		"\] secureboot: Secure boot enabled$"
 	# after the capture kernel's measurement: its initrd and command line
 	# (grep -c reads to the end: grep -q would stop early and, under
