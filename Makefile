@@ -43,7 +43,7 @@ Q := $(if $(V),,@)
 # code, also built for the host tests.
 LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/path.c lib/osrel.c \
             lib/sha256.c lib/memmap.c lib/kimage.c lib/capture.c lib/heap.c lib/status.c lib/trust.c lib/xxh64.c lib/cpio.c \
-            lib/url.c
+            lib/url.c lib/tlsca.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
@@ -435,9 +435,14 @@ $(BUILD)/host/enospc.so: tests/tools/enospc.c Makefile
 # lib/cpio.c as a host program, against tests/qemu/ukistub.py's writer
 $(BUILD)/host/cpio_pack: $(patsubst %.c,$(BUILD)/host/%.o,tests/tools/cpio_pack.c lib/cpio.c lib/string.c lib/fmt.c lib/log.c lib/status.c)
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
-tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack $(BUILD)/x86_64/efikexec.efi
+# lib/tlsca.c as a host program, against virt-fw-sigdb
+$(BUILD)/host/tlsca_pack: $(patsubst %.c,$(BUILD)/host/%.o,tests/tools/tlsca_pack.c lib/tlsca.c lib/string.c lib/fmt.c lib/log.c lib/status.c)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack $(BUILD)/host/tlsca_pack \
+	$(BUILD)/x86_64/efikexec.efi
 	tests/tools/test-install.sh $(BUILD)
 	tests/tools/test-cpio.sh $(BUILD)
+	tests/tools/test-tlsca.sh $(BUILD)
 
 # --- the API's edges on the host: build/host/unit-api --------------------------------------
 # efi/ built for the host against tests/api/fakefw.c (a firmware whose
@@ -470,7 +475,7 @@ comma := ,
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -584,7 +589,7 @@ capture-demo: all $(ASSETS_STAMP)
 # apt-using rules are ordered so two apt-get never run at once
 CHECK_BUILD := all $(ASSETS_STAMP) tools $(BUILD)/bench/bench_kimage $(EXAMPLES) $(MB2_PAYLOAD) $(MB2_PAYLOAD_EFI) \
 	$(BUILD)/host/unit $(BUILD)/host/unit-api $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
-CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack
+CHECK_BUILD += $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host/cpio_pack $(BUILD)/host/tlsca_pack
 check-build: $(CHECK_BUILD)
 # and the Debian packages (the OS boot test installs them)
 check-build-all: $(CHECK_BUILD) deb

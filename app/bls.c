@@ -829,6 +829,13 @@ static void efikexec_conf_line(void *ctx, const struct line *l)
 			warnf(x->warn, x->wctx, x->file, l->no, "entry longer than %u bytes; ignored", BLS_PATH_MAX - 1);
 		else
 			c->nentry++;
+	} else if (!RT_FN(strcmp)(k, "tls-ca")) {
+		if (c->ntls_ca == BLS_MAX_TLS_CA)
+			warnf(x->warn, x->wctx, x->file, l->no, "more than %u tls-ca lines; ignored", BLS_MAX_TLS_CA);
+		else if (!copy(c->tls_ca[c->ntls_ca], BLS_PATH_MAX, v, BLS_LINE_MAX))
+			warnf(x->warn, x->wctx, x->file, l->no, "tls-ca longer than %u bytes; ignored", BLS_PATH_MAX - 1);
+		else
+			c->ntls_ca++;
 	} else if (!RT_FN(strcmp)(k, "default") || !RT_FN(strcmp)(k, "timeout")) {
 		conf_line(ctx, l); /* as loader.conf reads them */
 	} else {

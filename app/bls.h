@@ -167,6 +167,7 @@ void bls_timeout_text(enum bls_timeout kind, uint32_t seconds, char *out, size_t
 
 #define BLS_MAX_CAPTURE_INITRDS 16
 #define BLS_MAX_CONF_ENTRIES 32
+#define BLS_MAX_TLS_CA 4
 
 /* \loader\loader.conf and efikexec.conf (beside efikexec.efi), together. */
 struct bls_config {
@@ -188,6 +189,10 @@ struct bls_config {
 	 * URL) of the efikexec.conf that names it */
 	char entry[BLS_MAX_CONF_ENTRIES][BLS_PATH_MAX];
 	unsigned nentry;
+	/* efikexec.conf: `tls-ca PATH-OR-URL` (repeatable), CA files for the
+	 * firmware's TLS, relative as `entry` is */
+	char tls_ca[BLS_MAX_TLS_CA][BLS_PATH_MAX];
+	unsigned ntls_ca;
 };
 
 void bls_config_defaults(struct bls_config *c);
@@ -198,7 +203,8 @@ void bls_parse_loader_conf(struct bls_config *c, const char *file, const char *b
 			   bls_warn_fn warn, void *ctx);
 /* efikexec.conf: capture-kernel, capture-initrd (repeatable),
  * capture-options (repeatable, joined), capture-size SIZE[@ADDR], entry
- * (repeatable), and default and timeout as loader.conf has them. */
+ * (repeatable), tls-ca (repeatable), and default and timeout as
+ * loader.conf has them. */
 void bls_parse_efikexec_conf(struct bls_config *c, const char *file, const char *buf, size_t len,
 			     bls_warn_fn warn, void *ctx);
 

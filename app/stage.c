@@ -819,6 +819,56 @@ static void conf_entries(void)
 	}
 }
 
+/* efikexec.conf's `tls-ca` files, given to the firmware's TLS
+ * (efikexec_tls_ca_add) before any HTTPS request of the stage: relative
+ * ones from efikexec.conf's folder, or its URL when netbooted. */
+static void give_tls_ca(void)
+{
+	for (unsigned i = 0; i < cfg.ntls_ca; i++) {
+		const char *v = cfg.tls_ca[i];
+		efikexec_status s;
+		if (url_is(v) || netbooted) {
+			char url[URL_MAX];
+			void *data = NULL;
+			uint64_t n = 0;
+			if (url_resolve(conf_url, v, url, sizeof(url)) != RT_OK) {
+				say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not a URL, nor one relative to %s", v,
+				    conf_url[0] ? conf_url : "(none)");
+				continue;
+			}
+			s = efikexec_fetch(url, BLS_FILE_MAX, &data, &n);
+			if (!s)
+				s = efikexec_tls_ca_add(data, n, url);
+			if (data)
+				efikexec_fetch_free(data, n);
+		} else {
+			char path[BLS_PATH_MAX * 2], *buf = NULL;
+			UINTN len = 0;
+			EFI_STATUS r;
+			if (v[0] == '\\' || v[0] == '/') {
+				efi_path(v, path, sizeof(path));
+			} else {
+				const char *slash = RT_FN(strrchr)(image_path, '\\');
+				size_t dir = slash ? (size_t)(slash - image_path) : 0;
+				char rel[BLS_PATH_MAX + 2];
+				efi_path(v, rel, sizeof(rel));
+				rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
+			}
+			r = read_file(BLS_ESP, path, BLS_FILE_MAX, &buf, &len);
+			if (r != EFI_SUCCESS) {
+				say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: cannot be read: %s", path,
+				    efikexec_status_name(r));
+				continue;
+			}
+			s = efikexec_tls_ca_add(buf, len, path);
+			bs->FreePool(buf);
+		}
+		if (s)
+			say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not given to the firmware's TLS: %s", v,
+			    efikexec_status_name(s));
+	}
+}
+
 static void type1_file(enum bls_part p, const char *dir, const char *name)
 {
 	char path[BLS_PATH_MAX * 2], where[16];
@@ -1451,6 +1501,7 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	if (part[BLS_XBOOTLDR])
 		say(EFIKEXEC_LOG_INFO, "stage", "XBOOTLDR partition found");
 	load_config();
+	give_tls_ca();
 	crash_fallback();
 	discover();
 	export_bli();

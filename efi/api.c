@@ -849,6 +849,15 @@ efikexec_status EFIKEXEC_API efikexec_fetch_free(void *buf, uint64_t size)
 	return leave(EFI_SUCCESS);
 }
 
+efikexec_status EFIKEXEC_API efikexec_tls_ca_add(const void *data, uint64_t size, const char *name)
+{
+	API("efikexec_tls_ca_add");
+	if (!data || !size || !name)
+		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_tls_ca_add: %s",
+				      !name ? "no name" : !data ? "NULL data" : "0 bytes"));
+	return leave(efi_net_tls_ca_add(data, size, name));
+}
+
 efikexec_status EFIKEXEC_API efikexec_selftest(void)
 {
 	API("efikexec_selftest");

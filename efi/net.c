@@ -35,6 +35,7 @@
 #include "../lib/url.h"
 #include "../lib/sha256.h"
 #include "../lib/cmdline.h"
+#include "../lib/tlsca.h"
 #include "../include/efikexec.h"
 
 /* --- the protocols GNU-EFI does not define (UEFI 2.10, 29.5-29.6) --------------------------------- */
@@ -1165,4 +1166,52 @@ bool efi_net_pxe_present(void)
 		found = dp_has(hs[i], MESSAGING_DEVICE_PATH, MSG_IPv4_DP);
 	efi_bs->FreePool(hs);
 	return found;
+}
+
+/* efikexec's owner GUID in the signature lists it adds (EFI_SIGNATURE_DATA's
+ * SignatureOwner: who put the certificate there) */
+static const uint8_t tls_ca_owner[16] = { 0x6b, 0x65, 0x78, 0x65, 0x63, 0x2d, 0x43, 0x41,
+					  0x9e, 0x1f, 0x45, 0x22, 0x7a, 0x61, 0x2e, 0x01 };
+
+EFI_STATUS efi_net_tls_ca_add(const void *buf, uint64_t size, const char *name)
+{
+	static char err[300];
+	UINTN have = tls_ca_size(), n;
+	UINT32 attr = EFI_VARIABLE_BOOTSERVICE_ACCESS;
+	uint64_t cap;
+	size_t len;
+	unsigned certs;
+	uint8_t *esl = NULL;
+	EFI_STATUS st;
+
+	if (size > (16u << 20))
+		return efi_fail(EFI_BAD_BUFFER_SIZE, "net", "%s: %llu bytes, more than the limit of 16 MiB for a CA file",
+				name, (unsigned long long)size);
+	cap = size + TLSCA_MAX_CERTS * (TLSCA_LIST_HEADER + TLSCA_OWNER_SIZE);
+	if (EFI_ERROR(efi_bs->AllocatePool(EfiLoaderData, (UINTN)cap, (void **)&esl)))
+		return efi_fail(EFI_OUT_OF_RESOURCES, "net", "%s: no pool for its certificates", name);
+	if (tlsca_to_esl(buf, (size_t)size, tls_ca_owner, esl, (size_t)cap, &len, &certs, name, err, sizeof(err)) !=
+	    RT_OK) {
+		efi_bs->FreePool(esl);
+		return efi_fail(EFI_INVALID_PARAMETER, "net", "%s", err);
+	}
+	/* the firmware's own list stays: added to, with its attributes */
+	if (have) {
+		void *old = NULL;
+		n = have;
+		if (EFI_ERROR(efi_bs->AllocatePool(EfiLoaderData, n, &old)) ||
+		    EFI_ERROR(efi_rs->GetVariable(L"TlsCaCertificate", &tls_ca_guid, &attr, &n, old)))
+			attr = EFI_VARIABLE_BOOTSERVICE_ACCESS;
+		attr |= EFI_VARIABLE_APPEND_WRITE;
+		if (old)
+			efi_bs->FreePool(old);
+	}
+	st = efi_rs->SetVariable(L"TlsCaCertificate", &tls_ca_guid, attr, len, esl);
+	efi_bs->FreePool(esl);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "net", "%s: the firmware did not take its certificates (SetVariable TlsCaCertificate)",
+				name);
+	rt_info("net", "%s: %u CA certificate%s given to the firmware's TLS (TlsCaCertificate: %llu bytes now)", name,
+		certs, certs == 1 ? "" : "s", (unsigned long long)tls_ca_size());
+	return EFI_SUCCESS;
 }

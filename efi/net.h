@@ -25,6 +25,8 @@ bool efi_net_origin(char *url, size_t size, uint8_t *mac, uint32_t *mac_len);
 bool efi_net_present(void);
 /* ... a PXE base code on an IPv4 NIC (what tftp:// needs)? */
 bool efi_net_pxe_present(void);
+/* The CA certificates in buf (lib/tlsca.h) added to TlsCaCertificate. */
+EFI_STATUS efi_net_tls_ca_add(const void *buf, uint64_t size, const char *name);
 #ifdef EFIKEXEC_TEST_HOOKS
 /* test builds: keep no skipped range nor small read past the head, so an
  * out-of-order read starts the transfer over (EFIKEXEC_TEST_NET_KEEP_NOTHING) */

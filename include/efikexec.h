@@ -366,6 +366,14 @@ efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out);
  * file; every failure names the URL and the cause. */
 efikexec_status EFIKEXEC_API efikexec_fetch(const char *url, uint64_t max, void **buf, uint64_t *size);
 efikexec_status EFIKEXEC_API efikexec_fetch_free(void *buf, uint64_t size);
+/* Gives the firmware's TLS the CA certificates in data (size bytes: a DER
+ * X.509 certificate, or PEM "CERTIFICATE" blocks; name says where they came
+ * from, for messages): added to the volatile TlsCaCertificate variable that
+ * EDK II's HTTPS checks servers against, created when the firmware has
+ * none. For the rest of this boot's HTTPS requests, efikexec's and the
+ * firmware's own. It trusts whoever could write data: see
+ * efikexec.conf(5), tls-ca. At most 64 certificates. */
+efikexec_status EFIKEXEC_API efikexec_tls_ca_add(const void *data, uint64_t size, const char *name);
 /* The kimage model against this firmware's allocator: plans, loads and
  * relocates a test image into memory efikexec owns, then frees it. */
 efikexec_status EFIKEXEC_API efikexec_selftest(void);

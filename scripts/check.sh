@@ -45,6 +45,7 @@ part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 part tools tests/tools/test-install.sh "$BUILD"
 part cpio tests/tools/test-cpio.sh "$BUILD"
+part tlsca tests/tools/test-tlsca.sh "$BUILD"
 if [ "$QUICK" = 1 ]; then
 	part fuzz make --no-print-directory fuzz-smoke BUILD="$BUILD" FUZZ_SMOKE_SECONDS=5
 	part qemu tests/qemu/run-all.sh "$BUILD" kexec_x86_64_6.12_512M kexec_aarch64_6.12_el2_acpi make_demo

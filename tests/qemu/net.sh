@@ -388,15 +388,19 @@ tls_pki() {
 	[ -s "$d/cacerts.esl" ]
 }
 
-# net_https ARCH: HTTPS against a real TLS server (Python's ssl, TLS 1.2,
-# RSA), the CA list given to the firmware through fw_cfg. From the shell:
-# a server whose certificate another CA signed is refused, saying it was
-# the certificate; a redirect from https to http is refused; an initrd
-# read whole over HTTPS with its pin; a kernel and two initrds planned over
-# HTTPS. Then the boot stage boots its `uki-url` entry, a pinned UKI over
-# HTTPS.
+# net_https ARCH fw_cfg|tls-ca: HTTPS against a real TLS server (Python's
+# ssl, TLS 1.2, RSA).
+#  fw_cfg: the CA list given to the firmware through fw_cfg. From the
+#   shell: a server whose certificate another CA signed is refused, saying
+#   it was the certificate; a redirect from https to http is refused; an
+#   initrd read whole over HTTPS with its pin; a kernel and two initrds
+#   planned over HTTPS.
+#  tls-ca: the firmware has no CA list: from the shell an HTTPS URL is
+#   refused, saying so and how to give one; then efikexec.conf's `tls-ca
+#   ca.pem` (beside efikexec.efi) gives it the test CA.
+# Then the boot stage boots its `uki-url` entry, a pinned UKI over HTTPS.
 net_https() {
-	local arch=$1 name=net-https-$1 srv pki S R rport sport bi bu
+	local arch=$1 mode=$2 name=net-https-$1 srv pki S R rport sport bi bu
 	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
 	pki=$WORK/tls
 	tls_pki "$pki" || { echo "could not make the test certificates"; return 1; }
@@ -423,22 +427,39 @@ net_https() {
 	mkdir -p "$ESP/loader/entries"
 	printf 'timeout 0\ndefault https-uki*\n' >"$ESP/loader/loader.conf"
 	printf 'title UKI over HTTPS\nuki-url %s/net.efi#sha256=%s\n' "$S" "$bu" >"$ESP/loader/entries/https-uki.conf"
-	local t='\efikexec.efi --test-fail-call=100000'
-	startup_nsh "$ESP" \
-		"$t $R/vmlinuz $cl" 'echo "EFIKEXEC-STEP: rogue rc %lasterror%"' \
-		"$t --sha256=$S/tohttp/initrd.img" 'echo "EFIKEXEC-STEP: tohttp rc %lasterror%"' \
-		"\\efikexec.efi --sha256=$S/initrd.img^#sha256=$bi" 'echo "EFIKEXEC-STEP: https-pin rc %lasterror%"' \
-		"\\efikexec.efi --dry-run $S/vmlinuz initrd=$S/initrd.img initrd=$S/extra.img $cl" \
-		'echo "EFIKEXEC-STEP: https-plan rc %lasterror%"' \
-		'\efikexec.efi'
+	local t='\efikexec.efi --test-fail-call=100000' rc=0 nheld=2
 	net_args "$srv"
-	local rc=0
-	QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 360 "${NET_ARGS[@]}" \
-		-fw_cfg "name=etc/edk2/https/cacerts,file=$pki/cacerts.esl" || rc=$?
+	if [ "$mode" = tls-ca ]; then
+		nheld=1
+		cp "$pki/ca.pem" "$ESP/ca.pem"
+		printf 'tls-ca ca.pem\n' >"$ESP/efikexec.conf"
+		startup_nsh "$ESP" \
+			"$t $S/vmlinuz $cl" 'echo "EFIKEXEC-STEP: no-ca rc %lasterror%"' \
+			'\efikexec.efi'
+		QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 360 "${NET_ARGS[@]}" || rc=$?
+	else
+		startup_nsh "$ESP" \
+			"$t $R/vmlinuz $cl" 'echo "EFIKEXEC-STEP: rogue rc %lasterror%"' \
+			"$t --sha256=$S/tohttp/initrd.img" 'echo "EFIKEXEC-STEP: tohttp rc %lasterror%"' \
+			"\\efikexec.efi --sha256=$S/initrd.img^#sha256=$bi" 'echo "EFIKEXEC-STEP: https-pin rc %lasterror%"' \
+			"\\efikexec.efi --dry-run $S/vmlinuz initrd=$S/initrd.img initrd=$S/extra.img $cl" \
+			'echo "EFIKEXEC-STEP: https-plan rc %lasterror%"' \
+			'\efikexec.efi'
+		QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 360 "${NET_ARGS[@]}" \
+			-fw_cfg "name=etc/edk2/https/cacerts,file=$pki/cacerts.esl" || rc=$?
+	fi
 	serve_stop
 	kill "$rogue_pid" 2>/dev/null || :
 	wait "$rogue_pid" 2>/dev/null || :
 	[ "$rc" = 0 ] || { echo "qemu exited with $rc"; tail_log "$name"; return 1; }
+	if [ "$mode" = tls-ca ]; then
+		expect_grep "$name" \
+			"net: $S/vmlinuz: the firmware has no CA list for HTTPS \(no TlsCaCertificate variable\), so it trusts no server: give it one" \
+			'^EFIKEXEC-STEP: no-ca rc 0x1A$' \
+			"net: .*ca.pem: 1 CA certificate given to the firmware's TLS \(TlsCaCertificate: [0-9]+ bytes now\)" \
+			"net: $S/net.efi: SHA-256 matches the pin" \
+			"plan: image $S/net.efi: UKI "
+	else
 	expect_grep "$name" \
 		"net: $R/vmlinuz: the TLS connection to 10.0.2.2 port $rport failed: the server's certificate is not signed by a CA of the firmware's list \(TlsCaCertificate, [0-9]+ bytes\)" \
 		'^EFIKEXEC-STEP: rogue rc 0x[1-9A-F][0-9A-F]*$' \
@@ -452,18 +473,19 @@ net_https() {
 		'^EFIKEXEC-STEP: https-plan rc 0x0$' \
 		"net: $S/net.efi: SHA-256 matches the pin" \
 		"plan: image $S/net.efi: UKI "
+	fi
 	local held=()
 	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')
-	if [ "${#held[@]}" != 2 ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
-		echo "after the failed runs efikexec should hold nothing, 2 times:"
+	if [ "${#held[@]}" != "$nheld" ] || printf '%s\n' "${held[@]}" | grep -v 'holds 0 pages and 0 pool blocks'; then
+		echo "after the failed runs efikexec should hold nothing, $nheld times:"
 		printf '%s\n' "${held[@]}"
 		return 1
 	fi
 	kexec_booted_lite "$name" "$arch" "$ucl"
 	expect_line "$name" "EFIKEXEC-BLI: LoaderEntrySelected=https-uki.conf"
 }
-t_net_https_x86_64() { net_https x86_64; }
-t_net_https_aarch64() { net_https aarch64; }
+t_net_https_x86_64() { net_https x86_64 fw_cfg; }
+t_net_https_aarch64() { net_https aarch64 tls-ca; }
 
 # U-Boot's UEFI (u-boot-qemu, qemu_arm64) has a NIC's Simple Network but
 # neither HTTP nor a working PXE base code (../shared/facts/https-uboot.md).

@@ -302,6 +302,17 @@ TEST(bls_net_conf_and_uki_url)
 	CHECK(c.timeout == BLS_TIMEOUT_SECONDS && c.timeout_seconds == 5);
 	CHECK_CONTAINS(warnings, "efikexec.conf:5: timeout 'soon'");
 
+	/* tls-ca: repeatable, 4 at most, the fifth warned about */
+	text = "tls-ca ca.pem\ntls-ca /fleet/ca.der\ntls-ca http://h/ca.pem\ntls-ca d\ntls-ca e\n";
+	bls_config_defaults(&c);
+	warnings[0] = 0;
+	bls_parse_efikexec_conf(&c, "efikexec.conf", text, strlen(text), warn, NULL);
+	CHECK_EQ_U64(c.ntls_ca, 4);
+	CHECK_STR(c.tls_ca[0], "ca.pem");
+	CHECK_STR(c.tls_ca[1], "/fleet/ca.der");
+	CHECK_STR(c.tls_ca[2], "http://h/ca.pem");
+	CHECK_CONTAINS(warnings, "efikexec.conf:5: more than 4 tls-ca lines; ignored");
+
 	text = "title Rescue\nuki-url :rescue.efi\n";
 	bls_parse_entry(&e, BLS_ESP, "rescue.conf", text, strlen(text), "x64", warn, NULL);
 	CHECK(!e.broken && !e.hidden);
