@@ -544,6 +544,8 @@ static void entry_line(void *ctx, const struct line *l)
 			set_broken(e, "line %u: more than %u initrd lines", l->no, BLS_MAX_INITRDS);
 		else if (!copy(e->initrd[e->ninitrd++], BLS_PATH_MAX, l->value, BLS_LINE_MAX))
 			set_broken(e, "line %u: an initrd path longer than %u bytes", l->no, BLS_PATH_MAX - 1);
+	} else if (!RT_FN(strcmp)(k, "efikexec-tls-ca")) {
+		set_text(c, l, e->tls_ca, sizeof(e->tls_ca));
 	} else if (!RT_FN(strcmp)(k, "efikexec-module")) {
 		if (e->nmodule == BLS_MAX_MODULES)
 			set_broken(e, "line %u: more than %u efikexec-module lines", l->no, BLS_MAX_MODULES);

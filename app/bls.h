@@ -73,6 +73,9 @@ struct bls_entry {
 	 * resolves it into linux_path, or hides the entry (no network, no
 	 * origin URL). */
 	char uki_url[BLS_PATH_MAX];
+	/* efikexec's own key `efikexec-tls-ca PATH-OR-URL`: a CA file given
+	 * to the firmware's TLS before this entry's files are fetched */
+	char tls_ca[BLS_PATH_MAX];
 	bool net;                 /* its paths are URLs: an entry fetched over the network, or
 				   * uki-url's; never renamed (no boot counting) */
 	bool hidden;              /* architecture of another machine */

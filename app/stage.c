@@ -617,6 +617,8 @@ static void check_files(struct bls_entry *e)
 		what = "efi", path = e->efi_path;
 	else if (e->devicetree[0] && !present(e->part, e->devicetree, bad, sizeof(bad)))
 		what = "devicetree", path = e->devicetree;
+	else if (e->tls_ca[0] && !present(e->part, e->tls_ca, bad, sizeof(bad)))
+		what = "efikexec-tls-ca", path = e->tls_ca;
 	for (unsigned i = 0; !what && i < e->ninitrd; i++)
 		if (!present(e->part, e->initrd[i], bad, sizeof(bad)))
 			what = "initrd", path = e->initrd[i];
@@ -653,7 +655,7 @@ static bool to_url(const char *base, char *path, size_t size)
 static void entry_urls(struct bls_entry *e, const char *base)
 {
 	bool ok = to_url(base, e->linux_path, sizeof(e->linux_path)) &&
-		  to_url(base, e->devicetree, sizeof(e->devicetree));
+		  to_url(base, e->devicetree, sizeof(e->devicetree)) && to_url(base, e->tls_ca, sizeof(e->tls_ca));
 
 	for (unsigned i = 0; ok && i < e->ninitrd; i++)
 		ok = to_url(base, e->initrd[i], sizeof(e->initrd[i]));
@@ -819,53 +821,60 @@ static void conf_entries(void)
 	}
 }
 
-/* efikexec.conf's `tls-ca` files, given to the firmware's TLS
- * (efikexec_tls_ca_add) before any HTTPS request of the stage: relative
- * ones from efikexec.conf's folder, or its URL when netbooted. */
+/* A CA file (a URL, or a path on partition p) given to the firmware's TLS
+ * (efikexec_tls_ca_add); each failure said. */
+static efikexec_status give_ca_file(enum bls_part p, const char *path)
+{
+	efikexec_status s;
+
+	if (url_is(path)) {
+		void *data = NULL;
+		uint64_t n = 0;
+		s = efikexec_fetch(path, BLS_FILE_MAX, &data, &n);
+		if (!s)
+			s = efikexec_tls_ca_add(data, n, path);
+		if (data)
+			efikexec_fetch_free(data, n);
+	} else {
+		char *buf = NULL;
+		UINTN len = 0;
+		EFI_STATUS r = read_file(p, path, BLS_FILE_MAX, &buf, &len);
+		if (r != EFI_SUCCESS) {
+			say(EFIKEXEC_LOG_ERROR, "config", "CA file %s: cannot be read: %s", path, efikexec_status_name(r));
+			return r;
+		}
+		s = efikexec_tls_ca_add(buf, len, path);
+		bs->FreePool(buf);
+	}
+	return s;
+}
+
+/* efikexec.conf's `tls-ca` files, given to the firmware's TLS before any
+ * HTTPS request of the stage: relative ones from efikexec.conf's folder,
+ * or its URL when netbooted. */
 static void give_tls_ca(void)
 {
 	for (unsigned i = 0; i < cfg.ntls_ca; i++) {
 		const char *v = cfg.tls_ca[i];
-		efikexec_status s;
+		char url[URL_MAX], path[BLS_PATH_MAX * 2];
 		if (url_is(v) || netbooted) {
-			char url[URL_MAX];
-			void *data = NULL;
-			uint64_t n = 0;
 			if (url_resolve(conf_url, v, url, sizeof(url)) != RT_OK) {
 				say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not a URL, nor one relative to %s", v,
 				    conf_url[0] ? conf_url : "(none)");
 				continue;
 			}
-			s = efikexec_fetch(url, BLS_FILE_MAX, &data, &n);
-			if (!s)
-				s = efikexec_tls_ca_add(data, n, url);
-			if (data)
-				efikexec_fetch_free(data, n);
+			rt_snprintf(path, sizeof(path), "%s", url);
+		} else if (v[0] == '\\' || v[0] == '/') {
+			efi_path(v, path, sizeof(path));
 		} else {
-			char path[BLS_PATH_MAX * 2], *buf = NULL;
-			UINTN len = 0;
-			EFI_STATUS r;
-			if (v[0] == '\\' || v[0] == '/') {
-				efi_path(v, path, sizeof(path));
-			} else {
-				const char *slash = RT_FN(strrchr)(image_path, '\\');
-				size_t dir = slash ? (size_t)(slash - image_path) : 0;
-				char rel[BLS_PATH_MAX + 2];
-				efi_path(v, rel, sizeof(rel));
-				rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
-			}
-			r = read_file(BLS_ESP, path, BLS_FILE_MAX, &buf, &len);
-			if (r != EFI_SUCCESS) {
-				say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: cannot be read: %s", path,
-				    efikexec_status_name(r));
-				continue;
-			}
-			s = efikexec_tls_ca_add(buf, len, path);
-			bs->FreePool(buf);
+			const char *slash = RT_FN(strrchr)(image_path, '\\');
+			size_t dir = slash ? (size_t)(slash - image_path) : 0;
+			char rel[BLS_PATH_MAX + 2];
+			efi_path(v, rel, sizeof(rel));
+			rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
 		}
-		if (s)
-			say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not given to the firmware's TLS: %s", v,
-			    efikexec_status_name(s));
+		if (give_ca_file(BLS_ESP, path))
+			say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not given to the firmware's TLS", v);
 	}
 }
 
@@ -1448,6 +1457,14 @@ static EFI_STATUS boot(struct bls_entry *e, const char *options, bool oneshot)
 	default:
 		if (e->efi_path[0])
 			return boot_efi(e, options);
+		if (e->tls_ca[0]) {
+			efikexec_status s = give_ca_file(e->part, e->tls_ca);
+			if (s) {
+				say(EFIKEXEC_LOG_ERROR, "stage", "%s: efikexec-tls-ca %s: not given to the firmware's TLS; not booted",
+				    e->file, e->tls_ca);
+				return s;
+			}
+		}
 		count_boot(e);
 		return boot_linux(e, options); /* none: a UKI's own .cmdline */
 	}

@@ -394,13 +394,14 @@ tls_pki() {
 #   shell: a server whose certificate another CA signed is refused, saying
 #   it was the certificate; a redirect from https to http is refused; an
 #   initrd read whole over HTTPS with its pin; a kernel and two initrds
-#   planned over HTTPS.
+#   planned over HTTPS. Then efikexec.conf's `tls-ca rogue.pem` adds the
+#   other CA to the firmware's list, and the stage's `uki-url` entry, a
+#   pinned UKI, boots from the server that was refused before.
 #  tls-ca: the firmware has no CA list: from the shell an HTTPS URL is
-#   refused, saying so and how to give one; then efikexec.conf's `tls-ca
-#   ca.pem` (beside efikexec.efi) gives it the test CA.
-# Then the boot stage boots its `uki-url` entry, a pinned UKI over HTTPS.
+#   refused, saying so and how to give one; then the stage's `uki-url`
+#   entry, a pinned UKI, boots with its own `efikexec-tls-ca /ca.pem`.
 net_https() {
-	local arch=$1 mode=$2 name=net-https-$1 srv pki S R rport sport bi bu
+	local arch=$1 mode=$2 name=net-https-$1 srv pki S R U rport sport bi bu
 	kexec_esp "$arch" "$name" 6.12 "$arch-testhooks"
 	pki=$WORK/tls
 	tls_pki "$pki" || { echo "could not make the test certificates"; return 1; }
@@ -426,18 +427,24 @@ net_https() {
 	R=https://10.0.2.2:$rport
 	mkdir -p "$ESP/loader/entries"
 	printf 'timeout 0\ndefault https-uki*\n' >"$ESP/loader/loader.conf"
-	printf 'title UKI over HTTPS\nuki-url %s/net.efi#sha256=%s\n' "$S" "$bu" >"$ESP/loader/entries/https-uki.conf"
 	local t='\efikexec.efi --test-fail-call=100000' rc=0 nheld=2
 	net_args "$srv"
 	if [ "$mode" = tls-ca ]; then
 		nheld=1
+		U=$S
 		cp "$pki/ca.pem" "$ESP/ca.pem"
-		printf 'tls-ca ca.pem\n' >"$ESP/efikexec.conf"
+		printf 'title UKI over HTTPS\nuki-url %s/net.efi#sha256=%s\nefikexec-tls-ca /ca.pem\n' "$S" "$bu" \
+			>"$ESP/loader/entries/https-uki.conf"
 		startup_nsh "$ESP" \
 			"$t $S/vmlinuz $cl" 'echo "EFIKEXEC-STEP: no-ca rc %lasterror%"' \
 			'\efikexec.efi'
 		QEMU_DISK_FIRST=1 qemu_boot "$arch" "$name" "$ESP" 1G 360 "${NET_ARGS[@]}" || rc=$?
 	else
+		U=$R
+		cp "$pki/rogue.pem" "$ESP/rogue.pem"
+		printf 'tls-ca rogue.pem\n' >"$ESP/efikexec.conf"
+		printf 'title UKI over HTTPS\nuki-url %s/net.efi#sha256=%s\n' "$R" "$bu" \
+			>"$ESP/loader/entries/https-uki.conf"
 		startup_nsh "$ESP" \
 			"$t $R/vmlinuz $cl" 'echo "EFIKEXEC-STEP: rogue rc %lasterror%"' \
 			"$t --sha256=$S/tohttp/initrd.img" 'echo "EFIKEXEC-STEP: tohttp rc %lasterror%"' \
@@ -457,8 +464,8 @@ net_https() {
 			"net: $S/vmlinuz: the firmware has no CA list for HTTPS \(no TlsCaCertificate variable\), so it trusts no server: give it one" \
 			'^EFIKEXEC-STEP: no-ca rc 0x1A$' \
 			"net: .*ca.pem: 1 CA certificate given to the firmware's TLS \(TlsCaCertificate: [0-9]+ bytes now\)" \
-			"net: $S/net.efi: SHA-256 matches the pin" \
-			"plan: image $S/net.efi: UKI "
+			"net: $U/net.efi: SHA-256 matches the pin" \
+			"plan: image $U/net.efi: UKI "
 	else
 	expect_grep "$name" \
 		"net: $R/vmlinuz: the TLS connection to 10.0.2.2 port $rport failed: the server's certificate is not signed by a CA of the firmware's list \(TlsCaCertificate, [0-9]+ bytes\)" \
@@ -471,8 +478,9 @@ net_https() {
 		"plan: segment 0 kernel .* from $S/vmlinuz(\+| \(gzip\))" \
 		"plan: segment [0-9] initrd .* from $S/initrd.img \+ $S/extra.img$" \
 		'^EFIKEXEC-STEP: https-plan rc 0x0$' \
-		"net: $S/net.efi: SHA-256 matches the pin" \
-		"plan: image $S/net.efi: UKI "
+		"net: .*rogue.pem: 1 CA certificate given to the firmware's TLS \(TlsCaCertificate: 1[0-9]{3} bytes now\)" \
+		"net: $U/net.efi: SHA-256 matches the pin" \
+		"plan: image $U/net.efi: UKI "
 	fi
 	local held=()
 	mapfile -t held < <(clean_log "$name" | grep '^test: efikexec holds ')

@@ -321,6 +321,10 @@ TEST(bls_net_conf_and_uki_url)
 	bls_parse_entry(&e, BLS_ESP, "a.conf", text, strlen(text), "x64", warn, NULL);
 	CHECK(e.broken);
 	CHECK_CONTAINS(e.why, "takes no 'initrd' or 'devicetree' lines");
+	text = "uki-url https://h/a.efi\nefikexec-tls-ca /fleet/ca.pem\n";
+	bls_parse_entry(&e, BLS_ESP, "c.conf", text, strlen(text), "x64", warn, NULL);
+	CHECK(!e.broken);
+	CHECK_STR(e.tls_ca, "/fleet/ca.pem");
 	text = "uki-url http://h/a.efi\nlinux /vmlinuz\n";
 	bls_parse_entry(&e, BLS_ESP, "b.conf", text, strlen(text), "x64", warn, NULL);
 	CHECK(e.broken);
