@@ -479,7 +479,7 @@ FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust mult
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) app/bls.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
-FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_SECONDS ?= 300
 
 # The hash functions, built optimised and without instrumentation: every

@@ -788,33 +788,47 @@ static void net_entry(const char *url)
 
 static void type1_file(enum bls_part p, const char *dir, const char *name);
 
-/* efikexec.conf's `entry` lines: URLs (relative ones against the URL of
- * the efikexec.conf read, when netbooted), or entry files on the ESP
- * (relative ones from efikexec.conf's folder). */
+/* What an efikexec.conf line `KEY v` names, in out (size bytes): a URL
+ * (relative ones against the URL of the efikexec.conf read, when
+ * netbooted), or a path on the ESP (relative ones from efikexec.conf's
+ * folder). 1: a URL, 0: a path, -1: a relative one with no URL to take it
+ * from (said). */
+static int conf_ref(const char *key, const char *v, char *out, size_t size)
+{
+	if (url_is(v) || netbooted) {
+		if (url_resolve(conf_url, v, out, size) != RT_OK) {
+			say(EFIKEXEC_LOG_WARN, "config", "%s %s: not a URL, nor one relative to %s", key, v,
+			    conf_url[0] ? conf_url : "(none)");
+			return -1;
+		}
+		return 1;
+	}
+	if (v[0] == '\\' || v[0] == '/') {
+		efi_path(v, out, size);
+	} else {
+		const char *slash = RT_FN(strrchr)(image_path, '\\');
+		size_t dir = slash ? (size_t)(slash - image_path) : 0;
+		char rel[BLS_PATH_MAX + 2];
+		efi_path(v, rel, sizeof(rel));
+		rt_snprintf(out, size, "%.*s%s", (int)dir, image_path, rel);
+	}
+	return 0;
+}
+
+/* efikexec.conf's `entry` lines: entries by URL, or entry files on the
+ * ESP (conf_ref). */
 static void conf_entries(void)
 {
 	for (unsigned i = 0; i < cfg.nentry; i++) {
-		const char *v = cfg.entry[i];
-		char url[URL_MAX], path[BLS_PATH_MAX * 2];
-		if (url_is(v) || netbooted) {
-			if (url_resolve(conf_url, v, url, sizeof(url)) != RT_OK) {
-				say(EFIKEXEC_LOG_WARN, "config", "entry %s: not a URL, nor one relative to %s", v,
-				    conf_url[0] ? conf_url : "(none)");
-				continue;
-			}
-			net_entry(url);
+		char path[URL_MAX > BLS_PATH_MAX * 2 ? URL_MAX : BLS_PATH_MAX * 2];
+		int r = conf_ref("entry", cfg.entry[i], path, sizeof(path));
+		if (r < 0)
+			continue;
+		if (r > 0) {
+			net_entry(path);
 			continue;
 		}
 		/* on the ESP: split into folder and name for type1_file */
-		if (v[0] == '\\' || v[0] == '/') {
-			efi_path(v, path, sizeof(path));
-		} else {
-			const char *slash = RT_FN(strrchr)(image_path, '\\');
-			size_t dir = slash ? (size_t)(slash - image_path) : 0;
-			char rel[BLS_PATH_MAX + 2];
-			efi_path(v, rel, sizeof(rel));
-			rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
-		}
 		char *last = RT_FN(strrchr)(path, '\\');
 		*last = 0;
 		type1_file(BLS_ESP, path[0] ? path : "\\", last + 1);
@@ -849,32 +863,14 @@ static efikexec_status give_ca_file(enum bls_part p, const char *path)
 	return s;
 }
 
-/* efikexec.conf's `tls-ca` files, given to the firmware's TLS before any
- * HTTPS request of the stage: relative ones from efikexec.conf's folder,
- * or its URL when netbooted. */
+/* efikexec.conf's `tls-ca` files (conf_ref), given to the firmware's TLS
+ * before any HTTPS request of the stage. */
 static void give_tls_ca(void)
 {
 	for (unsigned i = 0; i < cfg.ntls_ca; i++) {
-		const char *v = cfg.tls_ca[i];
-		char url[URL_MAX], path[BLS_PATH_MAX * 2];
-		if (url_is(v) || netbooted) {
-			if (url_resolve(conf_url, v, url, sizeof(url)) != RT_OK) {
-				say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not a URL, nor one relative to %s", v,
-				    conf_url[0] ? conf_url : "(none)");
-				continue;
-			}
-			rt_snprintf(path, sizeof(path), "%s", url);
-		} else if (v[0] == '\\' || v[0] == '/') {
-			efi_path(v, path, sizeof(path));
-		} else {
-			const char *slash = RT_FN(strrchr)(image_path, '\\');
-			size_t dir = slash ? (size_t)(slash - image_path) : 0;
-			char rel[BLS_PATH_MAX + 2];
-			efi_path(v, rel, sizeof(rel));
-			rt_snprintf(path, sizeof(path), "%.*s%s", (int)dir, image_path, rel);
-		}
-		if (give_ca_file(BLS_ESP, path))
-			say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not given to the firmware's TLS", v);
+		char path[URL_MAX > BLS_PATH_MAX * 2 ? URL_MAX : BLS_PATH_MAX * 2];
+		if (conf_ref("tls-ca", cfg.tls_ca[i], path, sizeof(path)) >= 0 && give_ca_file(BLS_ESP, path))
+			say(EFIKEXEC_LOG_WARN, "config", "tls-ca %s: not given to the firmware's TLS", cfg.tls_ca[i]);
 	}
 }
 

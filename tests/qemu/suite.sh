@@ -54,3 +54,14 @@ make_target() {
 }
 t_make_demo() { make_target demo; }
 t_make_capture_demo() { make_target capture-demo; }
+
+# One round of two of tests/qemu/tpm-soak.sh's configurations, as boot
+# tests (so they share the two slots): its own verdict line decides.
+soak_one() {
+	local out
+	out=$("$SUITE/tpm-soak.sh" "$BUILD" 1 "$1" 2>&1)
+	echo "$out" | tail -n 4
+	echo "$out" | grep -q '^soak: 1 boots, 0 failed$'
+}
+t_soak_tpm_q35_shell() { soak_one efikexec:tpm:q35:shell; }
+t_soak_none_pc_stage() { soak_one efikexec:none:pc:stage:5G; }

@@ -40,9 +40,9 @@ stub_boot() {
 		"EFIKEXEC-EFI: yes" "EFIKEXEC-INIT: done"
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") "
 }
-t_stub_x86_64_6.1() { stub_boot x86_64 6.1; }
+# (6.12 on each arch: the 6.1 kernels' stubs take the same path, and efikexec
+# boots 6.1 in many tests; `stub_boot ARCH 6.1` still works by hand)
 t_stub_x86_64_6.12() { stub_boot x86_64 6.12; }
-t_stub_aarch64_6.1() { stub_boot aarch64 6.1; }
 t_stub_aarch64_6.12() { stub_boot aarch64 6.12; }
 
 # The application in the firmware's shell: --version, a file read checked
