@@ -30,6 +30,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
+# build-essential: dpkg-buildpackage checks for it (make deb).
 # libc6-dev-arm64-cross: Debian's arm64 libfdt_env.h includes <stdlib.h>
 # and <string.h>, which the cross compiler finds only there
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
@@ -37,7 +38,8 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
 	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
-	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git u-boot-qemu)
+	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git u-boot-qemu
+	build-essential)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
