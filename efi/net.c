@@ -461,7 +461,7 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry, c
 	};
 	http_request_data rq = { HTTP_GET, wurl };
 	http_response_data rp = { 0 };
-	bool got_length = false, chunked = false, got_loc = false;
+	bool got_length = false, chunked = false, got_loc = false, long_loc = false;
 	EFI_STATUS st;
 
 	*status = 0;
@@ -529,10 +529,8 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry, c
 			chunked = true;
 		if (name && value && http_name_is(name, "Location") && !got_loc) {
 			got_loc = true;
-			if (RT_FN(strlen)(value) < URL_MAX)
-				rt_snprintf(loc, URL_MAX, "%s", value);
-			else
-				rt_snprintf(loc, URL_MAX, "%.*s", URL_MAX - 1, value); /* url_redirect: too long */
+			long_loc = RT_FN(strlen)(value) >= URL_MAX;
+			rt_snprintf(loc, URL_MAX, "%s", long_loc ? "" : value);
 		}
 	}
 	if (nf->msg.Headers)
@@ -546,9 +544,10 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry, c
 	nf->msg.Headers = NULL;
 	if (http_is_redirect(*status)) {
 		http_close(nf);
-		if (!got_loc)
-			return efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: HTTP status %u without a Location", nf->u.text,
-					*status);
+		if (!got_loc || long_loc)
+			return efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: HTTP status %u %s", nf->u.text, *status,
+					long_loc ? "with a Location longer than the limit of a URL (1023 bytes)"
+						 : "without a Location");
 		return EFI_SUCCESS;
 	}
 	if (*status == 200 && chunked) {
