@@ -30,7 +30,7 @@
 #define LD_MAX_PIECES 8        /* PT_LOADs of an ELF */
 #define LD_MAX_INITRDS 2       /* a UKI's .ucode and .initrd */
 #define LD_CMDLINE_MAX 4096    /* a UKI's .cmdline */
-#define LD_DESC_MAX 320
+#define LD_DESC_MAX 512
 
 /* How the kernel is handed its inputs. */
 enum ld_handoff {
@@ -92,6 +92,9 @@ struct ld_uki {
 	bool is;               /* the image is a UKI */
 	struct ld_src *src;
 	struct uki_layout l;
+	const struct uki_model *m; /* the stub release it is booted as */
+	unsigned stub;         /* the release its .sdmagic names; 0: none */
+	char stub_info[64];    /* "systemd-stub 252.39-1~deb12u2"; "": none */
 };
 
 /*

@@ -88,7 +88,9 @@ rt_status boot_inputs(struct boot_plan *bp)
 	if (st != RT_OK)
 		return st;
 	bp->k = &bp->ld->k;
-	if (at && bp->k->uki.is) {
+	/* (a stub before 257 knows no profiles: "@N" is part of the command
+	 * line it is given) */
+	if (at && bp->k->uki.is && bp->k->uki.m->exact_names) {
 		cl = rest[0] ? rest : NULL;
 		bp->profile_given = true;
 	}
@@ -106,9 +108,16 @@ rt_status boot_inputs(struct boot_plan *bp)
 				"%s: a %s takes no Multiboot2 modules (%s); give it an initrd instead",
 				bp->kernel_name, bp->k->format, bp->ninitrd_file ? bp->initrd_src[0].name : "none");
 
-	/* initrds as systemd's stub orders them for a UKI: .ucode, the
-	 * loader's (the user's), .initrd, the /.extra archives; else what an
-	 * image carries, then the user's */
+	/* what the stub adds to a UKI: archives, add-ons */
+	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
+		return st;
+	/* initrds as systemd's stub orders them for a UKI: add-ons' .ucode,
+	 * .ucode, the loader's (the user's), .initrd, the /.extra archives,
+	 * add-ons' .initrd; else what an image carries, then the user's */
+	for (unsigned i = 0; i < bp->nextra; i++)
+		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&
+		    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
+			return st;
 	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
 		const struct ld_blob *b = &bp->k->initrd[i];
 		if (bp->k->uki.is && RT_FN(strcmp)(b->what, ".ucode"))
@@ -131,13 +140,11 @@ rt_status boot_inputs(struct boot_plan *bp)
 		if (st != RT_OK)
 			return st;
 	}
-	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
-		return st;
-	for (unsigned i = 0; i < bp->nextra; i++) {
-		st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL);
-		if (st != RT_OK)
-			return st;
-	}
+	for (int where = BOOT_EXTRA_ARCHIVE; where <= BOOT_EXTRA_LAST; where += BOOT_EXTRA_LAST - BOOT_EXTRA_ARCHIVE)
+		for (unsigned i = 0; i < bp->nextra; i++)
+			if ((int)bp->extra[i].at == where &&
+			    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
+				return st;
 
 	/* the command line: the caller's, else the image's own (a UKI's
 	 * .cmdline) - under Secure Boot the image's own wins, as in systemd's
@@ -165,6 +172,27 @@ rt_status boot_inputs(struct boot_plan *bp)
 		while (bp->cmdline_len && bp->cmdline[bp->cmdline_len - 1] == ' ')
 			bp->cmdline[--bp->cmdline_len] = 0;
 		bp->cmdline_given = bp->cmdline_len != 0;
+		bp->cmdline_given_len = bp->cmdline_len;
+	}
+	/* add-ons' command lines after it (the stub's
+	 * cmdline_append_and_measure_addons) */
+	for (int i = 0; i < 2; i++) {
+		const char *a = bp->addon_cmdline[i];
+		size_t n = a ? RT_FN(strlen)(a) : 0, sep = bp->cmdline_len ? 1 : 0;
+		char *grown;
+		if (!n)
+			continue;
+		if (bp->cmdline_len + sep + n > bp->k->cmdline_max)
+			return rt_fail_uefi(RT_EINVAL, "boot",
+					"%s: command line of %zu bytes with its add-ons' is longer than the kernel accepts (cmdline_size %llu)",
+					bp->kernel_name, bp->cmdline_len + sep + n, (unsigned long long)bp->k->cmdline_max);
+		if (!(grown = RT_FN(malloc)(bp->cmdline_len + sep + n + 1)))
+			return rt_fail_uefi(RT_ENOMEM, "boot", "no memory for a command line of %zu bytes",
+					bp->cmdline_len + sep + n);
+		bp->cmdline_len = (size_t)rt_snprintf(grown, bp->cmdline_len + sep + n + 1, "%s%s%s", bp->cmdline,
+						      sep ? " " : "", a);
+		RT_FN(free)(bp->cmdline);
+		bp->cmdline = grown;
 	}
 	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes%s): %s", bp->cmdline_len,
 	       cl || !bp->k->has_cmdline ? "" : ", the image's .cmdline", bp->cmdline);
@@ -526,6 +554,10 @@ void boot_inputs_release(struct boot_plan *bp)
 	for (unsigned i = 0; i < bp->nextra; i++)
 		RT_FN(free)(bp->extra[i].buf);
 	bp->nextra = 0;
+	for (int i = 0; i < 2; i++) {
+		RT_FN(free)(bp->addon_cmdline[i]);
+		bp->addon_cmdline[i] = NULL;
+	}
 	RT_FN(free)(bp->cmdline);
 	RT_FN(free)(bp->dtb_pool);
 	bp->cmdline = NULL;

@@ -71,11 +71,18 @@ struct efi_mem_desc {
 #define BOOT_NO_SEG 0xffffffffu
 #define BOOT_MAX_AVOID 256
 #define BOOT_MAX_INITRD_FILES 16 /* the caller's (EFIKEXEC_MAX_INITRDS) */
-#define BOOT_MAX_EXTRAS 10       /* a UKI's /.extra archives (efi/uki.c) */
+#define BOOT_MAX_EXTRAS 40       /* a UKI's /.extra archives and add-ons' parts (efi/ukistub.c) */
 #define BOOT_MAX_INITRDS (BOOT_MAX_INITRD_FILES + LD_MAX_INITRDS + BOOT_MAX_EXTRAS)
 
-/* One /.extra archive a UKI's boot adds to the initrd, as systemd-stub
- * packs it (lib/cpio.h), and how the stub measures it. */
+/* What a UKI's boot adds, as systemd-stub does (efi/ukistub.c): a
+ * /.extra archive (lib/cpio.h), or a part an add-on brings; and how the
+ * stub measures it. */
+enum boot_extra_at {
+	BOOT_EXTRA_ARCHIVE,    /* after .initrd */
+	BOOT_EXTRA_FIRST,      /* before all (an add-on's .ucode) */
+	BOOT_EXTRA_LAST,       /* after the archives (an add-on's .initrd) */
+	BOOT_EXTRA_DTB         /* no initrd: the device tree (an add-on's .dtb) */
+};
 struct boot_extra {
 	struct ld_src src;     /* over buf */
 	uint8_t *buf;          /* RT_FN(malloc) */
@@ -85,6 +92,10 @@ struct boot_extra {
 	uint32_t pcr;          /* 0: not measured (.pcrsig, .pcrpkey, .osrel, .profile) */
 	const char *event;     /* the event's text: "Credentials initrd" */
 	int kind;              /* enum uki_measured (efi/uki.h) it counts for */
+	enum boot_extra_at at;
+	uint32_t tag;          /* an EV_EVENT_TAG's tag (an add-on's part); 0: EV_IPL */
+	int dir;               /* an add-on's folder: 0 \loader\addons, 1 the UKI's own */
+	char name[64];         /* an add-on's file name, its event's text */
 };
 
 /* A part of the initrd: bytes of a source at an offset of the initrd. */
@@ -160,12 +171,16 @@ struct boot_plan {
 	size_t cmdline_len;
 	bool cmdline_given;                   /* a UKI's: the given command line replaced
 					       * its .cmdline (measured into PCR 12) */
+	size_t cmdline_given_len;             /* of it, before add-ons' were appended */
 	bool profile_given;                   /* a UKI's profile chosen with "@N" */
 
 	/* a UKI's /.extra archives, in the stub's order, and who makes them
 	 * (efi/uki.c; NULL: none, as on the host) */
 	struct boot_extra extra[BOOT_MAX_EXTRAS];
 	unsigned nextra;
+	/* a UKI's add-ons' command lines, \loader\addons's and its own
+	 * folder's (RT_FN(malloc); NULL: none), appended to the command line */
+	char *addon_cmdline[2];
 	rt_status (*uki_extras)(struct boot_plan *bp);
 
 	/* the device tree to start from (arm64): --dtb's, a UKI's .dtb, the

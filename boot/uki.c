@@ -30,6 +30,66 @@ const char *const uki_section_name[UKI_NSECTIONS] = {
 	[UKI_DTBAUTO] = ".dtbauto", [UKI_HWIDS] = ".hwids", [UKI_EFIFW] = ".efifw",
 };
 
+#define S(x) (1u << (x))
+#define KNOWN_252 (S(UKI_LINUX) | S(UKI_OSREL) | S(UKI_CMDLINE) | S(UKI_INITRD) | S(UKI_SPLASH) | S(UKI_DTB) | \
+		   S(UKI_PCRSIG) | S(UKI_PCRPKEY))
+#define KNOWN_254 (KNOWN_252 | S(UKI_UNAME) | S(UKI_SBAT))
+#define KNOWN_256 (KNOWN_254 | S(UKI_UCODE))
+
+/*
+ * systemd-stub by release, read from systemd's own sources (the v252-v256
+ * tags of systemd-stable: src/boot/efi/stub.c, cpio.c, pe.c,
+ * src/fundamental/tpm-pcr.{c,h}, uki.c; current: src/boot/stub.c); what
+ * changed in each, docs/DESIGN.md "UKIs by their stub's version".
+ */
+static const struct uki_model models[] = {
+	{ .version = 252, .known = KNOWN_252, .empty = UKI_EMPTY_MEASURED, .assign_ext = true, .features = 0x0f },
+	{ .version = 253, .known = KNOWN_252, .empty = UKI_EMPTY_UNMEASURED, .assign_ext = true, .features = 0x1f },
+	{ .version = 254, .known = KNOWN_254, .empty = UKI_EMPTY_UNMEASURED, .assign_ext = true, .stale_addons = true,
+	  .addons_per_dir = true, .addons = UKI_ADDON_CMDLINE, .features = 0x7f },
+	{ .version = 255, .known = KNOWN_254, .empty = UKI_EMPTY_UNMEASURED, .assign_ext = true, .stale_addons = true,
+	  .dtb_addons_late = true, .addons = UKI_ADDON_CMDLINE | UKI_ADDON_DTB, .features = 0xff },
+	{ .version = 256, .known = KNOWN_256, .empty = UKI_EMPTY_UNMEASURED, .assign_ext = true, .stale_addons = true,
+	  .dtb_addons_late = true, .confext = true, .addons = UKI_ADDON_CMDLINE | UKI_ADDON_DTB, .features = 0x1ff },
+	{ .version = 257, .known = S(UKI_NSECTIONS) - 1, .exact_names = true, .empty = UKI_EMPTY_SKIPPED, .confext = true,
+	  .global_ext = true, .meta = true, .addons = UKI_ADDON_CMDLINE | UKI_ADDON_DTB | UKI_ADDON_INITRD,
+	  .features = 0x7ff },
+};
+
+const struct uki_model *uki_model_for(unsigned version)
+{
+	const struct uki_model *m = &models[0];
+
+	if (!version)
+		return &models[RT_ARRAY_SIZE(models) - 1];
+	for (size_t i = 0; i < RT_ARRAY_SIZE(models); i++)
+		if (models[i].version <= version)
+			m = &models[i];
+	return m;
+}
+
+bool uki_sdmagic(const char *text, size_t len, unsigned *version, char *info, size_t size)
+{
+	static const char key[] = "systemd-stub ";
+	size_t k = sizeof(key) - 1, i, end;
+	uint64_t v = 0;
+
+	for (i = 0; i + k <= len; i++)
+		if (!RT_FN(memcmp)(text + i, key, k))
+			break;
+	if (i + k > len || i + k == len || text[i + k] < '0' || text[i + k] > '9')
+		return false;
+	for (end = i + k; end < len && text[end] >= '0' && text[end] <= '9'; end++)
+		if ((v = v * 10 + (uint64_t)(text[end] - '0')) > 100000)
+			return false;
+	*version = (unsigned)v;
+	/* the release as written: up to white space, a NUL or the end */
+	while (end < len && text[end] > ' ' && text[end] < 0x7f)
+		end++;
+	rt_snprintf(info, size, "%.*s", (int)(end - i), text + i);
+	return true;
+}
+
 /* systemd's pe_section_name_equal: up to 8 bytes, equal up to a NUL */
 static bool name_is(const uint8_t *e, const char *name)
 {
@@ -56,15 +116,42 @@ static void locate(const uint8_t *head, uint32_t table, unsigned from, unsigned 
 		}
 }
 
+/* Before 257 (pe.c locate_sections): every entry whose name starts with
+ * a section's name sets it, so the last one wins - one with VirtualSize 0
+ * too, which then counts as missing. */
+static void locate_prefix(const uint8_t *head, uint32_t table, unsigned count, uint32_t known, struct uki_sec *out)
+{
+	for (unsigned i = 0; i < count; i++) {
+		const uint8_t *e = head + table + (size_t)i * PE_SECTION_SIZE;
+		for (int s = 0; s < UKI_NSECTIONS; s++) {
+			const char *name = uki_section_name[s];
+			if (!(known & S(s)) || RT_FN(memcmp)(e, name, RT_FN(strlen)(name)))
+				continue;
+			uint64_t vsize = ld_rd32(e + 8), raw = ld_rd32(e + 16);
+			out[s] = (struct uki_sec){ ld_rd32(e + 20), vsize, raw < vsize ? raw : vsize, vsize != 0 };
+		}
+	}
+}
+
 rt_status uki_layout(const uint8_t *head, size_t len, unsigned profile, struct uki_layout *out, char *why,
 		     size_t whylen)
+{
+	return uki_layout_as(head, len, profile, uki_model_for(0), out, why, whylen);
+}
+
+rt_status uki_layout_as(const uint8_t *head, size_t len, unsigned profile, const struct uki_model *m,
+			struct uki_layout *out, char *why, size_t whylen)
 {
 	uint32_t table;
 	unsigned count, first = 0, start = 0, end, n = 0;
 
-	*out = (struct uki_layout){ .profile = profile };
+	*out = (struct uki_layout){ .profile = m->exact_names ? profile : 0 };
 	if (!pe_table(head, len, &table, &count, why, whylen))
 		return RT_ENOEXEC;
+	if (!m->exact_names) {
+		locate_prefix(head, table, count, m->known, out->sec);
+		return RT_OK;
+	}
 	/* the .profile sections: where each profile starts */
 	for (unsigned i = 0; i < count; i++)
 		if (name_is(head + table + (size_t)i * PE_SECTION_SIZE, ".profile")) {
@@ -230,17 +317,43 @@ static struct ld_blob blob(struct ld_src *s, const struct uki_sec *sec, const ch
 	return (struct ld_blob){ s, sec->off, sec->size, what };
 }
 
+/* The release of systemd-stub the UKI's .sdmagic section names (0: none,
+ * or none readable). The stub's own sections lie past the head. */
+static unsigned stub_release(struct ld_src *s, char *info, size_t size)
+{
+	struct pe_section sec;
+	char text[128], why[8];
+	uint32_t table;
+	unsigned count, version = 0;
+	size_t n;
+
+	info[0] = 0;
+	if (!pe_table(s->head, s->head_len, &table, &count, why, sizeof(why)) ||
+	    !pe_find(s->head, table, count, ".sdmagic", &sec) || sec.off >= s->size)
+		return 0;
+	n = sec.len < sizeof(text) ? (size_t)sec.len : sizeof(text);
+	if (n > s->size - sec.off)
+		n = (size_t)(s->size - sec.off);
+	if (s->read(s, sec.off, text, n) != RT_OK || !uki_sdmagic(text, n, &version, info, size))
+		return 0;
+	return version;
+}
+
 static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
 	struct uki_layout l;
 	const struct uki_sec *sec = l.sec;
-	char why[LD_DESC_MAX], words[32], title[96] = "";
+	char why[LD_DESC_MAX], words[32], title[96] = "", info[64];
 	static char text_buf[4096];
+	const struct uki_model *m;
+	unsigned stub;
 	struct ld_src *inner;
 	rt_status rs;
 
-	rs = uki_layout(s->head, s->head_len, c->profile, &l, why, sizeof(why));
+	stub = stub_release(s, info, sizeof(info));
+	m = uki_model_for(stub);
+	rs = uki_layout_as(s->head, s->head_len, c->profile, m, &l, why, sizeof(why));
 	if (rs != RT_OK)
 		return rt_fail(rs, "uki", "%s: %s", s->name, why);
 	for (int i = 0; i < UKI_NSECTIONS; i++) {
@@ -277,7 +390,8 @@ static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 		return rs;
 	/* after the inner load: what the UKI adds, the inner kernel's
 	 * fields stay */
-	k->uki = (struct ld_uki){ true, s, l };
+	k->uki = (struct ld_uki){ true, s, l, m, stub, "" };
+	rt_snprintf(k->uki.stub_info, sizeof(k->uki.stub_info), "%s", info);
 	k->ninitrd = 0;
 	if (sec[UKI_UCODE].set)
 		k->initrd[k->ninitrd++] = blob(s, &sec[UKI_UCODE], ".ucode");
@@ -300,6 +414,15 @@ static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 	if (l.nprofiles)
 		ld_desc(c, ", profile %u of %u%s%s%s", l.profile, l.nprofiles, title[0] ? " \"" : "", title,
 			title[0] ? "\"" : "");
+	/* whose rules it is measured and booted by */
+	if (!stub)
+		ld_desc(c, "; as current systemd-stub: no .sdmagic names its stub");
+	else if (stub < UKI_STUB_OLDEST)
+		ld_desc(c, "; as systemd-stub %u, the oldest modelled: its .sdmagic says \"%s\"", m->version, info);
+	else if (m->exact_names)
+		ld_desc(c, "; as current systemd-stub: its .sdmagic says \"%s\"", info);
+	else
+		ld_desc(c, "; as systemd-stub %u: its .sdmagic says \"%s\"", m->version, info);
 	ld_desc(c, ")");
 	return RT_OK;
 }

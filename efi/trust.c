@@ -302,6 +302,24 @@ bool trust_event(uint32_t pcr, uint32_t type, uint32_t tag, const void *data, ui
 	return t && measure(t, 0, data, len, pcr, type, tag, ev, evlen, what);
 }
 
+bool trust_measure_pe(const void *buf, uint64_t size, const char *name)
+{
+	struct tcg2 *t = tpm();
+	struct pe_auth a;
+	struct {
+		uint64_t location, length, link_time, path_length;
+	} load = { (uintptr_t)buf, size, 0, 0 };
+	char what[300];
+
+	pe_authenticode(buf, size, &a);
+	if (!t || !a.is_pe)
+		return false;
+	rt_snprintf(what, sizeof(what), "%s (PE image)", name);
+	measure(t, TCG2_PE_COFF_IMAGE, buf, size, TCG_PCR_BOOT_APPS, TCG_EV_BOOT_SERVICES_APPLICATION, 0, &load,
+		sizeof(load), what);
+	return true;
+}
+
 /* EV_IPL with a name as its data (NUL included, as GRUB logs files). */
 static void measure_named(struct tcg2 *t, const void *data, uint64_t len, const char *prefix, const char *name)
 {
@@ -353,19 +371,8 @@ void trust_measure(struct boot_plan *bp)
 		 * image into PCR 4 when a loader LoadImage()s it (EV_EFI_BOOT_
 		 * SERVICES_APPLICATION, its Authenticode digest); what is not PE
 		 * goes into PCR 9 under its name, as GRUB logs files. */
-		struct pe_auth a;
-		pe_authenticode(o->kernel.buf, o->kernel.size, &a);
-		if (a.is_pe) {
-			struct {
-				uint64_t location, length, link_time, path_length;
-			} load = { (uintptr_t)o->kernel.buf, o->kernel.size, 0, 0 };
-			char what[300];
-			rt_snprintf(what, sizeof(what), "%s (PE image)", bp->kernel_name);
-			measure(t, TCG2_PE_COFF_IMAGE, o->kernel.buf, o->kernel.size, TCG_PCR_BOOT_APPS,
-				TCG_EV_BOOT_SERVICES_APPLICATION, 0, &load, sizeof(load), what);
-		} else {
+		if (!trust_measure_pe(o->kernel.buf, o->kernel.size, bp->kernel_name))
 			measure_named(t, o->kernel.buf, o->kernel.size, "", bp->kernel_name);
-		}
 	}
 	/* a UKI: what systemd-stub measures into PCRs 11, 12 and 13 */
 	if (!bp->cap && bp->k->uki.is)

@@ -52,6 +52,10 @@ void trust_measure(struct boot_plan *bp);
  * there is no TPM or the firmware failed it (said). */
 bool trust_event(uint32_t pcr, uint32_t type, uint32_t tag, const void *data, uint64_t len, const void *ev,
 		 size_t evlen, const char *what);
+/* A PE image into PCR 4 as the firmware's LoadImage measures one
+ * (EV_EFI_BOOT_SERVICES_APPLICATION, its Authenticode digest); false when
+ * there is no TPM or the bytes are no PE image. */
+bool trust_measure_pe(const void *buf, uint64_t size, const char *name);
 void trust_handoff(void);
 void trust_undo(void);
 

@@ -31,6 +31,8 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 
 # build-essential: dpkg-buildpackage checks for it (make deb).
+# libtss2-*: systemd-measure 252 signs a PCR policy through a TPM (swtpm's
+# TCTI), the UKI tests' .pcrsig.
 # libc6-dev-arm64-cross: Debian's arm64 libfdt_env.h includes <stdlib.h>
 # and <string.h>, which the cross compiler finds only there
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
@@ -39,7 +41,7 @@ HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev systemd-boot-efi
 	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
 	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git u-boot-qemu
-	build-essential)
+	build-essential libtss2-esys-3.0.2-0 libtss2-mu0 libtss2-rc0 libtss2-tcti-swtpm0)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -127,6 +129,22 @@ if [ ! -e "$ASSETS/grub-arm64/.done" ]; then
 	rm -rf "$ASSETS/grub-arm64"
 	dpkg-deb -x "$ASSETS"/debs/grub-efi-arm64-bin_*_arm64.deb "$ASSETS/grub-arm64"
 	touch "$ASSETS/grub-arm64/.done"
+fi
+
+# systemd 254 from bookworm-backports, unpacked, never installed: its
+# stubs (the UKI tests build UKIs of both Debian releases, 252 and 254)
+# and its systemd-measure (with libsystemd-shared, its library) in
+# $ASSETS/systemd-254
+if [ ! -e "$ASSETS/systemd-254/.done" ]; then
+	for p in systemd-boot-efi:amd64 systemd-boot-efi:arm64 systemd:amd64 libsystemd-shared:amd64; do
+		download "$p/bookworm-backports" "$ASSETS/debs-bpo-${p#*:}"
+	done
+	rm -rf "$ASSETS/systemd-254"
+	for d in "$ASSETS"/debs-bpo-*/*_254.*.deb; do
+		dpkg-deb -x "$d" "$ASSETS/systemd-254"
+	done
+	[ -x "$ASSETS/systemd-254/lib/systemd/systemd-measure" ] || { log "no systemd-measure in systemd 254"; exit 1; }
+	touch "$ASSETS/systemd-254/.done"
 fi
 
 # Debian's signed shim (the Secure Boot chain test), unpacked: installing

@@ -137,13 +137,14 @@ if [ -n "$(arg efikexec.trust)" ]; then
 	echo "EFIKEXEC-TRUST: done"
 fi
 # UKI tests (efikexec.ukistub on the command line): what systemd-stub
-# gives the OS - PCRs 11-13, the /.extra tree (mode, digest, path), the
+# gives the OS - PCRs 8 and 11-13, the /.extra tree (mode, digest, path), the
 # stub's variables.
 if [ -n "$(arg efikexec.ukistub)" ]; then
 	[ -e /modules/efivarfs.ko ] && insmod /modules/efivarfs.ko 2>/dev/null
 	mount -t efivarfs efivarfs $VARS 2>/dev/null
 	if [ -d /sys/class/tpm/tpm0/pcr-sha256 ]; then
-		for i in 11 12 13; do echo "EFIKEXEC-PCR: $i $(cat /sys/class/tpm/tpm0/pcr-sha256/$i)"; done
+		# (8: where a 252 stub built with efi-tpm-pcr-compat copied PCR 12's)
+		for i in 8 11 12 13; do echo "EFIKEXEC-PCR: $i $(cat /sys/class/tpm/tpm0/pcr-sha256/$i)"; done
 	else
 		echo "EFIKEXEC-PCR: none"
 	fi

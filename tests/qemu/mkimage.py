@@ -107,7 +107,15 @@ def uki(stub, objcopy, out, sections):
     --change-section-vma moves every section of a name). -.name removes
     one of the stub's own sections (.sbat: a UKI of systemd 252's
     sections only)."""
-    args, ren, vma = [], [], 0x20000  # past the Debian 252 stubs' last section (.sdmagic ends below)
+    # past the stub's own sections: its ImageBase plus SizeOfImage (the
+    # systemd-stub(7) recipe reads both from "objdump -p"); PE32+ headers
+    with open(stub, 'rb') as f:
+        head = f.read(4096)
+    pe = struct.unpack_from('<I', head, 0x3c)[0]
+    image_base = struct.unpack_from('<Q', head, pe + 24 + 24)[0]
+    size_of_image = struct.unpack_from('<I', head, pe + 24 + 56)[0]
+    args, ren = [], []
+    vma = (image_base + size_of_image + 0xffff) & ~0xffff
     for i, s in enumerate(sections):
         if s.startswith('-'):
             args += ['--remove-section', s[1:]]

@@ -11,12 +11,20 @@ host, written from the formats, not from efikexec's code:
       the PCR 11 value systemd-stub extends for a UKI's sections (the
       stub's order; name with NUL, then VirtualSize bytes; not .pcrsig),
       base sections and PROFILE's (UAPI.5)
+  policy PCRSIG PCR11 POL SIG
+      checks that the PCR policy signed in PCRSIG (systemd-measure sign's
+      JSON) is the TPM2_PolicyPCR digest of PCR 11 = PCR11 (SHA-256 bank):
+      H(zeros || TPM_CC_PolicyPCR || TPML_PCR_SELECTION{sha256, PCR 11} ||
+      H(PCR11)) (TPM 2.0 Part 3, 23.7); writes the policy and the
+      signature (base64 in "sig") as bytes to POL and SIG, for openssl
   replay ITEM...
       a SHA-256 PCR extended from zero by the digest of each ITEM:
       f:PATH (a file's bytes), u:TEXT (UTF-16LE with its NUL), h:HEX (a
       digest as it is)
 """
+import base64
 import hashlib
+import json
 import os
 import struct
 import sys
@@ -106,6 +114,18 @@ def main():
                 pcr = extend(pcr, hashlib.sha256(name.encode() + b'\0').digest())
                 pcr = extend(pcr, hashlib.sha256(chosen[name]).digest())
         print(pcr.hex())
+    elif cmd == 'policy':
+        sig = json.load(open(args[0]))['sha256']
+        pcr = bytes.fromhex(args[1])
+        select = struct.pack('>IHB', 1, 0x000B, 3) + bytes([0, 1 << (11 - 8), 0])
+        pol = hashlib.sha256(bytes(32) + struct.pack('>I', 0x17F) + select + hashlib.sha256(pcr).digest()).digest()
+        for s in sig:
+            if s['pcrs'] == [11] and bytes.fromhex(s['pol']) == pol:
+                open(args[2], 'wb').write(pol)
+                open(args[3], 'wb').write(base64.b64decode(s['sig']))
+                return
+        sys.exit('policy: no signature in %s is over PCR 11 = %s (want pol %s; it has %s)' %
+                 (args[0], args[1], pol.hex(), ', '.join(s['pol'] for s in sig)))
     elif cmd == 'replay':
         pcr = bytes(32)
         for item in args:

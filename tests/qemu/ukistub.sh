@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
-# ukistub.sh - UKIs booted as systemd-stub boots them (efi/ukistub.c):
-# PCRs 11, 12 and 13, the /.extra archives, the stub's variables,
-# multi-profile UKIs. The UKIs are made here from Debian's systemd 252 stub
-# with objcopy; what the guest should see is computed here from the same
-# files (tests/qemu/ukistub.py, systemd-measure), and the x86_64 UKI is
-# also booted by the stub itself, started by the firmware, for the guest to
-# compare. Sourced by run-all.sh after trust.sh (swtpm: tpm_start).
+# ukistub.sh - UKIs booted as their own systemd-stub release boots them
+# (efi/ukistub.c): PCRs 11, 12 and 13, the /.extra archives, the stub's
+# variables, add-ons, multi-profile UKIs. The UKIs are made here with
+# objcopy from Debian's systemd 252 and 254 stubs; what the guest should
+# see is computed here from the same files (tests/qemu/ukistub.py, each
+# release's systemd-measure), and the x86_64 UKIs are also booted by their
+# stub itself, started by the firmware, for the guest to compare. Sourced
+# by run-all.sh after trust.sh (swtpm: tpm_start).
 
 US_PY() { python3 "$HERE/ukistub.py" "$@"; }
 MEASURE=/usr/lib/systemd/systemd-measure
@@ -53,20 +54,95 @@ us_lines() { clean_log "$1" | grep -a "^$2" | sort; }
 # us_value NAME PREFIX: the rest of the one line that starts with PREFIX
 us_value() { clean_log "$1" | sed -n "s/^$2//p" | head -n1; }
 
-# The same UKI (systemd 252's sections: the stub's own .sbat removed) from
-# the same ESP, booted twice with a fresh swtpm: by efikexec's boot stage
-# (a Type #2 entry) and by Debian's systemd-stub 252 started by the
-# firmware (Boot0000 = \EFI\Linux\test.efi). The guest gets the same PCRs
-# 11, 12 and 13, the same /.extra tree (efikexec adds os-release, as
-# systemd 257 does) and the same StubPcr* variables; PCR 11 is what
-# systemd-measure computes for the section files, PCR 12 and 13 replay the
-# archives the independent writer made of the companion files.
-t_ukistub_sidebyside_x86_64() {
-	local arch=x86_64 name=ukistub-x86_64 a=ukistub-x86_64-efikexec s=ukistub-x86_64-stub rc=0
-	us_files "$arch" "$name" 6.1 "$WORK/initrd-capture-x86_64.img"
-	mkimage uki "$(stub_of "$arch")" objcopy "$US/esp/EFI/Linux/test.efi" -.sbat .osrel="$US/osrel" \
-		.cmdline="$US/cmdline" .initrd="$US/initrd" .linux="$US/linux" .pcrsig="$US/pcrsig" \
-		.pcrpkey="$US/pcrpkey"
+# systemd's two Debian 12 releases: 252 (bookworm: the stub of the
+# installed systemd-boot-efi, the installed systemd-measure) and 254
+# (bookworm-backports, unpacked by scripts/deps.sh into $US_BPO, never
+# installed)
+US_BPO=$ASSETS/systemd-254
+us_efi() { case $1 in x86_64) echo x64 ;; aarch64) echo aa64 ;; esac; }
+# us_stub RELEASE ARCH, us_addon_stub ARCH: the stubs
+us_stub() {
+	case $1 in
+	252) stub_of "$2" ;;
+	254) echo "$US_BPO/usr/lib/systemd/boot/efi/linux$(us_efi "$2").efi.stub" ;;
+	esac
+}
+us_addon_stub() { echo "$US_BPO/usr/lib/systemd/boot/efi/addon$(us_efi "$1").efi.stub"; }
+# us_measure RELEASE ARGS...: that release's systemd-measure
+us_measure() {
+	local v=$1
+	shift
+	case $v in
+	252) "$MEASURE" "$@" ;;
+	254) LD_LIBRARY_PATH=$US_BPO/usr/lib/x86_64-linux-gnu/systemd "$US_BPO/lib/systemd/systemd-measure" "$@" ;;
+	esac
+}
+# us_sign RELEASE OUT ARGS...: a PCR 11 policy signed with $US/pcr.key, as
+# ukify has systemd-measure sign it; 252's computes the policy on a TPM
+# (a swtpm of its own, through libtss2's swtpm TCTI), 254's without one
+us_sign() {
+	local v=$1 out=$2 d port rc=0
+	shift 2
+	if [ "$v" = 252 ]; then
+		d=$US/sign-tpm
+		mkdir -p "$d"
+		port=$((20000 + RANDOM % 20000))
+		swtpm socket --tpm2 --tpmstate dir="$d" --flags not-need-init --daemon --pid file="$d/pid" \
+			--server type=tcp,port=$port,bindaddr=127.0.0.1 --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 ||
+			{ echo "swtpm did not start"; return 1; }
+		us_measure "$v" sign "$@" --tpm2-device="swtpm:host=127.0.0.1,port=$port" >"$out" || rc=$?
+		kill "$(cat "$d/pid")" 2>/dev/null
+	else
+		us_measure "$v" sign "$@" >"$out" || rc=$?
+	fi
+	[ $rc = 0 ] || { echo "systemd-measure $v sign failed ($rc)"; return 1; }
+}
+
+# A UKI of each of Debian's stub releases, built as the systemd-stub(7)
+# recipe builds one (objcopy; the stub's own .sbat kept), with .osrel,
+# .cmdline, .uname, .initrd, .linux (Debian's 6.12), a .pcrpkey and the
+# .pcrsig that release's systemd-measure signs for its sections; on its
+# ESP credentials, a system extension and three add-ons (254's add-on
+# stub): \loader\addons\site.addon.efi, <UKI>.extra.d/debug.addon.efi and
+# one whose .uname is another kernel's. Booted twice with a fresh swtpm:
+# by efikexec's boot stage (a Type #2 entry) and by the stub itself,
+# started by the firmware (Boot0000). Both ways the guest gets the same
+# PCRs 8, 11, 12 and 13, /.extra tree, StubPcr* variables and command
+# line (254: with the add-ons'; 252 knows none); PCR 11 is what that
+# release's systemd-measure calculates, and the policy its .pcrsig signed
+# is the one of the guest's PCR 11 (the signature checked with openssl).
+us_release() {
+	local v=$1 arch=x86_64 name=ukistub-$1-x86_64 a=ukistub-$1-x86_64-efikexec s=ukistub-$1-x86_64-stub rc=0
+	local stub addon uki sect=() n
+	stub=$(us_stub "$v" "$arch")
+	addon=$(us_addon_stub "$arch")
+	[ -s "$stub" ] && [ -s "$addon" ] || { echo "no $stub or $addon (scripts/deps.sh)"; return 1; }
+	us_files "$arch" "$name" 6.12 "$WORK/initrd-6.12-$arch.img"
+	uki=$US/esp/EFI/Linux/test.efi
+	openssl genrsa -out "$US/pcr.key" 2048 2>/dev/null && openssl rsa -in "$US/pcr.key" -pubout -out "$US/pcrpkey" 2>/dev/null ||
+		{ echo "openssl could not make a key"; return 1; }
+	cat "$ASSETS/vmlinuz-6.12-amd64.version" >"$US/uname"
+	objcopy -O binary --only-section=.sbat "$stub" "$US/sbat"
+	# what the release measures: 254 added .uname and .sbat
+	sect=(--linux="$US/linux" --osrel="$US/osrel" --cmdline="$US/cmdline" --initrd="$US/initrd" --pcrpkey="$US/pcrpkey")
+	[ "$v" = 252 ] || sect+=(--uname="$US/uname" --sbat="$US/sbat")
+	local p11
+	p11=$(us_measure "$v" calculate "${sect[@]}" --bank=sha256 --phase= | sed -n 's/^11:sha256=//p')
+	[ -n "$p11" ] || { echo "systemd-measure $v calculate gave no PCR 11"; return 1; }
+	us_sign "$v" "$US/pcrsig" "${sect[@]}" --bank=sha256 --phase= --private-key="$US/pcr.key" \
+		--public-key="$US/pcrpkey" || return 1
+	mkimage uki "$stub" objcopy "$uki" .osrel="$US/osrel" .cmdline="$US/cmdline" .uname="$US/uname" \
+		.initrd="$US/initrd" .linux="$US/linux" .pcrsig="$US/pcrsig" .pcrpkey="$US/pcrpkey"
+	objdump -h "$uki" | grep -q ' \.sbat ' || { echo "the UKI lost its .sbat"; return 1; }
+	# the add-ons
+	mkdir -p "$US/esp/loader/addons"
+	printf 'efikexec.addon=site\n' >"$US/addon-site"
+	printf 'efikexec.addon=debug' >"$US/addon-debug"
+	printf 'efikexec.addon=other' >"$US/addon-other"
+	printf '0.0.0-other' >"$US/uname-other"
+	mkimage uki "$addon" objcopy "$US/esp/loader/addons/site.addon.efi" .cmdline="$US/addon-site"
+	mkimage uki "$addon" objcopy "$uki.extra.d/debug.addon.efi" .cmdline="$US/addon-debug"
+	mkimage uki "$addon" objcopy "$uki.extra.d/other.addon.efi" .cmdline="$US/addon-other" .uname="$US/uname-other"
 	cp "$BUILD/$arch/efikexec.efi" "$US/esp/EFI/BOOT/BOOTX64.EFI"
 	printf 'timeout 0\n' >"$US/esp/loader/loader.conf"
 	gpt_disk "$WORK/disk-$name.img" "$US/esp"
@@ -75,7 +151,7 @@ t_ukistub_sidebyside_x86_64() {
 	QEMU_READY="boot stage" qemu_boot "$arch" "$a" "$WORK/disk-$name.img" 1G 240 "${TPM_ARGS[@]}" || rc=$?
 	tpm_stop "$a"
 	[ $rc = 0 ] || { echo "qemu exited with $rc"; tail_log "$a"; return 1; }
-	# systemd-stub, started by the firmware from the same disk
+	# the stub, started by the firmware from the same disk
 	virt-fw-vars -i /usr/share/OVMF/OVMF_VARS_4M.fd -o "$WORK/$s.vars" \
 		--append-boot-filepath '\EFI\Linux\test.efi' >/dev/null 2>&1 || { echo "virt-fw-vars failed"; return 1; }
 	tpm_start "$s" "$arch" || return 1
@@ -83,44 +159,50 @@ t_ukistub_sidebyside_x86_64() {
 		"${TPM_ARGS[@]}" || rc=$?
 	tpm_stop "$s"
 	[ $rc = 0 ] || { echo "qemu exited with $rc"; tail_log "$s"; return 1; }
-	local n
+	local cmdline
+	cmdline=$(sed 's/ *$//' "$US/cmdline")
+	[ "$v" = 252 ] || cmdline="$cmdline efikexec.addon=site efikexec.addon=debug"
 	for n in "$a" "$s"; do
-		expect_line "$n" "EFIKEXEC-CMDLINE: $(cat "$US/cmdline")" "EFIKEXEC-UKISTUB: done" \
+		expect_line "$n" "EFIKEXEC-CMDLINE: $cmdline" "EFIKEXEC-UKISTUB: done" \
 			"EFIKEXEC-STUBVAR: StubPcrKernelImage=11" "EFIKEXEC-STUBVAR: StubPcrKernelParameters=12" \
 			"EFIKEXEC-STUBVAR: StubPcrInitRDSysExts=13" \
-			"EFIKEXEC-EXTRA-TREE: 555 dir /.extra" "EFIKEXEC-EXTRA-TREE: 500 dir /.extra/credentials" \
-			"EFIKEXEC-EXTRA-TREE: 400 $(us_sum "$US/esp/EFI/Linux/test.efi.extra.d/a.cred") /.extra/credentials/a.cred" \
+			"EFIKEXEC-EXTRA-TREE: 400 $(us_sum "$uki.extra.d/a.cred") /.extra/credentials/a.cred" \
 			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/pcrsig") /.extra/tpm2-pcr-signature.json" \
 			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/pcrpkey") /.extra/tpm2-pcr-public-key.pem" \
 			"EFIKEXEC-EXTRA-TREE: 555 dir /.extra/sysext" || return 1
 	done
-	expect_grep "$s" "^EFIKEXEC-STUBVAR: StubInfo=systemd-stub 252" || return 1
-	expect_line "$a" "EFIKEXEC-STUBVAR: StubInfo=efikexec $VERSION" "EFIKEXEC-STUBVAR: StubProfile=0" \
-		"EFIKEXEC-STUBVAR: StubImageIdentifier=\\EFI\\Linux\\test.efi" \
-		"EFIKEXEC-STUBVAR: StubDevicePartUUID=$ESP_UUID" \
-		"EFIKEXEC-STUBVAR: StubFeatures=000000000000070f" \
-		"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/osrel") /.extra/os-release" || return 1
-	# the same PCRs, /.extra tree and StubPcr* variables
+	expect_grep "$s" "^EFIKEXEC-STUBVAR: StubInfo=systemd-stub $v\\." || return 1
+	expect_line "$a" "EFIKEXEC-STUBVAR: StubInfo=efikexec $VERSION" || return 1
+	expect_grep "$a" "^efikexec: info: image: \\\\EFI\\\\Linux\\\\test\\.efi: UKI .*; as systemd-stub $v: its \\.sdmagic says \"systemd-stub $v\\." || return 1
+	# the same PCRs, /.extra tree and StubPcr* variables both ways
 	local what
-	for what in "EFIKEXEC-PCR: " "EFIKEXEC-STUBVAR: StubPcr"; do
+	for what in "EFIKEXEC-PCR: " "EFIKEXEC-STUBVAR: StubPcr" "EFIKEXEC-EXTRA-TREE: "; do
 		[ "$(us_lines "$a" "$what")" = "$(us_lines "$s" "$what")" ] ||
-			{ echo "efikexec and systemd-stub differ in $what:"; diff <(us_lines "$a" "$what") <(us_lines "$s" "$what"); return 1; }
+			{ echo "efikexec and systemd-stub $v differ in $what:"; diff <(us_lines "$a" "$what") <(us_lines "$s" "$what"); return 1; }
 	done
-	[ "$(us_lines "$a" "EFIKEXEC-EXTRA-TREE: " | grep -v ' /.extra/os-release$')" = "$(us_lines "$s" "EFIKEXEC-EXTRA-TREE: ")" ] ||
-		{ echo "the /.extra trees differ:"; diff <(us_lines "$a" "EFIKEXEC-EXTRA-TREE: ") <(us_lines "$s" "EFIKEXEC-EXTRA-TREE: "); return 1; }
-	# and what they should be
-	local p11 p12 p13
-	p11=$("$MEASURE" calculate --linux="$US/linux" --osrel="$US/osrel" --cmdline="$US/cmdline" \
-		--initrd="$US/initrd" --pcrpkey="$US/pcrpkey" --bank=sha256 --phase= 2>/dev/null | sed -n 's/^11:sha256=//p')
-	p12=$(US_PY replay f:"$US/cred.cpio" f:"$US/gcred.cpio")
+	# and what they should be: PCR 11 the release's own calculation, 12
+	# its add-ons (254: an event a folder) and credentials, 13 the sysext
+	local p12 p13 addons=()
+	[ "$v" = 252 ] || addons=(u:efikexec.addon=site u:efikexec.addon=debug)
+	p12=$(US_PY replay "${addons[@]}" f:"$US/cred.cpio" f:"$US/gcred.cpio")
 	p13=$(US_PY replay f:"$US/sysext.cpio")
-	[ "$(US_PY pcr11 "$US/esp/EFI/Linux/test.efi")" = "$p11" ] || { echo "ukistub.py pcr11 disagrees with systemd-measure"; return 1; }
 	us_want "$a" 11 "$p11" && us_want "$a" 12 "$p12" && us_want "$a" 13 "$p13" || return 1
-	expect_grep "$a" '^efikexec: info: uki: /\.extra/credentials: 2 files, [0-9]+ bytes$' \
-		'^efikexec: info: tpm: measured section \.linux \([0-9]+ bytes\) into PCR 11$' \
-		'^efikexec: info: tpm: measured /\.extra/sysext \([0-9]+ bytes\) into PCR 13$' \
-		'^efikexec: info: plan: segment [0-9] initrd .* from \.initrd \+ /\.extra \(credentials, global_credentials, sysext, tpm2-pcr-signature\.json, tpm2-pcr-public-key\.pem, os-release\)$'
+	# the signed policy is the guest's PCR 11's, the signature good
+	US_PY policy "$US/pcrsig" "$(us_pcr "$a" 11)" "$US/pol" "$US/sig" &&
+		openssl dgst -sha256 -verify "$US/pcrpkey" -signature "$US/sig" "$US/pol" >/dev/null ||
+		{ echo "the .pcrsig does not sign the guest's PCR 11"; return 1; }
+	if [ "$v" = 252 ]; then
+		expect_line "$a" "EFIKEXEC-STUBVAR: StubFeatures=000000000000000f" \
+			"efikexec: info: uki: \\loader\\addons: 1 add-on left out: systemd-stub 252 loads none (add-ons came with 254)" \
+			"efikexec: info: uki: \\EFI\\Linux\\test.efi.extra.d: 2 add-ons left out: systemd-stub 252 loads none (add-ons came with 254)"
+	else
+		expect_line "$a" "EFIKEXEC-STUBVAR: StubFeatures=000000000000002f" \
+			"efikexec: info: uki: add-on \\loader\\addons\\site.addon.efi: taken (.cmdline)" \
+			"efikexec: warn: uki: add-on \\EFI\\Linux\\test.efi.extra.d\\other.addon.efi: its .uname is not the UKI's ($(cat "$US/uname")); left out"
+	fi
 }
+t_ukistub_252_x86_64() { us_release 252; }
+t_ukistub_254_x86_64() { us_release 254; }
 
 # A multi-profile UKI (UAPI.5; sections added after each .profile):
 # profile 0 "Default", profile 1 "Rescue" with its own .cmdline and

@@ -239,7 +239,9 @@ TEST(loader_uki_sections_initrds_cmdline)
 	CHECK(ctx.k.initrd[1].src->read(ctx.k.initrd[1].src, ctx.k.initrd[1].off, buf, 12) == RT_OK);
 	CHECK(!memcmp(buf, "INITRD-BYTES", 12));
 	CHECK_CONTAINS(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test");
-	CHECK_STR(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test, .ucode 1 KiB, .initrd 1 KiB, .cmdline, .osrel \"Debian GNU/Linux 12 (bookworm)\", .uname 6.1.0-test)");
+	CHECK_STR(ctx.k.desc, "UKI (.linux: bzImage 6.1.0-test, .ucode 1 KiB, .initrd 1 KiB, .cmdline, .osrel \"Debian GNU/Linux 12 (bookworm)\", .uname 6.1.0-test; as current systemd-stub: no .sdmagic names its stub)");
+	CHECK_EQ_U64(ctx.k.uki.stub, 0);
+	CHECK_EQ_U64(ctx.k.uki.m->version, 257);
 	/* the kernel's bytes come through the .linux slice */
 	{
 		uint8_t *k = read_piece(0);
@@ -247,6 +249,28 @@ TEST(loader_uki_sections_initrds_cmdline)
 		free(k);
 	}
 	free(pe);
+
+	/* the stub's release from its .sdmagic, past the head the loader
+	 * probes: 252 knows no .ucode (256) */
+	{
+		static const char magic[] = "#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####";
+		uint8_t *pad = calloc(1, 0x11000);
+		const struct test_section t[] = {
+			{ ".text", pad, 0x11000 },          { ".sdmagic", magic, sizeof(magic) - 1 },
+			{ ".cmdline", cmd, sizeof(cmd) - 1 }, { ".initrd", "INITRD-BYTES", 12 },
+			{ ".ucode", "UCODE", 5 },            { ".linux", bz, bzn },
+		};
+		pe = test_pe(t, 6, &pen);
+		CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
+		CHECK_EQ_U64(ctx.k.uki.stub, 252);
+		CHECK_EQ_U64(ctx.k.uki.m->version, 252);
+		CHECK_STR(ctx.k.uki.stub_info, "systemd-stub 252.39-1~deb12u2");
+		CHECK_EQ_U64(ctx.k.ninitrd, 1);
+		CHECK_STR(ctx.k.initrd[0].what, ".initrd");
+		CHECK_CONTAINS(ctx.k.desc, ".cmdline; as systemd-stub 252: its .sdmagic says \"systemd-stub 252.39-1~deb12u2\")");
+		free(pe);
+		free(pad);
+	}
 
 	/* an arm64 UKI with a .dtb */
 	{
@@ -544,14 +568,14 @@ TEST(loader_uki_profiles)
 	CHECK_EQ_U64(ctx.k.uki.l.nprofiles, 2);
 	CHECK_STR(ctx.k.cmdline, "base=1");
 	CHECK(ctx.k.uki.l.sec[UKI_PROFILE].set);
-	CHECK_CONTAINS(ctx.k.desc, ", profile 0 of 2 \"default\")");
+	CHECK_CONTAINS(ctx.k.desc, ", profile 0 of 2 \"default\"; as current systemd-stub");
 	ctx.profile = 1;
 	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_OK);
 	/* the profile's first .cmdline wins, mangled as the stub does */
 	CHECK_STR(ctx.k.cmdline, "rescue=1");
 	CHECK_EQ_U64(ctx.k.uki.l.profile, 1);
 	CHECK_EQ_U64(ctx.k.ninitrd, 1); /* the base's .initrd stays */
-	CHECK_CONTAINS(ctx.k.desc, ", profile 1 of 2 \"Rescue shell\")");
+	CHECK_CONTAINS(ctx.k.desc, ", profile 1 of 2 \"Rescue shell\"; as current systemd-stub");
 	ctx.profile = 2;
 	CHECK(load(pe, pen, LD_MACHINE_X86_64) == RT_EINVAL);
 	CHECK_CONTAINS(test_log(), "\\img: profile 2 asked, the UKI has 2");

@@ -131,6 +131,81 @@ TEST(uki_layout_base_and_profiles)
 	}
 }
 
+/* A stub before 257 (pe.c locate_sections): a name is a prefix, the last
+ * entry wins, profiles are unknown, sections of later releases are not
+ * read; 257 and later as uki_layout. */
+TEST(uki_layout_by_release)
+{
+	const struct test_section s[] = {
+		{ ".linux", "KERNEL", 6 }, { ".cmdline", "one", 3 }, { ".cmdline", "two", 3 }, { ".sbat", "sbat,1", 6 },
+		{ ".ucode", "UC", 2 },     { ".profile", "ID=a", 4 }, { ".osrel", "ID=x", 4 }, { ".dtbauto", "DT", 2 },
+	};
+	struct uki_layout l;
+	char why[128];
+	size_t n;
+	uint8_t *pe = test_pe(s, 8, &n);
+
+	CHECK_EQ_U64(uki_layout_as(pe, n, 1, uki_model_for(252), &l, why, sizeof(why)), RT_OK);
+	CHECK_EQ_U64(l.nprofiles, 0);
+	CHECK_EQ_U64(l.profile, 0);
+	CHECK(!memcmp(pe + l.sec[UKI_CMDLINE].off, "two", 3)); /* the last wins */
+	CHECK(!l.sec[UKI_SBAT].set && !l.sec[UKI_UCODE].set && !l.sec[UKI_PROFILE].set); /* 254, 256, 257 */
+	CHECK(l.sec[UKI_OSREL].set);                         /* after a .profile: no profiles before 257 */
+	CHECK(l.sec[UKI_DTB].set && !memcmp(pe + l.sec[UKI_DTB].off, "DT", 2)); /* ".dtb" starts ".dtbauto" */
+	CHECK_EQ_U64(uki_layout_as(pe, n, 0, uki_model_for(254), &l, why, sizeof(why)), RT_OK);
+	CHECK(l.sec[UKI_SBAT].set && !l.sec[UKI_UCODE].set);
+	CHECK_EQ_U64(uki_layout_as(pe, n, 0, uki_model_for(256), &l, why, sizeof(why)), RT_OK);
+	CHECK(l.sec[UKI_UCODE].set);
+	CHECK_EQ_U64(uki_layout_as(pe, n, 0, uki_model_for(258), &l, why, sizeof(why)), RT_OK);
+	CHECK_EQ_U64(l.nprofiles, 1);
+	CHECK(!memcmp(pe + l.sec[UKI_CMDLINE].off, "one", 3)); /* the first wins */
+	CHECK(!l.sec[UKI_DTB].set && l.sec[UKI_DTBAUTO].set);
+	CHECK_EQ_U64(uki_layout_as(pe, 0x40, 0, uki_model_for(252), &l, why, sizeof(why)), RT_ENOEXEC);
+	free(pe);
+
+	/* a later entry of VirtualSize 0 takes the name away before 257 */
+	{
+		const struct test_section t[] = { { ".linux", "K", 1 }, { ".initrd", "I", 1 }, { ".initrd", "", 0 } };
+		pe = test_pe(t, 3, &n);
+		CHECK_EQ_U64(uki_layout_as(pe, n, 0, uki_model_for(253), &l, why, sizeof(why)), RT_OK);
+		CHECK(!l.sec[UKI_INITRD].set);
+		CHECK_EQ_U64(uki_layout(pe, n, 0, &l, why, sizeof(why)), RT_OK);
+		CHECK(l.sec[UKI_INITRD].set);
+		free(pe);
+	}
+}
+
+TEST(uki_models_and_sdmagic)
+{
+	static const char magic[] = "#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####";
+	unsigned v = 0;
+	char info[64];
+
+	CHECK(uki_sdmagic(magic, sizeof(magic) - 1, &v, info, sizeof(info)));
+	CHECK_EQ_U64(v, 252);
+	CHECK_STR(info, "systemd-stub 252.39-1~deb12u2");
+	CHECK(uki_sdmagic("systemd-stub 254.26-1~bpo12+1", 29, &v, info, sizeof(info)) && v == 254);
+	CHECK(uki_sdmagic("x systemd-stub 257", 18, &v, info, sizeof(info)) && v == 257);
+	CHECK_STR(info, "systemd-stub 257");
+	CHECK(!uki_sdmagic("systemd-stub ", 13, &v, info, sizeof(info)));
+	CHECK(!uki_sdmagic("systemd-stub v252", 17, &v, info, sizeof(info)));
+	CHECK(!uki_sdmagic("systemd-boot 252", 16, &v, info, sizeof(info)));
+	CHECK(!uki_sdmagic("systemd-stub 9999999", 20, &v, info, sizeof(info)));
+	CHECK(!uki_sdmagic(magic, 20, &v, info, sizeof(info))); /* cut short */
+	/* release by release */
+	CHECK_EQ_U64(uki_model_for(0)->version, 257);   /* none named: current */
+	CHECK_EQ_U64(uki_model_for(250)->version, 252); /* older: the oldest modelled */
+	CHECK_EQ_U64(uki_model_for(253)->version, 253);
+	CHECK_EQ_U64(uki_model_for(255)->version, 255);
+	CHECK_EQ_U64(uki_model_for(300)->version, 257);
+	CHECK(!uki_model_for(252)->addons && uki_model_for(254)->addons == UKI_ADDON_CMDLINE);
+	CHECK(uki_model_for(254)->known & (1u << UKI_SBAT));
+	CHECK(!(uki_model_for(253)->known & (1u << UKI_SBAT)));
+	CHECK_EQ_U64(uki_model_for(252)->empty, UKI_EMPTY_MEASURED);
+	CHECK_EQ_U64(uki_model_for(256)->empty, UKI_EMPTY_UNMEASURED);
+	CHECK(!uki_model_for(256)->global_ext && uki_model_for(257)->global_ext);
+}
+
 TEST(uki_profile_arg_and_companion)
 {
 	unsigned p = 99;
