@@ -105,8 +105,8 @@ def uki(stub, objcopy, out, sections):
     (a multi-profile UKI: sections after each .profile), so each is added
     under a placeholder name and renamed in a second pass (objcopy's
     --change-section-vma moves every section of a name). -.name removes
-    one of the stub's own sections (.sbat: a UKI of systemd 252's
-    sections only)."""
+    one of the stub's own sections (.sdmagic: a UKI that names no stub
+    release, booted by current systemd's rules)."""
     # past the stub's own sections: its ImageBase plus SizeOfImage (the
     # systemd-stub(7) recipe reads both from "objdump -p"); PE32+ headers
     with open(stub, 'rb') as f:

@@ -189,7 +189,8 @@ t_trust_sb_aarch64() { trust_sb aarch64; }
 # the signed kernel with one byte flipped, an ELF vmlinux, a signed kernel
 # whose hash was added to dbx, an unsigned kernel, an unsigned EFI program;
 # the editor is off; then a signed UKI boots with its own .cmdline though
-# the entry gives another.
+# the entry gives another, and its signed add-ons' command lines after it
+# (an unsigned add-on refused).
 t_trust_sb_refuse_x86_64() {
 	local arch=x86_64 name=trust-sb-refuse-x86_64 e size uki_args hash
 	sb_esp "$arch" "$name" || return 1
@@ -205,14 +206,24 @@ t_trust_sb_refuse_x86_64() {
 	cp "$(deb_kernel "$arch" 6.12)" "$e/vmlinuz-unsigned"
 	sbattach --remove "$e/vmlinuz-unsigned" >/dev/null || { echo "sbattach --remove failed"; return 1; }
 	cp "$BUILD/$arch/efikexec.efi" "$e/unsigned.efi"
-	# the UKI: Debian's 6.1 kernel, the test initramfs, its own command line
+	# the UKI: Debian's 6.1 kernel, the test initramfs, its own command
+	# line; systemd 254's stub, which takes add-ons: two signed (one in
+	# \loader\addons, one its own) and an unsigned one, refused
 	uki_args="console=ttyS0 efikexec.trust=1 efikexec.entry=uki-sb panic=-1"
 	printf '%s\n' "$uki_args" >"$SD/uki.cmdline"
 	printf 'PRETTY_NAME="Signed UKI"\nID=debian\n' >"$SD/uki.osrel"
-	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$SD/uki.efi" \
+	mkimage uki "$(us_stub 254 "$arch")" "$(objcopy_of "$arch")" "$SD/uki.efi" \
 		.osrel="$SD/uki.osrel" .cmdline="$SD/uki.cmdline" .initrd="$WORK/initrd-capture-$arch.img" \
 		.linux="$(deb_kernel "$arch" 6.1)"
 	sign "$SD/uki.efi" "$e/uki-signed.efi" || return 1
+	mkdir -p "$e/loader/addons" "$e/uki-signed.efi.extra.d"
+	for f in site signed unsigned; do
+		printf 'efikexec.addon=%s' "$f" >"$SD/addon-$f"
+		mkimage uki "$(us_addon_stub "$arch")" "$(objcopy_of "$arch")" "$SD/$f.addon.efi" .cmdline="$SD/addon-$f"
+	done
+	sign "$SD/site.addon.efi" "$e/loader/addons/site.addon.efi" &&
+		sign "$SD/signed.addon.efi" "$e/uki-signed.efi.extra.d/signed.addon.efi" || return 1
+	cp "$SD/unsigned.addon.efi" "$e/uki-signed.efi.extra.d/"
 	printf 'timeout 30\n' >"$e/loader/loader.conf"
 	local n=1 f
 	for f in "Debian:linux /vmlinuz-debian" "Flipped:linux /vmlinuz-flipped" "ELF:linux /vmlinux" \
@@ -244,8 +255,12 @@ t_trust_sb_refuse_x86_64() {
 		"efikexec: error: secureboot: /vmlinux: an ELF file cannot carry a signature, and Secure Boot is on: only signed PE images are booted (a bzImage or arm64 Image with its EFI stub, an EFI zboot image, a UKI); refused: EFI_SECURITY_VIOLATION" \
 		"efikexec: error: secureboot: /vmlinuz-dbx: hash in dbx (the firmware says EFI_ACCESS_DENIED); refused: EFI_SECURITY_VIOLATION" \
 		"efikexec: error: secureboot: /vmlinuz-unsigned: not signed (the firmware says EFI_ACCESS_DENIED); refused: EFI_SECURITY_VIOLATION" \
-		"EFIKEXEC-CMDLINE: $uki_args" "EFIKEXEC-SB: secureboot: Secure boot enabled" \
-		"EFIKEXEC-LOCKDOWN: none [integrity] confidentiality"
+		"EFIKEXEC-CMDLINE: $uki_args efikexec.addon=site efikexec.addon=signed" \
+		"EFIKEXEC-SB: secureboot: Secure boot enabled" "EFIKEXEC-LOCKDOWN: none [integrity] confidentiality" \
+		"efikexec: info: secureboot: \\loader\\addons\\site.addon.efi: verified by the firmware (db, dbx)" \
+		"efikexec: info: secureboot: \\uki-signed.efi.extra.d\\signed.addon.efi: verified by the firmware (db, dbx)" \
+		"efikexec: error: secureboot: \\uki-signed.efi.extra.d\\unsigned.addon.efi: not signed (the firmware says EFI_ACCESS_DENIED); refused: EFI_SECURITY_VIOLATION" \
+		"efikexec: warn: uki: add-on \\uki-signed.efi.extra.d\\unsigned.addon.efi: refused under Secure Boot (above); the boot goes on without it, as with systemd-stub"
 	expect_line "$name" "efikexec: error: stage: cannot load /unsigned.efi: EFI_ACCESS_DENIED (Secure Boot is on: the firmware does not trust it)" \
 		"efikexec: info: boot: /uki-signed.efi: Secure Boot is on: its own signed .cmdline is used, not the one given (\"console=ttyS0 efikexec.trust=1 efikexec.typed=yes panic=-1\")"
 	# nothing refused ran: no kernel started before the UKI's

@@ -234,7 +234,9 @@ us_multi() {
 		qemu_dumpdtb "$name" "$US/esp" 1G "$US/dtb" || { echo "dumpdtb failed"; return 1; }
 		dtb=(.dtb="$US/dtb")
 	fi
-	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$US/esp/EFI/Linux/multi+3-0.efi" \
+	# profiles, confexts and \loader\extensions are systemd 257's and no
+	# Debian 12 stub has them: no .sdmagic, current rules (boot/uki.h)
+	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$US/esp/EFI/Linux/multi+3-0.efi" -.sdmagic \
 		.osrel="$US/osrel" .cmdline="$US/cmdline" "${dtb[@]}" .initrd="$US/initrd" .linux="$US/linux" \
 		.pcrsig="$US/pcrsig" .pcrpkey="$US/pcrpkey" .profile="$US/profile0" \
 		.profile="$US/profile1" .cmdline="$US/cmdline1" .osrel="$US/osrel1"
