@@ -317,26 +317,72 @@ static struct ld_blob blob(struct ld_src *s, const struct uki_sec *sec, const ch
 	return (struct ld_blob){ s, sec->off, sec->size, what };
 }
 
-/* The release of systemd-stub the UKI's .sdmagic section names (0: none,
- * or none readable). The stub's own sections lie past the head. */
+#define MAGIC "#### LoaderInfo: systemd-stub "
+#define SCAN_MAX (1u << 20) /* bytes of a stub's own sections searched for it */
+
+/* Searches [off, off + len) of s for the stub's magic text; its version. */
+static unsigned scan(struct ld_src *s, uint64_t off, uint64_t len, char *info, size_t size, uint64_t *budget)
+{
+	static char buf[4096 + 128];
+	const size_t keep = 128, k = sizeof(MAGIC) - 1;
+	uint64_t at = 0;
+	unsigned version = 0;
+
+	if (off >= s->size)
+		return 0;
+	if (len > s->size - off)
+		len = s->size - off;
+	while (at < len && *budget) {
+		size_t n = len - at < sizeof(buf) ? (size_t)(len - at) : sizeof(buf);
+		if (n > *budget)
+			n = (size_t)*budget;
+		if (s->read(s, off + at, buf, n) != RT_OK)
+			return 0;
+		*budget -= n;
+		for (size_t i = 0; i + k <= n; i++)
+			if (buf[i] == '#' && !RT_FN(memcmp)(buf + i, MAGIC, k) &&
+			    uki_sdmagic(buf + i, n - i, &version, info, size))
+				return version;
+		if (n < sizeof(buf))
+			break;
+		at += n - keep; /* the text may straddle two reads */
+	}
+	return 0;
+}
+
+/*
+ * The release of systemd-stub the UKI was made from: its .sdmagic section
+ * ("#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####"); a stub built
+ * with gnu-efi's objcopy (Debian's arm64 stub of 252) has none, its text
+ * lies in .data, so then the stub's own sections (none a UKI section) are
+ * searched for it, as bootctl searches a file for it (get_file_version).
+ * 0: no release named. The stub's sections lie past the head.
+ */
 static unsigned stub_release(struct ld_src *s, char *info, size_t size)
 {
 	struct pe_section sec;
-	char text[128], why[8];
+	char why[8];
 	uint32_t table;
-	unsigned count, version = 0;
-	size_t n;
+	unsigned count, version;
+	uint64_t budget = SCAN_MAX;
 
 	info[0] = 0;
-	if (!pe_table(s->head, s->head_len, &table, &count, why, sizeof(why)) ||
-	    !pe_find(s->head, table, count, ".sdmagic", &sec) || sec.off >= s->size)
+	if (!pe_table(s->head, s->head_len, &table, &count, why, sizeof(why)))
 		return 0;
-	n = sec.len < sizeof(text) ? (size_t)sec.len : sizeof(text);
-	if (n > s->size - sec.off)
-		n = (size_t)(s->size - sec.off);
-	if (s->read(s, sec.off, text, n) != RT_OK || !uki_sdmagic(text, n, &version, info, size))
-		return 0;
-	return version;
+	if (pe_find(s->head, table, count, ".sdmagic", &sec))
+		return scan(s, sec.off, sec.len < 256 ? sec.len : 256, info, size, &budget);
+	for (unsigned i = 0; i < count; i++) {
+		const uint8_t *e = s->head + table + (size_t)i * PE_SECTION_SIZE;
+		bool ours = false;
+		for (int j = 0; j < UKI_NSECTIONS && !ours; j++)
+			ours = name_is(e, uki_section_name[j]);
+		if (ours || RT_FN(memcmp)(e, ".sbat", 5) == 0 || RT_FN(memcmp)(e, ".reloc", 6) == 0)
+			continue;
+		version = scan(s, ld_rd32(e + 20), ld_rd32(e + 16), info, size, &budget);
+		if (version)
+			return version;
+	}
+	return 0;
 }
 
 static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
@@ -416,13 +462,14 @@ static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 			title[0] ? "\"" : "");
 	/* whose rules it is measured and booted by */
 	if (!stub)
-		ld_desc(c, "; as current systemd-stub: no .sdmagic names its stub");
+		ld_desc(c, "; measured as current systemd-stub (the UKI names no stub release)");
 	else if (stub < UKI_STUB_OLDEST)
-		ld_desc(c, "; as systemd-stub %u, the oldest modelled: its .sdmagic says \"%s\"", m->version, info);
+		ld_desc(c, "; measured as systemd-stub %u, the oldest modelled (the UKI's stub is \"%s\")", m->version,
+			info);
 	else if (m->exact_names)
-		ld_desc(c, "; as current systemd-stub: its .sdmagic says \"%s\"", info);
+		ld_desc(c, "; measured as current systemd-stub (the UKI's stub is \"%s\")", info);
 	else
-		ld_desc(c, "; as systemd-stub %u: its .sdmagic says \"%s\"", m->version, info);
+		ld_desc(c, "; measured as systemd-stub %u (the UKI's stub is \"%s\")", m->version, info);
 	ld_desc(c, ")");
 	return RT_OK;
 }

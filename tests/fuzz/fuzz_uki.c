@@ -42,6 +42,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned n = 0; n < 4; n++)
 		if (uki_profile_section(b, size, n, &sec) && !sec.set)
 			abort();
+	/* every modelled release's rules: no profiles before 257, only the
+	 * sections a release knows */
+	for (unsigned v = 252; v <= 257; v++) {
+		const struct uki_model *m = uki_model_for(v);
+		rt_status rs = uki_layout_as(b, size, 1, m, &l, why, sizeof(why));
+		if (rs != RT_OK) {
+			if (!why[0] || (rs != RT_ENOEXEC && !m->exact_names))
+				abort();
+			continue;
+		}
+		for (int i = 0; i < UKI_NSECTIONS; i++)
+			if ((l.sec[i].set && !(m->known & (1u << i))) || l.sec[i].raw > l.sec[i].size)
+				abort();
+		if (!m->exact_names && (l.nprofiles || l.profile))
+			abort();
+	}
+	/* the input as a .sdmagic section's text */
+	{
+		unsigned v;
+		char info[64];
+		if (uki_sdmagic((const char *)data, size, &v, info, sizeof(info)) && (!v || strncmp(info, "systemd-stub ", 13)))
+			abort();
+	}
 	/* a command line and names from the input */
 	{
 		size_t k = size < sizeof(text) - 1 ? size : sizeof(text) - 1;

@@ -70,7 +70,7 @@ net_tree() {
 	printf '%s\n' "$UCL" >"$WORK/$name.cmdline"
 	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="efikexec net test"\nID=debian\n' >"$WORK/$name.osrel"
 	# a .ucode (systemd 256): no .sdmagic, current rules (tests.sh uki_esp)
-	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$SRV/net.efi" -.sdmagic \
+	mkimage uki "$(us_stub 254 "$arch")" "$(objcopy_of "$arch")" "$SRV/net.efi" -.sdmagic \
 		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" .ucode="$SRV/extra.img" \
 		.initrd="$SRV/initrd.img" .linux="$SRV/vmlinuz"
 }

@@ -175,6 +175,22 @@ plan_host() {
 		return 1
 	fi
 	echo "$host"
+	# a UKI of each of Debian's stub releases: the planner names the
+	# release it is booted and measured as. Debian's arm64 stub of 252
+	# keeps its .sdmagic and .sbat text past its section table, where
+	# objcopy does not copy it: a UKI of it names no release
+	local v out want
+	echo "$cl" >"$WORK/$name.cmdline"
+	for v in 252 254; do
+		mkimage uki "$(us_stub "$v" "$arch")" "$(objcopy_of "$arch")" "$ESP/uki-$v.efi" \
+			.cmdline="$WORK/$name.cmdline" .linux="$ESP/vmlinuz"
+		out=$("$BUILD/host/efikexec-plan" --memmap="$WORK/$name.map" --esp="$ESP" "\\uki-$v.efi" 2>&1) ||
+			{ echo "efikexec-plan failed on a $v UKI:"; echo "$out"; return 1; }
+		want="measured as systemd-stub $v (the UKI's stub is \"systemd-stub $v\."
+		[ "$arch-$v" != aarch64-252 ] || want="measured as current systemd-stub (the UKI names no stub release))\$"
+		grep -q "^efikexec: info: plan: image \\\\uki-$v\.efi: UKI (.*; $want" <<<"$out" ||
+			{ echo "efikexec-plan does not say: $want"; echo "$out" | grep 'plan: image'; return 1; }
+	done
 }
 t_plan_host_x86_64() { plan_host x86_64; }
 t_plan_host_aarch64() { plan_host aarch64; }
@@ -599,13 +615,13 @@ stub_of() {
 }
 objcopy_of() { case $1 in x86_64) echo objcopy ;; aarch64) echo aarch64-linux-gnu-objcopy ;; esac; }
 
-# uki_esp ARCH NAME: an ESP with a UKI of Debian's 6.1 kernel, made from
-# Debian's systemd 252 stub with objcopy: .osrel, .cmdline (UKI_CMDLINE),
-# .ucode (the archive with $TOKEN: it must come first) and .initrd (the
-# test initramfs). Sets ESP, TOKEN. A .ucode is read by stubs since 256,
-# and Debian 12 has none that new: the UKI goes without the stub's
-# .sdmagic (-.sdmagic), which names no release then, so efikexec boots it
-# by current systemd's rules (boot/uki.h), as any UKI without one.
+# uki_esp ARCH NAME: an ESP with a UKI of Debian's 6.1 kernel, made with
+# objcopy: .osrel, .cmdline (UKI_CMDLINE), .ucode (the archive with
+# $TOKEN: it must come first) and .initrd (the test initramfs). Sets ESP,
+# TOKEN. A .ucode is read by stubs since 256, and Debian 12 has none that
+# new: the UKI is made of systemd 254's stub without its .sdmagic (the one
+# place that stub names its release), so it names no release and efikexec
+# boots it by current systemd's rules (boot/uki.h), as any such UKI.
 UKI_CMDLINE_x86_64='console=ttyS0 efikexec.uki=builtin panic=-1'
 UKI_CMDLINE_aarch64='console=ttyAMA0 efikexec.uki=builtin panic=-1'
 uki_esp() {
@@ -620,7 +636,7 @@ uki_esp() {
 	printf '%s\n' "${!v}" >"$WORK/$name.cmdline"
 	printf 'NAME="Debian GNU/Linux"\nPRETTY_NAME="efikexec test (bookworm)"\nID=debian\n' >"$WORK/$name.osrel"
 	mkdir -p "$ESP/EFI/Linux"
-	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$ESP/EFI/Linux/test.efi" -.sdmagic \
+	mkimage uki "$(us_stub 254 "$arch")" "$(objcopy_of "$arch")" "$ESP/EFI/Linux/test.efi" -.sdmagic \
 		.osrel="$WORK/$name.osrel" .cmdline="$WORK/$name.cmdline" "${dtb[@]}" .ucode="$ESP/extra.img" \
 		.initrd="$ESP/initrd.img" .linux="$ESP/vmlinuz"
 }
@@ -636,7 +652,7 @@ uki_builtin() {
 	fi
 	kexec_booted "$name" "$arch" 6.1 "${!v}"
 	[ "$arch" = x86_64 ] || expect_grep "$name" 'Machine model: linux,dummy-virt' '\.dtb, \.osrel'
-	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, (\.dtb, )?\.osrel "efikexec test \(bookworm\)"; as current systemd-stub: no \.sdmagic names its stub\)$' \
+	expect_grep "$name" '^efikexec: info: plan: image \\EFI\\Linux\\test\.efi: UKI \(\.linux: (bzImage 6\.1\.|arm64 Image, )[^)]*, \.ucode [0-9]+ KiB, \.initrd [0-9]+ MiB, \.cmdline, (\.dtb, )?\.osrel "efikexec test \(bookworm\)"; measured as current systemd-stub \(the UKI names no stub release\)\)$' \
 		'^efikexec: info: plan: segment 0 kernel +\[0x[0-9a-f]+, 0x[0-9a-f]+\) +[0-9]+ bytes, in place, from \\EFI\\Linux\\test\.efi \.linux\+(0|0x[0-9a-f]+)$' \
 		'^efikexec: info: plan: segment [0-9] initrd .* from \.ucode \+ \.initrd \+ /\.extra \(os-release\)$'
 }
@@ -866,7 +882,7 @@ capture_crash() {
 		printf 'ID=full\n' >"$WORK/$name.p0"
 		printf 'ID=capture\nTITLE=Capture\n' >"$WORK/$name.p1"
 		# profiles came with systemd 257: no .sdmagic, current rules (uki_esp)
-		mkimage uki "$(stub_of "$arch")" objcopy "$ESP/EFI/Linux/cap.efi" -.sdmagic .linux="$ESP/vmlinuz" \
+		mkimage uki "$(us_stub 254 "$arch")" objcopy "$ESP/EFI/Linux/cap.efi" -.sdmagic .linux="$ESP/vmlinuz" \
 			.initrd="$ESP/initrd.img" .profile="$WORK/$name.p0" .profile="$WORK/$name.p1"
 		CAP_UKI='\EFI\Linux\cap.efi'
 	fi
@@ -897,7 +913,7 @@ capture_crash() {
 	if [ -n "$CAP_UKI" ]; then
 		expect_line "$name" "EFIKEXEC-CAPTURE: extra 400 /.extra/credentials/dump.cred capture-$TOKEN" \
 			"EFIKEXEC-CAPTURE: extra 444 /.extra/profile ID=capture TITLE=Capture"
-		expect_grep "$name" '^efikexec: info: image: \\EFI\\Linux\\cap\.efi: UKI \(\.linux: bzImage .*, profile 1 of 2 "Capture"; as current systemd-stub: no \.sdmagic names its stub\)$'
+		expect_grep "$name" '^efikexec: info: image: \\EFI\\Linux\\cap\.efi: UKI \(\.linux: bzImage .*, profile 1 of 2 "Capture"; measured as current systemd-stub \(the UKI names no stub release\)\)$'
 	fi
 	# the capture kernel ran in the region alone
 	local mem

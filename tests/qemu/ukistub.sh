@@ -173,7 +173,7 @@ us_release() {
 	done
 	expect_grep "$s" "^EFIKEXEC-STUBVAR: StubInfo=systemd-stub $v\\." || return 1
 	expect_line "$a" "EFIKEXEC-STUBVAR: StubInfo=efikexec $VERSION" || return 1
-	expect_grep "$a" "^efikexec: info: image: \\\\EFI\\\\Linux\\\\test\\.efi: UKI .*; as systemd-stub $v: its \\.sdmagic says \"systemd-stub $v\\." || return 1
+	expect_grep "$a" "^efikexec: info: image: \\\\EFI\\\\Linux\\\\test\\.efi: UKI .*; measured as systemd-stub $v \\(the UKI's stub is \"systemd-stub $v\\." || return 1
 	# the same PCRs, /.extra tree and StubPcr* variables both ways
 	local what
 	for what in "EFIKEXEC-PCR: " "EFIKEXEC-STUBVAR: StubPcr" "EFIKEXEC-EXTRA-TREE: "; do
@@ -236,7 +236,7 @@ us_multi() {
 	fi
 	# profiles, confexts and \loader\extensions are systemd 257's and no
 	# Debian 12 stub has them: no .sdmagic, current rules (boot/uki.h)
-	mkimage uki "$(stub_of "$arch")" "$(objcopy_of "$arch")" "$US/esp/EFI/Linux/multi+3-0.efi" -.sdmagic \
+	mkimage uki "$(us_stub 254 "$arch")" "$(objcopy_of "$arch")" "$US/esp/EFI/Linux/multi+3-0.efi" -.sdmagic \
 		.osrel="$US/osrel" .cmdline="$US/cmdline" "${dtb[@]}" .initrd="$US/initrd" .linux="$US/linux" \
 		.pcrsig="$US/pcrsig" .pcrpkey="$US/pcrpkey" .profile="$US/profile0" \
 		.profile="$US/profile1" .cmdline="$US/cmdline1" .osrel="$US/osrel1"
