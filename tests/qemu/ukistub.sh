@@ -210,7 +210,11 @@ t_ukistub_254_x86_64() { us_release 254; }
 # the given command line measured into PCR 12 after the profile's tagged
 # event; a confext and the global extensions (\loader\extensions, current
 # systemd's) join the credentials. From the menu, the default entry
-# multi.efi@rescue: profile 1 with its own .cmdline.
+# multi.efi@rescue: profile 1 with its own .cmdline. Both ways two add-ons
+# of the kinds current systemd takes: \loader\addons\site.addon.efi with
+# a .cmdline, an .initrd (and on aarch64 a .dtb, the device tree then),
+# and the UKI's own ucode.addon.efi with a .ucode, each part measured into
+# PCR 12 as a tagged event in the stub's order.
 us_multi() {
 	local arch=$1 name=ukistub-profiles-$1 con d
 	con=$(console_of "$arch")
@@ -240,6 +244,16 @@ us_multi() {
 		.osrel="$US/osrel" .cmdline="$US/cmdline" "${dtb[@]}" .initrd="$US/initrd" .linux="$US/linux" \
 		.pcrsig="$US/pcrsig" .pcrpkey="$US/pcrpkey" .profile="$US/profile0" \
 		.profile="$US/profile1" .cmdline="$US/cmdline1" .osrel="$US/osrel1"
+	# the add-ons, of systemd 254's add-on stub
+	mkdir -p "$US/esp/loader/addons" "$US/addon"
+	printf 'site-%s' "$TOKEN" >"$US/addon/site.txt"
+	printf 'ucode-%s' "$TOKEN" >"$US/addon/ucode.txt"
+	US_PY newc .extra/addon 0555 0444 "$US/site.cpio" "$US/addon/site.txt"
+	US_PY newc .extra/addon 0555 0444 "$US/ucode.cpio" "$US/addon/ucode.txt"
+	printf 'efikexec.addon=site\n' >"$US/addon-site"
+	mkimage uki "$(us_addon_stub "$arch")" "$(objcopy_of "$arch")" "$US/esp/loader/addons/site.addon.efi" \
+		.cmdline="$US/addon-site" .initrd="$US/site.cpio" "${dtb[@]}"
+	mkimage uki "$(us_addon_stub "$arch")" "$(objcopy_of "$arch")" "$d/ucode.addon.efi" .ucode="$US/ucode.cpio"
 	cp "$BUILD/$arch/efikexec.efi" "$US/esp/efikexec.efi"
 	printf 'timeout 0\ndefault multi.efi@rescue\n' >"$US/esp/loader/loader.conf"
 	local given="console=$con efikexec.ukistub=given panic=-1" a=$name-shell m=$name-menu rc=0
@@ -267,22 +281,34 @@ us_multi() {
 			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/esp/loader/extensions/site.confext.raw") /.extra/global_confext/site.confext.raw" \
 			"EFIKEXEC-EXTRA-TREE: 400 $(us_sum "$d/a.cred") /.extra/credentials/a.cred" \
 			"EFIKEXEC-STUBVAR: StubPcrKernelImage=11" "EFIKEXEC-STUBVAR: StubPcrKernelParameters=12" \
-			"EFIKEXEC-STUBVAR: StubPcrInitRDSysExts=13" "EFIKEXEC-STUBVAR: StubPcrInitRDConfExts=12" || return 1
+			"EFIKEXEC-STUBVAR: StubPcrInitRDSysExts=13" "EFIKEXEC-STUBVAR: StubPcrInitRDConfExts=12" \
+			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/addon/site.txt") /.extra/addon/site.txt" \
+			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/addon/ucode.txt") /.extra/addon/ucode.txt" \
+			"efikexec: info: uki: add-on \\EFI\\Linux\\multi.efi.extra.d\\ucode.addon.efi: taken (.ucode)" || return 1
+		if [ "$arch" = aarch64 ]; then
+			expect_line "$n" "efikexec: info: uki: add-on \\loader\\addons\\site.addon.efi: taken (.cmdline .dtb .initrd)" &&
+				expect_grep "$n" "measured devicetree add-on site\.addon\.efi \.dtb" || return 1
+		else
+			expect_line "$n" "efikexec: info: uki: add-on \\loader\\addons\\site.addon.efi: taken (.cmdline .initrd)" || return 1
+		fi
 		! clean_log "$n" | grep -aE "^EFIKEXEC-EXTRA-TREE: .*(hidden|notes|usr.raw.*confext)" ||
 			{ echo "$n: the stub's left-out files were packed"; return 1; }
 	done
-	expect_line "$a" "EFIKEXEC-CMDLINE: $given" || return 1
-	expect_line "$m" "EFIKEXEC-CMDLINE: $(cat "$US/cmdline1")" "EFIKEXEC-BLI: LoaderEntrySelected=multi.efi@rescue" || return 1
+	expect_line "$a" "EFIKEXEC-CMDLINE: $given efikexec.addon=site" || return 1
+	expect_line "$m" "EFIKEXEC-CMDLINE: $(cat "$US/cmdline1") efikexec.addon=site" \
+		"EFIKEXEC-BLI: LoaderEntrySelected=multi.efi@rescue" || return 1
 	expect_grep "$m" "^EFIKEXEC-BLI: LoaderEntries=.*multi\.efi multi\.efi@rescue" || return 1
 	[ "$arch" = x86_64 ] || return 0
 	# the PCRs: 11 with profile 1's sections, 12 the profile's event, the
-	# command line given (shell) and the archives, 13 the sysexts
-	local p11 p12 p13
+	# command line given (shell), the add-ons' command line, the archives,
+	# the add-ons' .ucode and .initrd; 13 the sysexts
+	local p11 p12 p13 parts
 	p11=$(US_PY pcr11 "$US/esp/EFI/Linux/multi+3-0.efi" 1)
 	p13=$(US_PY replay f:"$US/sysext.cpio" f:"$US/gsysext.cpio")
-	p12=$(US_PY replay u:1 u:"$given" f:"$US/cred.cpio" f:"$US/gcred.cpio" f:"$US/confext.cpio" f:"$US/gconfext.cpio")
+	parts=(f:"$US/cred.cpio" f:"$US/gcred.cpio" f:"$US/confext.cpio" f:"$US/gconfext.cpio" f:"$US/ucode.cpio" f:"$US/site.cpio")
+	p12=$(US_PY replay u:1 u:"$given" u:efikexec.addon=site "${parts[@]}")
 	us_want "$a" 11 "$p11" && us_want "$a" 12 "$p12" && us_want "$a" 13 "$p13" || return 1
-	p12=$(US_PY replay u:1 f:"$US/cred.cpio" f:"$US/gcred.cpio" f:"$US/confext.cpio" f:"$US/gconfext.cpio")
+	p12=$(US_PY replay u:1 u:efikexec.addon=site "${parts[@]}")
 	us_want "$m" 11 "$p11" && us_want "$m" 12 "$p12" && us_want "$m" 13 "$p13" || return 1
 	[ "$(US_PY pcr11 "$US/esp/EFI/Linux/multi+3-0.efi" 0)" != "$p11" ] || { echo "profiles 0 and 1 give one PCR 11"; return 1; }
 }
