@@ -282,6 +282,7 @@ us_multi() {
 			"EFIKEXEC-EXTRA-TREE: 400 $(us_sum "$d/a.cred") /.extra/credentials/a.cred" \
 			"EFIKEXEC-STUBVAR: StubPcrKernelImage=11" "EFIKEXEC-STUBVAR: StubPcrKernelParameters=12" \
 			"EFIKEXEC-STUBVAR: StubPcrInitRDSysExts=13" "EFIKEXEC-STUBVAR: StubPcrInitRDConfExts=12" \
+			"EFIKEXEC-STUBVAR: StubFeatures=00000000000007af" \
 			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/addon/site.txt") /.extra/addon/site.txt" \
 			"EFIKEXEC-EXTRA-TREE: 444 $(us_sum "$US/addon/ucode.txt") /.extra/addon/ucode.txt" \
 			"efikexec: info: uki: add-on \\EFI\\Linux\\multi.efi.extra.d\\ucode.addon.efi: taken (.ucode)" || return 1
