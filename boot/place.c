@@ -114,7 +114,7 @@ rt_status boot_inputs(struct boot_plan *bp)
 	/* initrds as systemd's stub orders them for a UKI: add-ons' .ucode,
 	 * .ucode, the loader's (the user's), .initrd, the /.extra archives,
 	 * add-ons' .initrd; else what an image carries, then the user's */
-	for (unsigned i = 0; i < bp->nextra; i++)
+	for (unsigned i = bp->nextra; i-- > 0;) /* the stub's: last first */
 		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&
 		    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
 			return st;

@@ -370,7 +370,7 @@ static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
 	const char *dirs[2] = { "\\loader\\addons", own };
 	static char names[MAX_FILES][CPIO_NAME_MAX + 1];
 	char *cmdline[2] = { NULL, NULL };
-	unsigned first_ucode = bp->nextra, n;
+	unsigned first = bp->nextra, n;
 
 	for (int d = 0; d < 2; d++) {
 		if (EFI_ERROR(list(volume, dirs[d], ".addon.efi", NULL)) || !pick.n)
@@ -386,10 +386,10 @@ static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
 		for (unsigned i = 0; i < n; i++)
 			addon(bp, volume, d, dirs[d], names[i], &cmdline[d]);
 	}
-	/* the command lines: before 257 a folder's joined, then mangled;
-	 * 254 measures each folder's, later releases both as one */
+	/* the command lines: before 257 joined raw, then mangled - 254 each
+	 * folder's and measures each, 255-256 both folders' as one */
 	for (int d = 0; d < 2; d++)
-		if (cmdline[d] && !m->exact_names)
+		if (cmdline[d] && m->addons_per_dir)
 			mangle(cmdline[d]);
 	if (!m->addons_per_dir && cmdline[1]) {
 		if (!join(&cmdline[0], cmdline[1], RT_FN(strlen)(cmdline[1]))) {
@@ -399,8 +399,9 @@ static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
 		}
 		RT_FN(free)(cmdline[1]);
 		cmdline[1] = NULL;
-		mangle(cmdline[0]);
 	}
+	if (!m->addons_per_dir && cmdline[0])
+		mangle(cmdline[0]);
 	for (int d = 0; d < 2; d++) {
 		if (cmdline[d] && !cmdline[d][0]) {
 			RT_FN(free)(cmdline[d]);
@@ -408,18 +409,10 @@ static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
 		}
 		bp->addon_cmdline[d] = cmdline[d];
 	}
-	/* the stub takes the .ucode parts in reverse: the kernel takes the
-	 * first microcode it finds */
-	for (unsigned i = first_ucode, j = bp->nextra; i < j; i++)
-		if (bp->extra[i].at == BOOT_EXTRA_FIRST)
-			for (unsigned k = i + 1; k < j; k++)
-				if (bp->extra[k].at == BOOT_EXTRA_FIRST) {
-					struct boot_extra t = bp->extra[i];
-					bp->extra[i] = bp->extra[k];
-					bp->extra[k] = t;
-				}
+	/* (.ucode parts are joined and measured last first: place.c,
+	 * uki_measure) */
 	/* the last device tree installed is the one the kernel gets */
-	for (unsigned i = bp->nextra; i-- > first_ucode;)
+	for (unsigned i = bp->nextra; i-- > first;)
 		if (bp->extra[i].at == BOOT_EXTRA_DTB) {
 			struct boot_extra *x = &bp->extra[i];
 			rt_snprintf(x->src.name, sizeof(x->src.name), "add-on %s", x->name);
@@ -532,12 +525,15 @@ static bool tagged(const struct boot_extra *x)
 	return last_ok = n && trust_event(x->pcr, TCG_EV_EVENT_TAG, x->tag, x->buf, x->size, text16, n, what);
 }
 
-/* The add-ons' parts at `at` (and, for device trees, `tag`) in order. */
+/* The add-ons' parts at `at`, in order; .ucode parts last first, as the
+ * stub measures and joins them (the kernel takes the first microcode). */
 static void parts(const struct boot_plan *bp, enum boot_extra_at at)
 {
-	for (unsigned i = 0; i < bp->nextra; i++)
+	for (unsigned k = 0; k < bp->nextra; k++) {
+		unsigned i = at == BOOT_EXTRA_FIRST ? bp->nextra - 1 - k : k;
 		if (bp->extra[i].at == at && bp->extra[i].tag)
 			count(UKI_M_PARAMETERS, tagged(&bp->extra[i]));
+	}
 }
 
 void uki_measure(struct boot_plan *bp)
