@@ -91,7 +91,7 @@ struct boot_extra {
 	unsigned files;
 	uint32_t pcr;          /* 0: not measured (.pcrsig, .pcrpkey, .osrel, .profile) */
 	const char *event;     /* the event's text: "Credentials initrd" */
-	int kind;              /* enum uki_measured (efi/uki.h) it counts for */
+	int kind;              /* enum uki_measured (efi/ukistub.h) it counts for */
 	enum boot_extra_at at;
 	uint32_t tag;          /* an EV_EVENT_TAG's tag (an add-on's part); 0: EV_IPL */
 	int dir;               /* an add-on's folder: 0 \loader\addons, 1 the UKI's own */
@@ -175,7 +175,7 @@ struct boot_plan {
 	bool profile_given;                   /* a UKI's profile chosen with "@N" */
 
 	/* a UKI's /.extra archives, in the stub's order, and who makes them
-	 * (efi/uki.c; NULL: none, as on the host) */
+	 * (efi/ukistub.c; NULL: none, as on the host) */
 	struct boot_extra extra[BOOT_MAX_EXTRAS];
 	unsigned nextra;
 	/* a UKI's add-ons' command lines, \loader\addons's and its own

@@ -404,7 +404,7 @@ static rt_status uki_load(struct ld_ctx *c, struct ld_src *s)
 		return rt_fail(rs, "uki", "%s: %s", s->name, why);
 	for (int i = 0; i < UKI_NSECTIONS; i++) {
 		/* what is handed on as it lies in the file; the rest is read
-		 * (and measured, efi/uki.c) zero-filled as the stub sees it */
+		 * (and measured, efi/ukistub.c) zero-filled as the stub sees it */
 		bool handed = i == UKI_LINUX || i == UKI_INITRD || i == UKI_UCODE || i == UKI_DTB;
 		if (sec[i].set && (sec[i].off > s->size || sec[i].raw > s->size - sec[i].off))
 			return in_file(s, &sec[i], uki_section_name[i]);

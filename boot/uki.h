@@ -4,7 +4,7 @@
  * them (UAPI group, specs/unified_kernel_image.md; systemd
  * src/fundamental/uki.h, src/boot/pe.c): plain code over the section table
  * in a file's first bytes. The loader table (boot/uki.c), the measurements
- * (efi/uki.c) and the public efikexec_uki_profile (the menu) use it.
+ * (efi/ukistub.c) and the public efikexec_uki_section (the menu) use it.
  *
  * The enum is the stub's fixed order, the order sections are measured into
  * PCR 11 (current systemd; every older release knew a subset, in this

@@ -47,7 +47,7 @@ void *trust_tpm_find(void);
 EFI_STATUS trust_request(struct boot_req *o, struct trust_req *t);
 void trust_release(struct boot_req *o, struct trust_req *t);
 void trust_measure(struct boot_plan *bp);
-/* One event with the TPM of this plan (efi/uki.c's): data hashed into
+/* One event with the TPM of this plan (efi/ukistub.c's): data hashed into
  * PCR pcr, logged with type, tag (0: none) and event data ev. False when
  * there is no TPM or the firmware failed it (said). */
 bool trust_event(uint32_t pcr, uint32_t type, uint32_t tag, const void *data, uint64_t len, const void *ev,

@@ -6,17 +6,23 @@
  *                (NAME.cred in <UKI>.extra.d and in \loader\credentials),
  *                system and configuration extensions (NAME.raw,
  *                NAME.confext.raw in <UKI>.extra.d and
- *                \loader\extensions), .pcrsig, .pcrpkey, .osrel, .profile
+ *                \loader\extensions), .pcrsig, .pcrpkey, .osrel, .profile;
+ *                the add-ons (NAME.addon.efi in \loader\addons and
+ *                <UKI>.extra.d): their command lines, device trees and
+ *                initrd parts, verified under Secure Boot
  *   uki_measure  PCR 11 (the sections), PCR 12 (the profile, a command
- *                line that replaces .cmdline, credentials, confexts),
- *                PCR 13 (sysexts), as the stub measures them
+ *                line that replaces .cmdline, the add-ons', credentials,
+ *                confexts, add-ons' parts), PCR 13 (sysexts), as the
+ *                UKI's stub release measures them
  *   uki_export   the stub's variables (StubInfo, StubFeatures, StubPcr*,
  *                StubProfile, StubDevicePartUUID, StubImageIdentifier) and
  *                the Loader* ones a loader before it did not set;
  *                uki_unexport takes back what it set when the boot fails
  *                before ExitBootServices
  * Sources: systemd src/boot/stub.c, cpio.c, measure.c, export-vars.c
- * (252 and current); the facts and what was checked: docs/uki.md.
+ * (252-256 and current, by the UKI's stub release: boot/uki.h struct
+ * uki_model); the facts and what was checked: docs/DESIGN.md, "UKIs as
+ * systemd-stub boots them".
  */
 #ifndef EFIKEXEC_EFI_UKISTUB_H
 #define EFIKEXEC_EFI_UKISTUB_H
