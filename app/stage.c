@@ -9,7 +9,7 @@
  *     Specification entries - Type #1 \loader\entries\*.conf and Type #2
  *     \EFI\Linux\*.efi - on the ESP and on the XBOOTLDR partition of the
  *     same disk (found in the disk's GPT by its type GUID), one list,
- *     sorted as the specification says (app/bls.c), plus the automatic
+ *     sorted as the specification says (lib/bls.c), plus the automatic
  *     entries (the firmware's default loader, a shell, the firmware setup).
  *  2. The default: LoaderEntryOneShot (read and deleted), else
  *     LoaderEntryDefault, else loader.conf's `default` (@saved: the
@@ -18,7 +18,7 @@
  *     with no tries left and broken ones are never chosen this way.
  *  3. The menu (app/menu.c), or not, as the timeout says.
  *  4. Boot counting: the chosen entry's file is renamed (SetInfo, Flush)
- *     before it is booted, and LoaderBootCountPath set (app/bls.c has the
+ *     before it is booted, and LoaderBootCountPath set (lib/bls.c has the
  *     name rules).
  *  5. The Boot Loader Interface (systemd docs/BOOT_LOADER_INTERFACE.md):
  *     the variables the OS reads, all written before ExitBootServices.
@@ -55,20 +55,6 @@ static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 
 #define MAX_ENTRIES 512 /* more are warned about and not listed */
 
-/* LoaderFeatures bits efikexec honours (BOOT_LOADER_INTERFACE.md). */
-#define F_TIMEOUT (1u << 0)
-#define F_TIMEOUT_ONESHOT (1u << 1)
-#define F_ENTRY_DEFAULT (1u << 2)
-#define F_ENTRY_ONESHOT (1u << 3)
-#define F_BOOT_COUNTING (1u << 4)
-#define F_XBOOTLDR (1u << 5)
-#define F_SORT_KEY (1u << 8)
-#define F_SAVED_ENTRY (1u << 9)
-#define F_DEVICETREE (1u << 10)
-#define F_MENU_DISABLED (1u << 13)
-#define F_DEVICE_URL (1u << 15)
-#define F_UKI (1u << 16)
-#define F_UKI_URL (1u << 17)
 
 #if defined(__x86_64__)
 #define ARCH_EFI "x64"
@@ -1148,19 +1134,6 @@ static void discover(void)
 	bls_titles(list, nlist);
 }
 
-/* The first entry whose ID matches a glob and that `ok` accepts. */
-static size_t find_entry(const char *pattern, bool any_tries)
-{
-	for (size_t i = 0; pattern && pattern[0] && i < nlist; i++) {
-		const struct bls_entry *e = list[i];
-		if (e->broken || (!any_tries && !bls_bootable(e)))
-			continue;
-		/* the ID, or the file name as it is now (counter and all) */
-		if (bls_glob(pattern, e->id) || bls_glob(pattern, e->file))
-			return i;
-	}
-	return (size_t)-1;
-}
 
 /* --- the Boot Loader Interface ------------------------------------------------------------------ */
 
@@ -1175,13 +1148,15 @@ static void export_bli(void)
 {
 	char v[256];
 	const uint8_t *hd;
-	UINT64 features = F_TIMEOUT | F_TIMEOUT_ONESHOT | F_ENTRY_DEFAULT | F_ENTRY_ONESHOT | F_BOOT_COUNTING |
-			  F_XBOOTLDR | F_SORT_KEY | F_SAVED_ENTRY | F_MENU_DISABLED | F_DEVICE_URL | F_UKI | F_UKI_URL;
+	/* what the stage does (lib/bls.h names each bit) */
+	UINT64 features = BLS_F_TIMEOUT | BLS_F_TIMEOUT_ONESHOT | BLS_F_ENTRY_DEFAULT | BLS_F_ENTRY_ONESHOT |
+			  BLS_F_BOOT_COUNTING | BLS_F_XBOOTLDR | BLS_F_SORT_KEY | BLS_F_SAVED_ENTRY | BLS_F_MENU_DISABLE |
+			  BLS_F_MULTI_PROFILE_UKI | BLS_F_REPORT_URL | BLS_F_TYPE1_UKI | BLS_F_TYPE1_UKI_URL;
 	static CHAR16 ids[MAX_ENTRIES * 64];
 	size_t at = 0;
 
 #if defined(__aarch64__)
-	features |= F_DEVICETREE;
+	features |= BLS_F_DEVICETREE;
 #endif
 	set_usec("LoaderTimeInitUSec", t_start);
 	rt_snprintf(v, sizeof(v), "efikexec %s", efikexec_version());
@@ -1535,26 +1510,25 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 		efikexec_print(line);
 	}
 
-	/* the default, systemd-boot's order */
-	if (get_var("LoaderEntryOneShot", &bli_guid, oneshot, sizeof(oneshot))) {
-		del_var("LoaderEntryOneShot", &bli_guid);
-		def = find_entry(oneshot, true);
-		by_oneshot = def != (size_t)-1;
-		if (!by_oneshot)
+	/* the default, systemd-boot's order (lib/bls.c, as efikexec-install
+	 * list shows it); a one-shot entry is read once */
+	{
+		static char entry_default[BLS_NAME_MAX], last[BLS_NAME_MAX];
+		struct bls_default_vars v = { 0 };
+		enum bls_default_by by;
+		if (get_var("LoaderEntryOneShot", &bli_guid, oneshot, sizeof(oneshot))) {
+			del_var("LoaderEntryOneShot", &bli_guid);
+			v.oneshot = oneshot;
+		}
+		if (get_var("LoaderEntryDefault", &bli_guid, entry_default, sizeof(entry_default)))
+			v.entry_default = entry_default;
+		if (get_var("LoaderEntryLastBooted", &bli_guid, last, sizeof(last)))
+			v.last_booted = last;
+		def = bls_default(list, nlist, &cfg, &v, &by);
+		by_oneshot = by == BLS_BY_ONESHOT;
+		if (v.oneshot && !by_oneshot)
 			say(EFIKEXEC_LOG_WARN, "stage", "LoaderEntryOneShot names '%s': no such bootable entry", oneshot);
 	}
-	if (def == (size_t)-1 && get_var("LoaderEntryDefault", &bli_guid, value, sizeof(value)))
-		def = find_entry(value, false);
-	if (def == (size_t)-1 && !RT_FN(strcmp)(cfg.default_pattern, "@saved") &&
-	    get_var("LoaderEntryLastBooted", &bli_guid, value, sizeof(value)))
-		def = find_entry(value, false);
-	if (def == (size_t)-1 && RT_FN(strcmp)(cfg.default_pattern, "@saved"))
-		def = find_entry(cfg.default_pattern, false);
-	/* the first bootable entry of the configuration; never an automatic
-	 * one (the shell, the firmware setup): with none, the menu says why */
-	for (size_t i = 0; def == (size_t)-1 && i < nlist; i++)
-		if (bls_bootable(list[i]) && list[i]->kind <= BLS_TYPE2)
-			def = i;
 
 	/* the timeout: one-shot (shows the menu), the OS's, loader.conf's */
 	menu.timeout = cfg.timeout, menu.seconds = cfg.timeout_seconds;

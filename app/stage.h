@@ -14,7 +14,7 @@
 #include <efi.h>
 #include <efiapi.h>
 
-#include "bls.h"
+#include "../lib/bls.h"
 
 /* The counter value at efi_main's start (LoaderTimeInitUSec). */
 void stage_mark_start(void);

@@ -5,7 +5,7 @@
 #   efikexec(1)      every option app/options.c matches
 #   efikexec-plan(1) every option tools/efikexec-plan.c takes
 #   efikexec-install(8) every option and command tools/efikexec-install.c takes
-#   efikexec.conf(5) every key app/bls.c reads (entries, loader.conf, efikexec.conf)
+#   efikexec.conf(5) every key lib/bls.c reads (entries, loader.conf, efikexec.conf)
 #   libefikexec(3)   every function include/efikexec.h declares
 # Last line: "docs: N passed, N failed".
 set -uo pipefail
@@ -45,8 +45,8 @@ covered docs/efikexec-install.8 "option of tools/efikexec-install.c" \
 	$(sed -n 's/^\t\t{ "\([a-z-]*\)", [a-z_]*argument.*/--\1/p' tools/efikexec-install.c | sort -u)
 covered docs/efikexec-install.8 "command of tools/efikexec-install.c" \
 	$(grep -oE '!strcmp\(cmd, "[a-z-]+"\)' tools/efikexec-install.c | sed 's/.*"\(.*\)".*/\1/' | sort -u)
-covered docs/efikexec.conf.5 "key of app/bls.c" \
-	$(grep -o 'strcmp)(k, "[a-z@-]*")' app/bls.c | sed 's/.*"\(.*\)")/\1/' | sort -u)
+covered docs/efikexec.conf.5 "key of lib/bls.c" \
+	$(grep -o 'strcmp)(k, "[a-z@-]*")' lib/bls.c | sed 's/.*"\(.*\)")/\1/' | sort -u)
 covered docs/libefikexec.3 "function of include/efikexec.h" \
 	$(grep -oE 'EFIKEXEC_API \*?efikexec_[a-z0-9_]+\(' include/efikexec.h | sed 's/.*\(efikexec_[a-z0-9_]*\)(/\1/' | sort -u)
 echo "docs: $pass passed, $fail failed"

@@ -5,6 +5,7 @@
 #     ../include/efikexec.h, ../lib/ helpers, its own headers and the
 #     firmware's (<...>), nothing from efi/, boot/, arch/ or purgatory/;
 #   only efi/ (and the tests' fake firmware) include efi/ headers;
+#   tools/ includes nothing of app/ or efi/ (the entry model is lib/bls.c);
 #   boot/ and arch/ never include purgatory/: what it shares is in lib/;
 #   no product file includes anything under tests/.
 # Last line: "layout: N passed, N failed".
@@ -31,6 +32,8 @@ rule "app/ includes only include/efikexec.h, lib/ and its own headers" < <(quote
 	grep -Ev '"(\.\./include/efikexec\.h|\.\./lib/[a-z0-9_-]+\.h|[a-z0-9_-]+\.h)"')
 rule "only efi/ includes efi/ headers" < <(quoted $(src app lib boot arch purgatory tools include) |
 	grep -E '"(\.\./)+efi/')
+rule "tools/ (host programs) include neither app/ nor efi/: what they share with the stage is in lib/" < <(quoted $(src tools) |
+	grep -E '"(\.\./)+(app|efi)/')
 rule "boot/ and arch/ never include purgatory/" < <(quoted $(src boot arch) | grep -E '"(\.\./)+purgatory/')
 rule "no product file includes tests/" < <(quoted $(src app efi lib boot arch purgatory tools include bench examples) |
 	grep -E '"(\.\./)+tests/')

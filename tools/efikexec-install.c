@@ -21,7 +21,7 @@
  *    nodes, UEFI 2.10 sections 3.1.3 and 10.3), read and written through
  *    efivarfs (Documentation/filesystems/efivarfs.rst: four bytes of
  *    attributes, then the data; files are made immutable by the kernel);
- *  - `list` sorts with the boot stage's own code (app/bls.c), so it shows
+ *  - `list` sorts with the boot stage's own code (lib/bls.c), so it shows
  *    the order the menu shows.
  *
  * Nothing is half-written: every file of an install is first written in
@@ -46,7 +46,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "../app/bls.h"
+#include "../lib/bls.h"
 #include "../boot/pe.h"
 #include "../lib/cmdline.h"
 
@@ -1250,15 +1250,17 @@ static void scan(const char *root, enum bls_part part)
 	}
 }
 
-/* The entry the stage boots without a key: LoaderEntryOneShot, else
- * LoaderEntryDefault, else loader.conf's default (@saved:
- * LoaderEntryLastBooted), else the first bootable (app/stage.c). */
+/* The entry the stage boots without a key, chosen by the stage's own
+ * function (lib/bls.c bls_default) from loader.conf and the variables as
+ * the stage reads them (the one-shot entry is not taken away here). */
 static ssize_t default_entry(const char *esp, const char **why)
 {
-	static const char *const vars[] = { "LoaderEntryOneShot", "LoaderEntryDefault" };
 	struct bls_config cfg;
+	struct bls_default_vars v = { 0 };
+	enum bls_default_by by;
 	char *conf = join(esp, "loader/loader.conf");
-	size_t len;
+	char *oneshot = NULL, *entry_default = NULL, *last = NULL;
+	size_t len, d;
 	uint8_t *buf = slurp(conf, BLS_FILE_MAX, &len);
 
 	bls_config_defaults(&cfg);
@@ -1266,36 +1268,17 @@ static ssize_t default_entry(const char *esp, const char **why)
 		bls_parse_loader_conf(&cfg, "loader.conf", (char *)buf, len, NULL, NULL);
 	free(buf);
 	free(conf);
-	for (unsigned v = 0; v < 2 && efi_booted(); v++) {
-		char *id = var_text(vars[v], BLI_GUID);
-		for (size_t i = 0; id && i < nlist; i++)
-			if (!strcasecmp(list[i]->id, id) && bls_bootable(list[i])) {
-				free(id);
-				*why = vars[v];
-				return (ssize_t)i;
-			}
-		free(id);
+	if (efi_booted()) {
+		v.oneshot = oneshot = var_text("LoaderEntryOneShot", BLI_GUID);
+		v.entry_default = entry_default = var_text("LoaderEntryDefault", BLI_GUID);
+		v.last_booted = last = var_text("LoaderEntryLastBooted", BLI_GUID);
 	}
-	if (cfg.default_pattern[0]) {
-		char *pattern = NULL;
-		if (!strcmp(cfg.default_pattern, "@saved"))
-			pattern = efi_booted() ? var_text("LoaderEntryLastBooted", BLI_GUID) : NULL;
-		else
-			pattern = strdup(cfg.default_pattern);
-		for (size_t i = 0; pattern && i < nlist; i++)
-			if (bls_glob(pattern, list[i]->id) && bls_bootable(list[i])) {
-				free(pattern);
-				*why = "loader.conf";
-				return (ssize_t)i;
-			}
-		free(pattern);
-	}
-	for (size_t i = 0; i < nlist; i++)
-		if (bls_bootable(list[i])) {
-			*why = "the first";
-			return (ssize_t)i;
-		}
-	return -1;
+	d = bls_default(list, nlist, &cfg, &v, &by);
+	free(oneshot);
+	free(entry_default);
+	free(last);
+	*why = bls_default_by_name(by);
+	return d == BLS_NONE ? -1 : (ssize_t)d;
 }
 
 static void load_entries(const char *esp, const char *xbootldr)
@@ -1360,26 +1343,6 @@ static int cmd_list(void)
 
 /* --- status ------------------------------------------------------------------------------------------ */
 
-/* LoaderFeatures bits (systemd docs/BOOT_LOADER_INTERFACE.md) */
-static const char *const feature_names[] = {
-	[0] = "Boot loader sets the menu timeout (LoaderConfigTimeout)",
-	[1] = "One-shot menu timeout (LoaderConfigTimeoutOneShot)",
-	[2] = "Default entry control (LoaderEntryDefault)",
-	[3] = "One-shot entry control (LoaderEntryOneShot)",
-	[4] = "Boot counting",
-	[5] = "Support for XBOOTLDR partition",
-	[6] = "Support for passing random seed to OS",
-	[7] = "Load drop-in drivers",
-	[8] = "Support Type #1 sort-key field",
-	[9] = "Support @saved pseudo-entry",
-	[10] = "Support Type #1 devicetree field",
-	[11] = "Enroll SecureBoot keys",
-	[12] = "Retain SHIM protocols",
-	[13] = "Menu can be disabled",
-	[14] = "Multi-profile UKIs",
-	[16] = "Type #2 entries (UKIs)",
-};
-
 static void show_var(const char *label, const char *name)
 {
 	char *v = var_text(name, BLI_GUID);
@@ -1415,10 +1378,16 @@ static int cmd_status(void)
 	uint8_t *feat = efi_booted() ? var_get("LoaderFeatures", BLI_GUID, &len, NULL) : NULL;
 	if (feat && len >= 8) {
 		uint64_t f = le64(feat);
-		for (unsigned b = 0; b < sizeof(feature_names) / sizeof(feature_names[0]); b++)
-			if (feature_names[b])
-				printf("%15s  %s %s\n", b ? "" : "Features:", f >> b & 1 ? "yes" : "no ",
-				       feature_names[b]);
+		/* every bit, named as the stage's own table names it (lib/bls.c) */
+		for (unsigned b = 0; b < 64; b++) {
+			const char *name = bls_loader_feature_name(b);
+			if (!name && !(f >> b & 1))
+				continue;
+			printf("%15s  %s %s", b ? "" : "Features:", f >> b & 1 ? "yes" : "no ", name ? name : "");
+			if (!name)
+				printf("bit %u (unknown to efikexec)", b);
+			putchar('\n');
+		}
 	}
 	free(feat);
 	if (efi_booted()) {

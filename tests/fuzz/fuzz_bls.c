@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_bls.c - libFuzzer target over the boot menu's configuration
- * parsers (app/bls.c): an entry file, loader.conf and efikexec.conf from
+ * parsers (lib/bls.c): an entry file, loader.conf and efikexec.conf from
  * the same bytes, the counter names and the version order, checking what
  * each promises: strings terminated, counts within their arrays, a
  * broken entry says why, the order antisymmetric.
  */
 #include <string.h>
 
-#include "../../app/bls.h"
+#include "../../lib/bls.h"
 
 static void nowarn(void *ctx, const char *file, unsigned line, const char *text)
 {

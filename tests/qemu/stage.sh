@@ -113,7 +113,7 @@ stage_default() {
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" 6.12) " \
 		"^EFIKEXEC-BLI: LoaderEntries=debian-6.12.conf debian-6.1.conf test-uki.efi old.conf (missing|syntax).conf (missing|syntax).conf" \
 		"^EFIKEXEC-BLI: LoaderFirmwareType=UEFI [0-9]+\.[0-9]+" \
-		"^EFIKEXEC-BLI: LoaderFeatures=0*3[89a-f][0-9a-f]{3}$" \
+		"^EFIKEXEC-BLI: LoaderFeatures=0*3e[37]3f$" \
 		"loader.conf:3: unknown key 'frobnicate'; ignored" \
 		"missing.conf: broken: linux /vmlinuz-none is not on the ESP" \
 		"syntax.conf: broken: line 2: key 'linux' has no value"

@@ -222,6 +222,63 @@ if grep -q 'title: Debian (6.12.9-1) (default)' <<<"$out" &&
 else
 	bad "set-oneshot" "$out $oneshot"
 fi
+# --- the default: the boot stage's choice (lib/bls.c bls_default), the
+# same table as tests/unit/test_bls.c bls_default_choice -------------------------------------
+fresh
+run install --no-variables -q
+E=$W/root/esp/loader/entries
+mkdir -p "$W/root/esp/k"
+touch "$W/root/esp/k/linux"
+for f in alpha debian-6.1 debian-6.12 spent+0-3; do
+	printf 'title %s\nlinux /k/linux\n' "${f%%+*}" >"$E/$f.conf"
+done
+printf 'title broken\n' >"$E/broken.conf"
+# setvar NAME VALUE: a Boot Loader Interface variable (empty: none)
+setvar() {
+	rm -f "$W/root/vars/$1-$BLI"
+	[ -n "$2" ] || return 0
+	{ printf '\x06\x00\x00\x00'; printf '%s\0' "$2" | iconv -t UTF-16LE; } >"$W/root/vars/$1-$BLI"
+}
+# oneshot | default | last booted | loader.conf default | the entry's file | why
+cases='-|-|-|-|debian-6.12.conf
+-|-|-|alpha*|alpha.conf
+-|DEBIAN-6.1.CONF|-|alpha*|debian-6.1.conf
+-|debian-6.1*|-|-|debian-6.12.conf
+spent.conf|alpha.conf|-|-|spent+0-3.conf
+spent+0-3.conf|-|-|-|spent+0-3.conf
+-|spent.conf|-|alpha*|alpha.conf
+-|broken.conf|-|-|debian-6.12.conf
+broken.conf|-|-|-|debian-6.12.conf
+-|-|alpha.conf|@saved|alpha.conf
+-|-|alpha.conf|-|debian-6.12.conf
+-|-|-|@saved|debian-6.12.conf
+nosuch.conf|alpha.conf|-|-|alpha.conf'
+wrong=""
+while IFS='|' read -r o d l c want; do
+	[ "$o" = - ] && o=
+	[ "$d" = - ] && d=
+	[ "$l" = - ] && l=
+	[ "$c" = - ] && c=
+	setvar LoaderEntryOneShot "$o"
+	setvar LoaderEntryDefault "$d"
+	setvar LoaderEntryLastBooted "$l"
+	printf 'timeout 3\n%s\n' "${c:+default $c}" >"$W/root/esp/loader/loader.conf"
+	out=$(run list 2>&1)
+	got=$(awk '/^ *title: .*\(default\)/ { d = 1 } d && /^ *source: / { sub(/.*\//, ""); print; exit }' <<<"$out")
+	[ "$got" = "$want" ] || wrong="$wrong
+oneshot '$o' default '$d' last '$l' loader.conf '$c': list marks '$got', the stage boots '$want'"
+	[ -z "$o" ] || [ -e "$W/root/vars/LoaderEntryOneShot-$BLI" ] || wrong="$wrong
+list took LoaderEntryOneShot away"
+done <<<"$cases"
+if [ -z "$wrong" ]; then
+	ok "list: the default the stage chooses, for 13 sets of entries' tries, globs and variables"
+else
+	bad "list: the default" "$wrong"
+fi
+setvar LoaderEntryOneShot ''
+setvar LoaderEntryDefault ''
+setvar LoaderEntryLastBooted ''
+
 run set-timeout menu-force && run set-timeout-oneshot 0 && run set-default ''
 if [ "$(var_hex "LoaderConfigTimeout-$BLI")" = "$(printf 'menu-force\0' | iconv -t UTF-16LE | od -An -tx1 -v | tr -d ' \n')" ] &&
 	[ -e "$W/root/vars/LoaderConfigTimeoutOneShot-$BLI" ] && [ ! -e "$W/root/vars/LoaderEntryDefault-$BLI" ]; then
@@ -234,6 +291,18 @@ if [ $? = 1 ] && grep -q "timeout 'soon'" <<<"$out"; then
 	ok "set-timeout soon: refused, named"
 else
 	bad "set-timeout soon" "$out"
+fi
+
+# --- status: every LoaderFeatures bit by the name lib/bls.c gives it -----------------------------------
+printf '\x06\x00\x00\x00\xff\xff\x0f\x00\x00\x01\x00\x00' >"$W/root/vars/LoaderFeatures-$BLI"
+out=$(run status 2>&1)
+named=$(grep -cE '^ *(Features:)? +yes [A-Z@]' <<<"$out")
+if [ "$named" = 20 ] && grep -q 'yes Multi-Profile UKIs are supported' <<<"$out" &&
+	grep -q 'yes Support Type #1 uki field' <<<"$out" && grep -q 'yes Loader reports network boot URL' <<<"$out" &&
+	grep -q 'yes bit 40 (unknown to efikexec)' <<<"$out"; then
+	ok "status: bits 0-19 of LoaderFeatures each by its name, an unknown bit by its number"
+else
+	bad "status: LoaderFeatures names ($named named)" "$out"
 fi
 
 # --- status --------------------------------------------------------------------------------------------

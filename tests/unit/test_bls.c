@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * test_bls.c - the boot menu's configuration (app/bls.c): the UAPI
+ * test_bls.c - the boot menu's configuration (lib/bls.c): the UAPI
  * version order against the specification's own chain, boot counters,
  * the sort order, titles, globs, and entry/loader.conf parsing with the
  * bad inputs a disk may hold.
  */
-#include "../../app/bls.h"
+#include "../../lib/bls.h"
 #include "test.h"
 
 static char warnings[4096];
@@ -372,4 +372,63 @@ TEST(bls_uki_profiles)
 	bls_uki_entry(&e, BLS_ESP, "multi.efi", "/EFI/Linux/multi.efi", NULL);
 	bls_uki_profile(&e, 1, "TITLE=Rescue\n");
 	CHECK_STR(e.title, "multi.efi (Rescue)"); /* no .osrel: the file's name */
+}
+
+/* The default entry (lib/bls.c bls_default): the table
+ * tests/tools/test-install.sh runs through `efikexec-install list` too,
+ * so the stage and the installer are held to one answer. */
+TEST(bls_default_choice)
+{
+	static struct bls_entry e[5];
+	struct bls_entry *p[5];
+	static const struct {
+		const char *oneshot, *entry_default, *last_booted, *conf, *want;
+		enum bls_default_by by;
+	} t[] = {
+		{ NULL, NULL, NULL, "", "debian-6.12.conf", BLS_BY_FIRST },
+		{ NULL, NULL, NULL, "alpha*", "alpha.conf", BLS_BY_CONFIG },
+		{ NULL, "DEBIAN-6.1.CONF", NULL, "alpha*", "debian-6.1.conf", BLS_BY_DEFAULT_VAR },
+		{ NULL, "debian-6.1*", NULL, "", "debian-6.12.conf", BLS_BY_DEFAULT_VAR }, /* the first in order */
+		{ "spent.conf", "alpha.conf", NULL, "", "spent+0-3.conf", BLS_BY_ONESHOT }, /* no tries left: still */
+		{ "spent+0-3.conf", NULL, NULL, "", "spent+0-3.conf", BLS_BY_ONESHOT },    /* by its file name */
+		{ NULL, "spent.conf", NULL, "alpha*", "alpha.conf", BLS_BY_CONFIG },
+		{ NULL, "broken.conf", NULL, "", "debian-6.12.conf", BLS_BY_FIRST },
+		{ "broken.conf", NULL, NULL, "", "debian-6.12.conf", BLS_BY_FIRST },
+		{ NULL, NULL, "alpha.conf", "@saved", "alpha.conf", BLS_BY_LAST_BOOTED },
+		{ NULL, NULL, "alpha.conf", "", "debian-6.12.conf", BLS_BY_FIRST },      /* not @saved */
+		{ NULL, NULL, NULL, "@saved", "debian-6.12.conf", BLS_BY_FIRST },
+		{ "nosuch.conf", "alpha.conf", NULL, "", "alpha.conf", BLS_BY_DEFAULT_VAR },
+	};
+
+	e[0] = mk("alpha.conf", "", "", "");
+	e[1] = mk("debian-6.1.conf", "", "", "");
+	e[2] = mk("debian-6.12.conf", "", "", "");
+	e[3] = mk("spent+0-3.conf", "", "", "");
+	bls_parse_entry(&e[4], BLS_ESP, "broken.conf", "title x\n", 8, NULL, NULL, NULL);
+	for (int i = 0; i < 5; i++)
+		p[i] = &e[i];
+	bls_sort(p, 5);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct bls_config cfg;
+		struct bls_default_vars v = { t[i].oneshot, t[i].entry_default, t[i].last_booted };
+		enum bls_default_by by;
+		size_t d;
+		bls_config_defaults(&cfg);
+		snprintf(cfg.default_pattern, sizeof(cfg.default_pattern), "%s", t[i].conf);
+		d = bls_default(p, 5, &cfg, &v, &by);
+		CHECK(d != BLS_NONE);
+		if (d != BLS_NONE)
+			CHECK_STR(p[d]->file, t[i].want);
+		CHECK_EQ_U64(by, t[i].by);
+	}
+	/* nothing bootable: none */
+	{
+		struct bls_config cfg;
+		struct bls_default_vars v = { 0 };
+		enum bls_default_by by;
+		bls_config_defaults(&cfg);
+		CHECK_EQ_U64(bls_default(p + 3, 2, &cfg, &v, &by), BLS_NONE); /* spent and broken */
+		CHECK_EQ_U64(by, BLS_BY_NONE);
+		CHECK_STR(bls_default_by_name(BLS_BY_ONESHOT), "LoaderEntryOneShot");
+	}
 }

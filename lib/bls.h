@@ -17,7 +17,7 @@
 #ifndef EFIKEXEC_BLS_H
 #define EFIKEXEC_BLS_H
 
-#include "../lib/rt.h"
+#include "rt.h"
 
 #define BLS_NAME_MAX 256      /* file names: 1-255 characters (BLS) */
 #define BLS_PATH_MAX 512
@@ -197,6 +197,55 @@ struct bls_config {
 	char tls_ca[BLS_MAX_TLS_CA][BLS_PATH_MAX];
 	unsigned ntls_ca;
 };
+
+/*
+ * The entry booted without a key, in systemd-boot's order
+ * (config_select_default_entry): LoaderEntryOneShot (an entry with no
+ * tries left too), else LoaderEntryDefault, else with `default @saved`
+ * LoaderEntryLastBooted, else loader.conf's (or efikexec.conf's) `default`
+ * glob, else the first bootable entry that is no automatic one. Each name
+ * is a glob matched against an entry's ID and its file name as it is
+ * (counter and all); broken entries never match. `list` is sorted; the
+ * variables are NULL when unset. The one function the boot stage and
+ * efikexec-install both ask, so `list` marks what the machine boots.
+ */
+#define BLS_NONE ((size_t)-1)
+enum bls_default_by {
+	BLS_BY_NONE, BLS_BY_ONESHOT, BLS_BY_DEFAULT_VAR, BLS_BY_LAST_BOOTED, BLS_BY_CONFIG, BLS_BY_FIRST
+};
+struct bls_default_vars {
+	const char *oneshot;       /* LoaderEntryOneShot */
+	const char *entry_default; /* LoaderEntryDefault */
+	const char *last_booted;   /* LoaderEntryLastBooted */
+};
+size_t bls_default(struct bls_entry *const *list, size_t n, const struct bls_config *cfg,
+		   const struct bls_default_vars *v, enum bls_default_by *by);
+/* "LoaderEntryOneShot", ..., "loader.conf", "the first bootable" */
+const char *bls_default_by_name(enum bls_default_by by);
+/* The first entry of list a glob matches (ID or file name), not broken,
+ * and bootable unless `any_tries`; BLS_NONE: none. */
+size_t bls_find(struct bls_entry *const *list, size_t n, const char *pattern, bool any_tries);
+
+/* LoaderFeatures bits (systemd src/fundamental/efivars-fundamental.h
+ * EFI_LOADER_FEATURE_*, docs/BOOT_LOADER_INTERFACE.md): the ones the boot
+ * stage sets, and every bit's name for efikexec-install status. */
+#define BLS_F_TIMEOUT (1ull << 0)
+#define BLS_F_TIMEOUT_ONESHOT (1ull << 1)
+#define BLS_F_ENTRY_DEFAULT (1ull << 2)
+#define BLS_F_ENTRY_ONESHOT (1ull << 3)
+#define BLS_F_BOOT_COUNTING (1ull << 4)
+#define BLS_F_XBOOTLDR (1ull << 5)
+#define BLS_F_SORT_KEY (1ull << 8)
+#define BLS_F_SAVED_ENTRY (1ull << 9)
+#define BLS_F_DEVICETREE (1ull << 10)
+#define BLS_F_MENU_DISABLE (1ull << 13)
+#define BLS_F_MULTI_PROFILE_UKI (1ull << 14)
+#define BLS_F_REPORT_URL (1ull << 15)
+#define BLS_F_TYPE1_UKI (1ull << 16)
+#define BLS_F_TYPE1_UKI_URL (1ull << 17)
+#define BLS_LOADER_FEATURE_BITS 20
+/* bit's name as bootctl prints it; NULL: no such bit known */
+const char *bls_loader_feature_name(unsigned bit);
 
 void bls_config_defaults(struct bls_config *c);
 /* \loader\loader.conf: default, timeout, editor, auto-entries,
