@@ -56,7 +56,7 @@ EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi (app/): a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
-FRONT_SRCS := app/main.c app/options.c app/stage.c app/menu.c lib/bls.c lib/cmdline.c lib/osrel.c \
+FRONT_SRCS := app/main.c app/options.c app/stage.c app/menu.c lib/bls.c lib/gpt.c lib/cmdline.c lib/osrel.c \
               lib/string.c lib/fmt.c lib/log.c lib/url.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
@@ -374,7 +374,7 @@ header-test:
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c app/options.c tools/sim.c \
+HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/gpt.c app/options.c tools/sim.c \
 	boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
@@ -422,7 +422,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
 # build/host/efikexec-install is the tests' build (ASan, UBSan), the
 # packages get build/dist-<arch>/ (below)
-INSTALLER_SRCS := tools/efikexec-install.c lib/bls.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
+INSTALLER_SRCS := tools/efikexec-install.c lib/bls.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
 	lib/osrel.c lib/log.c lib/status.c
 $(BUILD)/host/tools/efikexec-install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
 $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))
@@ -475,8 +475,8 @@ comma := ,
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c app/options.c tools/sim.c boot/dtb.c \
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca gpt
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/gpt.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 3

@@ -30,6 +30,7 @@
 
 #include "../include/efikexec.h"
 #include "../lib/cmdline.h"
+#include "../lib/gpt.h"
 #include "../lib/url.h"
 #include "options.h"
 
@@ -472,30 +473,41 @@ static EFI_HANDLE find_xbootldr(void)
 	uint32_t bsz = bio->Media->BlockSize;
 	if (bsz < 512 || bsz > 4096)
 		return NULL;
-	pages = (16384 + 4095) / 4096 + 1;
-	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &buf) != EFI_SUCCESS)
+	/* the header, then the whole entry array: both CRC32s checked before
+	 * any entry is believed (lib/gpt.c, as systemd-boot's verify_gpt) */
+	struct gpt_header gh;
+	struct gpt_entry ge;
+	char why[160] = "";
+	bool read;
+	/* (pages: a block device's buffer alignment, IoAlign, is at most a page) */
+	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &buf) != EFI_SUCCESS)
+		return NULL;
+	read = bio->ReadBlocks(bio, bio->Media->MediaId, 1, bsz, (void *)(uintptr_t)buf) == EFI_SUCCESS;
+	read = read && gpt_header((const uint8_t *)(uintptr_t)buf, bsz, 1, &gh, why, sizeof(why));
+	bs->FreePages(buf, 1);
+	buf = 0;
+	if (!read) {
+		if (why[0])
+			say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: its GPT is not to be trusted (%s); no XBOOTLDR partition looked for", why);
+		return NULL;
+	}
+	size_t bytes = (size_t)gh.count * gh.entry_size, rounded = (bytes + bsz - 1) / bsz * bsz;
+	pages = (rounded + 4095) / 4096;
+	if (!pages || bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &buf) != EFI_SUCCESS)
 		return NULL;
 	uint8_t *b = (uint8_t *)(uintptr_t)buf;
-	if (bio->ReadBlocks(bio, bio->Media->MediaId, 1, bsz, b) == EFI_SUCCESS && !RT_FN(memcmp)(b, "EFI PART", 8)) {
-		uint64_t lba = *(uint64_t *)(b + 72);
-		uint32_t count = *(uint32_t *)(b + 80), esize = *(uint32_t *)(b + 84);
-		if (esize >= 128 && esize <= 1024 && count <= 1024) {
-			uint64_t bytes = (uint64_t)count * esize, done = 0;
-			/* the table a block at a time, into the page after the header */
-			for (uint64_t l = lba; done < bytes && !have; l++, done += bsz) {
-				uint8_t *t = b + 4096;
-				if (bio->ReadBlocks(bio, bio->Media->MediaId, l, bsz, t) != EFI_SUCCESS)
-					break;
-				for (uint32_t o = 0; o + esize <= bsz && done + o < bytes; o += esize) {
-					if (RT_FN(memcmp)(t + o, &xbootldr_type, 16))
-						continue;
-					RT_FN(memcpy)(want, t + o + 16, 16);
-					have = true;
-					break;
-				}
-			}
+	bool trusted = false;
+	if (bio->ReadBlocks(bio, bio->Media->MediaId, gh.entries_lba, rounded, b) != EFI_SUCCESS)
+		rt_snprintf(why, sizeof(why), "its %zu bytes of entries cannot be read", bytes);
+	else
+		trusted = gpt_entries(&gh, b, rounded, why, sizeof(why));
+	if (!trusted)
+		say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: its GPT is not to be trusted (%s); no XBOOTLDR partition looked for", why);
+	for (uint32_t i = 0; trusted && i < gh.count && !have; i++)
+		if (gpt_entry(&gh, b, i, &ge, why, sizeof(why)) && !RT_FN(memcmp)(ge.type, &xbootldr_type, 16)) {
+			RT_FN(memcpy)(want, ge.uuid, 16);
+			have = true;
 		}
-	}
 	bs->FreePages(buf, pages);
 	if (!have || bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &nh, &h) != EFI_SUCCESS)
 		return NULL;
@@ -981,17 +993,23 @@ static void shell_boot_option(void)
 	for (UINTN i = 0; i < bytes / 2; i++) {
 		static uint8_t opt[4096];
 		CHAR16 name[16];
-		UINTN n = sizeof(opt) - 2;
+		UINTN n = sizeof(opt);
 		char desc[128], low[128];
 		struct bls_entry *e;
 
+		struct bls_load_option lo;
 		rt_snprintf(low, sizeof(low), "Boot%04X", order[i]);
-		if (rs->GetVariable(wide(low, name, 16), &global_guid, &attrs, &n, opt) != EFI_SUCCESS || n < 8)
+		if (rs->GetVariable(wide(low, name, 16), &global_guid, &attrs, &n, opt) != EFI_SUCCESS)
 			continue;
-		opt[n] = opt[n + 1] = 0;
-		if (!(*(UINT32 *)opt & 1)) /* LOAD_OPTION_ACTIVE */
+		/* its description within the option, by FilePathListLength */
+		if (!bls_load_option(opt, n, &lo)) {
+			say(EFIKEXEC_LOG_WARN, "stage", "%s: not an EFI_LOAD_OPTION (its description or device path runs past its %llu bytes); left out",
+			    low, (unsigned long long)n);
 			continue;
-		ucs2_to_utf8((const uint16_t *)(opt + 6), (n - 6) / 2, desc, sizeof(desc));
+		}
+		if (!(lo.attributes & 1)) /* LOAD_OPTION_ACTIVE */
+			continue;
+		ucs2_to_utf8((const uint16_t *)(opt + lo.desc_off), lo.desc_units, desc, sizeof(desc));
 		for (size_t k = 0; k <= RT_FN(strlen)(desc); k++)
 			low[k] = desc[k] >= 'A' && desc[k] <= 'Z' ? (char)(desc[k] - 'A' + 'a') : desc[k];
 		if (!contains(low, "shell") || !(e = new_entry()))

@@ -935,3 +935,21 @@ const char *bls_loader_feature_name(unsigned bit)
 	};
 	return bit < BLS_LOADER_FEATURE_BITS ? names[bit] : NULL;
 }
+
+bool bls_load_option(const uint8_t *opt, size_t len, struct bls_load_option *out)
+{
+	size_t at = 6, plen;
+
+	if (len < 8)
+		return false;
+	plen = (size_t)opt[4] | (size_t)opt[5] << 8;
+	while (at + 1 < len && (opt[at] || opt[at + 1]))
+		at += 2;
+	if (at + 1 >= len || plen > len - (at + 2))
+		return false;
+	*out = (struct bls_load_option){
+		.attributes = (uint32_t)opt[0] | (uint32_t)opt[1] << 8 | (uint32_t)opt[2] << 16 | (uint32_t)opt[3] << 24,
+		.desc_off = 6, .desc_units = (at - 6) / 2, .path_off = at + 2, .path_len = plen,
+	};
+	return true;
+}

@@ -247,6 +247,20 @@ size_t bls_find(struct bls_entry *const *list, size_t n, const char *pattern, bo
 /* bit's name as bootctl prints it; NULL: no such bit known */
 const char *bls_loader_feature_name(unsigned bit);
 
+/*
+ * An EFI_LOAD_OPTION (UEFI 2.10, 3.1.3: Attributes u32, FilePathListLength
+ * u16, Description - UCS-2 with its NUL -, FilePathList, OptionalData) in
+ * opt[0, len): where its description and its device paths lie. False
+ * when the description has no NUL before the paths, or the paths' length
+ * runs past the option (firmware variables are data from anyone).
+ */
+struct bls_load_option {
+	uint32_t attributes;
+	size_t desc_off, desc_units;  /* the description's UCS-2 units, no NUL */
+	size_t path_off, path_len;    /* FilePathList */
+};
+bool bls_load_option(const uint8_t *opt, size_t len, struct bls_load_option *out);
+
 void bls_config_defaults(struct bls_config *c);
 /* \loader\loader.conf: default, timeout, editor, auto-entries,
  * auto-firmware; systemd-boot's other keys are accepted and ignored; any

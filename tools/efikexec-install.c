@@ -49,6 +49,7 @@
 #include "../lib/bls.h"
 #include "../boot/pe.h"
 #include "../lib/cmdline.h"
+#include "../lib/gpt.h"
 
 #if defined(__x86_64__)
 #define ARCH_LOWER "x64" /* efikexecx64.efi */
@@ -227,18 +228,74 @@ static int write_all(int fd, const void *data, size_t len)
 
 /* --- the transaction: files staged under temporary names, then renamed ---------------------------- */
 
+/* What cannot be done without memory ends the program, named: nothing is
+ * half-written then (the staged files are only temporary names). */
+static void *need(void *p)
+{
+	if (!p) {
+		fail("out of memory");
+		exit(1);
+	}
+	return p;
+}
+static char *xstrdup(const char *s)
+{
+	return need(strdup(s));
+}
+
+/*
+ * An install is a transaction: each new file is written whole under a
+ * temporary name beside its final one and synced (stage), then all are
+ * put in place at once (commit). The temporary name is unpredictable and
+ * made with O_EXCL|O_NOFOLLOW, so a link planted beside the file is never
+ * followed. commit moves each old file aside before the new one takes its
+ * name; if any step fails, every file goes back to what it was (the new
+ * ones removed, the old ones renamed back), and the folders made are
+ * removed: either all files are new or none is. Folders made and renamed
+ * into are synced in their parents, and a failed sync is an error. A
+ * crash during commit can leave an old file under its ".efikexec-old-"
+ * name, never a half-written one.
+ */
 #define MAX_STAGED 16
 static struct {
-	char *final, *tmp;
+	char *final, *tmp, *old; /* old: where the previous file went (NULL: none) */
+	bool placed;
 } staged[MAX_STAGED];
 static unsigned nstaged;
 static char *made[MAX_STAGED * 4]; /* folders made, in order */
 static unsigned nmade;
 
-/* mkdir -p, remembering what it made (rollback removes it again). */
+/* fsync of the folder `dir`; EINVAL: the file system keeps no such state
+ * (it syncs folders with their files, as some do) */
+static int sync_folder(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return fail("cannot open the folder %s to sync it: %m", dir);
+	if (fsync(fd) < 0 && errno != EINVAL)
+		r = fail("cannot sync the folder %s: %m", dir);
+	close(fd);
+	return r;
+}
+
+/* The folder of a path (a copy). */
+static char *parent_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir)
+		*slash = 0;
+	else if (slash)
+		slash[1] = 0;
+	return dir;
+}
+
+/* mkdir -p, remembering what it made (rollback removes it again); each
+ * folder made is synced in its parent. */
 static int make_dirs(const char *path)
 {
-	char *p = strdup(path);
+	char *p = xstrdup(path);
 	int r = 0;
 
 	for (char *s = p + 1;; s++) {
@@ -247,8 +304,13 @@ static int make_dirs(const char *path)
 		char c = *s;
 		*s = 0;
 		if (mkdir(p, 0755) == 0) {
+			char *up = parent_of(p);
 			if (nmade < sizeof(made) / sizeof(made[0]))
-				made[nmade++] = strdup(p);
+				made[nmade++] = xstrdup(p);
+			r = sync_folder(up);
+			free(up);
+			if (r < 0)
+				break;
 		} else if (errno != EEXIST) {
 			r = fail("cannot make the folder %s: %m", p);
 			break;
@@ -267,6 +329,7 @@ static void rollback(void)
 		unlink(staged[i].tmp);
 		free(staged[i].tmp);
 		free(staged[i].final);
+		free(staged[i].old);
 	}
 	nstaged = 0;
 	while (nmade) {
@@ -275,24 +338,63 @@ static void rollback(void)
 	}
 }
 
+/* A name beside `final` that did not exist: ".NAME.efikexec-KIND-XXXXXX",
+ * made here with O_CREAT|O_EXCL|O_NOFOLLOW (fd >= 0), or only chosen
+ * (fd NULL: for rename to take, which never follows a link). */
+static char *beside(const char *final, const char *kind, mode_t mode, int *fd)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char *dir = parent_of(final), *tmp;
+	const char *base = strrchr(final, '/') ? strrchr(final, '/') + 1 : final;
+	uint8_t rnd[6];
+
+	for (int tries = 0; tries < 100; tries++) {
+		int rfd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (rfd < 0 || read(rfd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
+			if (rfd >= 0)
+				close(rfd);
+			fail("cannot read /dev/urandom for a temporary name: %m");
+			free(dir);
+			return NULL;
+		}
+		close(rfd);
+		if (asprintf(&tmp, "%s/.%s.efikexec-%s-%c%c%c%c%c%c", dir, base, kind, abc[rnd[0] % 36], abc[rnd[1] % 36],
+			     abc[rnd[2] % 36], abc[rnd[3] % 36], abc[rnd[4] % 36], abc[rnd[5] % 36]) < 0)
+			need(NULL);
+		if (fd) {
+			*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+			if (*fd >= 0 || errno != EEXIST)
+				break;
+		} else if (faccessat(AT_FDCWD, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+			break;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	free(dir);
+	if (!tmp)
+		fail("no free temporary name beside %s", final);
+	return tmp;
+}
+
 /* Writes `final`'s new content under a temporary name beside it. */
 static int stage(const char *final, const void *data, size_t len, mode_t mode)
 {
-	char *dir = strdup(final), *slash = strrchr(dir, '/'), *tmp;
-	int fd;
+	char *dir = parent_of(final), *tmp;
+	int fd = -1;
 
-	if (nstaged == MAX_STAGED)
+	if (nstaged == MAX_STAGED) {
+		free(dir);
 		return fail("internal: too many files in one install");
-	*slash = 0;
+	}
 	if (make_dirs(dir) < 0) {
 		free(dir);
 		return -1;
 	}
-	if (asprintf(&tmp, "%s/.%s.efikexec-new", dir, slash + 1) < 0)
-		exit(1);
 	free(dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (!(tmp = beside(final, "new", mode, &fd)))
+		return -1;
+	if (fd < 0 || fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
@@ -308,42 +410,72 @@ static int stage(const char *final, const void *data, size_t len, mode_t mode)
 		free(tmp);
 		return -1;
 	}
-	staged[nstaged].final = strdup(final);
-	staged[nstaged].tmp = tmp;
+	staged[nstaged] = (typeof(staged[0])){ .final = xstrdup(final), .tmp = tmp };
 	nstaged++;
 	return 0;
 }
 
-static void sync_dir(const char *file)
+/* Puts file i back as it was before commit touched it. */
+static void undo_one(unsigned i)
 {
-	char *dir = strdup(file), *slash = strrchr(dir, '/');
-	int fd;
-
-	*slash = 0;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
+	if (staged[i].placed && rename(staged[i].final, staged[i].tmp) < 0)
+		unlink(staged[i].final);
+	if (staged[i].old && rename(staged[i].old, staged[i].final) < 0)
+		fail("cannot put %s back as %s: %m (the old file is there)", staged[i].old, staged[i].final);
+	unlink(staged[i].tmp);
 }
 
 static int commit(void)
 {
+	unsigned i;
 	int r = 0;
 
-	for (unsigned i = 0; i < nstaged; i++) {
+	for (i = 0; i < nstaged && !r; i++) {
+		struct stat st;
+		if (lstat(staged[i].final, &st) == 0) {
+			if (!(staged[i].old = beside(staged[i].final, "old", 0, NULL)))
+				r = -1;
+			else if (rename(staged[i].final, staged[i].old) < 0) {
+				r = fail("cannot move %s aside to %s: %m", staged[i].final, staged[i].old);
+				free(staged[i].old);
+				staged[i].old = NULL;
+			}
+		} else if (errno != ENOENT) {
+			r = fail("cannot look at %s: %m", staged[i].final);
+		}
 		if (!r && rename(staged[i].tmp, staged[i].final) < 0)
 			r = fail("cannot rename %s to %s: %m", staged[i].tmp, staged[i].final);
 		else if (!r)
-			sync_dir(staged[i].final);
-		if (r)
-			unlink(staged[i].tmp);
+			staged[i].placed = true;
+		if (!r) {
+			char *dir = parent_of(staged[i].final);
+			r = sync_folder(dir);
+			free(dir);
+		}
+	}
+	if (r) {
+		/* all back as it was, the last touched first */
+		while (i-- > 0)
+			undo_one(i);
+		for (unsigned k = 0; k < nstaged; k++)
+			unlink(staged[k].tmp);
+	} else {
+		for (i = 0; i < nstaged; i++)
+			if (staged[i].old && unlink(staged[i].old) < 0)
+				fail("cannot remove the old file %s: %m (the new one is in place)", staged[i].old);
+	}
+	for (i = 0; i < nstaged; i++) {
 		free(staged[i].tmp);
 		free(staged[i].final);
+		free(staged[i].old);
 	}
 	nstaged = 0;
-	for (unsigned i = 0; i < nmade; i++)
+	if (r)
+		while (nmade) {
+			rmdir(made[--nmade]);
+			free(made[nmade]);
+		}
+	for (i = 0; i < nmade; i++)
 		free(made[i]);
 	nmade = 0;
 	return r;
@@ -374,11 +506,16 @@ struct gpt_part {
 	char type_text[37], uuid_text[37];
 };
 
-/* Partition `number` of the GPT on `disk` (a block device or an image). */
+/* Partition `number` of the GPT on `disk` (a block device or an image),
+ * the table checked as the stage checks one (lib/gpt.c: both CRC32s, the
+ * sizes, the entry's LBAs within the usable range). */
 static int gpt_read(const char *disk, unsigned number, struct gpt_part *p)
 {
 	static const unsigned sizes[] = { 512, 4096 };
-	uint8_t hdr[92], ent[128];
+	uint8_t hdr[4096], *ents = NULL;
+	char why[160] = "";
+	struct gpt_header h;
+	struct gpt_entry e;
 	int fd = open(disk, O_RDONLY | O_CLOEXEC);
 	int r = -1;
 
@@ -386,30 +523,38 @@ static int gpt_read(const char *disk, unsigned number, struct gpt_part *p)
 		return fail("cannot open %s to read its partition table: %m", disk);
 	for (unsigned i = 0; i < 2; i++) {
 		unsigned ss = sizes[i];
-		if (pread(fd, hdr, sizeof(hdr), ss) != (ssize_t)sizeof(hdr) || memcmp(hdr, "EFI PART", 8))
+		if (pread(fd, hdr, ss, ss) != (ssize_t)ss || memcmp(hdr, "EFI PART", 8))
 			continue;
-		uint64_t lba = le64(hdr + 72);
-		uint32_t n = le32(hdr + 80), esz = le32(hdr + 84);
-		if (number == 0 || number > n || esz < 128 || esz > 4096) {
-			fail("%s: the GPT has %u entries of %u bytes; partition %u is not among them", disk, n, esz,
-			     number);
+		if (!gpt_header(hdr, ss, 1, &h, why, sizeof(why))) {
+			fail("%s: its GPT is not to be trusted: %s", disk, why);
 			goto out;
 		}
-		if (pread(fd, ent, sizeof(ent), (off_t)(lba * ss + (uint64_t)(number - 1) * esz)) !=
-		    (ssize_t)sizeof(ent)) {
-			fail("%s: cannot read GPT entry %u: %m", disk, number);
+		if (number == 0 || number > h.count) {
+			fail("%s: the GPT has %u entries; partition %u is not among them", disk, h.count, number);
 			goto out;
 		}
-		static const uint8_t unused[16];
-		if (!memcmp(ent, unused, 16)) {
-			fail("%s: partition %u is unused (its GPT entry has no type)", disk, number);
+		size_t bytes = (size_t)h.count * h.entry_size;
+		if (!(ents = malloc(bytes ? bytes : 1))) {
+			fail("out of memory");
+			goto out;
+		}
+		if (pread(fd, ents, bytes, (off_t)(h.entries_lba * ss)) != (ssize_t)bytes) {
+			fail("%s: cannot read the GPT's %zu bytes of entries: %m", disk, bytes);
+			goto out;
+		}
+		if (!gpt_entries(&h, ents, bytes, why, sizeof(why))) {
+			fail("%s: its GPT is not to be trusted: %s", disk, why);
+			goto out;
+		}
+		if (!gpt_entry(&h, ents, number - 1, &e, why, sizeof(why))) {
+			fail("%s: partition %u %s", disk, number, why);
 			goto out;
 		}
 		p->number = number;
-		memcpy(p->type, ent, 16);
-		memcpy(p->uuid, ent + 16, 16);
-		p->start = le64(ent + 32);
-		p->size = le64(ent + 40) - p->start + 1;
+		memcpy(p->type, e.type, 16);
+		memcpy(p->uuid, e.uuid, 16);
+		p->start = e.first;
+		p->size = e.blocks;
 		guid_text(p->type, p->type_text);
 		guid_text(p->uuid, p->uuid_text);
 		r = 0;
@@ -417,6 +562,7 @@ static int gpt_read(const char *disk, unsigned number, struct gpt_part *p)
 	}
 	fail("%s has no GPT (no \"EFI PART\" header at block 1 of 512 or 4096 bytes)", disk);
 out:
+	free(ents);
 	close(fd);
 	return r;
 }
@@ -625,7 +771,7 @@ static int var_set(const char *name, const char *guid, uint32_t attr, const void
 	/* efivarfs replaces a variable with each write; a plain folder (tests,
 	 * image builders) needs the old bytes cut */
 	bool real = statfs(vars_dir(), &fs) == 0 && (unsigned long)fs.f_type == EFIVARFS_MAGIC;
-	buf = malloc(len + 4);
+	buf = need(malloc(len + 4));
 	buf[0] = (uint8_t)attr, buf[1] = (uint8_t)(attr >> 8), buf[2] = (uint8_t)(attr >> 16), buf[3] = (uint8_t)(attr >> 24);
 	memcpy(buf + 4, data, len);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (real ? 0 : O_TRUNC), 0644);
@@ -642,22 +788,22 @@ static int var_set(const char *name, const char *guid, uint32_t attr, const void
 /* A UTF-16 string variable as UTF-8 (NULL when unset). */
 static char *var_text(const char *name, const char *guid)
 {
-	size_t len, need;
+	size_t len, size;
 	uint8_t *raw = var_get(name, guid, &len, NULL);
 	uint16_t *u;
 	char *out;
 
 	if (!raw)
 		return NULL;
-	u = calloc(len / 2 + 1, 2);
+	u = need(calloc(len / 2 + 1, 2));
 	memcpy(u, raw, len & ~(size_t)1);
 	free(raw);
 	size_t n = 0;
 	while (n < len / 2 && u[n])
 		n++;
-	need = ucs2_to_utf8(u, n, NULL, 0);
-	out = malloc(need + 1);
-	ucs2_to_utf8(u, n, out, need + 1);
+	size = ucs2_to_utf8(u, n, NULL, 0);
+	out = need(malloc(size + 1));
+	ucs2_to_utf8(u, n, out, size + 1);
 	free(u);
 	return out;
 }
@@ -672,7 +818,7 @@ static int var_set_text(const char *name, const char *guid, uint32_t attr, const
 	if (!*text)
 		return var_set(name, guid, attr, NULL, 0);
 	n = utf8_to_ucs2(text, NULL, 0);
-	u = calloc(n + 1, 2);
+	u = need(calloc(n + 1, 2));
 	utf8_to_ucs2(text, u, n + 1);
 	r = var_set(name, guid, attr, u, (n + 1) * 2);
 	free(u);
@@ -731,16 +877,13 @@ static size_t load_option(uint8_t *out, const struct gpt_part *p, const char *fi
 /* Whether a load option's device path names `file` (case-insensitively). */
 static bool option_names(const uint8_t *o, size_t len, const char *file)
 {
-	size_t at = 6, end;
+	struct bls_load_option lo;
+	size_t at, end;
 
-	if (len < 6)
+	if (!bls_load_option(o, len, &lo))
 		return false;
-	while (at + 1 < len && (o[at] || o[at + 1]))
-		at += 2;
-	at += 2;
-	end = at + (o[4] | o[5] << 8);
-	if (end > len)
-		return false;
+	at = lo.path_off;
+	end = at + lo.path_len;
 	while (at + 4 <= end) {
 		unsigned nlen = o[at + 2] | o[at + 3] << 8;
 		if (nlen < 4 || at + nlen > end)
@@ -822,7 +965,7 @@ static int install_boot_entry(const struct gpt_part *part)
 		return -1;
 	uint16_t *old = (uint16_t *)var_get("BootOrder", GLOBAL_GUID, &len, NULL);
 	size_t n = old ? len / 2 : 0, k = 0;
-	order = calloc(n + 1, 2);
+	order = need(calloc(n + 1, 2));
 	order[k++] = (uint16_t)num;
 	for (size_t i = 0; i < n; i++) {
 		uint16_t v;
@@ -923,10 +1066,17 @@ static int stage_install_conf(void)
 {
 	char *path = join(conf_root(), "install.conf");
 	size_t len = 0;
-	char *old = (char *)slurp(path, 1 << 20, &len), *out = malloc(len + 32), *s, *save = NULL;
+	char *old = (char *)slurp(path, 1 << 20, &len), *out, *s, *save = NULL;
 	size_t at = 0;
 	int r;
 
+	/* a file that cannot be read is not a missing one: it is not rewritten */
+	if (!old && errno != ENOENT) {
+		r = fail("cannot read %s: %m; it is left as it is", path);
+		free(path);
+		return r;
+	}
+	out = need(malloc(len + 32));
 	if (old)
 		for (s = strtok_r(old, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
 			if (strncmp(s + strspn(s, " \t"), "layout=", 7))
@@ -1025,8 +1175,10 @@ static int cmd_install(bool update)
 		}
 	}
 	unsigned count = nstaged;
-	if (commit() < 0)
+	if (commit() < 0) {
+		fail("nothing installed: %s is as it was", esp);
 		goto out;
+	}
 	note("%s efikexec %s on %s (%u file%s written)", update ? "updated to" : "installed", ver, esp, count,
 	     count == 1 ? "" : "s");
 	r = 0;
@@ -1219,7 +1371,7 @@ static void scan(const char *root, enum bls_part part)
 				free(names[i]);
 				continue;
 			}
-			struct bls_entry *e = calloc(1, sizeof(*e));
+			struct bls_entry *e = need(calloc(1, sizeof(*e)));
 			if (k == 0) {
 				char *file = join(dir, name);
 				size_t len;

@@ -3,7 +3,10 @@
  * enospc.c - a full disk for the installer's tests, by LD_PRELOAD: write(2)
  * to a file under $ENOSPC_DIR fails with ENOSPC once $ENOSPC_AFTER bytes
  * have been written there (the write that crosses the limit is cut short,
- * as a file system does when it fills up). Nothing else changes.
+ * as a file system does when it fills up); and rename(2) of a path under
+ * $ENOSPC_DIR fails with EIO when it is the ($ENOSPC_RENAME + 1)-th such
+ * rename (that one only: a disk that fails once, then works, as the
+ * installer must undo what it did). Nothing else changes.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -44,4 +47,19 @@ ssize_t write(int fd, const void *buf, size_t n)
 		}
 	}
 	return real(fd, buf, n);
+}
+
+int rename(const char *from, const char *to)
+{
+	static int (*real)(const char *, const char *);
+	static long long seen;
+	const char *dir = getenv("ENOSPC_DIR"), *nth = getenv("ENOSPC_RENAME");
+
+	if (!real)
+		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	if (dir && nth && !strncmp(from, dir, strlen(dir)) && seen++ == atoll(nth)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(from, to);
 }

@@ -177,6 +177,66 @@ if [ $kept = $tried ]; then
 else
 	bad "install on a full disk ($kept of $tried kept)" "$msgs"
 fi
+# --- a rename that fails at every point of the commit: all old, or all new ------------------------------
+before=$(state)
+kept=0 tried=0 msgs=
+for nth in 0 1 2 3 4 5 6 7 8 9; do
+	tried=$((tried + 1))
+	out=$(ENOSPC_DIR="$W/root" ENOSPC_RENAME=$nth LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+		run install --install-conf --tries=2 --no-variables 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && [ "$(state)" = "$before" ] && grep -q 'Input/output error' <<<"$out" &&
+		grep -q 'nothing installed' <<<"$out"; then
+		kept=$((kept + 1))
+	elif [ $rc = 0 ] && cmp -s "$EFI" "$W/root/esp/EFI/efikexec/efikexecx64.efi" &&
+		cmp -s "$EFI" "$W/root/esp/EFI/BOOT/BOOTX64.EFI" && grep -qx layout=bls "$W/root/etc/install.conf" &&
+		! find "$W/root" -name '*.efikexec-*' | grep -q .; then
+		break # past the last rename: installed whole
+	else
+		msgs+="rename $nth fails: exit $rc: $out"$'\n'$(find "$W/root" -name '*.efikexec-*')$'\n'
+		break
+	fi
+done
+if [ -z "$msgs" ] && [ $kept -ge 4 ] && [ $kept -lt $tried ]; then
+	ok "install when a rename fails: at each of $kept points the old install stays whole; past them the new one is whole"
+else
+	bad "install when a rename fails ($kept of $tried kept)" "$msgs"
+fi
+# the same machine again for what follows
+fresh
+SRC=$W/old.efi run install --no-variables -q >/dev/null
+echo "timeout 7" >"$W/root/esp/loader/loader.conf"
+rm "$W/root/esp/loader/entries.srel"
+echo "layout=other" >"$W/root/etc/install.conf"
+
+# --- links planted where the installer used to write: never followed -----------------------------------
+echo outside >"$W/outside"
+for d in EFI/efikexec EFI/BOOT; do
+	for f in "$W/root/esp/$d"/*.[eE][fF][iI]; do
+		ln -s "$W/outside" "$(dirname "$f")/.$(basename "$f").efikexec-new"
+	done
+done
+out=$(run install --no-variables 2>&1)
+if [ $? = 0 ] && [ "$(cat "$W/outside")" = outside ] && cmp -s "$EFI" "$W/root/esp/EFI/efikexec/efikexecx64.efi" &&
+	[ -L "$W/root/esp/EFI/BOOT/.BOOTX64.EFI.efikexec-new" ]; then
+	ok "install: a link planted at the old temporary name is neither followed nor written through"
+else
+	bad "install with links planted" "$out $(cat "$W/outside")"
+fi
+find "$W/root/esp" -type l -delete
+# an install.conf that cannot be read is not taken for a missing one
+rm "$W/root/etc/install.conf"
+mkdir "$W/root/etc/install.conf"
+before=$(state)
+out=$(run install --install-conf --no-variables 2>&1)
+if [ $? = 1 ] && grep -q 'install.conf: Is a directory; it is left as it is' <<<"$out" && [ "$(state)" = "$before" ]; then
+	ok "install: an install.conf that cannot be read stops the install, named; nothing written"
+else
+	bad "install with an unreadable install.conf" "$out"
+fi
+rmdir "$W/root/etc/install.conf"
+echo "layout=other" >"$W/root/etc/install.conf"
+
 out=$(ENOSPC_DIR="$W/root" ENOSPC_AFTER=100000000 LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
 	run install --install-conf --tries=2 --no-variables 2>&1)
 if [ $? = 0 ] && cmp -s "$EFI" "$W/root/esp/EFI/efikexec/efikexecx64.efi" && grep -qx 'timeout 7' "$W/root/esp/loader/loader.conf" &&
@@ -359,6 +419,19 @@ if [ $? = 1 ] && grep -q 'disk.img: partition 7 is unused' <<<"$out" && [ -z "$(
 	ok "an unused partition for the boot entry: refused, named, nothing written"
 else
 	bad "bad partition" "$out"
+fi
+# a GPT whose CRC32s do not hold: not believed (lib/gpt.c, as the stage)
+cp "$W/disk.img" "$W/bad-header.img"
+printf '\x01' | dd of="$W/bad-header.img" bs=1 seek=$((512 + 20)) conv=notrunc status=none
+cp "$W/disk.img" "$W/bad-entries.img"
+printf '\x01' | dd of="$W/bad-entries.img" bs=1 seek=$((1024 + 127 * 128)) conv=notrunc status=none
+out=$(run --esp-disk="$W/bad-header.img:1" install 2>&1)
+out2=$(run --esp-disk="$W/bad-entries.img:1" install 2>&1)
+if grep -q 'bad-header.img: its GPT is not to be trusted: header CRC32 0x[0-9a-f]*, its bytes give 0x' <<<"$out" &&
+	grep -q 'bad-entries.img: its GPT is not to be trusted: entry array CRC32 ' <<<"$out2" && [ -z "$(ls "$W/root/esp")" ]; then
+	ok "a GPT with a header or entry array not matching its CRC32: refused, named, nothing written"
+else
+	bad "a GPT with bad CRCs" "$out $out2"
 fi
 out=$(run frobnicate 2>&1)
 rc=$?

@@ -432,3 +432,93 @@ TEST(bls_default_choice)
 		CHECK_STR(bls_default_by_name(BLS_BY_ONESHOT), "LoaderEntryOneShot");
 	}
 }
+
+/* A GPT as the stage and the installer check it (lib/gpt.c). */
+#include "../../lib/gpt.h"
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+static void seal(uint8_t *hdr, const uint8_t *ents, size_t len)
+{
+	put32(hdr + 88, gpt_crc32(0, ents, len));
+	put32(hdr + 16, 0);
+	put32(hdr + 16, gpt_crc32(0, hdr, 92));
+}
+
+TEST(gpt_checks)
+{
+	static uint8_t hdr[512], ents[4 * 128];
+	struct gpt_header h;
+	struct gpt_entry e;
+	char why[160];
+
+	/* the CRC every UEFI implementation agrees on: "123456789" */
+	CHECK_EQ_U64(gpt_crc32(0, "123456789", 9), 0xcbf43926u);
+	memcpy(hdr, "EFI PART", 8);
+	put32(hdr + 8, 0x10000);
+	put32(hdr + 12, 92);
+	put64(hdr + 24, 1);
+	put64(hdr + 32, 81919);
+	put64(hdr + 40, 34);
+	put64(hdr + 48, 81886);
+	put64(hdr + 72, 2);
+	put32(hdr + 80, 4);
+	put32(hdr + 84, 128);
+	memset(ents, 0, sizeof(ents));
+	ents[0] = 0x28; /* a type */
+	put64(ents + 32, 2048);
+	put64(ents + 40, 4095);
+	ents[128] = 0x29;
+	put64(ents + 128 + 32, 5000);
+	put64(ents + 128 + 40, 4999); /* last before first */
+	seal(hdr, ents, sizeof(ents));
+	CHECK(gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
+	CHECK(gpt_entries(&h, ents, sizeof(ents), why, sizeof(why)));
+	CHECK(gpt_entry(&h, ents, 0, &e, why, sizeof(why)) && e.first == 2048 && e.blocks == 2048);
+	CHECK(!gpt_entry(&h, ents, 1, &e, why, sizeof(why)));
+	CHECK_STR(why, "has LBAs 5000 to 4999, not within the usable 34 to 81886");
+	CHECK(!gpt_entry(&h, ents, 2, &e, why, sizeof(why)));
+	CHECK_STR(why, "is unused (its entry has no type)");
+	CHECK(!gpt_entry(&h, ents, 4, &e, why, sizeof(why)));
+	/* a byte of the header changed: its CRC says so */
+	hdr[20] = 1;
+	CHECK(!gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
+	CHECK_CONTAINS(why, "header CRC32 ");
+	hdr[20] = 0;
+	CHECK(gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
+	/* a byte of an entry changed: the array's CRC says so */
+	ents[3 * 128] = 1;
+	CHECK(!gpt_entries(&h, ents, sizeof(ents), why, sizeof(why)));
+	CHECK_CONTAINS(why, "entry array CRC32 ");
+	ents[3 * 128] = 0;
+	CHECK(!gpt_entries(&h, ents, sizeof(ents) - 1, why, sizeof(why)));
+	/* sizes: an entry of 192 bytes, a header at the wrong LBA */
+	put32(hdr + 84, 192);
+	seal(hdr, ents, sizeof(ents));
+	CHECK(!gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
+	CHECK_STR(why, "entry size 192, not 128 x 2^n up to 4096");
+	put32(hdr + 84, 128);
+	seal(hdr, ents, sizeof(ents));
+	CHECK(!gpt_header(hdr, 512, 2, &h, why, sizeof(why)));
+	CHECK_STR(why, "header at LBA 2 says it is at LBA 1");
+	CHECK(!gpt_header((const uint8_t *)"EFI PAR", 8, 1, &h, why, sizeof(why)));
+}
+
+/* An EFI_LOAD_OPTION read by FilePathListLength (lib/bls.c). */
+TEST(bls_load_options)
+{
+	/* active, "Sh" NUL, a 4-byte end node, then 2 bytes of optional data */
+	static const uint8_t good[] = { 1, 0, 0, 0, 4, 0, 'S', 0, 'h', 0, 0, 0, 0x7f, 0xff, 4, 0, 9, 9 };
+	static const uint8_t no_nul[] = { 1, 0, 0, 0, 0, 0, 'S', 0, 'h', 0 };
+	static const uint8_t long_path[] = { 1, 0, 0, 0, 9, 0, 'S', 0, 0, 0, 0x7f, 0xff, 4, 0 };
+	struct bls_load_option lo;
+
+	CHECK(bls_load_option(good, sizeof(good), &lo));
+	CHECK_EQ_U64(lo.attributes, 1);
+	CHECK_EQ_U64(lo.desc_off, 6);
+	CHECK_EQ_U64(lo.desc_units, 2);
+	CHECK_EQ_U64(lo.path_off, 12);
+	CHECK_EQ_U64(lo.path_len, 4);
+	CHECK(!bls_load_option(no_nul, sizeof(no_nul), &lo));       /* the description runs to its end */
+	CHECK(!bls_load_option(long_path, sizeof(long_path), &lo)); /* 9 bytes of paths, 4 there */
+	CHECK(!bls_load_option(good, 7, &lo));
+}
