@@ -104,21 +104,29 @@ static struct {
 	long tries;
 } opt = { .tries = -1 };
 
-/* set while a candidate is only tried: its failures are not reported */
-static bool silent;
-
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (silent)
-		return -1;
 	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	return -1;
+}
+
+/* A failure put into why[0, len) instead of being said: for what a caller
+ * may try quietly (a candidate ESP) or say with more around it. -1. */
+static int said(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int said(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -509,45 +517,42 @@ struct gpt_part {
 /* Partition `number` of the GPT on `disk` (a block device or an image),
  * the table checked as the stage checks one (lib/gpt.c: both CRC32s, the
  * sizes, the entry's LBAs within the usable range). */
-static int gpt_read(const char *disk, unsigned number, struct gpt_part *p)
+static int gpt_read(const char *disk, unsigned number, struct gpt_part *p, char *why, size_t whylen)
 {
 	static const unsigned sizes[] = { 512, 4096 };
 	uint8_t hdr[4096], *ents = NULL;
-	char why[160] = "";
+	char reason[160] = "";
 	struct gpt_header h;
 	struct gpt_entry e;
 	int fd = open(disk, O_RDONLY | O_CLOEXEC);
 	int r = -1;
 
 	if (fd < 0)
-		return fail("cannot open %s to read its partition table: %m", disk);
+		return said(why, whylen, "cannot open %s to read its partition table: %s", disk, strerror(errno));
 	for (unsigned i = 0; i < 2; i++) {
 		unsigned ss = sizes[i];
 		if (pread(fd, hdr, ss, ss) != (ssize_t)ss || memcmp(hdr, "EFI PART", 8))
 			continue;
-		if (!gpt_header(hdr, ss, 1, &h, why, sizeof(why))) {
-			fail("%s: its GPT is not to be trusted: %s", disk, why);
+		if (!gpt_header(hdr, ss, 1, &h, reason, sizeof(reason))) {
+			said(why, whylen, "%s: its GPT is not to be trusted: %s", disk, reason);
 			goto out;
 		}
 		if (number == 0 || number > h.count) {
-			fail("%s: the GPT has %u entries; partition %u is not among them", disk, h.count, number);
+			said(why, whylen, "%s: the GPT has %u entries; partition %u is not among them", disk, h.count, number);
 			goto out;
 		}
 		size_t bytes = (size_t)h.count * h.entry_size;
-		if (!(ents = malloc(bytes ? bytes : 1))) {
-			fail("out of memory");
-			goto out;
-		}
+		ents = need(malloc(bytes ? bytes : 1));
 		if (pread(fd, ents, bytes, (off_t)(h.entries_lba * ss)) != (ssize_t)bytes) {
-			fail("%s: cannot read the GPT's %zu bytes of entries: %m", disk, bytes);
+			said(why, whylen, "%s: cannot read the GPT's %zu bytes of entries: %s", disk, bytes, strerror(errno));
 			goto out;
 		}
-		if (!gpt_entries(&h, ents, bytes, why, sizeof(why))) {
-			fail("%s: its GPT is not to be trusted: %s", disk, why);
+		if (!gpt_entries(&h, ents, bytes, reason, sizeof(reason))) {
+			said(why, whylen, "%s: its GPT is not to be trusted: %s", disk, reason);
 			goto out;
 		}
-		if (!gpt_entry(&h, ents, number - 1, &e, why, sizeof(why))) {
-			fail("%s: partition %u %s", disk, number, why);
+		if (!gpt_entry(&h, ents, number - 1, &e, reason, sizeof(reason))) {
+			said(why, whylen, "%s: partition %u %s", disk, number, reason);
 			goto out;
 		}
 		p->number = number;
@@ -560,7 +565,7 @@ static int gpt_read(const char *disk, unsigned number, struct gpt_part *p)
 		r = 0;
 		goto out;
 	}
-	fail("%s has no GPT (no \"EFI PART\" header at block 1 of 512 or 4096 bytes)", disk);
+	said(why, whylen, "%s has no GPT (no \"EFI PART\" header at block 1 of 512 or 4096 bytes)", disk);
 out:
 	free(ents);
 	close(fd);
@@ -568,7 +573,7 @@ out:
 }
 
 /* The GPT partition a mounted folder lives on (sysfs: /sys/dev/block/M:m). */
-static int mount_part(const char *path, struct gpt_part *p, char *disk, size_t disksz)
+static int mount_part(const char *path, struct gpt_part *p, char *disk, size_t disksz, char *why, size_t whylen)
 {
 	char sys[64], real[PATH_MAX];
 	struct stat sb;
@@ -576,21 +581,21 @@ static int mount_part(const char *path, struct gpt_part *p, char *disk, size_t d
 	uint8_t *num;
 
 	if (stat(path, &sb) < 0)
-		return fail("%s: %m", path);
+		return said(why, whylen, "%s: %s", path, strerror(errno));
 	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(sb.st_dev), minor(sb.st_dev));
 	char *pf = join(sys, "partition");
 	num = slurp(pf, 32, &len);
 	free(pf);
 	if (!num)
-		return fail("%s is on device %u:%u, which is no partition (no %s/partition)", path, major(sb.st_dev),
-			    minor(sb.st_dev), sys);
+		return said(why, whylen, "%s is on device %u:%u, which is no partition (no %s/partition)", path,
+			    major(sb.st_dev), minor(sb.st_dev), sys);
 	unsigned number = (unsigned)strtoul((char *)num, NULL, 10);
 	free(num);
 	if (!realpath(sys, real))
-		return fail("%s: %m", sys);
+		return said(why, whylen, "%s: %s", sys, strerror(errno));
 	*strrchr(real, '/') = 0;
 	snprintf(disk, disksz, "/dev/%s", strrchr(real, '/') + 1);
-	return gpt_read(disk, number, p);
+	return gpt_read(disk, number, p, why, whylen);
 }
 
 /* --- the ESP and XBOOTLDR -------------------------------------------------------------------------- */
@@ -611,8 +616,9 @@ static bool relaxed(void)
 	return opt.relax || (e && (!strcmp(e, "1") || !strcmp(e, "yes") || !strcmp(e, "true")));
 }
 
-/* Checks that `path` is a partition of type `type` (vfat for the ESP). */
-static int check_part_said(const char *path, const char *type, const char *what)
+/* Whether `path` is a partition of type `type` (vfat for the ESP): 0, else
+ * -1 with why (a search tries candidates and says only what it wants). */
+static int check_part(const char *path, const char *type, const char *what, char *why, size_t whylen)
 {
 	struct statfs fs;
 	struct stat sb;
@@ -620,36 +626,24 @@ static int check_part_said(const char *path, const char *type, const char *what)
 	char disk[PATH_MAX];
 
 	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return fail("%s: no such folder (the %s)", path, what);
+		return said(why, whylen, "%s: no such folder (the %s)", path, what);
 	if (relaxed())
 		return 0;
 	if (!is_mount_point(path))
-		return fail("%s is not a mount point (the %s must be a partition; "
-			    "SYSTEMD_RELAX_ESP_CHECKS=1 accepts a folder)",
+		return said(why, whylen,
+			    "%s is not a mount point (the %s must be a partition; SYSTEMD_RELAX_ESP_CHECKS=1 accepts a folder)",
 			    path, what);
 	if (statfs(path, &fs) < 0)
-		return fail("%s: %m", path);
+		return said(why, whylen, "%s: %s", path, strerror(errno));
 	if (type == esp_type && fs.f_type != MSDOS_MAGIC)
-		return fail("%s: file system type 0x%lx, not vfat (0x%x), as an ESP must be", path,
+		return said(why, whylen, "%s: file system type 0x%lx, not vfat (0x%x), as an ESP must be", path,
 			    (unsigned long)fs.f_type, MSDOS_MAGIC);
-	if (opt.esp_disk && type == esp_type ? gpt_read(opt.esp_disk, opt.esp_partn, &p)
-					     : mount_part(path, &p, disk, sizeof(disk)))
+	if (opt.esp_disk && type == esp_type ? gpt_read(opt.esp_disk, opt.esp_partn, &p, why, whylen)
+					     : mount_part(path, &p, disk, sizeof(disk), why, whylen))
 		return -1;
 	if (strcmp(p.type_text, type))
-		return fail("%s: partition type %s, not the %s's %s", path, p.type_text, what, type);
+		return said(why, whylen, "%s: partition type %s, not the %s's %s", path, p.type_text, what, type);
 	return 0;
-}
-
-/* The same; quiet: say nothing (the search tries candidates). */
-static int check_part(const char *path, const char *type, const char *what, bool quiet)
-{
-	bool was = silent;
-	int r;
-
-	silent = was || quiet;
-	r = check_part_said(path, type, what);
-	silent = was;
-	return r;
 }
 
 static const char *env_or(const char *a, const char *env)
@@ -663,16 +657,23 @@ static const char *find_esp(bool say)
 	static const char *const tries[] = { "/efi", "/boot/efi", "/boot" };
 	const char *p = env_or(opt.esp_path, "SYSTEMD_ESP_PATH");
 
-	if (p)
-		return check_part(p, esp_type, "ESP", !say) < 0 ? NULL : p;
+	char why[PATH_MAX + 256];
+
+	if (p) {
+		if (check_part(p, esp_type, "ESP", why, sizeof(why)) == 0)
+			return p;
+		if (say)
+			fail("%s", why);
+		return NULL;
+	}
 	for (unsigned i = 0; i < 3; i++)
-		if (check_part(tries[i], esp_type, "ESP", true) == 0)
+		if (check_part(tries[i], esp_type, "ESP", why, sizeof(why)) == 0)
 			return tries[i];
 	if (say) {
 		/* why each mounted candidate is none */
 		for (unsigned i = 0; i < 3; i++)
-			if (is_mount_point(tries[i]))
-				check_part(tries[i], esp_type, "ESP", false);
+			if (is_mount_point(tries[i]) && check_part(tries[i], esp_type, "ESP", why, sizeof(why)) < 0)
+				fail("%s", why);
 		fail("no ESP found: none of /efi, /boot/efi, /boot is a mounted vfat partition of type %s "
 		     "(--esp-path names one)",
 		     esp_type);
@@ -684,15 +685,20 @@ static const char *find_esp(bool say)
 static const char *find_xbootldr(const char *esp)
 {
 	const char *p = env_or(opt.boot_path, "SYSTEMD_XBOOTLDR_PATH");
+	char why[PATH_MAX + 256];
 	struct stat a, b;
 
-	if (p)
-		return check_part(p, xbootldr_type, "XBOOTLDR partition", false) < 0 ? NULL : p;
+	if (p) {
+		if (check_part(p, xbootldr_type, "XBOOTLDR partition", why, sizeof(why)) == 0)
+			return p;
+		fail("%s", why);
+		return NULL;
+	}
 	if (!esp || stat("/boot", &a) < 0 || stat(esp, &b) < 0 || a.st_dev == b.st_dev)
 		return NULL;
 	if (!is_mount_point("/boot") || relaxed())
 		return NULL;
-	return check_part("/boot", xbootldr_type, "XBOOTLDR partition", true) == 0 ? "/boot" : NULL;
+	return check_part("/boot", xbootldr_type, "XBOOTLDR partition", why, sizeof(why)) == 0 ? "/boot" : NULL;
 }
 
 /* --- efivarfs ---------------------------------------------------------------------------------------- */
@@ -934,13 +940,12 @@ static unsigned boot_entries(const char *file, unsigned *found, unsigned max, ui
 }
 
 /* The ESP's partition, for its boot entry. */
-static int esp_part(const char *esp, struct gpt_part *p)
+static int esp_part(const char *esp, struct gpt_part *p, char *why, size_t whylen)
 {
 	char disk[PATH_MAX];
 
-	if (opt.esp_disk ? gpt_read(opt.esp_disk, opt.esp_partn, p) : mount_part(esp, p, disk, sizeof(disk)))
-		return fail("the ESP's partition is unknown: no boot entry can name it (--no-variables skips it)");
-	return 0;
+	return opt.esp_disk ? gpt_read(opt.esp_disk, opt.esp_partn, p, why, whylen)
+			    : mount_part(esp, p, disk, sizeof(disk), why, whylen);
 }
 
 static int install_boot_entry(const struct gpt_part *part)
@@ -1115,8 +1120,12 @@ static int cmd_install(bool update)
 	bool vars = !update && !opt.no_variables && efi_booted();
 	/* the boot entry's partition first: an install that cannot name it
 	 * writes nothing */
-	if (vars && esp_part(esp, &part) < 0)
+	char why[PATH_MAX + 256];
+	if (vars && esp_part(esp, &part, why, sizeof(why)) < 0) {
+		fail("%s", why);
+		fail("the ESP's partition is unknown: no boot entry can name it (--no-variables skips it)");
 		goto out;
+	}
 	if (update) {
 		if (hv == 0) {
 			if (opt.graceful) {
@@ -1557,9 +1566,8 @@ static int cmd_status(void)
 	} else {
 		struct gpt_part p;
 		char have[64];
-		silent = true;
-		bool part = esp_part(esp, &p) == 0;
-		silent = false;
+		char unknown[PATH_MAX + 256];
+		bool part = esp_part(esp, &p, unknown, sizeof(unknown)) == 0;
 		if (part)
 			printf("%15s: %s (/dev/disk/by-partuuid/%s)\n", "ESP", esp, p.uuid_text);
 		else
