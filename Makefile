@@ -418,16 +418,16 @@ $(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
 $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
 
-# --- the installer: efikexec-install (tools/efikexec-install.c) ---------------------------------
+# --- the installer: efikexec-install (tools/install/) ---------------------------------
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
 # build/host/efikexec-install is the tests' build (ASan, UBSan), the
 # packages get build/dist-<arch>/ (below)
-INSTALLER_SRCS := tools/efikexec-install.c lib/bls.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
+INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
 	lib/osrel.c lib/log.c lib/status.c
-$(BUILD)/host/tools/efikexec-install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
+$(BUILD)/host/tools/install/main.o $(BUILD)/host/tools/install/install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
 $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
--include $(BUILD)/host/tools/efikexec-install.d
+-include $(patsubst %.c,$(BUILD)/host/%.d,$(filter tools/install/%,$(INSTALLER_SRCS)))
 # the full-disk test's write(2) that fails with ENOSPC (tests/tools/enospc.c)
 $(BUILD)/host/enospc.so: tests/tools/enospc.c Makefile
 	@mkdir -p $(@D)
@@ -506,6 +506,8 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) Makefile
 	@$(if $(Q),echo "  FUZZ $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -o $@
 
+# the installer's target builds its files in (tests/fuzz/fuzz_install.c)
+$(BUILD)/fuzz/install: $(wildcard tools/install/*.c tools/install/*.h)
 fuzz-smoke: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))

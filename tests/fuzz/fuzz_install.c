@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * fuzz_install.c - libFuzzer target over what efikexec-install reads from
- * outside (tools/efikexec-install.c): a firmware load option (Boot####,
+ * outside (tools/install/): a firmware load option (Boot####,
  * whose device path it walks looking for its own file), the version mark
  * of a binary, and a disk's GPT header and entry (through a memfd, as the
- * tool reads a disk). The tool is built in whole, its main renamed.
+ * tool reads a disk). The tool is built in whole but its main.c.
  */
-#define main efikexec_install_main
-#include "../../tools/efikexec-install.c"
-#undef main
+#include "../../tools/install/util.c"
+#include "../../tools/install/txn.c"
+#include "../../tools/install/disk.c"
+#include "../../tools/install/efivars.c"
+#include "../../tools/install/install.c"
+#include "../../tools/install/entries.c"
 
 #include <sys/mman.h>
 
