@@ -56,7 +56,7 @@ EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi (app/): a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
-FRONT_SRCS := app/main.c app/options.c app/stage.c app/menu.c lib/bls.c lib/gpt.c lib/cmdline.c lib/osrel.c \
+FRONT_SRCS := app/main.c app/options.c app/stage.c app/stage-vars.c app/stage-files.c app/stage-entries.c app/stage-boot.c app/menu.c lib/bls.c lib/gpt.c lib/cmdline.c lib/osrel.c \
               lib/string.c lib/fmt.c lib/log.c lib/url.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
