@@ -49,14 +49,14 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/p
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
-EFI_SRCS := efi/api.c efi/faults.c efi/console.c efi/file.c efi/status.c \
+EFI_SRCS := efi/api.c efi/api-tools.c efi/faults.c efi/console.c efi/file.c efi/status.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c \
-            efi/ukistub.c efi/net.c
+            efi/ukistub.c efi/net.c efi/net-nic.c efi/net-http.c efi/net-tftp.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
 LIBRARY_SRCS := $(LIB_SRCS) $(BOOT_SRCS) $(EFI_SRCS)
 # efikexec.efi (app/): a client of include/efikexec.h, with its own
 # copy of the string functions, printer, log and command-line splitter
-FRONT_SRCS := app/main.c app/options.c app/stage.c app/stage-vars.c app/stage-files.c app/stage-entries.c app/stage-boot.c app/menu.c lib/bls.c lib/gpt.c lib/cmdline.c lib/osrel.c \
+FRONT_SRCS := app/main.c app/options.c app/stage.c app/stage-vars.c app/stage-files.c app/stage-entries.c app/stage-boot.c app/menu.c lib/bls.c lib/bli.c lib/gpt.c lib/cmdline.c lib/osrel.c \
               lib/string.c lib/fmt.c lib/log.c lib/url.c
 # boot/ and arch/<arch>/: what each architecture adds (C and assembly)
 x86_64_SRCS  := arch/x86_64/handoff.c arch/x86_64/plan.c arch/x86_64/pagetable.c
@@ -374,7 +374,7 @@ header-test:
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Wshadow -DRT_HOST_TEST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/gpt.c app/options.c tools/sim.c \
+HOST_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/bli.c lib/gpt.c app/options.c tools/sim.c \
 	boot/dtb.c arch/x86_64/pagetable.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_LIB_SRCS) $(UNIT_SRCS))
@@ -422,7 +422,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
 # build/host/efikexec-install is the tests' build (ASan, UBSan), the
 # packages get build/dist-<arch>/ (below)
-INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
+INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/bli.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
 	lib/osrel.c lib/log.c lib/status.c
 $(BUILD)/host/tools/install/main.o $(BUILD)/host/tools/install/install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
 $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))
@@ -448,8 +448,8 @@ tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host
 # efi/ built for the host against tests/api/fakefw.c (a firmware whose
 # services are host functions, and the arch's entering half as a test
 # double), ASan and UBSan as the unit tests.
-API_EFI_SRCS := efi/api.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
-	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c efi/net.c tests/api/fakefw.c
+API_EFI_SRCS := efi/api.c efi/api-tools.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c efi/net.c efi/net-nic.c efi/net-http.c efi/net-tftp.c tests/api/fakefw.c
 API_OTHER_SRCS := $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \
@@ -476,7 +476,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca gpt
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/gpt.c app/options.c tools/sim.c boot/dtb.c \
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/bli.c lib/gpt.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
 FUZZ_SMOKE_SECONDS ?= 3

@@ -22,6 +22,7 @@
 #include "../boot/uki.h"
 #include "../lib/sha256.h"
 #include "../include/efikexec.h"
+#include "api-int.h"
 
 #ifndef EFIKEXEC_VERSION
 #error "the Makefile defines EFIKEXEC_VERSION"
@@ -58,12 +59,12 @@ static bool initialised;
 static efikexec_log_fn user_log;
 static void *user_log_ctx;
 static int log_level = RT_LOG_INFO;
-static char last_error[512];
+char api_last_error[API_ERROR_MAX];
 
 static void api_sink(enum rt_log_level level, const char *subsys, const char *line)
 {
 	if (level == RT_LOG_ERR)
-		rt_snprintf(last_error, sizeof(last_error), "%s: %s", subsys, line);
+		rt_snprintf(api_last_error, sizeof(api_last_error), "%s: %s", subsys, line);
 	if (user_log)
 		user_log(user_log_ctx, (int)level, subsys, line);
 	else
@@ -96,7 +97,7 @@ void EFIKEXEC_API efikexec_print(const char *text)
 
 const char *EFIKEXEC_API efikexec_last_error(void)
 {
-	return last_error;
+	return api_last_error;
 }
 
 const char *EFIKEXEC_API efikexec_status_name(efikexec_status st)
@@ -140,14 +141,14 @@ static void heap_unquiet(uintptr_t old)
 
 static unsigned depth;
 
-/* Every public function runs between enter() and leave(): the arch's
+/* Every public function runs between api_enter() and api_leave(): the arch's
  * per-call state (x86: the FS base that holds the stack canary the
  * prebuilt libraries read) is ours only meanwhile. */
-static EFI_STATUS enter(const char *fn)
+EFI_STATUS api_enter(const char *fn)
 {
-	last_error[0] = '\0';
+	api_last_error[0] = '\0';
 	if (!initialised) {
-		rt_snprintf(last_error, sizeof(last_error), "api: %s before efikexec_init", fn);
+		rt_snprintf(api_last_error, sizeof(api_last_error), "api: %s before efikexec_init", fn);
 		return EFI_NOT_READY;
 	}
 	if (!depth++)
@@ -155,7 +156,7 @@ static EFI_STATUS enter(const char *fn)
 	return EFI_SUCCESS;
 }
 
-static efikexec_status leave(EFI_STATUS st)
+efikexec_status api_leave(EFI_STATUS st)
 {
 	if (!--depth)
 		arch_fini();
@@ -238,20 +239,7 @@ static EFI_STATUS changeable(struct efikexec *r, const char *fn)
 	return EFI_SUCCESS;
 }
 
-#define API(fn) \
-	do { \
-		EFI_STATUS st_ = enter(fn); \
-		if (EFI_ERROR(st_)) \
-			return st_; \
-	} while (0)
-/* The same, returning what `check` (a status) says when it fails. */
-#define API_WITH(fn, check) \
-	do { \
-		EFI_STATUS ch_; \
-		API(fn); \
-		if (EFI_ERROR((ch_ = (check)))) \
-			return leave(ch_); \
-	} while (0)
+
 /* A call that changes request r's inputs. */
 #define API_CHANGE(r, fn) API_WITH(fn, changeable(r, fn))
 
@@ -259,10 +247,10 @@ efikexec_status EFIKEXEC_API efikexec_request_new(struct efikexec **out)
 {
 	API("efikexec_request_new");
 	if (!out)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_request_new: out is NULL"));
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_request_new: out is NULL"));
 	*out = NULL;
 	if (slot.magic == REQ_MAGIC && slot.state != REQ_FREE)
-		return leave(efi_fail(EFI_ALREADY_STARTED, "api",
+		return api_leave(efi_fail(EFI_ALREADY_STARTED, "api",
 				      "efikexec_request_new: a request is live already (%s); release it first",
 				      slot.req.kernel.path ? slot.kernel_path : "no kernel yet"));
 	RT_FN(memset)(&slot, 0, sizeof(slot));
@@ -271,7 +259,7 @@ efikexec_status EFIKEXEC_API efikexec_request_new(struct efikexec **out)
 	slot.req.verify = true;
 	slot.req.test_corrupt = -1;
 	*out = &slot;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
 /* Checks an input and copies it (the path into `path`). */
@@ -330,17 +318,17 @@ efikexec_status EFIKEXEC_API efikexec_add_kernel(struct efikexec *r, const struc
 
 	API_CHANGE(r, "efikexec_add_kernel");
 	if (r->req.kernel.path)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_add_kernel: the request has a kernel already (%s)",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_add_kernel: the request has a kernel already (%s)",
 				      r->kernel_path));
 	st = take_input("efikexec_add_kernel", in, &r->req.kernel, r->kernel_path, true);
 	if (EFI_ERROR(st))
-		return leave(st);
+		return api_leave(st);
 	if (in->flags & EFIKEXEC_INPUT_HANDOVER) {
 		r->handover = (uint64_t)(uintptr_t)in->buf;
 		r->handover_pages = (in->buf_size + KIMAGE_PAGE_SIZE - 1) / KIMAGE_PAGE_SIZE;
 		r->req.kernel_handover = true;
 	}
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
 efikexec_status EFIKEXEC_API efikexec_add_initrd(struct efikexec *r, const struct efikexec_input *in)
@@ -349,19 +337,19 @@ efikexec_status EFIKEXEC_API efikexec_add_initrd(struct efikexec *r, const struc
 
 	API_CHANGE(r, "efikexec_add_initrd");
 	if (r->req.modules)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api",
 				      "efikexec_add_initrd: %s: the request has Multiboot2 modules already (%s): a kernel takes modules or an initrd, not both",
 				      in && in->struct_size >= INPUT_V1 && in->path ? in->path : "(buffer)",
 				      r->initrd_path[0]));
 	if (r->req.ninitrd == EFIKEXEC_MAX_INITRDS)
-		return leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_initrd: %s: more than %u initrds",
+		return api_leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_initrd: %s: more than %u initrds",
 				      in && in->struct_size >= INPUT_V1 && in->path ? in->path : "(buffer)",
 				      EFIKEXEC_MAX_INITRDS));
 	st = take_input("efikexec_add_initrd", in, &r->req.initrd[r->req.ninitrd],
 			r->initrd_path[r->req.ninitrd], false);
 	if (!EFI_ERROR(st))
 		r->req.ninitrd++;
-	return leave(st);
+	return api_leave(st);
 }
 
 static EFI_STATUS copy_cmdline(const char *fn, const char *s, char *to)
@@ -385,11 +373,11 @@ efikexec_status EFIKEXEC_API efikexec_add_module(struct efikexec *r, const struc
 	API_CHANGE(r, "efikexec_add_module");
 	i = r->req.ninitrd;
 	if (i && !r->req.modules)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api",
 				      "efikexec_add_module: %s: the request has initrds already (%s): a kernel takes modules or an initrd, not both",
 				      name, r->initrd_path[0]));
 	if (i == EFIKEXEC_MAX_INITRDS)
-		return leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_module: %s: more than %u modules",
+		return api_leave(efi_fail(EFI_OUT_OF_RESOURCES, "api", "efikexec_add_module: %s: more than %u modules",
 				      name, EFIKEXEC_MAX_INITRDS));
 	st = copy_cmdline("efikexec_add_module", cmdline ? cmdline : "", r->module_cmdline[i]);
 	if (!EFI_ERROR(st))
@@ -399,7 +387,7 @@ efikexec_status EFIKEXEC_API efikexec_add_module(struct efikexec *r, const struc
 		r->req.modules = true;
 		r->req.ninitrd++;
 	}
-	return leave(st);
+	return api_leave(st);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_cmdline(struct efikexec *r, const char *cmdline)
@@ -409,12 +397,12 @@ efikexec_status EFIKEXEC_API efikexec_set_cmdline(struct efikexec *r, const char
 	API_CHANGE(r, "efikexec_set_cmdline");
 	if (!cmdline) {
 		r->req.cmdline = NULL;
-		return leave(EFI_SUCCESS);
+		return api_leave(EFI_SUCCESS);
 	}
 	st = copy_cmdline("efikexec_set_cmdline", cmdline, r->cmdline);
 	if (!EFI_ERROR(st))
 		r->req.cmdline = r->cmdline;
-	return leave(st);
+	return api_leave(st);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_dtb(struct efikexec *r, const struct efikexec_input *in)
@@ -422,31 +410,31 @@ efikexec_status EFIKEXEC_API efikexec_set_dtb(struct efikexec *r, const struct e
 	API_CHANGE(r, "efikexec_set_dtb");
 	if (!in) {
 		r->req.dtb = (struct boot_input){ 0 };
-		return leave(EFI_SUCCESS);
+		return api_leave(EFI_SUCCESS);
 	}
-	return leave(take_input("efikexec_set_dtb", in, &r->req.dtb, r->dtb_path, false));
+	return api_leave(take_input("efikexec_set_dtb", in, &r->req.dtb, r->dtb_path, false));
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_verify(struct efikexec *r, int verify)
 {
 	API_CHANGE(r, "efikexec_set_verify");
 	if (verify < EFIKEXEC_VERIFY_OFF || verify > EFIKEXEC_VERIFY_SHA256)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_set_verify: %d is none of EFIKEXEC_VERIFY_OFF, _ON, _SHA256",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_set_verify: %d is none of EFIKEXEC_VERIFY_OFF, _ON, _SHA256",
 				      verify));
 	r->req.verify = verify != EFIKEXEC_VERIFY_OFF;
 	r->req.verify_sha256 = verify == EFIKEXEC_VERIFY_SHA256;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_mem_range(struct efikexec *r, uint64_t min, uint64_t max)
 {
 	API_CHANGE(r, "efikexec_set_mem_range");
 	if (max && max <= min)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_set_mem_range: max %#llx is not above min %#llx",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_set_mem_range: max %#llx is not above min %#llx",
 				      (unsigned long long)max, (unsigned long long)min));
 	r->req.mem_min = min;
 	r->req.mem_max = max;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_capture(struct efikexec *r, const struct efikexec_capture *c)
@@ -461,18 +449,18 @@ efikexec_status EFIKEXEC_API efikexec_set_capture(struct efikexec *r, const stru
 		q->ncap_initrd = 0;
 		q->cap_size = q->cap_addr = 0;
 		q->cap_cmdline = NULL;
-		return leave(EFI_SUCCESS);
+		return api_leave(EFI_SUCCESS);
 	}
 	if (c->struct_size < CAPTURE_V1)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: struct_size %u, less than the %u of struct efikexec_capture",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: struct_size %u, less than the %u of struct efikexec_capture",
 				      fn, c->struct_size, (unsigned)CAPTURE_V1));
 	if (!c->size || (c->size & (KIMAGE_PAGE_SIZE - 1)) || (c->addr & (KIMAGE_PAGE_SIZE - 1)) ||
 	    c->addr + c->size < c->addr)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api",
 				      "%s: region of %#llx bytes at %#llx: the size must be a non-zero multiple of 4 KiB, the address a multiple of 4 KiB, and the two must not wrap",
 				      fn, (unsigned long long)c->size, (unsigned long long)c->addr));
 	if (c->ninitrd > EFIKEXEC_MAX_INITRDS || (c->ninitrd && !c->initrd))
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: %u initrds at %p; at most %u", fn,
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: %u initrds at %p; at most %u", fn,
 				      c->ninitrd, (const void *)c->initrd, EFIKEXEC_MAX_INITRDS));
 	st = take_input(fn, &c->kernel, &q->cap_kernel, r->cap_kernel_path, false);
 	for (uint32_t i = 0; !EFI_ERROR(st) && i < c->ninitrd; i++)
@@ -481,13 +469,13 @@ efikexec_status EFIKEXEC_API efikexec_set_capture(struct efikexec *r, const stru
 		st = copy_cmdline(fn, c->cmdline, r->cap_cmdline);
 	if (EFI_ERROR(st)) {
 		q->cap_kernel = (struct boot_input){ 0 };
-		return leave(st);
+		return api_leave(st);
 	}
 	q->ncap_initrd = c->ninitrd;
 	q->cap_cmdline = c->cmdline ? r->cap_cmdline : NULL;
 	q->cap_size = c->size;
 	q->cap_addr = c->addr;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
 efikexec_status EFIKEXEC_API efikexec_set_test(struct efikexec *r, uint32_t flags, int corrupt)
@@ -498,9 +486,9 @@ efikexec_status EFIKEXEC_API efikexec_set_test(struct efikexec *r, uint32_t flag
 	r->req.test_corrupt_capture = flags & EFIKEXEC_TEST_CORRUPT_CAPTURE;
 	efi_net_test_keep_nothing = flags & EFIKEXEC_TEST_NET_KEEP_NOTHING;
 	r->req.test_corrupt = corrupt;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 #else
-	return leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_set_test: not a test build"));
+	return api_leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_set_test: not a test build"));
 #endif
 }
 
@@ -511,11 +499,11 @@ efikexec_status EFIKEXEC_API efikexec_test_fail_call(uint32_t n, uint32_t *count
 	if (counted)
 		*counted = efi_faults_counted();
 	efi_faults_set(n);
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 #else
 	(void)n;
 	(void)counted;
-	return leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_test_fail_call: not a test build"));
+	return api_leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_test_fail_call: not a test build"));
 #endif
 }
 
@@ -524,7 +512,7 @@ efikexec_status EFIKEXEC_API efikexec_test_held(int64_t *pages, int64_t *pool)
 	API("efikexec_test_held");
 #ifdef EFIKEXEC_TEST_HOOKS
 	if (!pages || !pool)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_test_held: pages %p, pool %p",
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_test_held: pages %p, pool %p",
 				      (void *)pages, (void *)pool));
 	efi_faults_held(pages, pool);
 	{
@@ -533,11 +521,11 @@ efikexec_status EFIKEXEC_API efikexec_test_held(int64_t *pages, int64_t *pool)
 		rt_info("test", "a PXE base code efikexec started: %s (%u files open through it)",
 			held ? "still started" : "none", users);
 	}
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 #else
 	(void)pages;
 	(void)pool;
-	return leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_test_held: not a test build"));
+	return api_leave(efi_fail(EFI_UNSUPPORTED, "api", "efikexec_test_held: not a test build"));
 #endif
 }
 
@@ -610,7 +598,7 @@ efikexec_status EFIKEXEC_API efikexec_plan(struct efikexec *r)
 		st = efi_fail(EFI_ALREADY_STARTED, "api", "efikexec_plan: the request was booted already");
 	if (!EFI_ERROR(st))
 		st = plan(r, false);
-	return leave(st);
+	return api_leave(st);
 }
 
 static EFI_STATUS planned(struct efikexec *r, const char *fn)
@@ -623,7 +611,7 @@ static EFI_STATUS planned(struct efikexec *r, const char *fn)
 }
 
 /* Copies min(have, sizeof) bytes of a filled struct to the caller's. */
-static EFI_STATUS give(const char *fn, void *out, uint32_t have, const void *mine, size_t size,
+EFI_STATUS api_give(const char *fn, void *out, uint32_t have, const void *mine, size_t size,
 		       size_t v1)
 {
 	if (!out)
@@ -657,7 +645,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_get(struct efikexec *r, struct efikex
 	p.copied_per_loaded_milli = p.bytes_loaded ? (uint32_t)(p.bytes_copied * 1000 / p.bytes_loaded) : 0;
 	p.verify = !r->req.verify ? EFIKEXEC_VERIFY_OFF : r->req.verify_sha256 ? EFIKEXEC_VERIFY_SHA256 : EFIKEXEC_VERIFY_ON;
 	rt_snprintf(p.image, sizeof(p.image), "%s: %s", bp->kernel_name, bp->k->desc);
-	return leave(give(fn, out, out ? out->struct_size : 0, &p, sizeof(p),
+	return api_leave(api_give(fn, out, out ? out->struct_size : 0, &p, sizeof(p),
 			  offsetof(struct efikexec_plan, image) + sizeof(p.image)));
 }
 
@@ -673,7 +661,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_segment(struct efikexec *r, uint32_t 
 	API_WITH(fn, planned(r, fn));
 	bp = r->bp;
 	if (index >= bp->img.nr_segments)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: segment %u of %u", fn, index,
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: segment %u of %u", fn, index,
 				      bp->img.nr_segments));
 	ks = &bp->img.segment[index];
 	kp = &bp->img.plan[index];
@@ -685,7 +673,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_segment(struct efikexec *r, uint32_t 
 	s.scratch = ks->scratch;
 	s.pages_staged = ks->scratch ? 0 : kp->npages - kp->in_place;
 	s.in_place = !ks->scratch && kp->in_place == kp->npages;
-	return leave(give(fn, out, out ? out->struct_size : 0, &s, sizeof(s),
+	return api_leave(api_give(fn, out, out ? out->struct_size : 0, &s, sizeof(s),
 			  offsetof(struct efikexec_segment, source) + sizeof(s.source)));
 }
 
@@ -696,7 +684,7 @@ efikexec_status EFIKEXEC_API efikexec_plan_print(struct efikexec *r)
 	API("efikexec_plan_print");
 	if (!EFI_ERROR((st = planned(r, "efikexec_plan_print"))))
 		boot_print_plan(r->bp);
-	return leave(st);
+	return api_leave(st);
 }
 
 efikexec_status EFIKEXEC_API efikexec_boot(struct efikexec *r)
@@ -705,7 +693,7 @@ efikexec_status EFIKEXEC_API efikexec_boot(struct efikexec *r)
 
 	API_WITH("efikexec_boot", live(r, "efikexec_boot"));
 	if (r->state == REQ_BOOTED)
-		return leave(efi_fail(EFI_ALREADY_STARTED, "api",
+		return api_leave(efi_fail(EFI_ALREADY_STARTED, "api",
 				      "efikexec_boot: this request was booted already and failed; release it"));
 	/* After a crash, the capture kernel first (no return when entered):
 	 * its region must be free, so a plan made already is made again. */
@@ -724,7 +712,7 @@ efikexec_status EFIKEXEC_API efikexec_boot(struct efikexec *r)
 	}
 	unplan(r);
 	r->state = REQ_BOOTED;
-	return leave(st);
+	return api_leave(st);
 }
 
 efikexec_status EFIKEXEC_API efikexec_release(struct efikexec *r)
@@ -736,210 +724,6 @@ efikexec_status EFIKEXEC_API efikexec_release(struct efikexec *r)
 		efi_bs->FreePages(r->handover, r->handover_pages);
 	r->handover_pages = 0;
 	r->state = REQ_FREE;
-	return leave(EFI_SUCCESS);
+	return api_leave(EFI_SUCCESS);
 }
 
-/* --- capture state, tools -------------------------------------------------------------- */
-
-efikexec_status EFIKEXEC_API efikexec_capture_status(struct efikexec_capture_state *out)
-{
-	const char *fn = "efikexec_capture_status";
-	struct efikexec_capture_state s = { 0 };
-	struct capture_state cs;
-
-	API(fn);
-	if (!out)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "%s: out is NULL", fn));
-	capture_state(&cs);
-	s.armed = cs.armed;
-	s.base = cs.base;
-	s.end = cs.end;
-	s.armed_at = cs.armed_at;
-	s.checked = cs.checked;
-	s.intact = cs.intact;
-	s.crashed = cs.crashed;
-	_Static_assert(sizeof(s.kernel) == sizeof(cs.kernel) && sizeof(s.record) == sizeof(cs.record) &&
-			       sizeof(s.why) == sizeof(cs.why),
-		       "capture state strings");
-	RT_FN(memcpy)(s.kernel, cs.kernel, sizeof(s.kernel));
-	RT_FN(memcpy)(s.record, cs.record, sizeof(s.record));
-	RT_FN(memcpy)(s.why, cs.why, sizeof(s.why));
-	return leave(give(fn, out, out->struct_size, &s, sizeof(s),
-			  offsetof(struct efikexec_capture_state, why) + sizeof(s.why)));
-}
-
-efikexec_status EFIKEXEC_API efikexec_capture_disarm(uint64_t *base, uint64_t *end)
-{
-	uint64_t b = 0, e = 0;
-	bool was;
-
-	API("efikexec_capture_disarm");
-	was = capture_disarm(&b, &e);
-	if (base)
-		*base = b;
-	if (end)
-		*end = e;
-	return leave(was ? EFI_SUCCESS : EFI_NOT_FOUND);
-}
-
-efikexec_status EFIKEXEC_API efikexec_print_memmap(void)
-{
-	API("efikexec_print_memmap");
-	return leave(efi_print_memmap());
-}
-
-/* Largest file efikexec_file_sha256 reads: any kernel or initrd we boot. */
-#define SHA256_MAX_FILE (1ull << 30)
-
-efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path, uint8_t digest[32],
-						  uint64_t *size)
-{
-	void *buf;
-	uint64_t n;
-	EFI_STATUS st;
-
-	API("efikexec_file_sha256");
-	if (!path || !digest)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_file_sha256: path %p, digest %p",
-				      (const void *)path, (void *)digest));
-	st = efi_file_load(volume, path, SHA256_MAX_FILE, &buf, &n);
-	if (EFI_ERROR(st))
-		return leave(st);
-	sha256(buf, (size_t)n, digest);
-	if (size)
-		*size = n;
-	efi_file_unload(buf, n);
-	return leave(EFI_SUCCESS);
-}
-
-efikexec_status EFIKEXEC_API efikexec_net_info(struct efikexec_net *out)
-{
-	API("efikexec_net_info");
-	if (!out || out->struct_size < sizeof(*out))
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_net_info: %s",
-				      out ? "struct_size less than struct efikexec_net" : "NULL"));
-	RT_FN(memset)((uint8_t *)out + sizeof(out->struct_size), 0, sizeof(*out) - sizeof(out->struct_size));
-	if (efi_net_present())
-		out->flags |= EFIKEXEC_NET_HTTP;
-	if (efi_net_pxe_present())
-		out->flags |= EFIKEXEC_NET_PXE;
-	if (efi_net_origin(out->origin, sizeof(out->origin), out->mac, &out->mac_len))
-		out->flags |= EFIKEXEC_NET_BOOTED;
-	return leave(EFI_SUCCESS);
-}
-
-efikexec_status EFIKEXEC_API efikexec_fetch(const char *url, uint64_t max, void **buf, uint64_t *size)
-{
-	struct url u;
-	char why[300];
-
-	API("efikexec_fetch");
-	if (!url || !buf || !size)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_fetch: a NULL argument"));
-	if (url_parse(url, &u, why, sizeof(why)) != RT_OK)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "net", "%s", why));
-	return leave(efi_file_load(NULL, url, max, buf, size));
-}
-
-efikexec_status EFIKEXEC_API efikexec_fetch_free(void *buf, uint64_t size)
-{
-	API("efikexec_fetch_free");
-	if (buf)
-		efi_file_unload(buf, size);
-	return leave(EFI_SUCCESS);
-}
-
-efikexec_status EFIKEXEC_API efikexec_tls_ca_add(const void *data, uint64_t size, const char *name)
-{
-	API("efikexec_tls_ca_add");
-	if (!data || !size || !name)
-		return leave(efi_fail(EFI_INVALID_PARAMETER, "api", "efikexec_tls_ca_add: %s",
-				      !name ? "no name" : !data ? "NULL data" : "0 bytes"));
-	return leave(efi_net_tls_ca_add(data, size, name));
-}
-
-efikexec_status EFIKEXEC_API efikexec_selftest(void)
-{
-	API("efikexec_selftest");
-	return leave(efi_selftest());
-}
-
-/* --- plain helpers ----------------------------------------------------------------------- */
-
-efikexec_status EFIKEXEC_API efikexec_pe_section(const void *head, size_t len, const char *name,
-						 uint64_t *offset, uint64_t *size)
-{
-	char why[128];
-	struct pe_section sec;
-	uint32_t table;
-	unsigned count;
-
-	last_error[0] = '\0';
-	if (!head || !name || !offset || !size) {
-		rt_snprintf(last_error, sizeof(last_error), "api: efikexec_pe_section: a NULL argument");
-		return EFI_INVALID_PARAMETER;
-	}
-	if (!pe_table(head, len, &table, &count, why, sizeof(why))) {
-		rt_snprintf(last_error, sizeof(last_error), "pe: %s", why);
-		return EFI_LOAD_ERROR;
-	}
-	if (!pe_find(head, table, count, name, &sec))
-		return EFI_NOT_FOUND;
-	*offset = sec.off;
-	*size = sec.len;
-	return EFI_SUCCESS;
-}
-
-efikexec_status EFIKEXEC_API efikexec_uki_section(const void *head, size_t len, uint32_t profile,
-						  const char *name, uint64_t *offset, uint64_t *size)
-{
-	char why[128];
-	struct uki_layout l;
-	rt_status rs;
-	int i;
-
-	last_error[0] = '\0';
-	if (!head || !name || !offset || !size) {
-		rt_snprintf(last_error, sizeof(last_error), "api: efikexec_uki_section: a NULL argument");
-		return EFI_INVALID_PARAMETER;
-	}
-	rs = uki_layout(head, len, profile, &l, why, sizeof(why));
-	if (rs == RT_ENOEXEC) {
-		rt_snprintf(last_error, sizeof(last_error), "pe: %s", why);
-		return EFI_LOAD_ERROR;
-	}
-	if (rs != RT_OK)
-		return EFI_NOT_FOUND;
-	for (i = 0; i < UKI_NSECTIONS; i++)
-		if (!RT_FN(strcmp)(uki_section_name[i], name))
-			break;
-	if (i == UKI_NSECTIONS || !l.sec[i].set)
-		return EFI_NOT_FOUND;
-	*offset = l.sec[i].off;
-	*size = l.sec[i].raw;
-	return EFI_SUCCESS;
-}
-
-uint64_t EFIKEXEC_API efikexec_counter(void)
-{
-	return arch_counter();
-}
-
-uint64_t EFIKEXEC_API efikexec_counter_usec(uint64_t ticks)
-{
-	static uint64_t hz;
-
-	if (!hz) {
-		hz = arch_counter_hz();
-		if (!hz && efi_bs) { /* calibrate across a 1 ms stall, as systemd-boot does */
-			uint64_t a = arch_counter();
-			efi_bs->Stall(1000);
-			hz = (arch_counter() - a) * 1000;
-		}
-		if (!hz)
-			return 0;
-	}
-	/* in two parts, so nothing overflows for counters below 2^64 and
-	 * frequencies below 18 THz (and no 128-bit division is needed) */
-	return ticks / hz * 1000000u + ticks % hz * 1000000u / hz;
-}
