@@ -157,125 +157,116 @@ static rt_status add_module(struct efikexec_opts *o, const char *v)
 	return RT_OK;
 }
 
-rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o)
+/* One "--option[=value]" into o; *stop: --help or --version, which end
+ * the parse. */
+static rt_status one_option(const char *a, struct efikexec_opts *o, bool *stop)
 {
-	unsigned i;
+	const char *v;
 	rt_status rs;
 
-	*o = (struct efikexec_opts){ .action = ACTION_HELP, .test_corrupt = -1, .cl = cl };
-	for (i = first; i < cl->argc; i++) {
-		const char *a = cl->arg[i].value, *v;
-
-		/* initrd= before everything: how systemd-boot and GRUB pass
-		 * the initrds they also serve through LoadFile2 */
-		if (!RT_FN(strncmp)(a, "initrd=", 7) && o->action == ACTION_HELP) {
-			if (!a[7])
-				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
-			if ((rs = add_path(o->lead_initrd, &o->nlead_initrd, a + 7, "initrds")))
-				return rs;
-			continue;
-		}
-		if (a[0] != '-' || a[1] != '-')
-			break;
-		if (a[2] == '\0') { /* "--" ends the options */
-			i++;
-			break;
-		}
-		if (match(a, "--help", &v) && !v) {
-			o->action = ACTION_HELP;
-			return RT_OK;
-		} else if (match(a, "--version", &v) && !v) {
-			o->action = ACTION_VERSION;
-			return RT_OK;
-		} else if (match(a, "--memmap", &v) && !v) {
-			o->action = ACTION_MEMMAP;
-		} else if (match(a, "--selftest", &v) && !v) {
-			o->action = ACTION_SELFTEST;
-		} else if (match(a, "--verbose", &v) && !v) {
-			o->verbose = true;
-		} else if (match(a, "--quiet", &v) && !v) {
-			o->quiet = true;
-		} else if (match(a, "--dry-run", &v) && !v) {
-			o->dry_run = true;
-		} else if (match(a, "--no-verify", &v) && !v) {
-			o->no_verify = true;
-		} else if (match(a, "--verify", &v)) {
-			if ((rs = want_value("--verify", v, true)))
-				return rs;
-			if (RT_FN(strcmp)(v, "sha256") && RT_FN(strcmp)(v, "xxh64"))
-				return rt_fail(RT_EINVAL, "options", "--verify=%s: the checks are sha256 and xxh64", v);
-			o->verify_sha256 = !RT_FN(strcmp)(v, "sha256");
-		} else if (match(a, "--initrd", &v)) {
-			if ((rs = want_value("--initrd", v, true)) ||
-			    (rs = add_path(o->initrd, &o->ninitrd, v, "initrds")))
-				return rs;
-		} else if (match(a, "--module", &v)) {
-			if ((rs = want_value("--module", v, true)) || (rs = add_module(o, v)))
-				return rs;
-		} else if (match(a, "--dtb", &v)) {
-			if ((rs = want_value("--dtb", v, true)))
-				return rs;
-			o->dtb = v;
-		} else if (match(a, "--append", &v)) {
-			if ((rs = want_value("--append", v, false)))
-				return rs;
-			o->append = v;
-		} else if (match(a, "--capture-kernel", &v)) {
-			if ((rs = want_value("--capture-kernel", v, true)))
-				return rs;
-			o->capture_kernel = v;
-		} else if (match(a, "--capture-initrd", &v)) {
-			if ((rs = want_value("--capture-initrd", v, true)) ||
-			    (rs = add_path(o->capture_initrd, &o->ncapture_initrd, v, "capture initrds")))
-				return rs;
-		} else if (match(a, "--capture-append", &v)) {
-			if ((rs = want_value("--capture-append", v, false)))
-				return rs;
-			o->capture_append = v;
-		} else if (match(a, "--capture-size", &v)) {
-			if (parse_capture_size(v, o) != RT_OK)
-				return RT_EINVAL;
-		} else if (match(a, "--capture-status", &v) && !v) {
-			o->action = ACTION_CAPTURE_STATUS;
-		} else if (match(a, "--capture-disarm", &v) && !v) {
-			o->action = ACTION_CAPTURE_DISARM;
-		} else if (match(a, "--mem-min", &v) || match(a, "--mem-max", &v)) {
-			uint64_t *dst = a[7] == 'i' ? &o->mem_min : &o->mem_max;
-			if (!v || !rt_parse_u64(v, dst, true))
-				return rt_fail(RT_EINVAL, "options", "%s needs an address, got '%s'", a,
-					       v ? v : "");
+	if (match(a, "--help", &v) && !v) {
+		o->action = ACTION_HELP;
+		*stop = true;
+	} else if (match(a, "--version", &v) && !v) {
+		o->action = ACTION_VERSION;
+		*stop = true;
+	} else if (match(a, "--memmap", &v) && !v) {
+		o->action = ACTION_MEMMAP;
+	} else if (match(a, "--selftest", &v) && !v) {
+		o->action = ACTION_SELFTEST;
+	} else if (match(a, "--verbose", &v) && !v) {
+		o->verbose = true;
+	} else if (match(a, "--quiet", &v) && !v) {
+		o->quiet = true;
+	} else if (match(a, "--dry-run", &v) && !v) {
+		o->dry_run = true;
+	} else if (match(a, "--no-verify", &v) && !v) {
+		o->no_verify = true;
+	} else if (match(a, "--verify", &v)) {
+		if ((rs = want_value("--verify", v, true)))
+			return rs;
+		if (RT_FN(strcmp)(v, "sha256") && RT_FN(strcmp)(v, "xxh64"))
+			return rt_fail(RT_EINVAL, "options", "--verify=%s: the checks are sha256 and xxh64", v);
+		o->verify_sha256 = !RT_FN(strcmp)(v, "sha256");
+	} else if (match(a, "--initrd", &v)) {
+		if ((rs = want_value("--initrd", v, true)) ||
+		    (rs = add_path(o->initrd, &o->ninitrd, v, "initrds")))
+			return rs;
+	} else if (match(a, "--module", &v)) {
+		if ((rs = want_value("--module", v, true)) || (rs = add_module(o, v)))
+			return rs;
+	} else if (match(a, "--dtb", &v)) {
+		if ((rs = want_value("--dtb", v, true)))
+			return rs;
+		o->dtb = v;
+	} else if (match(a, "--append", &v)) {
+		if ((rs = want_value("--append", v, false)))
+			return rs;
+		o->append = v;
+	} else if (match(a, "--capture-kernel", &v)) {
+		if ((rs = want_value("--capture-kernel", v, true)))
+			return rs;
+		o->capture_kernel = v;
+	} else if (match(a, "--capture-initrd", &v)) {
+		if ((rs = want_value("--capture-initrd", v, true)) ||
+		    (rs = add_path(o->capture_initrd, &o->ncapture_initrd, v, "capture initrds")))
+			return rs;
+	} else if (match(a, "--capture-append", &v)) {
+		if ((rs = want_value("--capture-append", v, false)))
+			return rs;
+		o->capture_append = v;
+	} else if (match(a, "--capture-size", &v)) {
+		if (parse_capture_size(v, o) != RT_OK)
+			return RT_EINVAL;
+	} else if (match(a, "--capture-status", &v) && !v) {
+		o->action = ACTION_CAPTURE_STATUS;
+	} else if (match(a, "--capture-disarm", &v) && !v) {
+		o->action = ACTION_CAPTURE_DISARM;
+	} else if (match(a, "--mem-min", &v) || match(a, "--mem-max", &v)) {
+		uint64_t *dst = a[7] == 'i' ? &o->mem_min : &o->mem_max;
+		if (!v || !rt_parse_u64(v, dst, true))
+			return rt_fail(RT_EINVAL, "options", "%s needs an address, got '%s'", a,
+				       v ? v : "");
 #ifdef EFIKEXEC_TEST_HOOKS
-		} else if (match(a, "--test-corrupt", &v)) {
-			uint64_t seg;
-			if (!v || !rt_parse_u64(v, &seg, false) || seg > 15)
-				return rt_fail(RT_EINVAL, "options", "--test-corrupt=SEGMENT (0-15)");
-			o->test_corrupt = (int)seg;
-		} else if (match(a, "--test-occupy", &v) && !v) {
-			o->test_occupy = true;
-		} else if (match(a, "--test-corrupt-capture", &v) && !v) {
-			o->test_corrupt_capture = true;
-		} else if (match(a, "--test-net-keep-nothing", &v) && !v) {
-			o->test_net_keep_nothing = true;
-		} else if (match(a, "--test-fail-call", &v)) {
-			uint64_t n;
-			if (!v || !rt_parse_u64(v, &n, false) || !n || n > 100000)
-				return rt_fail(RT_EINVAL, "options", "--test-fail-call=N (1-100000)");
-			o->test_fail_call = (uint32_t)n;
-		} else if (match(a, "--test-bench-fetch", &v)) {
-			if ((rs = want_value("--test-bench-fetch", v, true)))
-				return rs;
-			o->action = ACTION_BENCH_FETCH;
-			o->sha256_path = v;
+	} else if (match(a, "--test-corrupt", &v)) {
+		uint64_t seg;
+		if (!v || !rt_parse_u64(v, &seg, false) || seg > 15)
+			return rt_fail(RT_EINVAL, "options", "--test-corrupt=SEGMENT (0-15)");
+		o->test_corrupt = (int)seg;
+	} else if (match(a, "--test-occupy", &v) && !v) {
+		o->test_occupy = true;
+	} else if (match(a, "--test-corrupt-capture", &v) && !v) {
+		o->test_corrupt_capture = true;
+	} else if (match(a, "--test-net-keep-nothing", &v) && !v) {
+		o->test_net_keep_nothing = true;
+	} else if (match(a, "--test-fail-call", &v)) {
+		uint64_t n;
+		if (!v || !rt_parse_u64(v, &n, false) || !n || n > 100000)
+			return rt_fail(RT_EINVAL, "options", "--test-fail-call=N (1-100000)");
+		o->test_fail_call = (uint32_t)n;
+	} else if (match(a, "--test-bench-fetch", &v)) {
+		if ((rs = want_value("--test-bench-fetch", v, true)))
+			return rs;
+		o->action = ACTION_BENCH_FETCH;
+		o->sha256_path = v;
 #endif
-		} else if (match(a, "--sha256", &v)) {
-			if ((rs = want_value("--sha256", v, true)))
-				return rs;
-			o->sha256_path = v;
-			o->action = ACTION_SHA256;
-		} else {
-			return rt_fail(RT_EINVAL, "options", "unknown option '%s' (try --help)", a);
-		}
+	} else if (match(a, "--sha256", &v)) {
+		if ((rs = want_value("--sha256", v, true)))
+			return rs;
+		o->sha256_path = v;
+		o->action = ACTION_SHA256;
+	} else {
+		return rt_fail(RT_EINVAL, "options", "unknown option '%s' (try --help)", a);
 	}
+	return RT_OK;
+}
+
+/* What follows the options: the kernel and its arguments (initrd=
+ * among them), or nothing - then no option may want a kernel. */
+static rt_status kernel_and_args(const struct cmdline *cl, unsigned i, struct efikexec_opts *o)
+{
+	rt_status rs;
+
 	if (i < cl->argc) {
 		if (o->action != ACTION_HELP)
 			return rt_fail(RT_EINVAL, "options", "that option takes no kernel, got '%s'",
@@ -295,6 +286,12 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}
+	return RT_OK;
+}
+
+/* Options that do not go together. */
+static rt_status consistent(const struct efikexec_opts *o)
+{
 	if (o->capture_kernel && !o->capture_size)
 		return rt_fail(RT_EINVAL, "options", "--capture-kernel needs --capture-size=SIZE[@ADDR]");
 	if ((o->capture_size || o->ncapture_initrd || o->capture_append) && !o->capture_kernel)
@@ -306,6 +303,39 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 		return rt_fail(RT_EINVAL, "options", "--mem-max=%#llx is not above --mem-min=%#llx",
 			       (unsigned long long)o->mem_max, (unsigned long long)o->mem_min);
 	return RT_OK;
+}
+
+rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexec_opts *o)
+{
+	unsigned i;
+	rt_status rs;
+
+	*o = (struct efikexec_opts){ .action = ACTION_HELP, .test_corrupt = -1, .cl = cl };
+	for (i = first; i < cl->argc; i++) {
+		const char *a = cl->arg[i].value;
+		bool stop = false;
+
+		/* initrd= before everything: how systemd-boot and GRUB pass
+		 * the initrds they also serve through LoadFile2 */
+		if (!RT_FN(strncmp)(a, "initrd=", 7) && o->action == ACTION_HELP) {
+			if (!a[7])
+				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
+			if ((rs = add_path(o->lead_initrd, &o->nlead_initrd, a + 7, "initrds")))
+				return rs;
+			continue;
+		}
+		if (a[0] != '-' || a[1] != '-')
+			break;
+		if (a[2] == '\0') { /* "--" ends the options */
+			i++;
+			break;
+		}
+		if ((rs = one_option(a, o, &stop)) != RT_OK || stop)
+			return rs;
+	}
+	if ((rs = kernel_and_args(cl, i, o)) != RT_OK)
+		return rs;
+	return consistent(o);
 }
 
 /* Appends n bytes at *len, as far as they fit; *len counts all of them. */

@@ -77,8 +77,64 @@ static const uint8_t tag_min[] = {
 	[MB2_HT_ENTRY_EFI32] = 12, [MB2_HT_ENTRY_EFI64] = 12, [MB2_HT_RELOCATABLE] = 24,
 };
 
+/* What one known header tag says, into h. */
+static rt_status header_tag(const uint8_t *t, uint16_t type, uint16_t flags, uint32_t size, const char *name,
+			    struct mb2_header *h)
+{
+	switch (type) {
+	case MB2_HT_INFO_REQUEST:
+		for (uint32_t i = 8; i + 4 <= size; i += 4) {
+			uint32_t it = ld_rd32(t + i);
+			bool req = !(flags & MB2_TAG_OPTIONAL);
+			if (it < 32) {
+				h->requested |= 1u << it;
+				if (req)
+					h->required |= 1u << it;
+			}
+			else if (req)
+				return rt_fail(RT_ENOTSUP, "multiboot2",
+					       "%s: requires the boot information tag %u (%s), which efikexec does not know",
+					       name, it, mb2_info_name(it));
+		}
+		break;
+	case MB2_HT_ADDRESS:
+		h->header_addr = ld_rd32(t + 8);
+		h->load_addr = ld_rd32(t + 12);
+		h->load_end_addr = ld_rd32(t + 16);
+		h->bss_end_addr = ld_rd32(t + 20);
+		break;
+	case MB2_HT_ENTRY:
+		h->entry_addr = ld_rd32(t + 8);
+		break;
+	case MB2_HT_CONSOLE:
+		h->console_flags = ld_rd32(t + 8);
+		break;
+	case MB2_HT_FRAMEBUFFER:
+		h->fb_width = ld_rd32(t + 8);
+		h->fb_height = ld_rd32(t + 12);
+		h->fb_depth = ld_rd32(t + 16);
+		break;
+	case MB2_HT_ENTRY_EFI32:
+		h->efi32_entry = ld_rd32(t + 8);
+		break;
+	case MB2_HT_ENTRY_EFI64:
+		h->efi64_entry = ld_rd32(t + 8);
+		break;
+	case MB2_HT_RELOCATABLE:
+		h->reloc_min = ld_rd32(t + 8);
+		h->reloc_max = ld_rd32(t + 12);
+		h->reloc_align = ld_rd32(t + 16);
+		h->reloc_pref = ld_rd32(t + 20);
+		break;
+	default:
+		break;
+	}
+	return RT_OK;
+}
+
 rt_status mb2_parse(const uint8_t *buf, size_t len, uint32_t off, const char *name, struct mb2_header *h)
 {
+	rt_status rs;
 	const uint8_t *p = buf + off;
 	uint32_t arch, hlen, pos;
 	bool ended = false;
@@ -128,54 +184,8 @@ rt_status mb2_parse(const uint8_t *buf, size_t len, uint32_t off, const char *na
 		} else {
 			h->tags |= 1u << type;
 		}
-		switch (type) {
-		case MB2_HT_INFO_REQUEST:
-			for (uint32_t i = 8; i + 4 <= size; i += 4) {
-				uint32_t it = ld_rd32(t + i);
-				bool req = !(flags & MB2_TAG_OPTIONAL);
-				if (it < 32) {
-					h->requested |= 1u << it;
-					if (req)
-						h->required |= 1u << it;
-				}
-				else if (req)
-					return rt_fail(RT_ENOTSUP, "multiboot2",
-						       "%s: requires the boot information tag %u (%s), which efikexec does not know",
-						       name, it, mb2_info_name(it));
-			}
-			break;
-		case MB2_HT_ADDRESS:
-			h->header_addr = ld_rd32(t + 8);
-			h->load_addr = ld_rd32(t + 12);
-			h->load_end_addr = ld_rd32(t + 16);
-			h->bss_end_addr = ld_rd32(t + 20);
-			break;
-		case MB2_HT_ENTRY:
-			h->entry_addr = ld_rd32(t + 8);
-			break;
-		case MB2_HT_CONSOLE:
-			h->console_flags = ld_rd32(t + 8);
-			break;
-		case MB2_HT_FRAMEBUFFER:
-			h->fb_width = ld_rd32(t + 8);
-			h->fb_height = ld_rd32(t + 12);
-			h->fb_depth = ld_rd32(t + 16);
-			break;
-		case MB2_HT_ENTRY_EFI32:
-			h->efi32_entry = ld_rd32(t + 8);
-			break;
-		case MB2_HT_ENTRY_EFI64:
-			h->efi64_entry = ld_rd32(t + 8);
-			break;
-		case MB2_HT_RELOCATABLE:
-			h->reloc_min = ld_rd32(t + 8);
-			h->reloc_max = ld_rd32(t + 12);
-			h->reloc_align = ld_rd32(t + 16);
-			h->reloc_pref = ld_rd32(t + 20);
-			break;
-		default:
-			break;
-		}
+		if ((rs = header_tag(t, type, flags, size, name, h)) != RT_OK)
+			return rs;
 		pos += (size + MB2_HEADER_ALIGN - 1) & ~(MB2_HEADER_ALIGN - 1);
 	}
 	if (!ended)

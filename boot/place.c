@@ -67,6 +67,77 @@ rt_status boot_choose_dtb(struct boot_plan *bp)
 	return RT_OK;
 }
 
+/* The initrd's parts in order. For a UKI as systemd's stub orders them:
+ * add-ons' .ucode, .ucode, the loader's (the user's), .initrd, the /.extra
+ * archives, add-ons' .initrd; else what an image carries, then the
+ * user's. */
+static rt_status add_initrds(struct boot_plan *bp)
+{
+	const struct boot_req *o = bp->o;
+	rt_status st;
+
+	/* what the stub adds to a UKI: archives, add-ons */
+	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
+		return st;
+	for (unsigned i = bp->nextra; i-- > 0;) /* the stub's: last first */
+		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&
+		    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
+			return st;
+	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
+		const struct ld_blob *b = &bp->k->initrd[i];
+		if (bp->k->uki.is && RT_FN(strcmp)(b->what, ".ucode"))
+			continue;
+		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
+		if (st != RT_OK)
+			return st;
+	}
+	for (unsigned i = 0; i < bp->ninitrd_file; i++) {
+		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_src[i].size, bp->initrd_src[i].name,
+				o->modules ? o->module_args[i] : NULL);
+		if (st != RT_OK)
+			return st;
+	}
+	for (unsigned i = 0; bp->k->uki.is && i < bp->k->ninitrd; i++) {
+		const struct ld_blob *b = &bp->k->initrd[i];
+		if (!RT_FN(strcmp)(b->what, ".ucode"))
+			continue;
+		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
+		if (st != RT_OK)
+			return st;
+	}
+	for (int where = BOOT_EXTRA_ARCHIVE; where <= BOOT_EXTRA_LAST; where += BOOT_EXTRA_LAST - BOOT_EXTRA_ARCHIVE)
+		for (unsigned i = 0; i < bp->nextra; i++)
+			if ((int)bp->extra[i].at == where &&
+			    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
+				return st;
+	return RT_OK;
+}
+
+/* A UKI's add-ons' command lines after the one it boots with (the
+ * stub's cmdline_append_and_measure_addons). */
+static rt_status append_addon_cmdlines(struct boot_plan *bp)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *a = bp->addon_cmdline[i];
+		size_t n = a ? RT_FN(strlen)(a) : 0, sep = bp->cmdline_len ? 1 : 0;
+		char *grown;
+		if (!n)
+			continue;
+		if (bp->cmdline_len + sep + n > bp->k->cmdline_max)
+			return rt_fail_uefi(RT_EINVAL, "boot",
+					"%s: command line of %zu bytes with its add-ons' is longer than the kernel accepts (cmdline_size %llu)",
+					bp->kernel_name, bp->cmdline_len + sep + n, (unsigned long long)bp->k->cmdline_max);
+		if (!(grown = RT_FN(malloc)(bp->cmdline_len + sep + n + 1)))
+			return rt_fail_uefi(RT_ENOMEM, "boot", "no memory for a command line of %zu bytes",
+					bp->cmdline_len + sep + n);
+		bp->cmdline_len = (size_t)rt_snprintf(grown, bp->cmdline_len + sep + n + 1, "%s%s%s", bp->cmdline,
+						      sep ? " " : "", a);
+		RT_FN(free)(bp->cmdline);
+		bp->cmdline = grown;
+	}
+	return RT_OK;
+}
+
 rt_status boot_inputs(struct boot_plan *bp)
 {
 	const struct boot_req *o = bp->o;
@@ -108,43 +179,8 @@ rt_status boot_inputs(struct boot_plan *bp)
 				"%s: a %s takes no Multiboot2 modules (%s); give it an initrd instead",
 				bp->kernel_name, bp->k->format, bp->ninitrd_file ? bp->initrd_src[0].name : "none");
 
-	/* what the stub adds to a UKI: archives, add-ons */
-	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
+	if ((st = add_initrds(bp)) != RT_OK)
 		return st;
-	/* initrds as systemd's stub orders them for a UKI: add-ons' .ucode,
-	 * .ucode, the loader's (the user's), .initrd, the /.extra archives,
-	 * add-ons' .initrd; else what an image carries, then the user's */
-	for (unsigned i = bp->nextra; i-- > 0;) /* the stub's: last first */
-		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&
-		    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
-			return st;
-	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
-		const struct ld_blob *b = &bp->k->initrd[i];
-		if (bp->k->uki.is && RT_FN(strcmp)(b->what, ".ucode"))
-			continue;
-		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
-		if (st != RT_OK)
-			return st;
-	}
-	for (unsigned i = 0; i < bp->ninitrd_file; i++) {
-		st = add_initrd(bp, &bp->initrd_src[i], 0, bp->initrd_src[i].size, bp->initrd_src[i].name,
-				o->modules ? o->module_args[i] : NULL);
-		if (st != RT_OK)
-			return st;
-	}
-	for (unsigned i = 0; bp->k->uki.is && i < bp->k->ninitrd; i++) {
-		const struct ld_blob *b = &bp->k->initrd[i];
-		if (!RT_FN(strcmp)(b->what, ".ucode"))
-			continue;
-		st = add_initrd(bp, b->src, b->off, b->len, b->what, NULL);
-		if (st != RT_OK)
-			return st;
-	}
-	for (int where = BOOT_EXTRA_ARCHIVE; where <= BOOT_EXTRA_LAST; where += BOOT_EXTRA_LAST - BOOT_EXTRA_ARCHIVE)
-		for (unsigned i = 0; i < bp->nextra; i++)
-			if ((int)bp->extra[i].at == where &&
-			    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
-				return st;
 
 	/* the command line: the caller's, else the image's own (a UKI's
 	 * .cmdline) - under Secure Boot the image's own wins, as in systemd's
@@ -174,26 +210,8 @@ rt_status boot_inputs(struct boot_plan *bp)
 		bp->cmdline_given = bp->cmdline_len != 0;
 		bp->cmdline_given_len = bp->cmdline_len;
 	}
-	/* add-ons' command lines after it (the stub's
-	 * cmdline_append_and_measure_addons) */
-	for (int i = 0; i < 2; i++) {
-		const char *a = bp->addon_cmdline[i];
-		size_t n = a ? RT_FN(strlen)(a) : 0, sep = bp->cmdline_len ? 1 : 0;
-		char *grown;
-		if (!n)
-			continue;
-		if (bp->cmdline_len + sep + n > bp->k->cmdline_max)
-			return rt_fail_uefi(RT_EINVAL, "boot",
-					"%s: command line of %zu bytes with its add-ons' is longer than the kernel accepts (cmdline_size %llu)",
-					bp->kernel_name, bp->cmdline_len + sep + n, (unsigned long long)bp->k->cmdline_max);
-		if (!(grown = RT_FN(malloc)(bp->cmdline_len + sep + n + 1)))
-			return rt_fail_uefi(RT_ENOMEM, "boot", "no memory for a command line of %zu bytes",
-					bp->cmdline_len + sep + n);
-		bp->cmdline_len = (size_t)rt_snprintf(grown, bp->cmdline_len + sep + n + 1, "%s%s%s", bp->cmdline,
-						      sep ? " " : "", a);
-		RT_FN(free)(bp->cmdline);
-		bp->cmdline = grown;
-	}
+	if ((st = append_addon_cmdlines(bp)) != RT_OK)
+		return st;
 	rt_log(RT_LOG_DEBUG, "boot", "command line (%zu bytes%s): %s", bp->cmdline_len,
 	       cl || !bp->k->has_cmdline ? "" : ", the image's .cmdline", bp->cmdline);
 

@@ -72,6 +72,23 @@ static void put_uint(struct out *o, uint64_t v, unsigned base, int flags, int wi
 		pad(o, ' ', width);
 }
 
+/* %s: at most prec characters of s, padded to width */
+static void put_str(struct out *o, const char *s, int flags, int width, int prec)
+{
+	int n = 0;
+
+	if (!s)
+		s = "(null)";
+	while ((prec < 0 || n < prec) && s[n])
+		n++;
+	if (!(flags & F_LEFT))
+		pad(o, ' ', width - n);
+	for (int i = 0; i < n; i++)
+		put(o, s[i]);
+	if (flags & F_LEFT)
+		pad(o, ' ', width - n);
+}
+
 int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
@@ -162,21 +179,9 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			if (flags & F_LEFT)
 				pad(&o, ' ', width - 1);
 			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			int n = 0;
-			if (!s)
-				s = "(null)";
-			while ((prec < 0 || n < prec) && s[n])
-				n++;
-			if (!(flags & F_LEFT))
-				pad(&o, ' ', width - n);
-			for (int i = 0; i < n; i++)
-				put(&o, s[i]);
-			if (flags & F_LEFT)
-				pad(&o, ' ', width - n);
+		case 's':
+			put_str(&o, va_arg(ap, const char *), flags, width, prec);
 			break;
-		}
 		case '%':
 			put(&o, '%');
 			break;

@@ -396,6 +396,78 @@ static void write_entries(struct kimage *img)
 	walk_entries(img, first);
 }
 
+/* A crash image: everything is written in place, inside the caller's
+ * region; the control pages go in its lowest gap no segment covers (the
+ * kernel's kimage_alloc_crash_control_pages searches it too). */
+static rt_status plan_crash(struct kimage *img, uint64_t control_pages)
+{
+	uint64_t at = img->crash_base, need = control_pages * PAGE;
+	img->head = IND_DONE;
+	for (unsigned i = 0; i < img->nr_segments; i++) {
+		img->plan[i].npages = img->plan[i].in_place = img->segment[i].memsz / PAGE;
+		img->pages_in_place += img->segment[i].memsz / PAGE;
+	}
+	for (unsigned k = 0; need && k < img->nr_active; k++) {
+		const struct kimage_segment *s = &img->segment[img->order[k]];
+		if (s->mem >= at && s->mem - at >= need)
+			break;
+		if (seg_end(s) > at)
+			at = seg_end(s);
+	}
+	if (need && (at > img->crash_end || img->crash_end - at < need)) {
+		img->planned = false;
+		return rt_fail(RT_ENOSPC, SUB, "no room for %llu control pages in the crash region [%#llx, %#llx)",
+			       (unsigned long long)control_pages,
+			       (unsigned long long)img->crash_base,
+			       (unsigned long long)img->crash_end);
+	}
+	img->control_page = need ? at : 0;
+	img->control_pages = control_pages;
+	return RT_OK;
+}
+
+static rt_status plan_indirection(struct kimage *img)
+{
+	rt_status st;
+
+	/*
+	 * Indirection pages. Getting one from the allocator may turn a staged
+	 * page into an in-place one, which changes the entry count; so count,
+	 * get all the pages that count needs, and count again, until it holds.
+	 * A round only repeats for pages the allocator handed out in the round
+	 * before, so this ends after a few rounds, each linear.
+	 */
+	for (;;) {
+		uint64_t pages;
+		img->entries = count_entries(img);
+		pages = (img->entries + KIMAGE_LINK_SLOT - 1) / KIMAGE_LINK_SLOT;
+		if (img->nind >= pages) {
+			while (img->nind > pages) {
+				st = pool_push(img, img->ind_pages[--img->nind], 1);
+				if (st)
+					return st;
+			}
+			break;
+		}
+		if (!reserve(img, (void **)&img->ind_pages, &img->ind_cap, sizeof(uint64_t), pages))
+			return rt_fail(RT_ENOMEM, SUB, "no memory for %llu indirection pages",
+				       (unsigned long long)pages);
+		while (img->nind < pages) {
+			if (!img->pool_pages) {
+				uint64_t phys, got;
+				st = alloc_absorb(img, pages - img->nind, &phys, &got);
+				if (!st)
+					st = absorb(img, phys, got);
+				if (st)
+					return st;
+				continue;
+			}
+			img->ind_pages[img->nind++] = pool_take(img);
+		}
+	}
+	return RT_OK;
+}
+
 rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 {
 	rt_status st;
@@ -406,34 +478,8 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 	if (st)
 		return st;
 	img->planned = true;
-	if (img->kind == KIMAGE_CRASH) {
-		/* Everything is written in place, inside the caller's region;
-		 * the control pages go in its lowest gap no segment covers (the
-		 * kernel's kimage_alloc_crash_control_pages searches it too). */
-		uint64_t at = img->crash_base, need = control_pages * PAGE;
-		img->head = IND_DONE;
-		for (unsigned i = 0; i < img->nr_segments; i++) {
-			img->plan[i].npages = img->plan[i].in_place = img->segment[i].memsz / PAGE;
-			img->pages_in_place += img->segment[i].memsz / PAGE;
-		}
-		for (unsigned k = 0; need && k < img->nr_active; k++) {
-			const struct kimage_segment *s = &img->segment[img->order[k]];
-			if (s->mem >= at && s->mem - at >= need)
-				break;
-			if (seg_end(s) > at)
-				at = seg_end(s);
-		}
-		if (need && (at > img->crash_end || img->crash_end - at < need)) {
-			img->planned = false;
-			return rt_fail(RT_ENOSPC, SUB, "no room for %llu control pages in the crash region [%#llx, %#llx)",
-				       (unsigned long long)control_pages,
-				       (unsigned long long)img->crash_base,
-				       (unsigned long long)img->crash_end);
-		}
-		img->control_page = need ? at : 0;
-		img->control_pages = control_pages;
-		return RT_OK;
-	}
+	if (img->kind == KIMAGE_CRASH)
+		return plan_crash(img, control_pages);
 	for (unsigned i = 0; i < img->nr_segments; i++) {
 		struct kimage_seg_plan *pl = &img->plan[i];
 		pl->npages = img->segment[i].memsz / PAGE;
@@ -485,43 +531,9 @@ rt_status kimage_plan(struct kimage *img, uint64_t control_pages)
 			}
 	}
 	img->need = 0;
-	/*
-	 * Indirection pages. Getting one from the allocator may turn a staged
-	 * page into an in-place one, which changes the entry count; so count,
-	 * get all the pages that count needs, and count again, until it holds.
-	 * A round only repeats for pages the allocator handed out in the round
-	 * before, so this ends after a few rounds, each linear.
-	 */
-	for (;;) {
-		uint64_t pages;
-		img->entries = count_entries(img);
-		pages = (img->entries + KIMAGE_LINK_SLOT - 1) / KIMAGE_LINK_SLOT;
-		if (img->nind >= pages) {
-			while (img->nind > pages) {
-				st = pool_push(img, img->ind_pages[--img->nind], 1);
-				if (st)
-					goto fail;
-			}
-			break;
-		}
-		if (!reserve(img, (void **)&img->ind_pages, &img->ind_cap, sizeof(uint64_t), pages)) {
-			st = rt_fail(RT_ENOMEM, SUB, "no memory for %llu indirection pages",
-				     (unsigned long long)pages);
-			goto fail;
-		}
-		while (img->nind < pages) {
-			if (!img->pool_pages) {
-				uint64_t phys, got;
-				st = alloc_absorb(img, pages - img->nind, &phys, &got);
-				if (!st)
-					st = absorb(img, phys, got);
-				if (st)
-					goto fail;
-				continue;
-			}
-			img->ind_pages[img->nind++] = pool_take(img);
-		}
-	}
+	st = plan_indirection(img);
+	if (st)
+		goto fail;
 	img->indirection_pages = img->nind;
 	write_entries(img);
 	/* Give back what was collected and not used. */
