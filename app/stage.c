@@ -129,9 +129,68 @@ static EFI_STATUS leave(EFI_STATUS s)
 	return s;
 }
 
+/* One line: what was found where. */
+static void say_found(void)
+{
+	char line[160];
+	size_t esp = 0, xbl = 0;
+	for (size_t i = 0; i < nlist; i++)
+		*(list[i]->part == BLS_XBOOTLDR ? &xbl : &esp) += list[i]->kind <= BLS_TYPE2;
+	if (netbooted)
+		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries over the network\n",
+			    efikexec_version(), esp);
+	else if (part[BLS_XBOOTLDR])
+		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR\n",
+			    efikexec_version(), esp, xbl);
+	else
+		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP (no XBOOTLDR partition)\n",
+			    efikexec_version(), esp);
+	efikexec_print(line);
+}
+
+/* The entry booted without a key: systemd-boot's order (lib/bls.c, as
+ * efikexec-install list shows it); a one-shot entry is read once. */
+static size_t choose_default(bool *by_oneshot)
+{
+	static char oneshot[BLS_NAME_MAX], entry_default[BLS_NAME_MAX], last[BLS_NAME_MAX];
+	size_t def;
+	struct bls_default_vars v = { 0 };
+	enum bls_default_by by;
+	if (get_var("LoaderEntryOneShot", &bli_guid, oneshot, sizeof(oneshot))) {
+		del_var("LoaderEntryOneShot", &bli_guid);
+		v.oneshot = oneshot;
+	}
+	if (get_var("LoaderEntryDefault", &bli_guid, entry_default, sizeof(entry_default)))
+		v.entry_default = entry_default;
+	if (get_var("LoaderEntryLastBooted", &bli_guid, last, sizeof(last)))
+		v.last_booted = last;
+	def = bls_default(list, nlist, &cfg, &v, &by);
+	*by_oneshot = by == BLS_BY_ONESHOT;
+	if (v.oneshot && !*by_oneshot)
+		say(EFIKEXEC_LOG_WARN, "stage", "LoaderEntryOneShot names '%s': no such bootable entry", oneshot);
+	return def;
+}
+
+/* What the menu changed (`d`, `t`, `T`), kept as the OS would set it. */
+static void save_menu_choices(char *value, size_t size)
+{
+	if (menu.default_changed) {
+		if (menu.def == (size_t)-1)
+			del_var("LoaderEntryDefault", &bli_guid);
+		else
+			set_var("LoaderEntryDefault", &bli_guid, BLI_NV, list[menu.def]->id);
+		menu.default_changed = false;
+	}
+	if (menu.timeout_changed) {
+		bls_timeout_text(menu.timeout, menu.seconds, value, size);
+		set_var("LoaderConfigTimeout", &bli_guid, BLI_NV, value);
+		menu.timeout_changed = false;
+	}
+}
+
 EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAGE *loaded)
 {
-	char oneshot[BLS_NAME_MAX], value[BLS_NAME_MAX], header[96];
+	char value[BLS_NAME_MAX], header[96];
 	size_t def = (size_t)-1, chosen;
 	bool by_oneshot = false, show = false;
 	uint8_t sb = 0;
@@ -163,42 +222,9 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	crash_fallback();
 	discover();
 	export_bli();
-	{
-		char line[160];
-		size_t esp = 0, xbl = 0;
-		for (size_t i = 0; i < nlist; i++)
-			*(list[i]->part == BLS_XBOOTLDR ? &xbl : &esp) += list[i]->kind <= BLS_TYPE2;
-		if (netbooted)
-			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries over the network\n",
-				    efikexec_version(), esp);
-		else if (part[BLS_XBOOTLDR])
-			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR\n",
-				    efikexec_version(), esp, xbl);
-		else
-			rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP (no XBOOTLDR partition)\n",
-				    efikexec_version(), esp);
-		efikexec_print(line);
-	}
+	say_found();
 
-	/* the default, systemd-boot's order (lib/bls.c, as efikexec-install
-	 * list shows it); a one-shot entry is read once */
-	{
-		static char entry_default[BLS_NAME_MAX], last[BLS_NAME_MAX];
-		struct bls_default_vars v = { 0 };
-		enum bls_default_by by;
-		if (get_var("LoaderEntryOneShot", &bli_guid, oneshot, sizeof(oneshot))) {
-			del_var("LoaderEntryOneShot", &bli_guid);
-			v.oneshot = oneshot;
-		}
-		if (get_var("LoaderEntryDefault", &bli_guid, entry_default, sizeof(entry_default)))
-			v.entry_default = entry_default;
-		if (get_var("LoaderEntryLastBooted", &bli_guid, last, sizeof(last)))
-			v.last_booted = last;
-		def = bls_default(list, nlist, &cfg, &v, &by);
-		by_oneshot = by == BLS_BY_ONESHOT;
-		if (v.oneshot && !by_oneshot)
-			say(EFIKEXEC_LOG_WARN, "stage", "LoaderEntryOneShot names '%s': no such bootable entry", oneshot);
-	}
+	def = choose_default(&by_oneshot);
 
 	/* the timeout: one-shot (shows the menu), the OS's, loader.conf's */
 	menu.timeout = cfg.timeout, menu.seconds = cfg.timeout_seconds;
@@ -243,18 +269,7 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 				return leave(EFI_NOT_FOUND);
 			}
 			menu_run(st, &menu);
-			if (menu.default_changed) {
-				if (menu.def == (size_t)-1)
-					del_var("LoaderEntryDefault", &bli_guid);
-				else
-					set_var("LoaderEntryDefault", &bli_guid, BLI_NV, list[menu.def]->id);
-				menu.default_changed = false;
-			}
-			if (menu.timeout_changed) {
-				bls_timeout_text(menu.timeout, menu.seconds, value, sizeof(value));
-				set_var("LoaderConfigTimeout", &bli_guid, BLI_NV, value);
-				menu.timeout_changed = false;
-			}
+			save_menu_choices(value, sizeof(value));
 			chosen = menu.sel;
 			if (menu.edited)
 				options = menu.options;

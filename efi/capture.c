@@ -277,20 +277,14 @@ static EFI_STATUS record_ram(struct capture_desc *d)
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS capture_arm(struct boot_plan *bp)
+/* The capture kernel, its initrds and command line: opened and probed
+ * like any kernel, into capk; refused when the capture boot could not
+ * enter it. */
+static EFI_STATUS open_capture(const struct boot_req *o)
 {
-	const struct boot_req *o = bp->o;
-	const struct purgatory_header *ph = (const void *)purgatory_blob;
-	struct capture_desc *d;
-	uint64_t size = o->cap_size, base, end, cursor, need, kbase, lo, hi;
-	uint64_t purg_len = PAGE_ALIGN(ph->memsz), initrd_len, kernel_len;
 	const struct ld_piece *kp;
-	struct mem_span zone;
-	EFI_PHYSICAL_ADDRESS a;
 	EFI_STATUS st;
-	char seen[80];
 
-	/* the capture kernel: opened and probed like any kernel */
 	capo = *o;
 	capo.kernel = o->cap_kernel;
 	capo.ninitrd = o->ncap_initrd;
@@ -305,21 +299,144 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 	capk.arch = ARCH_PLAN;
 	st = kexec_open_inputs(&capk);
 	if (EFI_ERROR(st))
-		goto out;
+		return st;
 	kp = &capk.k->piece[0];
 	if (capk.k->npieces != 1 || !kp->room || capk.k->fixed) {
 		/* the capture boot re-reads only the kernel's header from the
 		 * descriptor: a kernel that relocates itself from one piece */
-		st = efi_fail(EFI_UNSUPPORTED, "capture",
-			      "%s: %s cannot be a capture kernel: it must be a bzImage or an arm64 Image (also inside a UKI or compressed) that can run anywhere in the region",
-			      capk.kernel_name, capk.k->format);
-		goto out;
+		return efi_fail(EFI_UNSUPPORTED, "capture",
+				"%s: %s cannot be a capture kernel: it must be a bzImage or an arm64 Image (also inside a UKI or compressed) that can run anywhere in the region",
+				capk.kernel_name, capk.k->format);
 	}
 	if (capk.cmdline_len + 32 > CAPTURE_CMDLINE_MAX) {
-		st = efi_fail(EFI_INVALID_PARAMETER, "capture", "--capture-append of %zu bytes: at most %u",
-			      capk.cmdline_len, CAPTURE_CMDLINE_MAX - 32);
-		goto out;
+		return efi_fail(EFI_INVALID_PARAMETER, "capture", "--capture-append of %zu bytes: at most %u",
+				capk.cmdline_len, CAPTURE_CMDLINE_MAX - 32);
 	}
+	return EFI_SUCCESS;
+}
+
+/* Where the region goes: ADDR, else a free range inside the arch's safe
+ * window (on the memory map now, armmap). */
+static EFI_STATUS place_region(const struct boot_req *o, uint64_t size, uint64_t *out)
+{
+	uint64_t base = 0, lo, hi;
+	struct mem_span zone;
+	EFI_STATUS st;
+
+	st = efi_memmap_now(&armmap);
+	if (EFI_ERROR(st))
+		return st;
+	arch_capture_window(&armmap, &lo, &hi);
+	zone = top_zone(&armmap);
+	if (hi > zone.start)
+		hi = zone.start;
+	if (o->cap_addr) {
+		base = o->cap_addr;
+		if (!memmap_covers(&armmap, base, base + size, MEM_MASK(MEM_FREE))) {
+			st = explain_region(&armmap, base, size, "--capture-size: region");
+			if (!EFI_ERROR(st))
+				st = efi_fail(EFI_ACCESS_DENIED, "capture", "region not free");
+			return st;
+		}
+		if (base < lo || base + size > hi)
+			rt_log(RT_LOG_WARN, "capture", "region [%#llx, %#llx) is outside [%#llx, %#llx), where this firmware is known to leave memory alone on a reset",
+			       (unsigned long long)base, (unsigned long long)(base + size),
+			       (unsigned long long)lo, (unsigned long long)hi);
+	} else {
+		struct hole_req req = { .size = size, .align = CAPTURE_ALIGN, .min = lo, .max = hi,
+					.mask = MEM_MASK(MEM_FREE) };
+		if (memmap_find_hole(&armmap, &req, &base) != RT_OK) {
+			return efi_fail(EFI_OUT_OF_RESOURCES, "capture",
+					"no free %llu MiB in [%#llx, %#llx), where firmware leaves memory alone on a reset; give an address: --capture-size=SIZE@ADDR",
+					(unsigned long long)(size >> 20), (unsigned long long)lo,
+					(unsigned long long)hi);
+		}
+	}
+	*out = base;
+	return EFI_SUCCESS;
+}
+
+/* The capture kernel, its initrds and purgatory into the region, each at
+ * its final address, the gaps between them zeroed. */
+static EFI_STATUS load_region(struct capture_desc *d, const struct ld_piece *kp, uint64_t purg_len,
+			      uint64_t initrd_len)
+{
+	const struct purgatory_header *ph = (const void *)purgatory_blob;
+	EFI_STATUS st;
+
+	st = read_to(capk.k->src, kp->src_off, d->kernel_mem, kp->filesz);
+	for (unsigned i = 0; !EFI_ERROR(st) && i < capk.ninitrd; i++)
+		st = read_to(capk.initrd[i].src, capk.initrd[i].src_off, d->initrd_mem + capk.initrd[i].off,
+			     capk.initrd[i].len);
+	if (!EFI_ERROR(st))
+		st = kexec_finish_inputs(&capk);
+	if (EFI_ERROR(st))
+		return st;
+	RT_FN(memset)((void *)(uintptr_t)(d->kernel_mem + kp->filesz), 0,
+		      PAGE_ALIGN(kp->filesz) - kp->filesz);
+	for (unsigned i = 0; i + 1 < capk.ninitrd; i++) {
+		uint64_t e = capk.initrd[i].off + capk.initrd[i].len;
+		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + e), 0, capk.initrd[i + 1].off - e);
+	}
+	if (capk.ninitrd)
+		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + capk.initrd_size), 0,
+			      initrd_len - capk.initrd_size);
+	RT_FN(memcpy)((void *)(uintptr_t)d->purgatory_mem, purgatory_blob, ph->filesz);
+	RT_FN(memset)((void *)(uintptr_t)(d->purgatory_mem + ph->filesz), 0, purg_len - ph->filesz);
+	return EFI_SUCCESS;
+}
+
+/* The descriptor the capture boot checks and enters by: the digests,
+ * the crashed system's RAM, the command line, the kernel's header. */
+static EFI_STATUS describe(struct capture_desc *d, uint64_t base, uint64_t end, const struct ld_piece *kp,
+			   uint64_t purg_len, uint64_t initrd_len)
+{
+	EFI_STATUS st;
+
+	d->magic = CAPTURE_MAGIC;
+	d->version = CAPTURE_VERSION;
+	d->size = sizeof(*d);
+	d->base = base;
+	d->end = end;
+	d->kernel_file_size = capk.k->src->size;
+	digest(&d->digest[CAPTURE_D_KERNEL], d->kernel_mem, PAGE_ALIGN(kp->filesz));
+	digest(&d->digest[CAPTURE_D_INITRD], d->initrd_mem, capk.ninitrd ? initrd_len : 0);
+	digest(&d->digest[CAPTURE_D_PURGATORY], d->purgatory_mem, purg_len);
+	st = record_ram(d);
+	if (EFI_ERROR(st))
+		return st;
+	/* the main kernel gets none of what the firmware rewrites on a reset
+	 * (capture_hide), so none of it is the crashed system's either */
+	nhide = rewritten(&armmap, hide, RT_ARRAY_SIZE(hide));
+	d->nr_ram = (uint32_t)capture_spans_minus(d->ram, d->nr_ram, CAPTURE_MAX_RAM, hide, nhide);
+	for (size_t i = 0; i < nhide; i++)
+		rt_log(RT_LOG_DEBUG, "capture", "kept from the main kernel (rewritten on a reset): [%#llx, %#llx)",
+		       (unsigned long long)hide[i].start, (unsigned long long)hide[i].end);
+	rt_snprintf(d->kernel_path, sizeof(d->kernel_path), "%s", capk.kernel_name);
+	rt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", capk.cmdline);
+	/* the innermost image's header: the capture boot enters it from this */
+	RT_FN(memcpy)(d->head, capk.k->src->head,
+		      capk.k->src->head_len < CAPTURE_HEAD_SIZE ? capk.k->src->head_len : CAPTURE_HEAD_SIZE);
+	capture_desc_seal(d);
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS capture_arm(struct boot_plan *bp)
+{
+	const struct boot_req *o = bp->o;
+	const struct purgatory_header *ph = (const void *)purgatory_blob;
+	struct capture_desc *d;
+	uint64_t size = o->cap_size, base = 0, end, cursor, need, kbase;
+	uint64_t purg_len = PAGE_ALIGN(ph->memsz), initrd_len, kernel_len;
+	const struct ld_piece *kp;
+	EFI_PHYSICAL_ADDRESS a;
+	EFI_STATUS st;
+	char seen[80];
+
+	st = open_capture(o);
+	if (EFI_ERROR(st))
+		goto out;
+	kp = &capk.k->piece[0];
 	initrd_len = PAGE_ALIGN(capk.initrd_size);
 	kernel_len = PAGE_ALIGN(capk.k->memsz);
 
@@ -339,37 +456,9 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 		goto out;
 	}
 
-	/* where: ADDR, else a free range inside the arch's safe window */
-	st = efi_memmap_now(&armmap);
+	st = place_region(o, size, &base);
 	if (EFI_ERROR(st))
 		goto out;
-	arch_capture_window(&armmap, &lo, &hi);
-	zone = top_zone(&armmap);
-	if (hi > zone.start)
-		hi = zone.start;
-	if (o->cap_addr) {
-		base = o->cap_addr;
-		if (!memmap_covers(&armmap, base, base + size, MEM_MASK(MEM_FREE))) {
-			st = explain_region(&armmap, base, size, "--capture-size: region");
-			if (!EFI_ERROR(st))
-				st = efi_fail(EFI_ACCESS_DENIED, "capture", "region not free");
-			goto out;
-		}
-		if (base < lo || base + size > hi)
-			rt_log(RT_LOG_WARN, "capture", "region [%#llx, %#llx) is outside [%#llx, %#llx), where this firmware is known to leave memory alone on a reset",
-			       (unsigned long long)base, (unsigned long long)(base + size),
-			       (unsigned long long)lo, (unsigned long long)hi);
-	} else {
-		struct hole_req req = { .size = size, .align = CAPTURE_ALIGN, .min = lo, .max = hi,
-					.mask = MEM_MASK(MEM_FREE) };
-		if (memmap_find_hole(&armmap, &req, &base) != RT_OK) {
-			st = efi_fail(EFI_OUT_OF_RESOURCES, "capture",
-				      "no free %llu MiB in [%#llx, %#llx), where firmware leaves memory alone on a reset; give an address: --capture-size=SIZE@ADDR",
-				      (unsigned long long)(size >> 20), (unsigned long long)lo,
-				      (unsigned long long)hi);
-			goto out;
-		}
-	}
 	end = base + size;
 	a = base;
 	st = efi_bs->AllocatePages(AllocateAddress, EfiReservedMemoryType, size / KIMAGE_PAGE_SIZE, &a);
@@ -410,53 +499,13 @@ EFI_STATUS capture_arm(struct boot_plan *bp)
 		goto out;
 	}
 
-	/* the loads, straight to their final addresses */
-	st = read_to(capk.k->src, kp->src_off, d->kernel_mem, kp->filesz);
-	for (unsigned i = 0; !EFI_ERROR(st) && i < capk.ninitrd; i++)
-		st = read_to(capk.initrd[i].src, capk.initrd[i].src_off, d->initrd_mem + capk.initrd[i].off,
-			     capk.initrd[i].len);
-	if (!EFI_ERROR(st))
-		st = kexec_finish_inputs(&capk);
+	st = load_region(d, kp, purg_len, initrd_len);
 	if (EFI_ERROR(st))
 		goto out;
-	RT_FN(memset)((void *)(uintptr_t)(d->kernel_mem + kp->filesz), 0,
-		      PAGE_ALIGN(kp->filesz) - kp->filesz);
-	for (unsigned i = 0; i + 1 < capk.ninitrd; i++) {
-		uint64_t e = capk.initrd[i].off + capk.initrd[i].len;
-		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + e), 0, capk.initrd[i + 1].off - e);
-	}
-	if (capk.ninitrd)
-		RT_FN(memset)((void *)(uintptr_t)(d->initrd_mem + capk.initrd_size), 0,
-			      initrd_len - capk.initrd_size);
-	RT_FN(memcpy)((void *)(uintptr_t)d->purgatory_mem, purgatory_blob, ph->filesz);
-	RT_FN(memset)((void *)(uintptr_t)(d->purgatory_mem + ph->filesz), 0, purg_len - ph->filesz);
 
-	/* the descriptor */
-	d->magic = CAPTURE_MAGIC;
-	d->version = CAPTURE_VERSION;
-	d->size = sizeof(*d);
-	d->base = base;
-	d->end = end;
-	d->kernel_file_size = capk.k->src->size;
-	digest(&d->digest[CAPTURE_D_KERNEL], d->kernel_mem, PAGE_ALIGN(kp->filesz));
-	digest(&d->digest[CAPTURE_D_INITRD], d->initrd_mem, capk.ninitrd ? initrd_len : 0);
-	digest(&d->digest[CAPTURE_D_PURGATORY], d->purgatory_mem, purg_len);
-	st = record_ram(d);
+	st = describe(d, base, end, kp, purg_len, initrd_len);
 	if (EFI_ERROR(st))
 		goto out;
-	/* the main kernel gets none of what the firmware rewrites on a reset
-	 * (capture_hide), so none of it is the crashed system's either */
-	nhide = rewritten(&armmap, hide, RT_ARRAY_SIZE(hide));
-	d->nr_ram = (uint32_t)capture_spans_minus(d->ram, d->nr_ram, CAPTURE_MAX_RAM, hide, nhide);
-	for (size_t i = 0; i < nhide; i++)
-		rt_log(RT_LOG_DEBUG, "capture", "kept from the main kernel (rewritten on a reset): [%#llx, %#llx)",
-		       (unsigned long long)hide[i].start, (unsigned long long)hide[i].end);
-	rt_snprintf(d->kernel_path, sizeof(d->kernel_path), "%s", capk.kernel_name);
-	rt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", capk.cmdline);
-	/* the innermost image's header: the capture boot enters it from this */
-	RT_FN(memcpy)(d->head, capk.k->src->head,
-		      capk.k->src->head_len < CAPTURE_HEAD_SIZE ? capk.k->src->head_len : CAPTURE_HEAD_SIZE);
-	capture_desc_seal(d);
 
 	wipe_stale_notes(&armmap);
 	pending = (struct capture_arm){ .magic = CAPTURE_MAGIC, .version = CAPTURE_VERSION,

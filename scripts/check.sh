@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 # check.sh BUILD [--quick] - everything `make check` runs, in order: the
-# header alone, the layout's include rules, the man pages, host unit and API
+# header alone, the layout's include rules, the rooms' sizes (files and functions), the man pages, host unit and API
 # tests, the installer and the /.extra archives (tests/tools), bounded fuzzing, the Debian packages
 # (tests/deb), the QEMU boot tests (a Debian system among them; `make demo`
 # and `make capture-demo` among them, run as a user runs them), one round
@@ -39,6 +39,7 @@ part() {
 
 part header scripts/check-header.sh
 part layout scripts/check-layout.sh
+part size scripts/check-size.sh
 part docs scripts/check-docs.sh
 part license scripts/check-license.sh
 part unit make --no-print-directory unit BUILD="$BUILD"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# check-size.sh - rooms sized to one job: no product file (app/ efi/ boot/
+# lib/ arch/ purgatory/ tools/ include/) above 900 lines, no function
+# above 120 lines. Prints the longest of each, then a check per rule.
+# A function is counted from the line with its name to the `}` in column
+# 0 that closes it (the house style: the body's braces at column 0).
+# Last line: "size: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+python3 - "$@" <<'PY'
+import glob, re, sys
+FILE_MAX, FUNC_MAX = 900, 120
+files = sorted(f for d in ('app', 'efi', 'boot', 'lib', 'arch', 'purgatory', 'tools', 'include')
+               for f in glob.glob(d + '/**/*.[ch]', recursive=True))
+sizes, funcs = [], []
+for f in files:
+    lines = open(f, errors='replace').read().split('\n')
+    sizes.append((len(lines) - 1, f))
+    start = None
+    for i, l in enumerate(lines):
+        if start is None and l.startswith('{') and i > 0:
+            j = i - 1
+            while j > 0 and not re.search(r'\w+\s*\(', lines[j]):
+                j -= 1
+            m = re.search(r'(\w+)\s*\(', lines[j])
+            start, name = j, m.group(1) if m else '?'
+        elif start is not None and l.startswith('}'):
+            funcs.append((i - start + 1, '%s:%d %s' % (f, start + 1, name)))
+            start = None
+sizes.sort(reverse=True)
+funcs.sort(reverse=True)
+print('the longest files:', ', '.join('%s %d' % (f, n) for n, f in sizes[:5]))
+print('the longest functions:', ', '.join('%s %d' % (f, n) for n, f in funcs[:5]))
+passed = failed = 0
+big = [(n, f) for n, f in sizes if n > FILE_MAX]
+if big:
+    failed += 1
+    print('FAIL size files above %d lines: %s' % (FILE_MAX, ', '.join('%s (%d)' % (f, n) for n, f in big)))
+else:
+    passed += 1
+    print('PASS size no product file above %d lines (%d files)' % (FILE_MAX, len(sizes)))
+long = [(n, f) for n, f in funcs if n > FUNC_MAX]
+if long:
+    failed += 1
+    print('FAIL size functions above %d lines: %s' % (FUNC_MAX, ', '.join('%s (%d)' % (f, n) for n, f in long)))
+else:
+    passed += 1
+    print('PASS size no function above %d lines (%d functions)' % (FUNC_MAX, len(funcs)))
+print('size: %d passed, %d failed' % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
