@@ -46,7 +46,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/p
             lib/url.c lib/tlsca.c
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
-BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/elf.c boot/zboot.c \
+BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/uki-sections.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/api-tools.c efi/faults.c efi/console.c efi/file.c efi/status.c \
@@ -422,7 +422,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
 # build/host/efikexec-install is the tests' build (ASan, UBSan), the
 # packages get build/dist-<arch>/ (below)
-INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/bli.c lib/gpt.c boot/pe.c lib/cmdline.c lib/string.c lib/fmt.c \
+INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/bli.c lib/gpt.c boot/pe.c boot/uki-sections.c lib/cmdline.c lib/string.c lib/fmt.c \
 	lib/osrel.c lib/log.c lib/status.c
 $(BUILD)/host/tools/install/main.o $(BUILD)/host/tools/install/install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
 $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))

@@ -74,12 +74,18 @@ static bool present(enum bls_part p, const char *path, char *why, size_t size)
 	return true;
 }
 
-/* Marks an entry broken when a file it names is not there. */
+/* For bls_check_files: a path of the entry's partition, or a URL the
+ * firmware's network can fetch. */
+static bool entry_file(void *ctx, const struct bls_entry *e, const char *path, bool file_only, char *why, size_t size)
+{
+	(void)ctx;
+	return file_only ? exists(e->part, path) : present(e->part, path, why, size);
+}
+
+/* Marks an entry broken when a file it names is not there (lib/bli.c,
+ * as efikexec-install lists it). */
 static void check_files(struct bls_entry *e)
 {
-	const char *what = NULL, *path = NULL;
-	char bad[200] = "";
-
 	if (e->broken || e->hidden)
 		return;
 	/* efikexec itself with no options would only show this menu again
@@ -93,27 +99,7 @@ static void check_files(struct bls_entry *e)
 	if (e->net)
 		return; /* fetched itself: every path is a URL, fetched when booted */
 	/* a disk entry's keys may be URLs too (URLs go wherever a path goes) */
-	if (e->linux_path[0] && !present(e->part, e->linux_path, bad, sizeof(bad)))
-		what = "linux", path = e->linux_path;
-	else if (e->efi_path[0] && !exists(e->part, e->efi_path)) /* started by the firmware: a file */
-		what = "efi", path = e->efi_path;
-	else if (e->devicetree[0] && !present(e->part, e->devicetree, bad, sizeof(bad)))
-		what = "devicetree", path = e->devicetree;
-	else if (e->tls_ca[0] && !present(e->part, e->tls_ca, bad, sizeof(bad)))
-		what = "efikexec-tls-ca", path = e->tls_ca;
-	for (unsigned i = 0; !what && i < e->ninitrd; i++)
-		if (!present(e->part, e->initrd[i], bad, sizeof(bad)))
-			what = "initrd", path = e->initrd[i];
-	for (unsigned i = 0; !what && i < e->nmodule; i++)
-		if (!present(e->part, bls_module_path(e, i), bad, sizeof(bad)))
-			what = "efikexec-module", path = bls_module_path(e, i);
-	if (what && bad[0]) {
-		e->broken = true;
-		rt_snprintf(e->why, sizeof(e->why), "%s: %s", what, bad);
-	} else if (what) {
-		e->broken = true;
-		rt_snprintf(e->why, sizeof(e->why), "%s %s is not on the %s", what, path, part_name[e->part]);
-	}
+	bls_check_files(e, entry_file, NULL);
 }
 
 /* --- the network ------------------------------------------------------------------------------- */
@@ -391,67 +377,56 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
 
 /* Reads a text section of a UKI's profile into out (size bytes with the
  * NUL); false when it has none or it does not fit. */
-static bool uki_text(EFI_FILE_HANDLE f, const uint8_t *head, UINTN got, unsigned profile, const char *name,
-		     char *out, size_t size)
+/* For bls_uki_entries: a section of the open UKI as text. */
+struct uki_file {
+	EFI_FILE_HANDLE f;
+	const uint8_t *head;
+	UINTN got;
+};
+static bool uki_text(void *ctx, unsigned profile, const char *name, char *out, size_t size)
 {
+	const struct uki_file *u = ctx;
 	uint64_t off, len;
 
 	out[0] = 0;
-	if (efikexec_uki_section(head, got, profile, name, &off, &len) != EFIKEXEC_SUCCESS || len >= size ||
-	    read_at(f, off, out, len) != len)
+	if (efikexec_uki_section(u->head, u->got, profile, name, &off, &len) != EFIKEXEC_SUCCESS || len >= size ||
+	    read_at(u->f, off, out, len) != len)
 		return false;
 	out[len] = 0;
 	return true;
 }
+static struct bls_entry *next_entry(void *ctx)
+{
+	(void)ctx;
+	return new_entry();
+}
 
 /* A UKI: the title and version from its .osrel (systemd-boot lists no UKI
  * without them; efikexec lists it under its file name); a multi-profile
- * UKI one entry per profile, as systemd-boot 257 lists them. */
+ * UKI one entry per profile, as systemd-boot 257 lists them (lib/bli.c,
+ * as efikexec-install lists them). */
 static void type2_file(enum bls_part p, const char *dir, const char *name)
 {
 	static uint8_t head[8192];
-	static char osrel[4096], profile[4096];
 	char path[BLS_PATH_MAX * 2];
-	EFI_FILE_HANDLE f;
+	struct uki_file u;
 	uint64_t off, len;
 	efikexec_status st;
-	UINTN got;
-	struct bls_entry *e;
 
 	if (!has_suffix_ci(name, ".efi") || name[0] == '.')
 		return;
 	rt_snprintf(path, sizeof(path), "%s\\%s", dir, name);
-	if (open_file(p, path, EFI_FILE_MODE_READ, &f) != EFI_SUCCESS)
+	if (open_file(p, path, EFI_FILE_MODE_READ, &u.f) != EFI_SUCCESS)
 		return;
-	got = read_at(f, 0, head, sizeof(head));
-	st = efikexec_pe_section(head, got, ".linux", &off, &len);
-	if (st != EFIKEXEC_SUCCESS) {
+	u.head = head;
+	u.got = read_at(u.f, 0, head, sizeof(head));
+	st = efikexec_pe_section(head, u.got, ".linux", &off, &len);
+	if (st != EFIKEXEC_SUCCESS)
 		say(EFIKEXEC_LOG_WARN, "config", "%s:%s: not a UKI (%s); not listed", part_name[p], path,
 		    st == EFIKEXEC_NOT_FOUND ? "no .linux section" : efikexec_last_error());
-		f->Close(f);
-		return;
-	}
-	for (unsigned n = 0; n < 256; n++) {
-		bool has_profile = efikexec_uki_section(head, got, n, ".profile", &off, &len) == EFIKEXEC_SUCCESS;
-		if (n && !has_profile)
-			break;
-		if (!(e = new_entry()))
-			break;
-		bls_uki_entry(e, p, name, path,
-			      uki_text(f, head, got, n, ".osrel", osrel, sizeof(osrel)) ? osrel : NULL);
-		if (has_profile)
-			bls_uki_profile(e, n, uki_text(f, head, got, n, ".profile", profile, sizeof(profile)) ?
-						      profile : NULL);
-		/* its .cmdline, for the editor to start from (booted as the
-		 * UKI's own unless edited: has_options stays false) */
-		if (uki_text(f, head, got, n, ".cmdline", e->options, sizeof(e->options))) {
-			size_t k = RT_FN(strlen)(e->options);
-			while (k && (e->options[k - 1] == '\n' || e->options[k - 1] == ' ' || e->options[k - 1] == '\r'))
-				k--;
-			e->options[k] = 0;
-		}
-	}
-	f->Close(f);
+	else
+		bls_uki_entries(p, name, path, uki_text, &u, next_entry, NULL);
+	u.f->Close(u.f);
 }
 
 static bool contains(const char *hay, const char *needle)

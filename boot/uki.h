@@ -104,6 +104,10 @@ rt_status uki_layout_as(const uint8_t *head, size_t len, unsigned profile, const
 rt_status uki_layout(const uint8_t *head, size_t len, unsigned profile, struct uki_layout *out, char *why,
 		     size_t whylen);
 
+/* A section table entry's name is `name` (systemd's pe_section_name_equal:
+ * up to 8 bytes, equal up to a NUL). */
+bool uki_name_is(const uint8_t *entry, const char *name);
+
 /* The `n`-th .profile section (from 0) of the PE file in head[0, len). */
 bool uki_profile_section(const uint8_t *head, size_t len, unsigned n, struct uki_sec *out);
 

@@ -3,8 +3,8 @@
  * bli.c - the entry model's side facing the Boot Loader Interface (systemd
  * docs/BOOT_LOADER_INTERFACE.md; declared in bls.h): the entry booted
  * without a key, as the boot stage and efikexec-install both choose it;
- * the LoaderFeatures bits' names; an EFI_LOAD_OPTION read within its
- * bounds.
+ * the checks of an entry's files and a UKI's entries, both programs'; the
+ * LoaderFeatures bits' names; an EFI_LOAD_OPTION read within its bounds.
  */
 #include "bls.h"
 
@@ -108,4 +108,64 @@ bool bls_load_option(const uint8_t *opt, size_t len, struct bls_load_option *out
 		.desc_off = 6, .desc_units = (at - 6) / 2, .path_off = at + 2, .path_len = plen,
 	};
 	return true;
+}
+
+void bls_check_files(struct bls_entry *e, bls_exists_fn exists, void *ctx)
+{
+	static const char *const part_name[] = { [BLS_ESP] = "ESP", [BLS_XBOOTLDR] = "XBOOTLDR" };
+	const char *what = NULL, *path = NULL;
+	char bad[200] = "";
+
+	if (e->broken || e->hidden)
+		return;
+	if (e->linux_path[0] && !exists(ctx, e, e->linux_path, false, bad, sizeof(bad)))
+		what = "linux", path = e->linux_path;
+	else if (e->efi_path[0] && !exists(ctx, e, e->efi_path, true, bad, sizeof(bad)))
+		what = "efi", path = e->efi_path;
+	else if (e->devicetree[0] && !exists(ctx, e, e->devicetree, false, bad, sizeof(bad)))
+		what = "devicetree", path = e->devicetree;
+	else if (e->tls_ca[0] && !exists(ctx, e, e->tls_ca, false, bad, sizeof(bad)))
+		what = "efikexec-tls-ca", path = e->tls_ca;
+	for (unsigned i = 0; !what && i < e->ninitrd; i++)
+		if (!exists(ctx, e, e->initrd[i], false, bad, sizeof(bad)))
+			what = "initrd", path = e->initrd[i];
+	for (unsigned i = 0; !what && i < e->nmodule; i++)
+		if (!exists(ctx, e, bls_module_path(e, i), false, bad, sizeof(bad)))
+			what = "efikexec-module", path = bls_module_path(e, i);
+	if (!what)
+		return;
+	e->broken = true;
+	if (bad[0])
+		rt_snprintf(e->why, sizeof(e->why), "%s: %s", what, bad);
+	else
+		rt_snprintf(e->why, sizeof(e->why), "%s %.200s is not on the %s", what, path, part_name[e->part]);
+}
+
+unsigned bls_uki_entries(enum bls_part part, const char *file, const char *path, bls_uki_text_fn text, void *tctx,
+			 bls_new_entry_fn new_entry, void *nctx)
+{
+	static char osrel[4096], profile[4096];
+	unsigned made = 0;
+
+	for (unsigned n = 0; n < 256; n++) {
+		bool has_profile = text(tctx, n, ".profile", profile, sizeof(profile));
+		struct bls_entry *e;
+		if ((n && !has_profile) || !(e = new_entry(nctx)))
+			break;
+		bls_uki_entry(e, part, file, path, text(tctx, n, ".osrel", osrel, sizeof(osrel)) ? osrel : NULL);
+		if (has_profile)
+			bls_uki_profile(e, n, profile);
+		/* its .cmdline, for the editor to start from (booted as the
+		 * UKI's own unless edited: has_options stays false) */
+		if (text(tctx, n, ".cmdline", e->options, sizeof(e->options))) {
+			size_t k = RT_FN(strlen)(e->options);
+			while (k && (e->options[k - 1] == '\n' || e->options[k - 1] == ' ' || e->options[k - 1] == '\r'))
+				k--;
+			e->options[k] = 0;
+		} else {
+			e->options[0] = 0;
+		}
+		made++;
+	}
+	return made;
 }

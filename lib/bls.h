@@ -261,6 +261,31 @@ struct bls_load_option {
 };
 bool bls_load_option(const uint8_t *opt, size_t len, struct bls_load_option *out);
 
+/*
+ * Marks e broken when a file it names is not there, checked in the order
+ * linux, efi, devicetree, efikexec-tls-ca, initrd, efikexec-module by the
+ * program's own `exists` (the stage: the firmware's file system, a URL by
+ * the network the firmware has; efikexec-install: the mounted partition):
+ * e->why names the key, the path and why ("linux /vmlinuz is not on the
+ * ESP"). `file_only`: the path must be a file (an `efi` program the
+ * firmware starts), not a URL. exists() may put its own reason in why.
+ */
+typedef bool (*bls_exists_fn)(void *ctx, const struct bls_entry *e, const char *path, bool file_only, char *why,
+			      size_t size);
+void bls_check_files(struct bls_entry *e, bls_exists_fn exists, void *ctx);
+
+/*
+ * The entries of a UKI named `file` at `path` on `part`: one per profile,
+ * as systemd-boot 257 lists them (a UKI without profiles: one), each from
+ * new_entry(), filled from the sections text() reads - profile n's
+ * .osrel, .profile and .cmdline (text: false when the section is not
+ * there or does not fit). The number made.
+ */
+typedef bool (*bls_uki_text_fn)(void *ctx, unsigned profile, const char *section, char *out, size_t size);
+typedef struct bls_entry *(*bls_new_entry_fn)(void *ctx);
+unsigned bls_uki_entries(enum bls_part part, const char *file, const char *path, bls_uki_text_fn text, void *tctx,
+			 bls_new_entry_fn new_entry, void *nctx);
+
 void bls_config_defaults(struct bls_config *c);
 /* \loader\loader.conf: default, timeout, editor, auto-entries,
  * auto-firmware; systemd-boot's other keys are accepted and ignored; any

@@ -33,20 +33,15 @@ funcs.sort(reverse=True)
 print('the longest files:', ', '.join('%s %d' % (f, n) for n, f in sizes[:5]))
 print('the longest functions:', ', '.join('%s %d' % (f, n) for n, f in funcs[:5]))
 passed = failed = 0
-big = [(n, f) for n, f in sizes if n > FILE_MAX]
-if big:
-    failed += 1
-    print('FAIL size files above %d lines: %s' % (FILE_MAX, ', '.join('%s (%d)' % (f, n) for n, f in big)))
-else:
-    passed += 1
-    print('PASS size no product file above %d lines (%d files)' % (FILE_MAX, len(sizes)))
-long = [(n, f) for n, f in funcs if n > FUNC_MAX]
-if long:
-    failed += 1
-    print('FAIL size functions above %d lines: %s' % (FUNC_MAX, ', '.join('%s (%d)' % (f, n) for n, f in long)))
-else:
-    passed += 1
-    print('PASS size no function above %d lines (%d functions)' % (FUNC_MAX, len(funcs)))
+for what, limit, rows, count in (('product file', FILE_MAX, sizes, '%d files' % len(sizes)),
+                                 ('function', FUNC_MAX, funcs, '%d functions' % len(funcs))):
+    over = [(n, f) for n, f in rows if n > limit]
+    if over:
+        failed += 1
+        print('FAIL size %ss above %d lines: %s' % (what, limit, ', '.join('%s (%d)' % (f, n) for n, f in over)))
+    else:
+        passed += 1
+        print('PASS size no %s above %d lines (%s)' % (what, limit, count))
 print('size: %d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

@@ -353,6 +353,25 @@ else
 	bad "set-timeout soon" "$out"
 fi
 
+# --- list: a multi-profile UKI as the stage lists it (one entry a profile, lib/bli.c) ----------------------
+mkdir -p "$W/root/esp/EFI/Linux"
+printf 'PRETTY_NAME="Test UKI"\nID=test\n' >"$W/uki.osrel"
+printf 'ID=default\nTITLE=Default\n' >"$W/uki.p0"
+printf 'ID=rescue\nTITLE=Rescue\n' >"$W/uki.p1"
+printf 'quiet rescue\n' >"$W/uki.cmdline1"
+head -c 4096 /dev/urandom >"$W/uki.linux"
+python3 "$(dirname "$0")/../qemu/mkimage.py" uki /usr/lib/systemd/boot/efi/linuxx64.efi.stub objcopy \
+	"$W/root/esp/EFI/Linux/multi.efi" .osrel="$W/uki.osrel" .linux="$W/uki.linux" .profile="$W/uki.p0" \
+	.profile="$W/uki.p1" .cmdline="$W/uki.cmdline1"
+out=$(run list 2>&1)
+if grep -q '^ *id: multi.efi$' <<<"$out" && grep -q '^ *id: multi.efi@rescue$' <<<"$out" &&
+	grep -q 'title: Test UKI (Rescue)' <<<"$out" && grep -q 'options: quiet rescue' <<<"$out"; then
+	ok "list: a multi-profile UKI, one entry a profile, titled and named as the stage lists it"
+else
+	bad "list: a multi-profile UKI" "$out"
+fi
+rm -rf "$W/root/esp/EFI/Linux"
+
 # --- status: every LoaderFeatures bit by the name lib/bls.c gives it -----------------------------------
 printf '\x06\x00\x00\x00\xff\xff\x0f\x00\x00\x01\x00\x00' >"$W/root/vars/LoaderFeatures-$BLI"
 out=$(run status 2>&1)

@@ -32,26 +32,23 @@ static bool exists_on(const char *root, const char *path)
 	return r;
 }
 
+static void check_files(struct bls_entry *e, const char *root);
+
+/* For bls_check_files: a path on the mounted partition; a URL is not
+ * fetched here (the stage fetches it at boot). */
+static bool entry_file(void *ctx, const struct bls_entry *e, const char *path, bool file_only, char *why, size_t size)
+{
+	(void)e, (void)why, (void)size;
+	if (!file_only && (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8) || !strncmp(path, "tftp://", 7)))
+		return true;
+	return exists_on(ctx, path);
+}
+
+/* Marks an entry broken when a file it names is not there, as the stage
+ * does (lib/bli.c). */
 static void check_files(struct bls_entry *e, const char *root)
 {
-	const char *what = NULL, *path = NULL;
-
-	if (e->broken || e->hidden)
-		return;
-	if (e->linux_path[0] && !exists_on(root, e->linux_path))
-		what = "linux", path = e->linux_path;
-	else if (e->efi_path[0] && !exists_on(root, e->efi_path))
-		what = "efi", path = e->efi_path;
-	else if (e->devicetree[0] && !exists_on(root, e->devicetree))
-		what = "devicetree", path = e->devicetree;
-	for (unsigned i = 0; !what && i < e->ninitrd; i++)
-		if (!exists_on(root, e->initrd[i]))
-			what = "initrd", path = e->initrd[i];
-	if (what) {
-		e->broken = true;
-		snprintf(e->why, sizeof(e->why), "%s %.200s is not on the %s", what, path,
-			 e->part == BLS_ESP ? "ESP" : "XBOOTLDR partition");
-	}
+	bls_check_files(e, entry_file, (void *)root);
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -60,37 +57,60 @@ static bool has_suffix(const char *s, const char *suf)
 	return a >= b && !strcasecmp(s + a - b, suf);
 }
 
-static void read_uki(struct bls_entry *e, enum bls_part part, const char *root, const char *name)
+/* For bls_uki_entries: a section of the UKI as text, by the stage's own
+ * section rules (boot/uki.h). */
+struct uki_file {
+	int fd;
+	uint8_t head[65536];
+	size_t got;
+};
+static bool uki_text(void *ctx, unsigned profile, const char *name, char *out, size_t size)
 {
-	char *path = join(root, "EFI/Linux"), *file = join(path, name), uki_path[BLS_PATH_MAX];
-	size_t len;
-	uint8_t *buf = slurp(file, 1u << 30, &len);
-	uint32_t table;
-	unsigned count;
+	struct uki_file *u = ctx;
+	struct uki_layout l;
 	char why[128];
-	struct pe_section s;
-	char *osrel = NULL;
+
+	out[0] = 0;
+	if (uki_layout(u->head, u->got, profile, &l, why, sizeof(why)) != RT_OK)
+		return false;
+	for (int i = 0; i < UKI_NSECTIONS; i++) {
+		if (strcmp(uki_section_name[i], name) || !l.sec[i].set)
+			continue;
+		if (l.sec[i].raw >= size || pread(u->fd, out, l.sec[i].raw, (off_t)l.sec[i].off) != (ssize_t)l.sec[i].raw)
+			return false;
+		out[l.sec[i].raw] = 0;
+		return true;
+	}
+	return false;
+}
+static struct bls_entry *next_entry(void *ctx)
+{
+	(void)ctx;
+	return nlist < MAX_LIST ? (list[nlist++] = need(calloc(1, sizeof(struct bls_entry)))) : NULL;
+}
+
+/* A UKI's entries, one per profile, as the stage lists them (lib/bli.c). */
+static void read_uki(enum bls_part part, const char *root, const char *name)
+{
+	char *dir = join(root, "EFI/Linux"), *file = join(dir, name), uki_path[BLS_PATH_MAX];
+	static struct uki_file u;
+	struct uki_layout l;
+	char why[128];
+	ssize_t got;
+	size_t first = nlist;
 
 	snprintf(uki_path, sizeof(uki_path), "\\EFI\\Linux\\%s", name);
-	if (buf && pe_table(buf, len, &table, &count, why, sizeof(why)) && pe_find(buf, table, count, ".linux", &s)) {
-		if (pe_find(buf, table, count, ".osrel", &s) && s.off + s.len <= len)
-			osrel = strndup((char *)buf + s.off, s.len);
-		bls_uki_entry(e, part, name, uki_path, osrel);
-		e->options[0] = 0;
-		if (pe_find(buf, table, count, ".cmdline", &s) && s.off + s.len <= len && s.len < sizeof(e->options)) {
-			memcpy(e->options, buf + s.off, s.len);
-			e->options[s.len] = 0;
-			size_t n = strlen(e->options);
-			while (n && strchr("\n\r ", e->options[n - 1]))
-				e->options[--n] = 0;
-		}
-	} else {
-		e->file[0] = 0; /* not a UKI: not listed (as the menu) */
-	}
-	free(osrel);
-	free(buf);
+	u.fd = open(file, O_RDONLY | O_CLOEXEC);
+	got = u.fd < 0 ? -1 : pread(u.fd, u.head, sizeof(u.head), 0);
+	u.got = got > 0 ? (size_t)got : 0;
+	if (u.got && uki_layout(u.head, u.got, 0, &l, why, sizeof(why)) == RT_OK && l.sec[UKI_LINUX].set)
+		bls_uki_entries(part, name, uki_path, uki_text, &u, next_entry, NULL);
+	for (size_t i = first; i < nlist; i++)
+		check_files(list[i], root);
+	if (u.fd >= 0)
+		close(u.fd);
 	free(file);
-	free(path);
+	free(dir);
 }
 
 static void scan(const char *root, enum bls_part part)
@@ -111,8 +131,13 @@ static void scan(const char *root, enum bls_part part)
 				free(names[i]);
 				continue;
 			}
+			if (k == 1) {
+				read_uki(part, root, name);
+				free(names[i]);
+				continue;
+			}
 			struct bls_entry *e = need(calloc(1, sizeof(*e)));
-			if (k == 0) {
+			{
 				char *file = join(dir, name);
 				size_t len;
 				uint8_t *buf = slurp(file, BLS_FILE_MAX, &len);
@@ -125,15 +150,9 @@ static void scan(const char *root, enum bls_part part)
 				}
 				free(buf);
 				free(file);
-			} else {
-				read_uki(e, part, root, name);
 			}
-			if (!e->file[0]) {
-				free(e);
-			} else {
-				check_files(e, root);
-				list[nlist++] = e;
-			}
+			check_files(e, root);
+			list[nlist++] = e;
 			free(names[i]);
 		}
 		if (n >= 0)

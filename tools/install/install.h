@@ -58,6 +58,7 @@
 
 #include "../../lib/bls.h"
 #include "../../boot/pe.h"
+#include "../../boot/uki.h"
 #include "../../lib/cmdline.h"
 #include "../../lib/gpt.h"
 
