@@ -77,7 +77,7 @@ static rt_status add_initrds(struct boot_plan *bp)
 	rt_status st;
 
 	/* what the stub adds to a UKI: archives, add-ons */
-	if (bp->k->uki.is && bp->uki_extras && (st = bp->uki_extras(bp)) != RT_OK)
+	if (bp->k->uki.is && bp->uki_extras_cb && (st = bp->uki_extras_cb(bp)) != RT_OK)
 		return st;
 	for (unsigned i = bp->nextra; i-- > 0;) /* the stub's: last first */
 		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&

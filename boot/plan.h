@@ -174,14 +174,16 @@ struct boot_plan {
 	size_t cmdline_given_len;             /* of it, before add-ons' were appended */
 	bool profile_given;                   /* a UKI's profile chosen with "@N" */
 
-	/* a UKI's /.extra archives, in the stub's order, and who makes them
-	 * (efi/ukistub.c; NULL: none, as on the host) */
+	/* a UKI's /.extra archives and add-ons' parts, in the stub's order */
 	struct boot_extra extra[BOOT_MAX_EXTRAS];
 	unsigned nextra;
 	/* a UKI's add-ons' command lines, \loader\addons's and its own
 	 * folder's (RT_FN(malloc); NULL: none), appended to the command line */
 	char *addon_cmdline[2];
-	rt_status (*uki_extras)(struct boot_plan *bp);
+	/* a callback into the firmware layer that fills the two above from
+	 * the UKI's volume (efi/ukistub.c uki_extras, set by efi/kexec.c);
+	 * NULL: none, as in the host planner */
+	rt_status (*uki_extras_cb)(struct boot_plan *bp);
 
 	/* the device tree to start from (arm64): --dtb's, a UKI's .dtb, the
 	 * firmware's; NULL: none (ACPI) */

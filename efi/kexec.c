@@ -151,7 +151,7 @@ EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
 
 	if (!bp->fw)
 		bp->fw = &efi_facts;
-	bp->uki_extras = uki_extras;
+	bp->uki_extras_cb = uki_extras;
 	st = open_input(&o->kernel, &bp->kernel, &bp->kernel_src);
 	for (unsigned i = 0; !EFI_ERROR(st) && i < o->ninitrd; i++) {
 		st = open_input(&o->initrd[i], &bp->initrd_file[i], &bp->initrd_src[i]);
