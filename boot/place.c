@@ -576,6 +576,8 @@ void boot_inputs_release(struct boot_plan *bp)
 		RT_FN(free)(bp->addon_cmdline[i]);
 		bp->addon_cmdline[i] = NULL;
 	}
+	RT_FN(free)(bp->uki);
+	bp->uki = NULL;
 	RT_FN(free)(bp->cmdline);
 	RT_FN(free)(bp->dtb_pool);
 	bp->cmdline = NULL;

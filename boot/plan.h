@@ -148,6 +148,7 @@ struct boot_req {
 };
 
 struct kexec_hooks;
+struct uki_state;
 struct arch_plan_ops;
 
 struct boot_plan {
@@ -184,6 +185,9 @@ struct boot_plan {
 	 * the UKI's volume (efi/ukistub.c uki_extras, set by efi/kexec.c);
 	 * NULL: none, as in the host planner */
 	rt_status (*uki_extras_cb)(struct boot_plan *bp);
+	/* what that callback keeps for the UKI's measurements and variables
+	 * (efi/ukistub.c's; RT_FN(malloc), freed with the plan) */
+	struct uki_state *uki;
 
 	/* the device tree to start from (arm64): --dtb's, a UKI's .dtb, the
 	 * firmware's; NULL: none (ACPI) */

@@ -131,10 +131,10 @@ static EFI_STATUS read_dtb(struct boot_plan *bp)
 
 /* What the last steps before ExitBootServices gave the firmware, taken
  * back when the boot fails before the exit. */
-static void handoff_undo(void)
+static void handoff_undo(struct boot_plan *bp)
 {
 	trust_undo();
-	uki_unexport();
+	uki_unexport(bp);
 }
 
 /* A payload entered with the firmware's boot services running (a
@@ -587,13 +587,13 @@ static EFI_STATUS enter_with_boot_services(struct boot_plan *bp)
 			       purgatory_check_name(&bp->pparams));
 	}
 	if (EFI_ERROR(st)) {
-		handoff_undo();
+		handoff_undo(bp);
 		return st;
 	}
 	rt_log(RT_LOG_INFO, "boot", "entering %s at its EFI amd64 entry %#llx, boot services running (boot information at %#llx, %zu bytes)",
 	       bp->kernel_name, (unsigned long long)bp->entry, (unsigned long long)bp->params_mem, len);
 	st = efi_status_from_rt(arch_firmware_enter(bp, bp->params_mem));
-	handoff_undo();
+	handoff_undo(bp);
 	return st;
 }
 
@@ -647,7 +647,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 		UINT32 dver;
 		efi_bs->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
 		if (size + 8 * dsize > bp->mm_room) {
-			handoff_undo();
+			handoff_undo(bp);
 			return efi_fail(EFI_BUFFER_TOO_SMALL, "boot",
 					"the memory map grew to %llu bytes, more than the %llu reserved for it",
 					(unsigned long long)size, (unsigned long long)bp->mm_room);
@@ -656,7 +656,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	if (bp->hooks && bp->hooks->before_exit) {
 		st = bp->hooks->before_exit(bp);
 		if (EFI_ERROR(st)) {
-			handoff_undo();
+			handoff_undo(bp);
 			return st;
 		}
 	}
@@ -665,7 +665,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	 * allocation): stop here, so the fault test's loop goes on in the
 	 * same firmware session. */
 	if (efi_faults_hit()) {
-		handoff_undo();
+		handoff_undo(bp);
 		return efi_fail(EFI_ABORTED, "test", "the boot survived the injected failure; stopping before ExitBootServices");
 	}
 #endif
@@ -679,7 +679,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
 	if (EFI_ERROR(st)) {
-		handoff_undo();
+		handoff_undo(bp);
 		return st;
 	}
 	finish_and_enter(bp);

@@ -66,54 +66,72 @@ static const struct literal {
 	{ UKI_PROFILE, "profile", "/.extra/profile", true },
 };
 
-/* The folders the stub read for this boot, in its order, and the archive
- * each gave (-1: none), for the StubPcr* flags (uki_measure). */
-static struct folder {
-	const struct sidecar *sc;
-	int extra;
-} folders[RT_ARRAY_SIZE(sidecars)];
-static unsigned nfolders;
+/*
+ * What one UKI's boot carries from uki_extras (at planning) through
+ * uki_measure to uki_export (last before ExitBootServices) and
+ * uki_unexport (a boot that fails before it): bp->uki, freed with the
+ * plan.
+ */
+struct uki_state {
+	/* the folders the stub read, in its order, and the archive each gave
+	 * (-1: none), for the StubPcr* flags */
+	struct folder {
+		const struct sidecar *sc;
+		int extra;
+	} folders[RT_ARRAY_SIZE(sidecars)];
+	unsigned nfolders;
+	char uname[256];                 /* the UKI's .uname, as add-ons are matched to it */
+	/* as the stub's combine_measured_flag: -1 nothing submitted, then 1
+	 * only while every event of the kind was measured; before 257 the
+	 * extension flags start false and take the last folder's result */
+	int measured[UKI_M_COUNT];
+	bool measure_ran, last_ok;
+	const char *set_names[16];       /* what uki_export set, for uki_unexport */
+	unsigned nset;
+};
 
 /* --- the archives ------------------------------------------------------------------------ */
 
-static struct {
+/* A folder's files the stub takes, as listed (list). */
+struct pick {
 	const char *suffix, *exclude;
 	struct cpio_file f[MAX_FILES];
 	char name[MAX_FILES][CPIO_NAME_MAX + 1];
 	unsigned n, skipped;
-} pick;
+};
 
 static void collect(void *ctx, const char *dir, const char *name, uint64_t size)
 {
-	(void)ctx;
+	struct pick *pk = ctx;
+
 	(void)size;
-	if (!cpio_pick(name, pick.suffix, pick.exclude))
+	if (!cpio_pick(name, pk->suffix, pk->exclude))
 		return;
-	if (pick.n == MAX_FILES) {
-		pick.skipped++;
+	if (pk->n == MAX_FILES) {
+		pk->skipped++;
 		return;
 	}
-	rt_snprintf(pick.name[pick.n], sizeof(pick.name[0]), "%s", name);
-	pick.f[pick.n] = (struct cpio_file){ pick.name[pick.n], NULL, 0 };
-	pick.n++;
+	rt_snprintf(pk->name[pk->n], sizeof(pk->name[0]), "%s", name);
+	pk->f[pk->n] = (struct cpio_file){ pk->name[pk->n], NULL, 0 };
+	pk->n++;
 }
 
 /* The files of folder `dir` the stub takes (suffix, not exclude), sorted
- * as it sorts them, in pick; EFI_NOT_FOUND: no such folder. */
-static EFI_STATUS list(void *volume, const char *dir, const char *suffix, const char *exclude)
+ * as it sorts them, into pk; EFI_NOT_FOUND: no such folder. */
+static EFI_STATUS list(struct pick *pk, void *volume, const char *dir, const char *suffix, const char *exclude)
 {
 	EFI_STATUS st;
 
-	pick.suffix = suffix;
-	pick.exclude = exclude;
-	pick.n = pick.skipped = 0;
-	st = efi_dir_each(volume, dir, collect, NULL);
+	pk->suffix = suffix;
+	pk->exclude = exclude;
+	pk->n = pk->skipped = 0;
+	st = efi_dir_each(volume, dir, collect, pk);
 	if (EFI_ERROR(st))
 		return st;
-	if (pick.skipped)
+	if (pk->skipped)
 		rt_log(RT_LOG_WARN, "uki", "%s: more than %u %s files; %u left out", dir, MAX_FILES, suffix,
-		       pick.skipped);
-	cpio_sort(pick.f, pick.n);
+		       pk->skipped);
+	cpio_sort(pk->f, pk->n);
 	return EFI_SUCCESS;
 }
 
@@ -152,9 +170,10 @@ static rt_status add_extra(struct boot_plan *bp, const char *what, uint32_t pcr,
 }
 
 /* One companion folder: its files read whole, packed, freed again. */
-static rt_status sidecar(struct boot_plan *bp, const struct sidecar *sc, void *volume, const char *dir)
+static rt_status sidecar(struct boot_plan *bp, struct pick *pk, const struct sidecar *sc, void *volume, const char *dir)
 {
 	const struct uki_model *m = bp->k->uki.m;
+	struct uki_state *us = bp->uki;
 	void *buf[MAX_FILES];
 	uint64_t size[MAX_FILES];
 	char path[512];
@@ -162,22 +181,22 @@ static rt_status sidecar(struct boot_plan *bp, const struct sidecar *sc, void *v
 	rt_status rs = RT_OK;
 
 	/* before 256 a sysext is any .raw, a .confext.raw too */
-	if (EFI_ERROR(list(volume, dir, sc->suffix, m->confext ? sc->exclude : NULL)))
+	if (EFI_ERROR(list(pk, volume, dir, sc->suffix, m->confext ? sc->exclude : NULL)))
 		return RT_OK; /* none, or said; the stub boots on without the folder too */
-	for (unsigned i = 0; i < pick.n; i++) {
-		rt_snprintf(path, sizeof(path), "%s\\%s", dir, pick.f[i].name);
+	for (unsigned i = 0; i < pk->n; i++) {
+		rt_snprintf(path, sizeof(path), "%s\\%s", dir, pk->f[i].name);
 		if (EFI_ERROR(efi_file_load(volume, path, MAX_FILE_SIZE, &buf[n], &size[n]))) {
 			rt_log(RT_LOG_WARN, "uki", "%s: cannot be read; left out, as systemd-stub leaves it", path);
 			continue;
 		}
-		pick.f[n] = (struct cpio_file){ pick.f[i].name, buf[n], size[n] };
+		pk->f[n] = (struct cpio_file){ pk->f[i].name, buf[n], size[n] };
 		n++;
 	}
 	if (n) {
 		rs = add_extra(bp, sc->what, sc->pcr, sc->event, (int)sc->kind, sc->target, sc->dir_mode,
-			       sc->file_mode, pick.f, n);
+			       sc->file_mode, pk->f, n);
 		if (rs == RT_OK)
-			folders[nfolders - 1].extra = (int)bp->nextra - 1;
+			us->folders[us->nfolders - 1].extra = (int)bp->nextra - 1;
 	}
 	for (unsigned i = 0; i < n; i++)
 		efi_file_unload(buf[i], size[i]);
@@ -263,7 +282,6 @@ static rt_status addon_part(struct boot_plan *bp, const uint8_t *file, const str
 	return RT_OK;
 }
 
-static char uname_buf[256];
 
 /* One add-on: verified under Secure Boot as the UKI is, its sections
  * taken as the UKI's stub release takes them (stub.c load_addons). False
@@ -313,13 +331,14 @@ static bool addon(struct boot_plan *bp, void *volume, int dir, const char *folde
 		rt_log(RT_LOG_WARN, "uki", "add-on %s: has a .linux: a UKI, not an add-on; left out", path);
 		goto out;
 	}
-	if (uname_buf[0] && sec[UKI_UNAME].set &&
-	    RT_FN(strncmp)(uname_buf, (const char *)buf + sec[UKI_UNAME].off, (size_t)sec[UKI_UNAME].raw)) {
-		char shown[sizeof(uname_buf)];
+	const char *uname = bp->uki->uname;
+	if (uname[0] && sec[UKI_UNAME].set &&
+	    RT_FN(strncmp)(uname, (const char *)buf + sec[UKI_UNAME].off, (size_t)sec[UKI_UNAME].raw)) {
+		char shown[sizeof(bp->uki->uname)];
 		size_t k = 0;
-		while (uname_buf[k] && (unsigned char)uname_buf[k] >= ' ')
+		while (uname[k] && (unsigned char)uname[k] >= ' ')
 			k++;
-		rt_snprintf(shown, sizeof(shown), "%.*s", (int)k, uname_buf);
+		rt_snprintf(shown, sizeof(shown), "%.*s", (int)k, uname);
 		rt_log(RT_LOG_WARN, "uki", "add-on %s: its .uname is not the UKI's (%s); left out", path, shown);
 		goto out;
 	}
@@ -364,27 +383,23 @@ out:
 }
 
 /* The add-ons of \loader\addons (0) and of the UKI's own folder (1). */
-static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
+static rt_status addons(struct boot_plan *bp, struct pick *pk, void *volume, const char *own)
 {
 	const struct uki_model *m = bp->k->uki.m;
 	const char *dirs[2] = { "\\loader\\addons", own };
-	static char names[MAX_FILES][CPIO_NAME_MAX + 1];
 	char *cmdline[2] = { NULL, NULL };
-	unsigned first = bp->nextra, n;
+	unsigned first = bp->nextra;
 
 	for (int d = 0; d < 2; d++) {
-		if (EFI_ERROR(list(volume, dirs[d], ".addon.efi", NULL)) || !pick.n)
+		if (EFI_ERROR(list(pk, volume, dirs[d], ".addon.efi", NULL)) || !pk->n)
 			continue;
 		if (!m->addons) {
 			rt_log(RT_LOG_INFO, "uki", "%s: %u add-on%s left out: systemd-stub %u loads none (add-ons came with 254)",
-			       dirs[d], pick.n, pick.n == 1 ? "" : "s", m->version);
+			       dirs[d], pk->n, pk->n == 1 ? "" : "s", m->version);
 			continue;
 		}
-		n = pick.n;
-		for (unsigned i = 0; i < n; i++)
-			rt_snprintf(names[i], sizeof(names[i]), "%s", pick.f[i].name);
-		for (unsigned i = 0; i < n; i++)
-			addon(bp, volume, d, dirs[d], names[i], &cmdline[d]);
+		for (unsigned i = 0; i < pk->n; i++)
+			addon(bp, volume, d, dirs[d], pk->f[i].name, &cmdline[d]);
 	}
 	/* the command lines: before 257 joined raw, then mangled - 254 each
 	 * folder's and measures each, 255-256 both folders' as one */
@@ -422,26 +437,24 @@ static rt_status addons(struct boot_plan *bp, void *volume, const char *own)
 	return RT_OK;
 }
 
-rt_status uki_extras(struct boot_plan *bp)
+/* The /.extra archives of the companion folders and of the sections the
+ * stub passes on, in its order. */
+static rt_status archives(struct boot_plan *bp, struct pick *pk, bool on_volume, const char *own)
 {
 	const struct boot_input *in = &bp->o->kernel;
 	const struct uki_layout *l = &bp->k->uki.l;
 	const struct uki_model *m = bp->k->uki.m;
-	static char uki[256], own[300];
-	bool on_volume = in->file && in->path && !url_is(in->path) &&
-			 !EFI_ERROR(efi_file_path(in->volume, in->path, uki, sizeof(uki)));
+	struct uki_state *us = bp->uki;
 	rt_status rs;
 
-	nfolders = 0;
-	/* the companion folders: next to a UKI read from a volume; for the
-	 * flags, the stub's folders all count (one it cannot open as empty) */
-	if (on_volume)
-		uki_companion(uki, own, sizeof(own));
+	/* for the flags, the stub's folders all count (one it cannot open as
+	 * empty) */
 	for (size_t i = 0; i < RT_ARRAY_SIZE(sidecars); i++) {
 		if (!reads(m, sidecars[i].since))
 			continue;
-		folders[nfolders++] = (struct folder){ &sidecars[i], -1 };
-		if (on_volume && (rs = sidecar(bp, &sidecars[i], in->volume, sidecars[i].global ? sidecars[i].global : own)) != RT_OK)
+		us->folders[us->nfolders++] = (struct folder){ &sidecars[i], -1 };
+		if (on_volume && (rs = sidecar(bp, pk, &sidecars[i], in->volume,
+					       sidecars[i].global ? sidecars[i].global : own)) != RT_OK)
 			return rs;
 	}
 	for (size_t i = 0; i < RT_ARRAY_SIZE(literals); i++) {
@@ -459,39 +472,61 @@ rt_status uki_extras(struct boot_plan *bp)
 		if (rs != RT_OK)
 			return rs;
 	}
-	/* add-ons (254+), on the UKI's volume */
-	uname_buf[0] = 0;
-	if (l->sec[UKI_UNAME].set && l->sec[UKI_UNAME].size < sizeof(uname_buf)) {
+	return RT_OK;
+}
+
+rt_status uki_extras(struct boot_plan *bp)
+{
+	const struct boot_input *in = &bp->o->kernel;
+	const struct uki_layout *l = &bp->k->uki.l;
+	char uki[256], own[300] = "";
+	bool on_volume = in->file && in->path && !url_is(in->path) &&
+			 !EFI_ERROR(efi_file_path(in->volume, in->path, uki, sizeof(uki)));
+	struct pick *pk;
+	rt_status rs;
+
+	RT_FN(free)(bp->uki);
+	bp->uki = RT_FN(malloc)(sizeof(*bp->uki));
+	pk = RT_FN(malloc)(sizeof(*pk));
+	if (!bp->uki || !pk) {
+		RT_FN(free)(pk);
+		return rt_fail_uefi(RT_ENOMEM, "uki", "%s: no memory for what the stub gives the OS", bp->kernel_name);
+	}
+	RT_FN(memset)(bp->uki, 0, sizeof(*bp->uki));
+	if (on_volume)
+		uki_companion(uki, own, sizeof(own));
+	/* the .uname add-ons are matched to */
+	if (l->sec[UKI_UNAME].set && l->sec[UKI_UNAME].size < sizeof(bp->uki->uname)) {
 		void *copy;
 		const void *p = section_bytes(bp, &l->sec[UKI_UNAME], &copy);
 		if (p)
-			rt_snprintf(uname_buf, sizeof(uname_buf), "%.*s", (int)l->sec[UKI_UNAME].size, (const char *)p);
+			rt_snprintf(bp->uki->uname, sizeof(bp->uki->uname), "%.*s", (int)l->sec[UKI_UNAME].size,
+				    (const char *)p);
 		RT_FN(free)(copy);
 	}
-	if (on_volume)
-		return addons(bp, in->volume, own);
-	return RT_OK;
+	rs = archives(bp, pk, on_volume, own);
+	/* add-ons (254+), on the UKI's volume */
+	if (rs == RT_OK && on_volume)
+		rs = addons(bp, pk, in->volume, own);
+	RT_FN(free)(pk);
+	return rs;
 }
 
 /* --- measurements ------------------------------------------------------------------------ */
 
-/* As the stub's combine_measured_flag: -1 nothing submitted, then 1 only
- * while every event of the kind was measured. Before 257 the extension
- * flags start false and take the last folder's result (`assign_ext`). */
-static int measured[UKI_M_COUNT];
-static bool measure_ran, last_ok;
-
-static void count(enum uki_measured kind, bool ok)
+/* As the stub's combine_measured_flag (struct uki_state's measured). */
+static void count(struct uki_state *us, enum uki_measured kind, bool ok)
 {
-	measured[kind] = measured[kind] < 0 ? ok : measured[kind] && ok;
+	us->measured[kind] = us->measured[kind] < 0 ? ok : us->measured[kind] && ok;
 }
 
+/* scratch for an event's text in UTF-16LE (no state: each event fills it) */
 static uint8_t text16[2 * (4096 + 1)];
 
 /* An EV_IPL event as the stub's tpm_log_ipl_event: data, and the text in
  * UTF-16LE with its NUL as the event; into PCR 8 too where a 252 stub
  * built with efi-tpm-pcr-compat put PCR 12's. */
-static bool ipl(const struct uki_model *m, uint32_t pcr, const void *data, uint64_t len, const char *text,
+static bool ipl(struct uki_state *us, const struct uki_model *m, uint32_t pcr, const void *data, uint64_t len, const char *text,
 		const char *what)
 {
 	size_t n = tcg_cmdline_utf16(text, RT_FN(strlen)(text), text16, sizeof(text16));
@@ -499,40 +534,40 @@ static bool ipl(const struct uki_model *m, uint32_t pcr, const void *data, uint6
 
 	if (ok && m->pcr8 && pcr == PCR_KERNEL_CONFIG)
 		ok = trust_event(8, TCG_EV_IPL, 0, data, len, text16, n, what);
-	return last_ok = ok;
+	return us->last_ok = ok;
 }
 
 /* A command line as the stub's tpm_log_load_options: UTF-16LE with its
  * NUL, data and event alike. */
-static bool load_options(const struct uki_model *m, const char *s, size_t len, const char *what)
+static bool load_options(struct uki_state *us, const struct uki_model *m, const char *s, size_t len, const char *what)
 {
 	size_t n = tcg_cmdline_utf16(s, len, text16, sizeof(text16));
 	bool ok = n && trust_event(PCR_KERNEL_CONFIG, TCG_EV_IPL, 0, text16, n, text16, n, what);
 
 	if (ok && m->pcr8)
 		ok = trust_event(8, TCG_EV_IPL, 0, text16, n, text16, n, what);
-	return last_ok = ok;
+	return us->last_ok = ok;
 }
 
 /* An add-on's part as a tagged event (tpm_log_tagged_event): its bytes,
  * the add-on's file name as the text. */
-static bool tagged(const struct boot_extra *x)
+static bool tagged(struct uki_state *us, const struct boot_extra *x)
 {
 	size_t n = tcg_cmdline_utf16(x->name, RT_FN(strlen)(x->name), text16, sizeof(text16));
 	char what[128];
 
 	rt_snprintf(what, sizeof(what), "%s (%s)", x->what, x->name);
-	return last_ok = n && trust_event(x->pcr, TCG_EV_EVENT_TAG, x->tag, x->buf, x->size, text16, n, what);
+	return us->last_ok = n && trust_event(x->pcr, TCG_EV_EVENT_TAG, x->tag, x->buf, x->size, text16, n, what);
 }
 
 /* The add-ons' parts at `at`, in order; .ucode parts last first, as the
  * stub measures and joins them (the kernel takes the first microcode). */
-static void parts(const struct boot_plan *bp, enum boot_extra_at at)
+static void parts(const struct boot_plan *bp, struct uki_state *us, enum boot_extra_at at)
 {
 	for (unsigned k = 0; k < bp->nextra; k++) {
 		unsigned i = at == BOOT_EXTRA_FIRST ? bp->nextra - 1 - k : k;
 		if (bp->extra[i].at == at && bp->extra[i].tag)
-			count(UKI_M_PARAMETERS, tagged(&bp->extra[i]));
+			count(us, UKI_M_PARAMETERS, tagged(us, &bp->extra[i]));
 	}
 }
 
@@ -540,15 +575,18 @@ void uki_measure(struct boot_plan *bp)
 {
 	const struct uki_layout *l = &bp->k->uki.l;
 	const struct uki_model *m = bp->k->uki.m;
+	struct uki_state *us = bp->uki;
 	bool tpm = bp->fw->tpm != NULL;
 	char what[64];
 
+	if (!us)
+		return; /* no extras were made: nothing to measure them by */
 	for (int i = 0; i < UKI_M_COUNT; i++)
-		measured[i] = -1;
+		us->measured[i] = -1;
 	if (m->assign_ext)
-		measured[UKI_M_SYSEXTS] = measured[UKI_M_CONFEXTS] = 0;
-	measure_ran = true;
-	last_ok = false;
+		us->measured[UKI_M_SYSEXTS] = us->measured[UKI_M_CONFEXTS] = 0;
+	us->measure_ran = true;
+	us->last_ok = false;
 	/* a profile but the first: a tagged event in PCR 12, before all else
 	 * (stub.c measure_profile) */
 	if (l->profile) {
@@ -556,7 +594,7 @@ void uki_measure(struct boot_plan *bp)
 		size_t n;
 		rt_snprintf(dec, sizeof(dec), "%u", l->profile);
 		n = tcg_cmdline_utf16(dec, RT_FN(strlen)(dec), text16, sizeof(text16));
-		count(UKI_M_PARAMETERS, last_ok = trust_event(PCR_KERNEL_CONFIG, TCG_EV_EVENT_TAG, TAG_UKI_PROFILE, text16,
+		count(us, UKI_M_PARAMETERS, us->last_ok = trust_event(PCR_KERNEL_CONFIG, TCG_EV_EVENT_TAG, TAG_UKI_PROFILE, text16,
 							      n, text16, n, "the UKI's profile"));
 	}
 	/* the sections the release knows, in its order, .pcrsig never: the
@@ -570,54 +608,54 @@ void uki_measure(struct boot_plan *bp)
 		if (!s->set || i == UKI_PCRSIG || !(m->known & (1u << i)))
 			continue;
 		rt_snprintf(what, sizeof(what), "section %s's name", name);
-		count(UKI_M_SECTIONS, ipl(m, PCR_KERNEL_BOOT, name, RT_FN(strlen)(name) + 1, name, what));
+		count(us, UKI_M_SECTIONS, ipl(us, m, PCR_KERNEL_BOOT, name, RT_FN(strlen)(name) + 1, name, what));
 		rt_snprintf(what, sizeof(what), "section %s", name);
 		if (!tpm) {
-			count(UKI_M_SECTIONS, last_ok = false);
+			count(us, UKI_M_SECTIONS, us->last_ok = false);
 			continue;
 		}
 		p = section_bytes(bp, s, &copy);
 		if (!p) {
 			rt_log(RT_LOG_WARN, "tpm", "%s: no memory to measure it from; not measured", what);
-			count(UKI_M_SECTIONS, last_ok = false);
+			count(us, UKI_M_SECTIONS, us->last_ok = false);
 			continue;
 		}
-		count(UKI_M_SECTIONS, ipl(m, PCR_KERNEL_BOOT, p, s->size, name, what));
+		count(us, UKI_M_SECTIONS, ipl(us, m, PCR_KERNEL_BOOT, p, s->size, name, what));
 		RT_FN(free)(copy);
 	}
 	/* a command line that replaced .cmdline */
 	if (bp->cmdline_given)
-		count(UKI_M_PARAMETERS, load_options(m, bp->cmdline, bp->cmdline_given_len, "the command line"));
+		count(us, UKI_M_PARAMETERS, load_options(us, m, bp->cmdline, bp->cmdline_given_len, "the command line"));
 	/* the add-ons' command lines: 254 one event a folder, later one for
 	 * both; 254-256 count the event before when there is none */
 	if (m->addons) {
 		for (int d = 0; d < (m->addons_per_dir ? 2 : 1); d++) {
 			if (bp->addon_cmdline[d])
-				count(UKI_M_PARAMETERS, load_options(m, bp->addon_cmdline[d], RT_FN(strlen)(bp->addon_cmdline[d]),
+				count(us, UKI_M_PARAMETERS, load_options(us, m, bp->addon_cmdline[d], RT_FN(strlen)(bp->addon_cmdline[d]),
 								"the add-ons' command line"));
 			else if (m->stale_addons)
-				count(UKI_M_PARAMETERS, last_ok);
+				count(us, UKI_M_PARAMETERS, us->last_ok);
 		}
 	}
 	if ((m->addons & UKI_ADDON_DTB) && !m->dtb_addons_late)
-		parts(bp, BOOT_EXTRA_DTB);
+		parts(bp, us, BOOT_EXTRA_DTB);
 	/* the archives, folder by folder in the stub's order */
-	for (unsigned i = 0; i < nfolders; i++) {
-		const struct folder *f = &folders[i];
+	for (unsigned i = 0; i < us->nfolders; i++) {
+		const struct folder *f = &us->folders[i];
 		enum uki_measured kind = f->sc->kind;
 		bool ok;
 		if (f->extra >= 0) {
 			const struct boot_extra *x = &bp->extra[f->extra];
-			ok = ipl(m, x->pcr, x->buf, x->size, x->event, x->what);
+			ok = ipl(us, m, x->pcr, x->buf, x->size, x->event, x->what);
 		} else if (m->empty == UKI_EMPTY_SKIPPED) {
 			continue;
 		} else {
 			ok = m->empty == UKI_EMPTY_MEASURED;
 		}
 		if (m->assign_ext && kind != UKI_M_PARAMETERS)
-			measured[kind] = ok;
+			us->measured[kind] = ok;
 		else
-			count(kind, ok);
+			count(us, kind, ok);
 	}
 	if (m->dtb_addons_late) {
 		/* 255-256: a folder without device trees counts as measured */
@@ -626,14 +664,14 @@ void uki_measure(struct boot_plan *bp)
 			for (unsigned i = 0; i < bp->nextra; i++)
 				any |= bp->extra[i].at == BOOT_EXTRA_DTB && bp->extra[i].dir == d;
 			if (!any)
-				count(UKI_M_PARAMETERS, true);
+				count(us, UKI_M_PARAMETERS, true);
 			for (unsigned i = 0; i < bp->nextra; i++)
 				if (bp->extra[i].at == BOOT_EXTRA_DTB && bp->extra[i].dir == d)
-					count(UKI_M_PARAMETERS, tagged(&bp->extra[i]));
+					count(us, UKI_M_PARAMETERS, tagged(us, &bp->extra[i]));
 		}
 	}
-	parts(bp, BOOT_EXTRA_FIRST);
-	parts(bp, BOOT_EXTRA_LAST);
+	parts(bp, us, BOOT_EXTRA_FIRST);
+	parts(bp, us, BOOT_EXTRA_LAST);
 }
 
 /* --- variables ------------------------------------------------------------------------------ */
@@ -642,9 +680,6 @@ void uki_measure(struct boot_plan *bp)
 static EFI_GUID loader_guid = { 0x4a67b082, 0x0a4c, 0x41cf, { 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
 #define BLI_VOLATILE (EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
 
-/* what uki_export set, for uki_unexport */
-static const char *set_names[16];
-static unsigned nset;
 
 static CHAR16 *wide(const char *s, uint16_t *w, size_t units)
 {
@@ -662,7 +697,7 @@ static bool var_exists(const char *name)
 	       EFI_BUFFER_TOO_SMALL;
 }
 
-static void set_raw(const char *name, const void *data, size_t size)
+static void set_raw(struct uki_state *us, const char *name, const void *data, size_t size)
 {
 	uint16_t w[64];
 	EFI_STATUS st = efi_rs->SetVariable(wide(name, w, RT_ARRAY_SIZE(w)), &loader_guid, BLI_VOLATILE, size,
@@ -672,16 +707,16 @@ static void set_raw(const char *name, const void *data, size_t size)
 		rt_log(RT_LOG_WARN, "uki", "cannot set %s: %s", name, efi_status_name(st));
 		return;
 	}
-	if (nset < RT_ARRAY_SIZE(set_names))
-		set_names[nset++] = name;
+	if (us->nset < RT_ARRAY_SIZE(us->set_names))
+		us->set_names[us->nset++] = name;
 }
 
-static void set_str(const char *name, const char *value)
+static void set_str(struct uki_state *us, const char *name, const char *value)
 {
 	static uint16_t w[1024];
 	size_t n = utf8_to_ucs2(value, w, RT_ARRAY_SIZE(w));
 
-	set_raw(name, w, (n + 1) * 2);
+	set_raw(us, name, w, (n + 1) * 2);
 }
 
 /* The GPT partition GUID of a volume (its HD() node), lowercase as
@@ -719,6 +754,7 @@ void uki_export(struct boot_plan *bp)
 	 * (5), device-tree add-ons (7), confexts (8), multi-profile UKIs (9),
 	 * the stub's partition and image (10) - of those the release sets */
 	const struct uki_model *m = bp->k->uki.m;
+	struct uki_state *us = bp->uki;
 	const uint64_t features = (1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 8 | 1u << 9 |
 				   1u << 10) & m->features;
 	static const char *const pcr_var[UKI_M_COUNT] = { "StubPcrKernelImage", "StubPcrKernelParameters",
@@ -728,14 +764,16 @@ void uki_export(struct boot_plan *bp)
 	char v[256], uuid[40];
 	bool have_uuid = in->file && part_uuid(in->volume, uuid, sizeof(uuid));
 
-	nset = 0;
+	if (!us)
+		return;
+	us->nset = 0;
 	/* only if unset: a loader before efikexec (its own stage) speaks
 	 * for itself (export-vars.c export_common_variables) */
 	if (have_uuid && !var_exists("LoaderDevicePartUUID"))
-		set_str("LoaderDevicePartUUID", uuid);
+		set_str(us, "LoaderDevicePartUUID", uuid);
 	if (in->file && !var_exists("LoaderImageIdentifier") &&
 	    !EFI_ERROR(efi_file_path(in->volume, in->path, v, sizeof(v))))
-		set_str("LoaderImageIdentifier", v);
+		set_str(us, "LoaderImageIdentifier", v);
 	if (!var_exists("LoaderFirmwareInfo")) {
 		char vendor[128] = "";
 		size_t u = 0;
@@ -744,40 +782,42 @@ void uki_export(struct boot_plan *bp)
 		ucs2_to_utf8((const uint16_t *)efi_st->FirmwareVendor, u, vendor, sizeof(vendor));
 		rt_snprintf(v, sizeof(v), "%s %u.%02u", vendor, efi_st->FirmwareRevision >> 16,
 			    efi_st->FirmwareRevision & 0xffff);
-		set_str("LoaderFirmwareInfo", v);
+		set_str(us, "LoaderFirmwareInfo", v);
 	}
 	if (!var_exists("LoaderFirmwareType")) {
 		rt_snprintf(v, sizeof(v), "UEFI %u.%02u", efi_st->Hdr.Revision >> 16, efi_st->Hdr.Revision & 0xffff);
-		set_str("LoaderFirmwareType", v);
+		set_str(us, "LoaderFirmwareType", v);
 	}
 	/* the stub's own (export_stub_variables) */
 	rt_snprintf(v, sizeof(v), "efikexec %s", EFIKEXEC_VERSION);
-	set_str("StubInfo", v);
-	set_raw("StubFeatures", &features, sizeof(features));
+	set_str(us, "StubInfo", v);
+	set_raw(us, "StubFeatures", &features, sizeof(features));
 	if (m->meta) {
 		rt_snprintf(v, sizeof(v), "%u", bp->k->uki.l.profile);
-		set_str("StubProfile", v);
+		set_str(us, "StubProfile", v);
 		if (have_uuid)
-			set_str("StubDevicePartUUID", uuid);
+			set_str(us, "StubDevicePartUUID", uuid);
 		if (in->file && !EFI_ERROR(efi_file_path(in->volume, in->path, v, sizeof(v))))
-			set_str("StubImageIdentifier", v);
+			set_str(us, "StubImageIdentifier", v);
 	}
 	/* what was measured, each when all of its kind was
 	 * (export_pcr_variables); without a TPM the flags are worked out all
 	 * the same (a 252 stub sets some then) */
-	if (!measure_ran)
+	if (!us->measure_ran)
 		uki_measure(bp);
 	for (int i = 0; i < UKI_M_COUNT; i++)
-		if (measured[i] > 0 && (i != UKI_M_CONFEXTS || m->confext))
-			set_str(pcr_var[i], pcr_val[i]);
-	measure_ran = false;
+		if (us->measured[i] > 0 && (i != UKI_M_CONFEXTS || m->confext))
+			set_str(us, pcr_var[i], pcr_val[i]);
+	us->measure_ran = false;
 }
 
-void uki_unexport(void)
+void uki_unexport(struct boot_plan *bp)
 {
+	struct uki_state *us = bp->uki;
 	uint16_t w[64];
 
-	for (unsigned i = 0; i < nset; i++)
-		efi_rs->SetVariable(wide(set_names[i], w, RT_ARRAY_SIZE(w)), &loader_guid, 0, 0, NULL);
-	nset = 0;
+	for (unsigned i = 0; us && i < us->nset; i++)
+		efi_rs->SetVariable(wide(us->set_names[i], w, RT_ARRAY_SIZE(w)), &loader_guid, 0, 0, NULL);
+	if (us)
+		us->nset = 0;
 }

@@ -35,6 +35,6 @@ enum uki_measured { UKI_M_SECTIONS, UKI_M_PARAMETERS, UKI_M_SYSEXTS, UKI_M_CONFE
 rt_status uki_extras(struct boot_plan *bp);
 void uki_measure(struct boot_plan *bp);
 void uki_export(struct boot_plan *bp);
-void uki_unexport(void);
+void uki_unexport(struct boot_plan *bp);
 
 #endif
