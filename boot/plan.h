@@ -46,14 +46,6 @@ struct fw_facts {
 				       * boot services running gets it) */
 };
 
-/* A file on efikexec's volume (efi/file.c); handle is the firmware's. */
-struct efi_file {
-	void *handle;
-	void *net;             /* a URL's transfer (efi/net.c); NULL: a file */
-	char path[1024];       /* normalised, as shown in messages (URL_MAX) */
-	uint64_t size;
-};
-
 /* The firmware's memory map as GetMemoryMap returns it: descriptors
  * desc_size apart (never sizeof: firmware may append fields). */
 struct efi_memmap {
@@ -149,6 +141,7 @@ struct boot_req {
 
 struct kexec_hooks;
 struct uki_state;
+struct efi_files;
 struct arch_plan_ops;
 
 struct boot_plan {
@@ -159,10 +152,9 @@ struct boot_plan {
 	struct ld_ctx *ld;                    /* the loader table's walk */
 	struct ld_kernel *k;                  /* = &ld->k */
 	const char *kernel_name;              /* the outermost file, for messages */
-	struct efi_file kernel;               /* when read from a volume */
+	struct efi_files *files;              /* the inputs' open firmware files (efi/efi.h) */
 	struct ld_src kernel_src;
 
-	struct efi_file initrd_file[BOOT_MAX_INITRD_FILES];
 	struct ld_src initrd_src[BOOT_MAX_INITRD_FILES];
 	struct boot_initrd initrd[BOOT_MAX_INITRDS];
 	unsigned ninitrd, ninitrd_file;

@@ -65,6 +65,19 @@ EFI_STATUS efi_fail(EFI_STATUS st, const char *subsys, const char *fmt, ...)
 
 #include "../boot/plan.h"
 
+/* A file on a volume (file.c) or by URL (net.c); handle is the firmware's. */
+struct efi_file {
+	void *handle;
+	void *net;             /* a URL's transfer (efi/net.c); NULL: a file */
+	char path[1024];       /* normalised, as shown in messages (URL_MAX) */
+	uint64_t size;
+};
+/* A plan's open inputs (boot_plan's files; efi/kexec.c). */
+struct efi_files {
+	struct efi_file kernel;
+	struct efi_file initrd[BOOT_MAX_INITRD_FILES];
+};
+
 /* file.c: files on the volume efikexec was loaded from (struct efi_file
  * in boot/plan.h; its handle is an EFI_FILE_HANDLE). */
 

@@ -51,14 +51,24 @@ struct boot_plan *kexec_plan(void)
 	plan.arch = ARCH_PLAN;
 	return &plan;
 }
+/* The inputs' open files, closed (their record stays until the release). */
+static void close_files(struct boot_plan *bp)
+{
+	if (!bp->files)
+		return;
+	efi_file_close(&bp->files->kernel);
+	for (unsigned i = 0; i < bp->ninitrd_file; i++)
+		efi_file_close(&bp->files->initrd[i]);
+}
+
 void kexec_release(struct boot_plan *bp)
 {
 	arch_release(bp);
 	if (bp->ld)
 		ld_ctx_close(bp->ld);
-	efi_file_close(&bp->kernel);
-	for (unsigned i = 0; i < bp->ninitrd_file; i++)
-		efi_file_close(&bp->initrd_file[i]);
+	close_files(bp);
+	RT_FN(free)(bp->files);
+	bp->files = NULL;
 	if (bp->img.plat)
 		kimage_release(&bp->img);
 	efi_platform_hold(0, 0);
@@ -89,10 +99,13 @@ static EFI_STATUS open_input(const struct boot_input *in, struct efi_file *f, st
 
 EFI_STATUS kexec_finish_inputs(struct boot_plan *bp)
 {
-	EFI_STATUS st = efi_net_finish(&bp->kernel);
+	EFI_STATUS st;
 
+	if (!bp->files)
+		return EFI_SUCCESS;
+	st = efi_net_finish(&bp->files->kernel);
 	for (unsigned i = 0; !EFI_ERROR(st) && i < bp->ninitrd_file; i++)
-		st = efi_net_finish(&bp->initrd_file[i]);
+		st = efi_net_finish(&bp->files->initrd[i]);
 	return st;
 }
 
@@ -152,9 +165,12 @@ EFI_STATUS kexec_open_inputs(struct boot_plan *bp)
 	if (!bp->fw)
 		bp->fw = &efi_facts;
 	bp->uki_extras_cb = uki_extras;
-	st = open_input(&o->kernel, &bp->kernel, &bp->kernel_src);
+	if (!bp->files && !(bp->files = RT_FN(malloc)(sizeof(*bp->files))))
+		return efi_fail(EFI_OUT_OF_RESOURCES, "boot", "no memory for the inputs' files");
+	RT_FN(memset)(bp->files, 0, sizeof(*bp->files));
+	st = open_input(&o->kernel, &bp->files->kernel, &bp->kernel_src);
 	for (unsigned i = 0; !EFI_ERROR(st) && i < o->ninitrd; i++) {
-		st = open_input(&o->initrd[i], &bp->initrd_file[i], &bp->initrd_src[i]);
+		st = open_input(&o->initrd[i], &bp->files->initrd[i], &bp->initrd_src[i]);
 		bp->ninitrd_file = i + 1;
 	}
 	if (!EFI_ERROR(st))
@@ -672,9 +688,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
 	if (bp->ld)
 		ld_ctx_close(bp->ld);
-	efi_file_close(&bp->kernel);
-	for (unsigned i = 0; i < bp->ninitrd_file; i++)
-		efi_file_close(&bp->initrd_file[i]);
+	close_files(bp);
 	/* The image's bookkeeping stays: it is read until the jump, and is
 	 * the kernel's free memory after it. */
 	st = exit_boot_services(bp);
