@@ -180,14 +180,14 @@ qemu_boot() {
 	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
 	shift 5
 	local log=$LOGDIR/$name.log fifo=$WORK/serial-$name
-	local rc try qpid cpid keyfd keys shells prompts done halted_at
+	local rc try qpid cpid keyfd keys shells prompts done halted_at started
 	for try in 1 2; do
 		rm -f "$fifo.in" "$fifo.out"
 		mkfifo "$fifo.in" "$fifo.out"
 		qemu_cmd "$arch" "$name" "$esp" "$mem" -chardev "pipe,id=ser0,path=$fifo" -serial chardev:ser0 "$@"
 		echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
 		: >"$log"
-		rc=0 done=0 keys=0 halted_at=
+		rc=0 done=0 keys=0 halted_at= started=$SECONDS
 		timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 &
 		qpid=$!
 		cat <"$fifo.out" >"$log" &
@@ -216,6 +216,15 @@ qemu_boot() {
 			fi
 			if [ -n "$halted_at" ] && [ $((SECONDS - halted_at)) -ge 5 ]; then
 				done=2
+				kill "$qpid" 2>/dev/null || :
+				break
+			fi
+			# the firmware's hang before its shell (below), seen early: a
+			# first boot that shows nothing of the firmware's arrival in
+			# QEMU_FW_DEADLINE seconds (it takes 5-30 under TCG) is not
+			# waited for to its whole timeout, and is booted once more
+			if [ "$try" = 1 ] && [ $((SECONDS - started)) -ge "${QEMU_FW_DEADLINE:-90}" ] &&
+				! grep -aq "${QEMU_READY:-UEFI Interactive Shell}" "$log"; then
 				kill "$qpid" 2>/dev/null || :
 				break
 			fi
