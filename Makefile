@@ -422,7 +422,7 @@ $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
 # build/host/efikexec-install is the tests' build (ASan, UBSan), the
 # packages get build/dist-<arch>/ (below)
-INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/bli.c lib/gpt.c boot/pe.c boot/uki-sections.c lib/cmdline.c lib/string.c lib/fmt.c \
+INSTALLER_SRCS := $(wildcard tools/install/*.c) lib/bls.c lib/bli.c lib/gpt.c lib/url.c boot/pe.c boot/uki-sections.c lib/cmdline.c lib/string.c lib/fmt.c \
 	lib/osrel.c lib/log.c lib/status.c
 $(BUILD)/host/tools/install/main.o $(BUILD)/host/tools/install/install.o: HOST_CFLAGS += -DEFIKEXEC_VERSION='"$(VERSION)"'
 $(BUILD)/host/efikexec-install: $(patsubst %.c,$(BUILD)/host/%.o,$(INSTALLER_SRCS))

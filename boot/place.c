@@ -67,6 +67,19 @@ rt_status boot_choose_dtb(struct boot_plan *bp)
 	return RT_OK;
 }
 
+/* The UKI extras that go at `at` into the initrd, in the stub's order. */
+static rt_status add_extras(struct boot_plan *bp, enum boot_extra_at at)
+{
+	for (unsigned k = 0; k < bp->nextra; k++) {
+		unsigned i = BOOT_EXTRA_NTH(bp, at, k);
+		struct boot_extra *x = &bp->extra[i];
+		rt_status st;
+		if (x->at == at && (st = add_initrd(bp, &x->src, 0, x->size, x->what, NULL)) != RT_OK)
+			return st;
+	}
+	return RT_OK;
+}
+
 /* The initrd's parts in order. For a UKI as systemd's stub orders them:
  * add-ons' .ucode, .ucode, the loader's (the user's), .initrd, the /.extra
  * archives, add-ons' .initrd; else what an image carries, then the
@@ -79,10 +92,8 @@ static rt_status add_initrds(struct boot_plan *bp)
 	/* what the stub adds to a UKI: archives, add-ons */
 	if (bp->k->uki.is && bp->uki_extras_cb && (st = bp->uki_extras_cb(bp)) != RT_OK)
 		return st;
-	for (unsigned i = bp->nextra; i-- > 0;) /* the stub's: last first */
-		if (bp->extra[i].at == BOOT_EXTRA_FIRST &&
-		    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
-			return st;
+	if ((st = add_extras(bp, BOOT_EXTRA_FIRST)) != RT_OK)
+		return st;
 	for (unsigned i = 0; i < bp->k->ninitrd; i++) {
 		const struct ld_blob *b = &bp->k->initrd[i];
 		if (bp->k->uki.is && RT_FN(strcmp)(b->what, ".ucode"))
@@ -105,12 +116,9 @@ static rt_status add_initrds(struct boot_plan *bp)
 		if (st != RT_OK)
 			return st;
 	}
-	for (int where = BOOT_EXTRA_ARCHIVE; where <= BOOT_EXTRA_LAST; where += BOOT_EXTRA_LAST - BOOT_EXTRA_ARCHIVE)
-		for (unsigned i = 0; i < bp->nextra; i++)
-			if ((int)bp->extra[i].at == where &&
-			    (st = add_initrd(bp, &bp->extra[i].src, 0, bp->extra[i].size, bp->extra[i].what, NULL)) != RT_OK)
-				return st;
-	return RT_OK;
+	if ((st = add_extras(bp, BOOT_EXTRA_ARCHIVE)) != RT_OK)
+		return st;
+	return add_extras(bp, BOOT_EXTRA_LAST);
 }
 
 /* A UKI's add-ons' command lines after the one it boots with (the

@@ -90,6 +90,11 @@ struct boot_extra {
 	char name[64];         /* an add-on's file name, its event's text */
 };
 
+/* The k-th of a plan's extras in the order the stub takes those at one
+ * place (boot_plan.extra, below): add-ons' .ucode parts last first - the
+ * kernel takes the first microcode it finds - the rest as made. */
+#define BOOT_EXTRA_NTH(bp, at, k) ((at) == BOOT_EXTRA_FIRST ? (bp)->nextra - 1 - (k) : (k))
+
 /* A part of the initrd: bytes of a source at an offset of the initrd. */
 struct boot_initrd {
 	struct ld_src *src;

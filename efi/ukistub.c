@@ -560,12 +560,12 @@ static bool tagged(struct uki_state *us, const struct boot_extra *x)
 	return us->last_ok = n && trust_event(x->pcr, TCG_EV_EVENT_TAG, x->tag, x->buf, x->size, text16, n, what);
 }
 
-/* The add-ons' parts at `at`, in order; .ucode parts last first, as the
- * stub measures and joins them (the kernel takes the first microcode). */
+/* The add-ons' parts at `at`, in the order the stub measures and joins
+ * them (BOOT_EXTRA_NTH). */
 static void parts(const struct boot_plan *bp, struct uki_state *us, enum boot_extra_at at)
 {
 	for (unsigned k = 0; k < bp->nextra; k++) {
-		unsigned i = at == BOOT_EXTRA_FIRST ? bp->nextra - 1 - k : k;
+		unsigned i = BOOT_EXTRA_NTH(bp, at, k);
 		if (bp->extra[i].at == at && bp->extra[i].tag)
 			count(us, UKI_M_PARAMETERS, tagged(us, &bp->extra[i]));
 	}

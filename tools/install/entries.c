@@ -39,7 +39,7 @@ static void check_files(struct bls_entry *e, const char *root);
 static bool entry_file(void *ctx, const struct bls_entry *e, const char *path, bool file_only, char *why, size_t size)
 {
 	(void)e, (void)why, (void)size;
-	if (!file_only && (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8) || !strncmp(path, "tftp://", 7)))
+	if (!file_only && url_is(path))
 		return true;
 	return exists_on(ctx, path);
 }

@@ -61,6 +61,7 @@
 #include "../../boot/uki.h"
 #include "../../lib/cmdline.h"
 #include "../../lib/gpt.h"
+#include "../../lib/url.h"
 
 #if defined(__x86_64__)
 #define ARCH_LOWER "x64" /* efikexecx64.efi */

@@ -4,6 +4,8 @@
  */
 #include "install.h"
 
+#include <sys/random.h>
+
 /* --- the transaction: files staged under temporary names, then renamed ---------------------------- */
 
 
@@ -113,15 +115,11 @@ static char *beside(const char *final, const char *kind, mode_t mode, int *fd)
 	uint8_t rnd[6];
 
 	for (int tries = 0; tries < 100; tries++) {
-		int rfd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (rfd < 0 || read(rfd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
-			if (rfd >= 0)
-				close(rfd);
-			fail("cannot read /dev/urandom for a temporary name: %m");
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			fail("no random bytes for a temporary name: %m");
 			free(dir);
 			return NULL;
 		}
-		close(rfd);
 		if (asprintf(&tmp, "%s/.%s.efikexec-%s-%c%c%c%c%c%c", dir, base, kind, abc[rnd[0] % 36], abc[rnd[1] % 36],
 			     abc[rnd[2] % 36], abc[rnd[3] % 36], abc[rnd[4] % 36], abc[rnd[5] % 36]) < 0)
 			need(NULL);
