@@ -49,7 +49,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/p
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/uki-sections.c boot/elf.c boot/zboot.c \
              boot/stream.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
-EFI_SRCS := efi/api.c efi/api-tools.c efi/faults.c efi/console.c efi/file.c efi/status.c \
+EFI_SRCS := efi/api.c efi/api-tools.c efi/api-files.c efi/faults.c efi/console.c efi/file.c efi/status.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c \
             efi/ukistub.c efi/net.c efi/net-nic.c efi/net-http.c efi/net-tftp.c
 # libefikexec.a: all of the above; every global but efikexec_* hidden
@@ -448,8 +448,8 @@ tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host
 # efi/ built for the host against tests/api/fakefw.c (a firmware whose
 # services are host functions, and the arch's entering half as a test
 # double), ASan and UBSan as the unit tests.
-API_EFI_SRCS := efi/api.c efi/api-tools.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
-	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c efi/net.c efi/net-nic.c efi/net-http.c efi/net-tftp.c tests/api/fakefw.c
+API_EFI_SRCS := efi/api.c efi/api-tools.c efi/api-files.c efi/console.c efi/file.c efi/status.c efi/memmap.c efi/platform.c \
+	efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c efi/ukistub.c efi/net.c efi/net-nic.c efi/net-http.c efi/net-tftp.c tests/api/fakefw.c tests/api/fakefs.c
 API_OTHER_SRCS := $(LIB_SRCS) $(BOOT_SRCS) arch/x86_64/plan.c arch/x86_64/pagetable.c \
 	tests/api/test_api.c tests/unit/main.c
 API_OBJS := $(patsubst %.c,$(BUILD)/host-efi/%.o,$(API_EFI_SRCS)) \

@@ -21,7 +21,8 @@ static void count_boot(struct bls_entry *e)
 		return;
 	if (!bls_counter_next(e->file, next, sizeof(next)))
 		return;
-	s = rename_file(e->part, dir, e->file, next);
+	rt_snprintf(path, sizeof(path), "%s\\%s", dir, e->file);
+	s = efikexec_file_rename(part[e->part], path, next);
 	if (s != EFI_SUCCESS) {
 		say(EFIKEXEC_LOG_WARN, "count", "%s: cannot rename %s\\%s to %s: %s; booting it anyway",
 		     part_name[e->part], dir, e->file, next, efikexec_status_name(s));
@@ -75,9 +76,12 @@ void crash_fallback(void)
 	*slash = 0;
 	rt_snprintf(bad, sizeof(bad), "%.*s+0-%lld%s", (int)(RT_FN(strrchr)(slash + 1, '+') - (slash + 1)), slash + 1,
 		    (long long)done, RT_FN(strrchr)(slash + 1, '.') ? RT_FN(strrchr)(slash + 1, '.') : "");
-	if (rename_file(p, rec + 2, slash + 1, bad) == EFI_SUCCESS)
+	*slash = '\\';
+	if (efikexec_file_rename(part[p], rec + 2, bad) == EFI_SUCCESS) {
+		*slash = 0;
 		say(EFIKEXEC_LOG_WARN, "count", "the kernel of %s\\%s crashed before it was blessed: now %s; capture first, then the next good entry",
 		     rec + 2, slash + 1, bad);
+	}
 }
 
 static efikexec_status boot_linux(struct bls_entry *e, const char *options)

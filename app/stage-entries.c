@@ -319,14 +319,14 @@ efikexec_status give_ca_file(enum bls_part p, const char *path)
 			efikexec_fetch_free(data, n);
 	} else {
 		char *buf = NULL;
-		UINTN len = 0;
-		EFI_STATUS r = read_file(p, path, BLS_FILE_MAX, &buf, &len);
-		if (r != EFI_SUCCESS) {
+		uint64_t len = 0;
+		efikexec_status r = read_file(p, path, BLS_FILE_MAX, &buf, &len);
+		if (r != EFIKEXEC_SUCCESS) {
 			say(EFIKEXEC_LOG_ERROR, "config", "CA file %s: cannot be read: %s", path, efikexec_status_name(r));
 			return r;
 		}
 		s = efikexec_tls_ca_add(buf, len, path);
-		bs->FreePool(buf);
+		efikexec_file_free(buf);
 	}
 	return s;
 }
@@ -347,8 +347,8 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
 	char path[BLS_PATH_MAX * 2], where[16];
 	struct bls_entry *e;
 	char *buf;
-	UINTN len = 0;
-	EFI_STATUS s;
+	uint64_t len = 0;
+	efikexec_status s;
 
 	if (!has_suffix_ci(name, ".conf") || name[0] == '.' || !RT_FN(strncmp)(name, "auto-", 5))
 		return;
@@ -368,7 +368,7 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
 		return;
 	}
 	bls_parse_entry(e, p, name, buf, len, ARCH_EFI, config_warn, where);
-	bs->FreePool(buf);
+	efikexec_file_free(buf);
 	resolve_uki_url(e);
 	check_files(e);
 	if (e->broken)
@@ -379,9 +379,9 @@ static void type1_file(enum bls_part p, const char *dir, const char *name)
  * NUL); false when it has none or it does not fit. */
 /* For bls_uki_entries: a section of the open UKI as text. */
 struct uki_file {
-	EFI_FILE_HANDLE f;
+	struct efikexec_file *f;
 	const uint8_t *head;
-	UINTN got;
+	uint64_t got, size;
 };
 static bool uki_text(void *ctx, unsigned profile, const char *name, char *out, size_t size)
 {
@@ -390,7 +390,7 @@ static bool uki_text(void *ctx, unsigned profile, const char *name, char *out, s
 
 	out[0] = 0;
 	if (efikexec_uki_section(u->head, u->got, profile, name, &off, &len) != EFIKEXEC_SUCCESS || len >= size ||
-	    read_at(u->f, off, out, len) != len)
+	    efikexec_file_read(u->f, off, out, len) != EFIKEXEC_SUCCESS)
 		return false;
 	out[len] = 0;
 	return true;
@@ -416,17 +416,19 @@ static void type2_file(enum bls_part p, const char *dir, const char *name)
 	if (!has_suffix_ci(name, ".efi") || name[0] == '.')
 		return;
 	rt_snprintf(path, sizeof(path), "%s\\%s", dir, name);
-	if (open_file(p, path, EFI_FILE_MODE_READ, &u.f) != EFI_SUCCESS)
+	if (efikexec_file_open(part[p], path, &u.f, &u.size) != EFIKEXEC_SUCCESS)
 		return;
 	u.head = head;
-	u.got = read_at(u.f, 0, head, sizeof(head));
+	u.got = u.size < sizeof(head) ? u.size : sizeof(head);
+	if (efikexec_file_read(u.f, 0, head, u.got) != EFIKEXEC_SUCCESS)
+		u.got = 0;
 	st = efikexec_pe_section(head, u.got, ".linux", &off, &len);
 	if (st != EFIKEXEC_SUCCESS)
 		say(EFIKEXEC_LOG_WARN, "config", "%s:%s: not a UKI (%s); not listed", part_name[p], path,
 		    st == EFIKEXEC_NOT_FOUND ? "no .linux section" : efikexec_last_error());
 	else
 		bls_uki_entries(p, name, path, uki_text, &u, next_entry, NULL);
-	u.f->Close(u.f);
+	efikexec_file_close(u.f);
 }
 
 static bool contains(const char *hay, const char *needle)
@@ -552,8 +554,8 @@ static void load_config_net(void)
 void load_config(void)
 {
 	char *buf, path[BLS_PATH_MAX + 32];
-	UINTN len;
-	EFI_STATUS s;
+	uint64_t len;
+	efikexec_status s;
 
 	bls_config_defaults(&cfg);
 	if (netbooted) {
@@ -563,7 +565,7 @@ void load_config(void)
 	s = read_file(BLS_ESP, "\\loader\\loader.conf", BLS_FILE_MAX, &buf, &len);
 	if (s == EFI_SUCCESS) {
 		bls_parse_loader_conf(&cfg, "\\loader\\loader.conf", buf, len, config_warn, "");
-		bs->FreePool(buf);
+		efikexec_file_free(buf);
 	} else if (s != EFI_NOT_FOUND) {
 		config_warn("", "\\loader\\loader.conf", 0, s == EFI_BAD_BUFFER_SIZE ? "larger than 1 MiB; not read"
 										 : "cannot be read; not used");
@@ -577,7 +579,7 @@ void load_config(void)
 	s = read_file(BLS_ESP, path, BLS_FILE_MAX, &buf, &len);
 	if (s == EFI_SUCCESS) {
 		bls_parse_efikexec_conf(&cfg, path, buf, len, config_warn, "");
-		bs->FreePool(buf);
+		efikexec_file_free(buf);
 	}
 checks:
 	if (cfg.capture_kernel[0] && !cfg.capture_size) {

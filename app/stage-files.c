@@ -1,33 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * stage-files.c - the boot stage: files on its partitions, device paths, the XBOOTLDR partition (stage-int.h).
+ * stage-files.c - the boot stage: its partitions as the library's volumes, device paths, the XBOOTLDR
+ * partition (stage-int.h).
  */
 #include "stage-int.h"
 
 /* --- files ---------------------------------------------------------------------------------- */
-
-static EFI_FILE_HANDLE root[2];
-
-/* The partitions' root folders, closed (the stage gives back what it
- * holds before it returns). */
-void close_roots(void)
-{
-	for (int p = BLS_ESP; p <= BLS_XBOOTLDR; p++)
-		if (root[p]) {
-			root[p]->Close(root[p]);
-			root[p] = NULL;
-		}
-}
-
-EFI_FILE_HANDLE root_of(enum bls_part p)
-{
-	EFI_FILE_IO_INTERFACE *sfs;
-
-	if (!root[p] && part[p] && bs->HandleProtocol(part[p], &sfs_guid, (void **)&sfs) == EFI_SUCCESS &&
-	    sfs->OpenVolume(sfs, &root[p]) != EFI_SUCCESS)
-		root[p] = NULL;
-	return root[p];
-}
+/* The stage reads its partitions through the library's file calls
+ * (include/efikexec.h, "files on a volume"); here a partition becomes the
+ * volume handle those take. A partition the stage does not have (no
+ * XBOOTLDR; started over the network) holds no files. */
 
 /* "/a/b" or "a\b" as "\a\b". */
 void efi_path(const char *in, char *out, size_t size)
@@ -41,158 +23,43 @@ void efi_path(const char *in, char *out, size_t size)
 	out[n] = 0;
 }
 
-EFI_STATUS open_file(enum bls_part p, const char *path, UINT64 mode, EFI_FILE_HANDLE *f)
-{
-	EFI_FILE_HANDLE root = root_of(p);
-	char ep[BLS_PATH_MAX + 2];
-	CHAR16 w[BLS_PATH_MAX + 2];
-
-	if (!root)
-		return EFI_NOT_FOUND;
-	efi_path(path, ep, sizeof(ep));
-	return root->Open(root, f, wide(ep, w, RT_ARRAY_SIZE(w)), mode, 0);
-}
-
-static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f)
-{
-	UINTN size = 0;
-	EFI_FILE_INFO *info = NULL;
-
-	if (f->GetInfo(f, &file_info_guid, &size, NULL) != EFI_BUFFER_TOO_SMALL ||
-	    bs->AllocatePool(EfiLoaderData, size, (void **)&info) != EFI_SUCCESS)
-		return NULL;
-	if (f->GetInfo(f, &file_info_guid, &size, info) != EFI_SUCCESS) {
-		bs->FreePool(info);
-		return NULL;
-	}
-	return info;
-}
-
 /* Does a regular file exist at path? */
 bool exists(enum bls_part p, const char *path)
 {
-	EFI_FILE_HANDLE f;
-	EFI_FILE_INFO *info;
-	bool ok = false;
+	struct efikexec_file_info i = { .struct_size = sizeof(i) };
 
-	if (open_file(p, path, EFI_FILE_MODE_READ, &f) != EFI_SUCCESS)
-		return false;
-	if ((info = file_info(f))) {
-		ok = !(info->Attribute & EFI_FILE_DIRECTORY);
-		bs->FreePool(info);
-	}
-	f->Close(f);
-	return ok;
+	return part[p] && efikexec_file_info(part[p], path, &i) == EFIKEXEC_SUCCESS && i.kind == EFIKEXEC_FILE_REGULAR;
 }
 
-/* Reads [off, off+len) of an open file into buf: bytes read. */
-UINTN read_at(EFI_FILE_HANDLE f, UINT64 off, void *buf, UINTN len)
+/* A whole file of at most `max` bytes, NUL-terminated; free it with
+ * efikexec_file_free. EFIKEXEC_NOT_FOUND is said nowhere. */
+efikexec_status read_file(enum bls_part p, const char *path, uint64_t max, char **buf, uint64_t *len)
 {
-	if (f->SetPosition(f, off) != EFI_SUCCESS || f->Read(f, &len, buf) != EFI_SUCCESS)
-		return 0;
-	return len;
-}
-
-/* A whole file of at most `max` bytes into pool memory, NUL-terminated. */
-EFI_STATUS read_file(enum bls_part p, const char *path, UINTN max, char **buf, UINTN *len)
-{
-	EFI_FILE_HANDLE f;
-	EFI_FILE_INFO *info;
-	EFI_STATUS s = open_file(p, path, EFI_FILE_MODE_READ, &f);
-
 	*buf = NULL;
-	if (s != EFI_SUCCESS)
-		return s;
-	info = file_info(f);
-	if (!info) {
-		f->Close(f);
-		return EFI_DEVICE_ERROR;
-	}
-	*len = info->FileSize;
-	bs->FreePool(info);
-	if (*len > max) {
-		f->Close(f);
-		return EFI_BAD_BUFFER_SIZE;
-	}
-	s = bs->AllocatePool(EfiLoaderData, *len + 1, (void **)buf);
-	if (s == EFI_SUCCESS && read_at(f, 0, *buf, *len) != *len)
-		s = EFI_DEVICE_ERROR;
-	f->Close(f);
-	if (s != EFI_SUCCESS) {
-		if (*buf)
-			bs->FreePool(*buf);
-		*buf = NULL;
-		return s;
-	}
-	(*buf)[*len] = 0;
-	return EFI_SUCCESS;
+	if (!part[p])
+		return EFIKEXEC_NOT_FOUND;
+	return efikexec_file_load(part[p], path, max, (void **)buf, len);
 }
 
+struct each {
+	enum bls_part p;
+	dir_fn fn;
+};
+static void EFIKEXEC_API each_one(void *ctx, const char *dir, const char *name, uint64_t size)
+{
+	const struct each *e = ctx;
+
+	(void)size;
+	e->fn(e->p, dir, name);
+}
 
 /* Calls fn for every regular file in dir. */
 void each_file(enum bls_part p, const char *dir, dir_fn fn)
 {
-	static union {
-		EFI_FILE_INFO info;
-		uint8_t bytes[sizeof(EFI_FILE_INFO) + 1024];
-	} buf;
-	EFI_FILE_HANDLE d;
-	char name[BLS_NAME_MAX * 3];
+	struct each e = { p, fn };
 
-	if (open_file(p, dir, EFI_FILE_MODE_READ, &d) != EFI_SUCCESS)
-		return;
-	for (;;) {
-		UINTN size = sizeof(buf);
-		size_t units;
-		if (d->Read(d, &size, &buf) != EFI_SUCCESS || !size)
-			break;
-		if (buf.info.Attribute & EFI_FILE_DIRECTORY)
-			continue;
-		units = (size - SIZE_OF_EFI_FILE_INFO) / 2;
-		for (size_t i = 0; i < units; i++)
-			if (!buf.info.FileName[i]) {
-				units = i;
-				break;
-			}
-		ucs2_to_utf8((const uint16_t *)buf.info.FileName, units, name, sizeof(name));
-		fn(p, dir, name);
-	}
-	d->Close(d);
-}
-
-/* Renames dir\old to new (same folder) with SetInfo, then Flush. */
-EFI_STATUS rename_file(enum bls_part p, const char *dir, const char *old, const char *new)
-{
-	char path[BLS_PATH_MAX * 2];
-	EFI_FILE_HANDLE f;
-	EFI_FILE_INFO *info, *ni = NULL;
-	CHAR16 w[BLS_NAME_MAX];
-	size_t units = utf8_to_ucs2(new, (uint16_t *)w, RT_ARRAY_SIZE(w));
-	UINTN size = SIZE_OF_EFI_FILE_INFO + (units + 1) * 2;
-	EFI_STATUS s;
-
-	rt_snprintf(path, sizeof(path), "%s\\%s", dir, old);
-	s = open_file(p, path, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, &f);
-	if (s != EFI_SUCCESS)
-		return s;
-	info = file_info(f);
-	if (!info || units >= RT_ARRAY_SIZE(w) ||
-	    (s = bs->AllocatePool(EfiLoaderData, size, (void **)&ni)) != EFI_SUCCESS) {
-		s = info && units < RT_ARRAY_SIZE(w) ? s : EFI_BAD_BUFFER_SIZE;
-	} else {
-		RT_FN(memcpy)(ni, info, SIZE_OF_EFI_FILE_INFO);
-		ni->Size = size;
-		RT_FN(memcpy)(ni->FileName, w, (units + 1) * 2);
-		s = f->SetInfo(f, &file_info_guid, size, ni);
-		if (s == EFI_SUCCESS)
-			s = f->Flush(f);
-	}
-	if (ni)
-		bs->FreePool(ni);
-	if (info)
-		bs->FreePool(info);
-	f->Close(f);
-	return s;
+	if (part[p])
+		efikexec_folder_list(part[p], dir, each_one, &e);
 }
 
 /* --- device paths ---------------------------------------------------------------------------- */

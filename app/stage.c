@@ -38,7 +38,6 @@ EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
 EFI_GUID blockio_guid = BLOCK_IO_PROTOCOL;
 EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
-EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 EFI_SYSTEM_TABLE *st;
 EFI_BOOT_SERVICES *bs;
 EFI_RUNTIME_SERVICES *rs;
@@ -120,7 +119,6 @@ void stage_mark_start(void)
 /* What the stage holds, given back before it returns to the firmware. */
 static EFI_STATUS leave(EFI_STATUS s)
 {
-	close_roots();
 	if (list)
 		bs->FreePool(list);
 	if (store)
@@ -197,11 +195,12 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	UINTN n = 1;
 	UINT32 attrs;
 	EFI_INPUT_KEY k;
+	void *sfs;
 
 	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
 	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
 	part[BLS_ESP] = li->DeviceHandle;
-	if (!root_of(BLS_ESP)) {
+	if (bs->HandleProtocol(part[BLS_ESP], &sfs_guid, (void **)&sfs) != EFI_SUCCESS) {
 		net_look();
 		if (!(net.flags & EFIKEXEC_NET_BOOTED)) {
 			say(EFIKEXEC_LOG_ERROR, "stage", "efikexec was not started from a file system (no ESP to read) nor over the network; "

@@ -71,6 +71,7 @@ struct efi_file {
 	void *net;             /* a URL's transfer (efi/net.c); NULL: a file */
 	char path[1024];       /* normalised, as shown in messages (URL_MAX) */
 	uint64_t size;
+	bool folder;           /* opened with EFI_OPEN_FOLDER and is one */
 };
 /* A plan's open inputs (boot_plan's files; efi/kexec.c). */
 struct efi_files {
@@ -90,6 +91,15 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f);
 /* The same on another volume (an EFI_SIMPLE_FILE_SYSTEM_PROTOCOL handle;
  * NULL: efikexec's own), relative paths from its root. */
 EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f);
+/* The same, how: EFI_OPEN_QUIET (a missing file is EFI_NOT_FOUND, not
+ * said), EFI_OPEN_WRITE (opened for writing too), EFI_OPEN_FOLDER (a
+ * folder may be opened; f->folder says it is one). */
+#define EFI_OPEN_QUIET 1u
+#define EFI_OPEN_WRITE 2u
+#define EFI_OPEN_FOLDER 4u
+EFI_STATUS efi_file_open_how(void *volume, const char *path, unsigned how, struct efi_file *f);
+/* Renames the file at path to name in the same folder, and flushes it. */
+EFI_STATUS efi_file_rename(void *volume, const char *path, const char *name);
 /* PATH as efi_file_open_on resolves it ("\EFI\Linux\a.efi"). */
 EFI_STATUS efi_file_path(void *volume, const char *path, char *out, size_t size);
 /* Calls fn for every file (not folder) in folder DIR on a volume: its

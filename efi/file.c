@@ -120,13 +120,16 @@ EFI_STATUS efi_dir_each(void *volume, const char *dir, efi_dir_fn fn, void *ctx)
 			break;
 		if (u.info.Attribute & EFI_FILE_DIRECTORY)
 			continue;
-		units = (size - SIZE_OF_EFI_FILE_INFO) / 2;
+		/* FileName runs past its declared one element: read it as the
+		 * bytes after the fixed part it is */
+		const uint16_t *wname = (const uint16_t *)(u.bytes + SIZE_OF_EFI_FILE_INFO);
+		units = size > SIZE_OF_EFI_FILE_INFO ? (size - SIZE_OF_EFI_FILE_INFO) / 2 : 0;
 		for (size_t i = 0; i < units; i++)
-			if (!u.info.FileName[i]) {
+			if (!wname[i]) {
 				units = i;
 				break;
 			}
-		ucs2_to_utf8((const uint16_t *)u.info.FileName, units, name, sizeof(name));
+		ucs2_to_utf8(wname, units, name, sizeof(name));
 		fn(ctx, path, name, u.info.FileSize);
 	}
 	h->Close(h);
@@ -140,51 +143,126 @@ EFI_STATUS efi_file_open(const char *path, struct efi_file *f)
 
 EFI_STATUS efi_file_open_on(void *volume, const char *path, struct efi_file *f)
 {
-	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
-	char cwd[256];
+	return efi_file_open_how(volume, path, 0, f);
+}
+
+/* Opens f->path on volume with mode; quiet: EFI_NOT_FOUND is not said. */
+static EFI_STATUS open_path(void *volume, struct efi_file *f, UINT64 mode, bool quiet)
+{
 	uint16_t wpath[256];
 	EFI_FILE_HANDLE root, h;
 	EFI_STATUS st;
-	union {
-		EFI_FILE_INFO info;
-		uint8_t bytes[SIZE_OF_EFI_FILE_INFO + 512];
-	} u;
-	UINTN usize = sizeof(u);
+
+	if (utf8_to_ucs2(f->path, wpath, RT_ARRAY_SIZE(wpath)) >= RT_ARRAY_SIZE(wpath))
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: path longer than %zu characters",
+				f->path, RT_ARRAY_SIZE(wpath) - 1);
+	root = volume_root(volume, &st);
+	if (!root)
+		return st;
+	st = efi_fault("Open") ? EFI_DEVICE_ERROR : root->Open(root, &h, (CHAR16 *)wpath, mode, 0);
+	root->Close(root);
+	if (st == EFI_NOT_FOUND && quiet)
+		return st;
+	if (EFI_ERROR(st))
+		return efi_fail(st, "file", "%s: cannot open", f->path);
+	f->handle = h;
+	return EFI_SUCCESS;
+}
+
+/* The open file's EFI_FILE_INFO into pool memory (efi_bs->FreePool). */
+static EFI_STATUS file_info(struct efi_file *f, EFI_FILE_INFO **out)
+{
+	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	EFI_FILE_HANDLE h = f->handle;
+	UINTN size = 0;
+	EFI_STATUS st;
+
+	*out = NULL;
+	st = h->GetInfo(h, &info_guid, &size, NULL);
+	if (st == EFI_BUFFER_TOO_SMALL)
+		st = efi_bs->AllocatePool(EfiLoaderData, size, (void **)out);
+	if (!EFI_ERROR(st) && EFI_ERROR((st = h->GetInfo(h, &info_guid, &size, *out)))) {
+		efi_bs->FreePool(*out);
+		*out = NULL;
+	}
+	if (EFI_ERROR(st))
+		return efi_fail(st == EFI_SUCCESS ? EFI_DEVICE_ERROR : st, "file", "%s: cannot get its size",
+				f->path);
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_file_open_how(void *volume, const char *path, unsigned how, struct efi_file *f)
+{
+	char cwd[256];
+	EFI_FILE_INFO *info;
+	EFI_STATUS st;
 
 	f->handle = NULL;
 	f->net = NULL;
-	if (url_is(path))
+	f->folder = false;
+	if (url_is(path)) {
+		if (how & (EFI_OPEN_WRITE | EFI_OPEN_FOLDER))
+			return efi_fail(EFI_UNSUPPORTED, "file", "%s: a URL is not a file on a volume", path);
 		return efi_net_open(path, UINT64_MAX, f);
+	}
 	if (volume)
 		cwd[0] = '\0'; /* another volume: its root */
 	else
 		image_dir(cwd, sizeof(cwd));
 	if (efi_path_join(cwd, path, f->path, sizeof(f->path)) != RT_OK)
 		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: not a usable path", path);
-	if (utf8_to_ucs2(f->path, wpath, RT_ARRAY_SIZE(wpath)) >= RT_ARRAY_SIZE(wpath))
-		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: path longer than %zu characters",
-				path, RT_ARRAY_SIZE(wpath) - 1);
-	root = volume_root(volume, &st);
-	if (!root)
+	st = open_path(volume, f, EFI_FILE_MODE_READ | (how & EFI_OPEN_WRITE ? EFI_FILE_MODE_WRITE : 0),
+		       how & EFI_OPEN_QUIET);
+	if (EFI_ERROR(st))
 		return st;
-	st = efi_fault("Open") ? EFI_DEVICE_ERROR : root->Open(root, &h, (CHAR16 *)wpath, EFI_FILE_MODE_READ, 0);
-	root->Close(root);
-	if (EFI_ERROR(st)) {
-		f->handle = NULL;
-		return efi_fail(st, "file", "%s: cannot open", f->path);
-	}
-	f->handle = h;
-	st = h->GetInfo(h, &info_guid, &usize, &u.info);
-	if (EFI_ERROR(st)) {
+	if (EFI_ERROR((st = file_info(f, &info)))) {
 		efi_file_close(f);
-		return efi_fail(st, "file", "%s: cannot get its size", f->path);
+		return st;
 	}
-	if (u.info.Attribute & EFI_FILE_DIRECTORY) {
+	f->size = info->FileSize;
+	f->folder = info->Attribute & EFI_FILE_DIRECTORY;
+	efi_bs->FreePool(info);
+	if (f->folder && !(how & EFI_OPEN_FOLDER)) {
 		efi_file_close(f);
-		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: is a directory, not a file",
-				f->path);
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: is a directory, not a file", f->path);
 	}
-	f->size = u.info.FileSize;
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_file_rename(void *volume, const char *path, const char *name)
+{
+	static EFI_GUID info_guid = EFI_FILE_INFO_ID;
+	struct efi_file f;
+	EFI_FILE_INFO *info, *ni = NULL;
+	uint16_t w[256];
+	size_t units = utf8_to_ucs2(name, w, RT_ARRAY_SIZE(w));
+	UINTN size = SIZE_OF_EFI_FILE_INFO + (units + 1) * 2;
+	EFI_STATUS st;
+
+	if (!*name || units >= RT_ARRAY_SIZE(w) || RT_FN(strchr)(name, '\\') || RT_FN(strchr)(name, '/'))
+		return efi_fail(EFI_INVALID_PARAMETER, "file", "%s: \"%s\" is not a file name (1 to %zu characters, no slash)",
+				path, name, RT_ARRAY_SIZE(w) - 1);
+	if (EFI_ERROR((st = efi_file_open_how(volume, path, EFI_OPEN_WRITE | EFI_OPEN_QUIET, &f))))
+		return st;
+	if (EFI_ERROR((st = file_info(&f, &info)))) {
+		efi_file_close(&f);
+		return st;
+	}
+	st = efi_bs->AllocatePool(EfiLoaderData, size, (void **)&ni);
+	if (!EFI_ERROR(st)) {
+		EFI_FILE_HANDLE h = f.handle;
+		RT_FN(memcpy)(ni, info, SIZE_OF_EFI_FILE_INFO);
+		ni->Size = size;
+		RT_FN(memcpy)(ni->FileName, w, (units + 1) * 2);
+		st = efi_fault("SetInfo") ? EFI_DEVICE_ERROR : h->SetInfo(h, &info_guid, size, ni);
+		if (!EFI_ERROR(st))
+			st = h->Flush(h);
+		efi_bs->FreePool(ni);
+	}
+	efi_bs->FreePool(info);
+	efi_file_close(&f);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "file", "%s: cannot rename it to %s", f.path, name);
 	return EFI_SUCCESS;
 }
 

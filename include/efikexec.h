@@ -106,6 +106,7 @@ typedef uint64_t efikexec_status;
 #define EFIKEXEC_NOT_READY EFIKEXEC_ERROR(6)         /* a step missing (no kernel added) */
 #define EFIKEXEC_OUT_OF_RESOURCES EFIKEXEC_ERROR(9)
 #define EFIKEXEC_NOT_FOUND EFIKEXEC_ERROR(14)
+#define EFIKEXEC_END_OF_FILE EFIKEXEC_ERROR(31)      /* a file shorter than it said */
 #define EFIKEXEC_ACCESS_DENIED EFIKEXEC_ERROR(15)    /* the request is in the wrong state */
 #define EFIKEXEC_ALREADY_STARTED EFIKEXEC_ERROR(20)  /* boot called twice, a request live */
 #define EFIKEXEC_SECURITY_VIOLATION EFIKEXEC_ERROR(26) /* Secure Boot refused an image */
@@ -344,6 +345,47 @@ efikexec_status EFIKEXEC_API efikexec_print_memmap(void);
 /* Reads a file whole and gives its SHA-256 and size. */
 efikexec_status EFIKEXEC_API efikexec_file_sha256(void *volume, const char *path,
 						  uint8_t digest[32], uint64_t *size);
+/* --- files on a volume ----------------------------------------------------------------- */
+
+/* Reading, listing and renaming files through the library, so that an
+ * application needs no file layer of its own (efikexec.efi's boot stage
+ * uses only these). volume and path as in struct efikexec_input: an
+ * EFI_SIMPLE_FILE_SYSTEM_PROTOCOL handle, NULL for the calling image's own
+ * volume (relative paths from its folder); either slash separates. A
+ * missing file or folder is an answer, EFIKEXEC_NOT_FOUND, and is said
+ * nowhere; every other failure names the path and the cause
+ * (efikexec_last_error()). URLs are not files here: see efikexec_fetch. */
+#define EFIKEXEC_FILE_REGULAR 1u
+#define EFIKEXEC_FILE_FOLDER 2u
+struct efikexec_file_info {
+	uint32_t struct_size;
+	uint32_t kind;              /* EFIKEXEC_FILE_* */
+	uint64_t size;              /* bytes; 0 for a folder */
+};
+efikexec_status EFIKEXEC_API efikexec_file_info(void *volume, const char *path, struct efikexec_file_info *out);
+/* A whole file of at most max bytes into pool memory, with a NUL after its
+ * last byte (text files read as strings); free it with efikexec_file_free.
+ * A larger file is EFIKEXEC_BAD_BUFFER_SIZE, naming its size and max. */
+efikexec_status EFIKEXEC_API efikexec_file_load(void *volume, const char *path, uint64_t max, void **buf,
+						uint64_t *size);
+efikexec_status EFIKEXEC_API efikexec_file_free(void *buf);
+/* A file kept open for reads at offsets: *size gets its length. A read
+ * gives exactly len bytes or fails (a short read is EFIKEXEC_END_OF_FILE). */
+struct efikexec_file; /* opaque */
+efikexec_status EFIKEXEC_API efikexec_file_open(void *volume, const char *path, struct efikexec_file **out,
+						uint64_t *size);
+efikexec_status EFIKEXEC_API efikexec_file_read(struct efikexec_file *f, uint64_t off, void *buf, uint64_t len);
+efikexec_status EFIKEXEC_API efikexec_file_close(struct efikexec_file *f);
+/* Calls fn for every file in a folder (sub-folders are left out), in the
+ * file system's order: the folder as resolved ("\loader\entries"), the
+ * file's name in UTF-8 and its size. */
+typedef void(EFIKEXEC_API *efikexec_folder_fn)(void *ctx, const char *folder, const char *name, uint64_t size);
+efikexec_status EFIKEXEC_API efikexec_folder_list(void *volume, const char *folder, efikexec_folder_fn fn,
+						  void *ctx);
+/* Gives the file at path the name new_name in the same folder, and flushes
+ * the change to the disk before it returns. */
+efikexec_status EFIKEXEC_API efikexec_file_rename(void *volume, const char *path, const char *new_name);
+
 /* The network as efikexec sees it: whether the firmware has an HTTP stack
  * and a PXE base code (asking may start the NICs' drivers),
  * and the URL efikexec itself was loaded from when the firmware booted it

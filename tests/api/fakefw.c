@@ -10,7 +10,7 @@
  * fails (host addresses are not the map's), so planning stages every page
  * in host memory; the map is one free range above 1 MiB. No variables (but
  * SecureBoot and SetupMode when fakefw.secure_boot asks for Secure Boot),
- * no protocols but the loaded image, a LoadImage whose verification
+ * no protocols but the loaded image and fakefs.c's volume, a LoadImage whose verification
  * always fails, no console beyond a sink.
  */
 #include <efi.h>
@@ -43,6 +43,8 @@ static EFI_STATUS EFIAPI handle_protocol(EFI_HANDLE h, EFI_GUID *guid, void **if
 		*iface = &loaded_image;
 		return EFI_SUCCESS;
 	}
+	if (fakefs_protocol(h, guid, iface))
+		return EFI_SUCCESS;
 	return EFI_UNSUPPORTED;
 }
 

@@ -468,3 +468,91 @@ TEST(api_pe_section_and_counter)
 	CHECK(efikexec_counter_usec(b) >= efikexec_counter_usec(a));
 	nothing_held();
 }
+
+/* For efikexec_folder_list: the names seen, one line each. */
+static void EFIKEXEC_API listed(void *ctx, const char *folder, const char *name, uint64_t size)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s|%s|%llu\n", folder, name, (unsigned long long)size);
+}
+
+TEST(api_files_on_a_volume)
+{
+	static const char conf[] = "title A\nlinux /vmlinuz\n", big[4096] = "x";
+	void *vol = fakefs_volume(), *buf = (void *)1;
+	struct efikexec_file_info i = { .struct_size = sizeof(i) };
+	struct efikexec_file *f = NULL;
+	uint64_t size = 0;
+	char seen[512] = "", part[8];
+
+	fresh();
+	fakefs_reset();
+	fakefs_add("\\loader\\entries\\a.conf", conf, sizeof(conf) - 1, sizeof(conf) - 1);
+	fakefs_add("\\loader\\entries\\sub\\b.conf", conf, 4, 4);
+	fakefs_add("\\loader\\entries\\c+3.conf", conf, 4, 4);
+	fakefs_add("\\EFI\\Linux\\cut.efi", big, 100, 4096); /* claims more than it has */
+	fakefs_add("\\big", big, sizeof(big), sizeof(big));
+
+	/* info: a file, a folder, nothing (an answer, said nowhere) */
+	CHECK_EQ_U64(efikexec_file_info(vol, "/loader/entries/A.CONF", &i), EFIKEXEC_SUCCESS);
+	CHECK(i.kind == EFIKEXEC_FILE_REGULAR && i.size == sizeof(conf) - 1);
+	CHECK_EQ_U64(efikexec_file_info(vol, "\\loader\\entries", &i), EFIKEXEC_SUCCESS);
+	CHECK(i.kind == EFIKEXEC_FILE_FOLDER && i.size == 0);
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_file_info(vol, "\\loader\\nosuch.conf", &i), EFIKEXEC_NOT_FOUND);
+	CHECK_STR(lines, "");
+	/* load: NUL-terminated, a limit, a folder, a truncated file, a URL */
+	CHECK_EQ_U64(efikexec_file_load(vol, "\\loader\\entries\\a.conf", 1024, &buf, &size), EFIKEXEC_SUCCESS);
+	CHECK(size == sizeof(conf) - 1 && !strcmp(buf, conf));
+	CHECK_EQ_U64(efikexec_file_free(buf), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_file_load(vol, "\\big", 4095, &buf, &size), EFIKEXEC_BAD_BUFFER_SIZE);
+	CHECK(buf == NULL);
+	CHECK_CONTAINS(efikexec_last_error(), "\\big: 4096 bytes, more than the limit of 4095");
+	CHECK_EQ_U64(efikexec_file_load(vol, "\\loader\\entries", 4096, &buf, &size), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "\\loader\\entries: is a directory");
+	CHECK_EQ_U64(efikexec_file_load(vol, "\\EFI\\Linux\\cut.efi", 1 << 20, &buf, &size), EFIKEXEC_END_OF_FILE);
+	CHECK_CONTAINS(efikexec_last_error(), "cut.efi: truncated: ends at 100, expected 4096 bytes");
+	CHECK_EQ_U64(efikexec_file_load(vol, "http://10.0.2.2/x", 4096, &buf, &size), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "is a URL, not a file");
+	CHECK_EQ_U64(efikexec_file_load(vol, NULL, 4096, &buf, &size), EFIKEXEC_INVALID_PARAMETER);
+	/* the calling image's volume: fakefw's loaded image has none */
+	CHECK_EQ_U64(efikexec_file_load(NULL, "a.conf", 4096, &buf, &size), EFIKEXEC_UNSUPPORTED);
+	CHECK_CONTAINS(efikexec_last_error(), "the device efikexec was loaded from has no file system");
+	/* an open file: reads at offsets, exactly or not at all */
+	CHECK_EQ_U64(efikexec_file_open(vol, "\\EFI\\Linux\\cut.efi", &f, &size), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(size, 4096);
+	CHECK_EQ_U64(efikexec_file_read(f, 1, part, 4), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_file_read(f, 96, part, 8), EFIKEXEC_END_OF_FILE);
+	CHECK_EQ_U64(efikexec_file_read(f, 4090, part, 8), EFIKEXEC_END_OF_FILE);
+	CHECK_CONTAINS(efikexec_last_error(), "read of 8 bytes at 4090 passes its end (4096 bytes)");
+	CHECK_EQ_U64(efikexec_file_read(f, 0, NULL, 8), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_file_close(f), EFIKEXEC_SUCCESS);
+	CHECK_EQ_U64(efikexec_file_read(NULL, 0, part, 1), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_file_close(NULL), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "is not an open efikexec_file");
+	lines[0] = 0;
+	CHECK_EQ_U64(efikexec_file_open(vol, "\\nosuch", &f, &size), EFIKEXEC_NOT_FOUND);
+	CHECK(f == NULL);
+	CHECK_STR(lines, "");
+	/* a folder's files, not its sub-folders; a missing folder */
+	CHECK_EQ_U64(efikexec_folder_list(vol, "/loader/entries", listed, seen), EFIKEXEC_SUCCESS);
+	CHECK_STR(seen, "\\loader\\entries|a.conf|23\n\\loader\\entries|c+3.conf|4\n");
+	CHECK_EQ_U64(efikexec_folder_list(vol, "\\nosuch", listed, seen), EFIKEXEC_NOT_FOUND);
+	CHECK_EQ_U64(efikexec_folder_list(vol, "\\loader", NULL, seen), EFIKEXEC_INVALID_PARAMETER);
+	/* rename: in its folder, flushed; names with a slash or empty refused */
+	CHECK_EQ_U64(efikexec_file_rename(vol, "\\loader\\entries\\c+3.conf", "c+2-1.conf"), EFIKEXEC_SUCCESS);
+	CHECK_STR(fakefs_name(2), "\\loader\\entries\\c+2-1.conf");
+	CHECK_EQ_U64(fakefw.fs_flushes, 1);
+	CHECK_EQ_U64(efikexec_file_rename(vol, "\\loader\\entries\\c+3.conf", "x.conf"), EFIKEXEC_NOT_FOUND);
+	CHECK_EQ_U64(efikexec_file_rename(vol, "\\loader\\entries\\a.conf", "..\\a.conf"), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "is not a file name");
+	CHECK_EQ_U64(efikexec_file_rename(vol, "\\loader\\entries\\a.conf", ""), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_EQ_U64(efikexec_file_rename(vol, "\\loader\\entries\\a.conf", "c+2-1.conf"), EFIKEXEC_ACCESS_DENIED);
+	CHECK_CONTAINS(efikexec_last_error(), "a.conf: cannot rename it to c+2-1.conf");
+	CHECK_STR(fakefs_name(0), "\\loader\\entries\\a.conf");
+	/* every handle closed, every byte given back */
+	CHECK_EQ_U64(fakefw.fs_live, 0);
+	nothing_held();
+}
