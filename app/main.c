@@ -35,6 +35,77 @@ static const char version_mark[] __attribute__((used)) = "#### efikexec-version 
 
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
+/* A formatted line through efikexec's log. */
+static void note(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
+static void note(int level, const char *subsys, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	efikexec_log(level, subsys, line);
+}
+
+/* EFI_LOAD_FILE2_PROTOCOL: LoadFile(this, path, boot_policy, size, buf) */
+typedef struct lf2 {
+	EFI_STATUS(EFIAPI *LoadFile)(struct lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
+				    VOID *buf);
+} lf2_t;
+
+/*
+ * The initrd a parent loader serves behind LINUX_EFI_INITRD_MEDIA_GUID
+ * (LoadFile2; efikexec as a stage of systemd-boot or GRUB), read into pool
+ * memory: true with *buf and *size when there is one; false when there is
+ * none (or on an error, which it logs). The caller frees *buf with FreePool.
+ */
+static bool read_parent_initrd(EFI_SYSTEM_TABLE *systab, void **buf, uint64_t *size)
+{
+	static EFI_GUID initrd_media_guid = { 0x5568e427, 0x68fc, 0x4f3d, { 0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68 } };
+	static EFI_GUID load_file2_guid = { 0x4006c0c1, 0xfcb3, 0x403e, { 0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d } };
+	/* the vendor media node with the GUID, then the end (efi-stub-helper.c) */
+	struct {
+		uint8_t type, subtype, len[2];
+		EFI_GUID guid;
+		uint8_t end[4];
+	} __attribute__((packed)) path = { 4, 3, { 20, 0 }, { 0 }, { 0x7f, 0xff, 4, 0 } };
+	EFI_BOOT_SERVICES *b = systab->BootServices;
+	EFI_DEVICE_PATH *dp = (EFI_DEVICE_PATH *)&path;
+	EFI_HANDLE h;
+	lf2_t *lf;
+	UINTN n = 0;
+	EFI_STATUS s;
+
+	path.guid = initrd_media_guid;
+	*buf = NULL;
+	if (b->LocateDevicePath(&load_file2_guid, &dp, &h) != EFI_SUCCESS ||
+	    b->HandleProtocol(h, &load_file2_guid, (void **)&lf) != EFI_SUCCESS)
+		return false;
+	s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, NULL);
+	if (s != EFI_BUFFER_TOO_SMALL || !n) {
+		if (s != EFI_SUCCESS || n)
+			note(EFIKEXEC_LOG_WARN, "initrd", "the parent's LoadFile2 initrd gave no size: %s",
+			     efikexec_status_name(s));
+		return false;
+	}
+	if ((s = b->AllocatePool(EfiLoaderData, n, buf)) != EFI_SUCCESS) {
+		note(EFIKEXEC_LOG_ERROR, "initrd", "no memory for the parent's initrd of %llu bytes: %s",
+		     (unsigned long long)n, efikexec_status_name(s));
+		return false;
+	}
+	if ((s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, *buf)) != EFI_SUCCESS) {
+		note(EFIKEXEC_LOG_ERROR, "initrd", "the parent's LoadFile2 initrd: %s", efikexec_status_name(s));
+		b->FreePool(*buf);
+		*buf = NULL;
+		return false;
+	}
+	*size = n;
+	note(EFIKEXEC_LOG_INFO, "initrd", "the parent loader's initrd (LoadFile2), %llu bytes, comes first",
+	     (unsigned long long)n);
+	return true;
+}
+
 /* The front end's own log lines (options.c) go through efikexec's log. */
 static void front_sink(enum rt_log_level level, const char *subsys, const char *line)
 {
@@ -141,7 +212,7 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 
 	if ((st = efikexec_add_kernel(r, &in)))
 		return st;
-	if (!o->nmodule && stage_parent_initrd(systab, &parent_initrd, &parent_initrd_size)) {
+	if (!o->nmodule && read_parent_initrd(systab, &parent_initrd, &parent_initrd_size)) {
 		struct efikexec_input pi = EFIKEXEC_INPUT_BUFFER(parent_initrd, parent_initrd_size,
 								 "the parent loader's initrd (LoadFile2)");
 		if ((st = efikexec_add_initrd(r, &pi)))

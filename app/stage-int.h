@@ -43,8 +43,6 @@
 extern EFI_GUID bli_guid;
 extern EFI_GUID own_guid;
 extern EFI_GUID xbootldr_type;
-extern EFI_GUID initrd_media_guid;
-extern EFI_GUID load_file2_guid;
 extern EFI_GUID global_guid;
 extern EFI_GUID sfs_guid;
 extern EFI_GUID dp_guid;

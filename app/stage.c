@@ -31,8 +31,6 @@
 EFI_GUID bli_guid = { 0x4a67b082, 0x0a4c, 0x41cf, { 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
 EFI_GUID own_guid = { 0x6f1e3c2a, 0x5d4b, 0x4c8e, { 0x9a, 0x71, 0x2f, 0x3d, 0x8e, 0x10, 0x54, 0xc7 } };
 EFI_GUID xbootldr_type = { 0xbc13c2ff, 0x59e6, 0x4262, { 0xa3, 0x52, 0xb2, 0x75, 0xfd, 0x6f, 0x71, 0x72 } };
-EFI_GUID initrd_media_guid = { 0x5568e427, 0x68fc, 0x4f3d, { 0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68 } };
-EFI_GUID load_file2_guid = { 0x4006c0c1, 0xfcb3, 0x403e, { 0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d } };
 EFI_GUID global_guid = EFI_GLOBAL_VARIABLE;
 EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
@@ -285,56 +283,4 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 		menu.timeout = BLS_TIMEOUT_FORCE; /* no countdown after a failure */
 		menu.edited = false;
 	}
-}
-
-/* --- as a stage of other loaders -------------------------------------------------------------------- */
-
-/* EFI_LOAD_FILE2_PROTOCOL: LoadFile(this, path, boot_policy, size, buf) */
-typedef struct lf2 {
-	EFI_STATUS(EFIAPI *LoadFile)(struct lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
-				    VOID *buf);
-} lf2_t;
-
-bool stage_parent_initrd(EFI_SYSTEM_TABLE *systab, void **buf, uint64_t *size)
-{
-	/* the vendor media node with the GUID, then the end (efi-stub-helper.c) */
-	struct {
-		uint8_t type, subtype, len[2];
-		EFI_GUID guid;
-		uint8_t end[4];
-	} __attribute__((packed)) path = { 4, 3, { 20, 0 }, { 0 }, { 0x7f, 0xff, 4, 0 } };
-	EFI_BOOT_SERVICES *b = systab->BootServices;
-	EFI_DEVICE_PATH *dp = (EFI_DEVICE_PATH *)&path;
-	EFI_HANDLE h;
-	lf2_t *lf;
-	UINTN n = 0;
-	EFI_STATUS s;
-
-	path.guid = initrd_media_guid;
-	*buf = NULL;
-	if (b->LocateDevicePath(&load_file2_guid, &dp, &h) != EFI_SUCCESS ||
-	    b->HandleProtocol(h, &load_file2_guid, (void **)&lf) != EFI_SUCCESS)
-		return false;
-	s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, NULL);
-	if (s != EFI_BUFFER_TOO_SMALL || !n) {
-		if (s != EFI_SUCCESS || n)
-			say(EFIKEXEC_LOG_WARN, "initrd", "the parent's LoadFile2 initrd gave no size: %s",
-			     efikexec_status_name(s));
-		return false;
-	}
-	if ((s = b->AllocatePool(EfiLoaderData, n, buf)) != EFI_SUCCESS) {
-		say(EFIKEXEC_LOG_ERROR, "initrd", "no memory for the parent's initrd of %llu bytes: %s",
-		     (unsigned long long)n, efikexec_status_name(s));
-		return false;
-	}
-	if ((s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, *buf)) != EFI_SUCCESS) {
-		say(EFIKEXEC_LOG_ERROR, "initrd", "the parent's LoadFile2 initrd: %s", efikexec_status_name(s));
-		b->FreePool(*buf);
-		*buf = NULL;
-		return false;
-	}
-	*size = n;
-	say(EFIKEXEC_LOG_INFO, "initrd", "the parent loader's initrd (LoadFile2), %llu bytes, comes first",
-	     (unsigned long long)n);
-	return true;
 }

@@ -5,8 +5,9 @@
  * loader.conf on its ESP and the XBOOTLDR partition, shows a menu on the
  * firmware console, counts boots, and talks to the OS through the Boot
  * Loader Interface variables. A client of include/efikexec.h like
- * app/main.c; it calls the firmware for what the library does not do
- * (directories, renames, variables, the console, other EFI programs).
+ * app/main.c: its files come through the library's file calls; it calls
+ * the firmware for what the library does not do (variables, the console,
+ * partitions and device paths, other EFI programs).
  */
 #ifndef EFIKEXEC_STAGE_H
 #define EFIKEXEC_STAGE_H
@@ -23,14 +24,6 @@ void stage_mark_start(void);
  * EFI status when nothing could be booted and the user left the menu
  * (or there was no menu to show). */
 EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, EFI_LOADED_IMAGE *li);
-
-/*
- * The initrd a parent loader serves behind LINUX_EFI_INITRD_MEDIA_GUID
- * (LoadFile2), read into pool memory: true with *buf and *size when there
- * is one; false when there is none (or on an error, which it logs).
- * The caller frees *buf with FreePool.
- */
-bool stage_parent_initrd(EFI_SYSTEM_TABLE *st, void **buf, uint64_t *size);
 
 /* --- the menu (app/menu.c) ---------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
 
 /* --- HTTP ------------------------------------------------------------------------------------------ */
 
-void http_close(struct net_file *nf)
+static void http_close(struct net_file *nf)
 {
 	if (nf->tok.Event)
 		efi_bs->CloseEvent(nf->tok.Event);
@@ -187,7 +187,7 @@ static EFI_STATUS http_ask(struct net_file *nf, unsigned *status, bool *retry, c
  * apart; follows redirects (301, 302, 303, 307, 308), at most
  * URL_REDIRECTS_MAX hops, each said, the pin kept, https never left for
  * http (url_redirect). The file's name stays the URL it was opened by. */
-EFI_STATUS http_open(struct net_file *nf)
+static EFI_STATUS http_open(struct net_file *nf)
 {
 	static char loc[URL_MAX], err[URL_MAX + 200];
 	static struct url next;
@@ -231,7 +231,7 @@ EFI_STATUS http_open(struct net_file *nf)
 void progress(struct net_file *nf, bool last)
 {
 	uint64_t t = now_us() - nf->t0;
-	uint64_t got = nf->tftp ? nf->size : nf->cursor;
+	uint64_t got = nf->cursor;
 
 	if (t < 1000000 || (!last && t - nf->shown < 1000000))
 		return;
@@ -242,7 +242,7 @@ void progress(struct net_file *nf, bool last)
 }
 
 /* n bytes of the body into dst (NULL: hashed and dropped), in order. */
-EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
+static EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 {
 	static uint8_t scratch[64 << 10];
 	EFI_STATUS st;
@@ -252,9 +252,6 @@ EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 		uint64_t want = dst ? n : (n < sizeof(scratch) ? n : sizeof(scratch));
 		if (want > RECV_MAX)
 			want = RECV_MAX;
-		/* the head is kept as it passes */
-		if (nf->cursor < HEAD_MAX && nf->head && want > HEAD_MAX - nf->cursor)
-			want = HEAD_MAX - nf->cursor;
 		/* a pinned transfer started over stops where an earlier one got */
 		if (nf->u.pinned && nf->cursor < nf->seen && want > nf->seen - nf->cursor)
 			want = nf->seen - nf->cursor;
@@ -278,8 +275,6 @@ EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 					"%s: fetched again, its first %llu bytes differ from the first transfer's: the server sends other bytes each time, refused (the pin must cover every byte used)",
 					nf->u.text, (unsigned long long)nf->seen);
 		}
-		if (nf->head && nf->cursor < HEAD_MAX && p != nf->head + nf->cursor)
-			RT_FN(memcpy)(nf->head + nf->cursor, p, (size_t)want);
 		nf->cursor += want;
 		if (dst)
 			dst += want;
@@ -288,3 +283,26 @@ EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n)
 	}
 	return EFI_SUCCESS;
 }
+
+/* The NIC and its address once (a start over keeps them), then the
+ * request; a Content-Length over max is refused before any body. */
+static EFI_STATUS http_start(struct net_file *nf, uint64_t max)
+{
+	EFI_STATUS st = EFI_SUCCESS;
+
+	if (!nf->nic) {
+		st = find_nic(&nf->nic, nf->u.text);
+		if (!EFI_ERROR(st) && !nf->u.host_v6) /* IPv6: the stack's own autoconfiguration */
+			st = nic_address(nf->nic, nf->u.text, NULL, NULL);
+		if (EFI_ERROR(st))
+			nf->nic = NULL;
+	}
+	if (!EFI_ERROR(st))
+		st = http_open(nf);
+	if (!EFI_ERROR(st) && nf->size > max)
+		st = efi_fail(EFI_BAD_BUFFER_SIZE, "net", "%s: Content-Length %llu, more than the limit of %llu",
+			      nf->u.text, (unsigned long long)nf->size, (unsigned long long)max);
+	return st;
+}
+
+const struct net_ops http_ops = { "HTTP", http_start, http_recv, http_close };

@@ -108,7 +108,7 @@ typedef struct ip4c2 {
 /* --- limits ---------------------------------------------------------------------------------------- */
 
 #define HEAD_MAX (256u << 10)        /* the first bytes kept: every header the loader table reads */
-#define MAX_KEPT 32                  /* skipped ranges and small reads kept */
+#define MAX_KEPT 33                  /* kept ranges: the head, 32 skipped ranges and small reads */
 #define SMALL_READ (64u << 10)       /* a read this small past the head is kept too: a
 				      * header (a UKI's .linux) is read again later */
 #define RECV_MAX (1u << 20)          /* bytes asked of one Response() */
@@ -122,27 +122,45 @@ typedef struct ip4c2 {
 #define EFI_COMPROMISED_DATA EFIERR(33)
 #endif
 
+/* One range of the file kept in pages of its own: bytes [off, off + have)
+ * of the len the pages hold. The list holds the file's head (kept as the
+ * stream passes it, for the headers the loader table reads again), ranges
+ * a read skipped on the way, small reads (a header read again later), or
+ * the whole file of a transport that gives no stream. */
 struct kept {
-	uint64_t off, len;
-	uint8_t *buf;                /* pages */
+	uint64_t off, len, have;
+	uint8_t *buf;
 };
+
+struct net_file;
+/* A transport: how bytes of a URL arrive (net-http.c, net-tftp.c). open
+ * sets nf->size (at most max) and starts at byte 0 (nf->cursor); it is
+ * called again to start over. recv takes the stream's next n bytes into
+ * dst (NULL: dropped), hashing them for a pin and moving nf->cursor; a
+ * transport without one keeps the whole file at open (one kept range).
+ * close lets go of what open took but the kept ranges. */
+struct net_ops {
+	const char *name;
+	EFI_STATUS (*open)(struct net_file *nf, uint64_t max);
+	EFI_STATUS (*recv)(struct net_file *nf, uint8_t *dst, uint64_t n);
+	void (*close)(struct net_file *nf);
+};
+extern const struct net_ops http_ops, tftp_ops;
 
 struct net_file {
 	struct url u;
+	const struct net_ops *ops;
 	uint64_t size;
-	bool tftp;
+	uint64_t cursor;             /* bytes of the stream received */
+	struct kept kept[MAX_KEPT];  /* [0]: the head, or the whole file */
+	unsigned nkept;
 	/* HTTP */
 	EFI_HANDLE nic, child;
 	EFI_SERVICE_BINDING *sb;
 	http_proto *http;
 	http_token tok;
 	http_message msg;
-	uint64_t cursor;             /* bytes of the body received */
-	uint8_t *head;               /* pages: [0, min(size, HEAD_MAX)) as far as received */
-	struct kept kept[MAX_KEPT];
-	unsigned nkept;
-	/* TFTP: the whole file */
-	uint8_t *whole;
+	/* TFTP */
 	bool pxe_user;               /* holds the base code efikexec started (pxe_stop) */
 	/* the pin */
 	struct sha256_ctx h;
@@ -178,14 +196,7 @@ EFI_STATUS nic_address(EFI_HANDLE nic, const char *url, uint8_t *ip4, uint8_t *m
 bool dp_has(EFI_HANDLE h, uint8_t type, uint8_t sub);
 void connect_nics(void);
 EFI_STATUS find_nic(EFI_HANDLE *out, const char *url);
-void http_close(struct net_file *nf);
-EFI_STATUS http_open(struct net_file *nf);
 void progress(struct net_file *nf, bool last);
-EFI_STATUS http_recv(struct net_file *nf, uint8_t *dst, uint64_t n);
 void pxe_stop(void);
-
-/* net-tftp.c: the whole file into pages (nf->whole); the base code let go */
-EFI_STATUS tftp_open(struct net_file *nf, uint64_t max);
-void tftp_release(struct net_file *nf);
 
 #endif

@@ -137,7 +137,7 @@ static EFI_STATUS tftp_error(EFI_PXE_BASE_CODE_PROTOCOL *pxe, EFI_STATUS st, con
 static EFI_STATUS tftp_get(struct net_file *nf, EFI_PXE_BASE_CODE_PROTOCOL *pxe, EFI_IP_ADDRESS *srv,
 			   const char *name, uint64_t max);
 
-EFI_STATUS tftp_open(struct net_file *nf, uint64_t max)
+static EFI_STATUS tftp_open(struct net_file *nf, uint64_t max)
 {
 	EFI_PXE_BASE_CODE_PROTOCOL *pxe = NULL;
 	EFI_IP_ADDRESS server = { 0 };
@@ -167,6 +167,7 @@ static EFI_STATUS tftp_get(struct net_file *nf, EFI_PXE_BASE_CODE_PROTOCOL *pxe,
 {
 	UINTN block = TFTP_BLOCK;
 	UINT64 size = 0;
+	uint8_t *whole;
 	EFI_STATUS st;
 
 	st = pxe->Mtftp(pxe, EFI_PXE_BASE_CODE_TFTP_GET_FILE_SIZE, NULL, FALSE, &size, &block, srv,
@@ -177,11 +178,11 @@ static EFI_STATUS tftp_get(struct net_file *nf, EFI_PXE_BASE_CODE_PROTOCOL *pxe,
 	if (size > max)
 		return efi_fail(EFI_BAD_BUFFER_SIZE, "net", "%s: %llu bytes, more than the limit of %llu", nf->u.text,
 				(unsigned long long)size, (unsigned long long)max);
-	if (!(nf->whole = pages(size)))
+	if (nf->nkept || !(whole = pages(size)))
 		return efi_fail(EFI_OUT_OF_RESOURCES, "net", "%s: no memory for its %llu bytes", nf->u.text,
 				(unsigned long long)size);
 	nf->t0 = now_us();
-	st = pxe->Mtftp(pxe, EFI_PXE_BASE_CODE_TFTP_READ_FILE, nf->whole, FALSE, &size, &block, srv,
+	st = pxe->Mtftp(pxe, EFI_PXE_BASE_CODE_TFTP_READ_FILE, whole, FALSE, &size, &block, srv,
 			(UINT8 *)name, NULL, FALSE);
 	if (!EFI_ERROR(st) && size != nf->size)
 		st = efi_fail(EFI_END_OF_FILE, "net", "%s: %llu bytes arrived of the %llu announced", nf->u.text,
@@ -189,23 +190,28 @@ static EFI_STATUS tftp_get(struct net_file *nf, EFI_PXE_BASE_CODE_PROTOCOL *pxe,
 	else if (EFI_ERROR(st))
 		tftp_error(pxe, st, nf->u.text, "the transfer failed");
 	if (EFI_ERROR(st)) {
-		unpages(nf->whole, nf->size);
-		nf->whole = NULL;
+		unpages(whole, nf->size);
 		return st;
 	}
+	/* the whole file: the one kept range reads are served from */
+	nf->kept[0] = (struct kept){ 0, size, size, whole };
+	nf->nkept = 1;
+	nf->cursor = size;
 	progress(nf, true);
 	sha256_init(&nf->h);
 	if (nf->u.pinned)
-		sha256_update(&nf->h, nf->whole, (size_t)size);
-	nf->cursor = size;
+		sha256_update(&nf->h, whole, (size_t)size);
 	return EFI_SUCCESS;
 }
 
 /* A file's hold on the base code efikexec started, let go: the last one
  * stops it. */
-void tftp_release(struct net_file *nf)
+static void tftp_release(struct net_file *nf)
 {
 	if (nf->pxe_user && pxe_users && !--pxe_users)
 		pxe_stop();
 	nf->pxe_user = false;
 }
+
+/* No stream: the base code gives the whole file at once (recv NULL). */
+const struct net_ops tftp_ops = { "TFTP", tftp_open, NULL, tftp_release };

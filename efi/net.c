@@ -16,6 +16,11 @@
  * ones: a UKI's .linux header before its .initrd), and the file's first
  * HEAD_MAX bytes are kept for the headers the loader table reads again.
  * A read of bytes neither kept nor still ahead starts the transfer over.
+ * Whatever is kept, and why, is one list of ranges (struct kept): the
+ * head, a skipped range, a small read, a TFTP file whole.
+ *
+ * A transport is a table of three operations (struct net_ops: open, recv,
+ * close), chosen by the URL's scheme; this file knows no protocol.
  *
  * TFTP through the PXE base code's Mtftp (24.3): its size from the tsize
  * option, then the whole file into pages of its own, from which reads are
@@ -96,6 +101,70 @@ static EFI_STATUS check_pin(struct net_file *nf)
 	return EFI_SUCCESS;
 }
 
+/* The transports by scheme (lib/url.h). */
+static const struct net_ops *const transports[] = {
+	[URL_HTTP] = &http_ops,
+	[URL_HTTPS] = &http_ops,
+	[URL_TFTP] = &tftp_ops,
+};
+
+/* A new kept range [off, off + len), empty; NULL when the list is full or
+ * there is no memory (the bytes are then read again if needed). */
+static struct kept *new_kept(struct net_file *nf, uint64_t off, uint64_t len, bool always)
+{
+	struct kept *k = &nf->kept[nf->nkept];
+
+	if (nf->nkept == MAX_KEPT || (efi_net_test_keep_nothing && !always) || !(k->buf = pages(len)))
+		return NULL;
+	k->off = off, k->len = len, k->have = 0;
+	nf->nkept++;
+	return k;
+}
+
+/* Copies what the kept ranges hold of [off, off + len) from off on into
+ * p: bytes copied, 0 when no range holds off. */
+static uint64_t from_kept(const struct net_file *nf, uint64_t off, uint8_t *p, uint64_t len)
+{
+	for (unsigned i = 0; i < nf->nkept; i++) {
+		const struct kept *k = &nf->kept[i];
+		if (off >= k->off && off < k->off + k->have) {
+			uint64_t n = k->off + k->have - off;
+			n = n < len ? n : len;
+			RT_FN(memcpy)(p, k->buf + (off - k->off), (size_t)n);
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* The stream's next n bytes into dst; NULL: into the head where they are
+ * its next bytes, else dropped. The head is kept as the stream passes it. */
+static EFI_STATUS take(struct net_file *nf, uint8_t *dst, uint64_t n)
+{
+	struct kept *head = &nf->kept[0];
+	EFI_STATUS st = EFI_SUCCESS;
+
+	while (n && !EFI_ERROR(st)) {
+		uint64_t at = nf->cursor, step = n;
+		bool grows = at < head->len && at == head->have;
+		uint8_t *to = dst ? dst : grows ? head->buf + at : NULL;
+		if (grows && step > head->len - at)
+			step = head->len - at;
+		st = nf->ops->recv(nf, to, step);
+		if (EFI_ERROR(st))
+			break;
+		if (grows) {
+			if (to != head->buf + at)
+				RT_FN(memcpy)(head->buf + at, to, (size_t)step);
+			head->have = at + step;
+		}
+		if (dst)
+			dst += step;
+		n -= step;
+	}
+	return st;
+}
+
 EFI_STATUS efi_net_open(const char *url, uint64_t max, struct efi_file *f)
 {
 	struct net_file *nf;
@@ -113,61 +182,60 @@ EFI_STATUS efi_net_open(const char *url, uint64_t max, struct efi_file *f)
 	}
 	rt_snprintf(f->path, sizeof(f->path), "%s", nf->u.text);
 	nf->t0 = now_us();
-	if (nf->u.scheme == URL_TFTP) {
-		nf->tftp = true;
-		st = tftp_open(nf, max);
-	} else {
-		st = find_nic(&nf->nic, nf->u.text);
-		if (!EFI_ERROR(st) && !nf->u.host_v6) /* IPv6: the stack's own autoconfiguration */
-			st = nic_address(nf->nic, nf->u.text, NULL, NULL);
-		if (!EFI_ERROR(st))
-			st = http_open(nf);
-		if (!EFI_ERROR(st) && nf->size > max) {
-			st = efi_fail(EFI_BAD_BUFFER_SIZE, "net", "%s: Content-Length %llu, more than the limit of %llu",
-				      nf->u.text, (unsigned long long)nf->size, (unsigned long long)max);
-			http_close(nf);
-		}
-		if (!EFI_ERROR(st) && !(nf->head = pages(HEAD_MAX))) {
-			st = efi_fail(EFI_OUT_OF_RESOURCES, "net", "%s: no memory", nf->u.text);
-			http_close(nf);
-		}
-	}
-	if (EFI_ERROR(st)) {
-		RT_FN(free)(nf);
-		return st;
-	}
+	nf->ops = transports[nf->u.scheme];
 	f->net = nf;
-	f->size = nf->size;
-	st = check_pin(nf); /* an empty file, or TFTP's whole one */
+	st = nf->ops->open(nf, max);
+	/* a stream's head: kept as it passes */
+	if (!EFI_ERROR(st) && nf->ops->recv && !new_kept(nf, 0, nf->size < HEAD_MAX ? nf->size : HEAD_MAX, true))
+		st = efi_fail(EFI_OUT_OF_RESOURCES, "net", "%s: no memory", nf->u.text);
+	if (!EFI_ERROR(st)) {
+		f->size = nf->size;
+		st = check_pin(nf); /* an empty file, or a whole one */
+	}
 	if (EFI_ERROR(st))
-		efi_net_close(f); /* the HTTP child, the head, TFTP's pages, the base code */
+		efi_net_close(f); /* the transport's hold, the kept pages */
 	return st;
 }
 
-/* Keeps [cursor, to) in pages of their own; false: no memory for it. */
-static bool keep_until(struct net_file *nf, uint64_t to, EFI_STATUS *st)
+/* The stream up to byte `to`: what lies below is kept (the head, else a
+ * range of its own), dropped when there is no room to keep it. */
+static EFI_STATUS skip_to(struct net_file *nf, uint64_t to)
 {
+	const struct kept *head = &nf->kept[0];
 	struct kept *k;
-	uint64_t from = nf->cursor < HEAD_MAX ? HEAD_MAX : nf->cursor;
+	EFI_STATUS st = EFI_SUCCESS;
 
-	if (efi_net_test_keep_nothing)
-		return false;
+	if (nf->cursor < head->len)
+		st = take(nf, NULL, (to < head->len ? to : head->len) - nf->cursor);
+	if (EFI_ERROR(st) || nf->cursor >= to)
+		return st;
+	if (!(k = new_kept(nf, nf->cursor, to - nf->cursor, false)))
+		return take(nf, NULL, to - nf->cursor);
+	st = take(nf, k->buf, k->len);
+	if (!EFI_ERROR(st))
+		k->have = k->len;
+	return st;
+}
 
-	if (nf->cursor < HEAD_MAX) { /* into the head first */
-		uint64_t n = (to < HEAD_MAX ? to : HEAD_MAX) - nf->cursor;
-		*st = http_recv(nf, nf->head + nf->cursor, n);
-		if (EFI_ERROR(*st) || to <= HEAD_MAX)
-			return true;
+/* Bytes at off are needed again, neither kept nor still ahead: the
+ * transfer starts over and runs up to off. */
+static EFI_STATUS start_over(struct net_file *nf, uint64_t size, uint64_t off)
+{
+	EFI_STATUS st;
+
+	rt_info("net", "%s: bytes at %llu are needed again: fetching it again", nf->u.text, (unsigned long long)off);
+	if (nf->u.pinned && nf->cursor > nf->seen) {
+		nf->seen = nf->cursor;
+		nf->seen_h = nf->h;
 	}
-	if (nf->nkept == MAX_KEPT)
-		return false;
-	k = &nf->kept[nf->nkept];
-	if (!(k->buf = pages(to - from)))
-		return false;
-	k->off = from, k->len = to - from;
-	nf->nkept++;
-	*st = http_recv(nf, k->buf, k->len);
-	return true;
+	nf->ops->close(nf);
+	st = nf->ops->open(nf, size);
+	if (!EFI_ERROR(st) && nf->size != size)
+		st = efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: the size changed from %llu to %llu bytes", nf->u.text,
+			      (unsigned long long)size, (unsigned long long)nf->size);
+	if (!EFI_ERROR(st))
+		st = take(nf, NULL, off - nf->cursor);
+	return st;
 }
 
 EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t len)
@@ -182,72 +250,27 @@ EFI_STATUS efi_net_read(struct efi_file *f, uint64_t off, void *buf, uint64_t le
 		return efi_fail(EFI_END_OF_FILE, "net", "%s: read of %llu bytes at %llu passes its end (%llu bytes)",
 				nf->u.text, (unsigned long long)len, (unsigned long long)off,
 				(unsigned long long)nf->size);
-	if (nf->whole) {
-		RT_FN(memcpy)(p, nf->whole + off, (size_t)len);
-		return EFI_SUCCESS;
-	}
 	while (len && !EFI_ERROR(st)) {
-		uint64_t n = 0;
-		/* kept already: the head, a skipped range */
-		if (off < HEAD_MAX && off < nf->cursor) {
-			n = (nf->cursor < HEAD_MAX ? nf->cursor : HEAD_MAX) - off;
-			if (n > len)
-				n = len;
-			RT_FN(memcpy)(p, nf->head + off, (size_t)n);
-		}
-		for (unsigned i = 0; !n && i < nf->nkept; i++) {
-			const struct kept *k = &nf->kept[i];
-			if (off >= k->off && off < k->off + k->len) {
-				n = k->off + k->len - off;
-				if (n > len)
-					n = len;
-				RT_FN(memcpy)(p, k->buf + (off - k->off), (size_t)n);
-			}
-		}
+		struct kept *k;
+		uint64_t n = from_kept(nf, off, p, len);
 		if (!n && off < nf->cursor) {
-			/* gone past: ask again from the start, keeping nothing new */
-			rt_info("net", "%s: bytes at %llu are needed again: fetching it again", nf->u.text,
-				(unsigned long long)off);
-			if (nf->u.pinned && nf->cursor > nf->seen) {
-				nf->seen = nf->cursor;
-				nf->seen_h = nf->h;
-			}
-			http_close(nf);
-			st = http_open(nf);
-			if (!EFI_ERROR(st) && nf->size != f->size)
-				st = efi_fail(EFI_PROTOCOL_ERROR, "net", "%s: the size changed from %llu to %llu bytes",
-					      nf->u.text, (unsigned long long)f->size, (unsigned long long)nf->size);
-			while (!EFI_ERROR(st) && nf->cursor < off) {
-				uint64_t skip = off - nf->cursor;
-				st = http_recv(nf, nf->cursor < HEAD_MAX ? nf->head + nf->cursor : NULL,
-					       nf->cursor < HEAD_MAX && skip > HEAD_MAX - nf->cursor ? HEAD_MAX - nf->cursor
-												     : skip);
-			}
+			st = start_over(nf, f->size, off);
 			continue;
 		}
 		if (!n) {
-			/* ahead: what lies between is kept, then straight into p */
-			if (off > nf->cursor && !keep_until(nf, off, &st)) {
-				/* no room to keep it: dropped (read again if needed) */
-				st = http_recv(nf, NULL, off - nf->cursor);
-			}
-			if (EFI_ERROR(st))
+			/* ahead: what lies between is kept, then the read itself,
+			 * kept too when it is small (a header read again later) */
+			if (EFI_ERROR((st = skip_to(nf, off))))
 				break;
-			if (nf->cursor < HEAD_MAX) {
-				n = HEAD_MAX - nf->cursor < len ? HEAD_MAX - nf->cursor : len;
-				st = http_recv(nf, nf->head + nf->cursor, n);
-				if (!EFI_ERROR(st))
-					RT_FN(memcpy)(p, nf->head + off, (size_t)n);
-			} else if (len <= SMALL_READ && nf->nkept < MAX_KEPT && !efi_net_test_keep_nothing &&
-				   (nf->kept[nf->nkept].buf = pages(len))) {
-				struct kept *k = &nf->kept[nf->nkept++];
-				k->off = off, k->len = n = len;
-				st = http_recv(nf, k->buf, n);
-				if (!EFI_ERROR(st))
-					RT_FN(memcpy)(p, k->buf, (size_t)n);
+			n = len;
+			if (nf->cursor >= nf->kept[0].len && len <= SMALL_READ && (k = new_kept(nf, off, len, false))) {
+				st = take(nf, k->buf, len);
+				if (!EFI_ERROR(st)) {
+					k->have = len;
+					RT_FN(memcpy)(p, k->buf, (size_t)len);
+				}
 			} else {
-				n = len;
-				st = http_recv(nf, p, n);
+				st = take(nf, p, n);
 			}
 		}
 		off += n;
@@ -269,7 +292,7 @@ EFI_STATUS efi_net_finish(struct efi_file *f)
 	if (nf->refused)
 		return efi_fail(EFI_COMPROMISED_DATA, "net", "%s: refused earlier", nf->u.text);
 	if (nf->cursor < nf->size)
-		st = http_recv(nf, NULL, nf->size - nf->cursor);
+		st = take(nf, NULL, nf->size - nf->cursor);
 	if (!EFI_ERROR(st))
 		st = check_pin(nf);
 	if (!EFI_ERROR(st) && !nf->checked)
@@ -283,12 +306,9 @@ void efi_net_close(struct efi_file *f)
 
 	if (!nf)
 		return;
-	http_close(nf);
-	unpages(nf->head, HEAD_MAX);
+	nf->ops->close(nf);
 	for (unsigned i = 0; i < nf->nkept; i++)
 		unpages(nf->kept[i].buf, nf->kept[i].len);
-	unpages(nf->whole, nf->size);
-	tftp_release(nf);
 	RT_FN(free)(nf);
 	f->net = NULL;
 }
