@@ -125,24 +125,81 @@ void own_path(void)
 }
 
 /*
+ * One copy of the GPT at `lba`: the header, then the whole entry array,
+ * both CRC32s checked before any entry is believed (lib/gpt.c, as
+ * systemd-boot's verify_gpt). 1: trusted, *uuid the XBOOTLDR entry's
+ * unique GUID; 0: trusted, no XBOOTLDR entry; -1: not trusted (why).
+ * *alt: where the header read says its other copy is, checked or not.
+ */
+static int gpt_copy(EFI_BLOCK_IO *bio, uint64_t lba, uint8_t uuid[16], uint64_t *alt, char *why, size_t wlen)
+{
+	uint32_t bsz = bio->Media->BlockSize;
+	EFI_PHYSICAL_ADDRESS buf = 0;
+	struct gpt_header gh;
+	struct gpt_entry ge;
+	char skip[160];
+	int found = -1;
+	bool ok;
+
+	*alt = 0;
+	/* (pages: a block device's buffer alignment, IoAlign, is at most a page) */
+	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &buf) != EFI_SUCCESS) {
+		rt_snprintf(why, wlen, "no memory to read it");
+		return -1;
+	}
+	ok = bio->ReadBlocks(bio, bio->Media->MediaId, lba, bsz, (void *)(uintptr_t)buf) == EFI_SUCCESS;
+	if (!ok)
+		rt_snprintf(why, wlen, "its header cannot be read");
+	else
+		*alt = gpt_alternate((const uint8_t *)(uintptr_t)buf, bsz);
+	ok = ok && gpt_header((const uint8_t *)(uintptr_t)buf, bsz, lba, &gh, why, wlen);
+	bs->FreePages(buf, 1);
+	if (!ok)
+		return -1;
+	size_t bytes = (size_t)gh.count * gh.entry_size, rounded = (bytes + bsz - 1) / bsz * bsz;
+	UINTN pages = (rounded + 4095) / 4096;
+	if (!pages || bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &buf) != EFI_SUCCESS) {
+		rt_snprintf(why, wlen, "no memory for its %zu bytes of entries", bytes);
+		return -1;
+	}
+	const uint8_t *b = (const uint8_t *)(uintptr_t)buf;
+	if (bio->ReadBlocks(bio, bio->Media->MediaId, gh.entries_lba, rounded, (void *)(uintptr_t)buf) != EFI_SUCCESS)
+		rt_snprintf(why, wlen, "its %zu bytes of entries cannot be read", bytes);
+	else if (gpt_entries(&gh, b, rounded, why, wlen))
+		found = 0;
+	for (uint32_t i = 0; found == 0 && i < gh.count; i++)
+		if (gpt_entry(&gh, b, i, &ge, skip, sizeof(skip)) && !RT_FN(memcmp)(ge.type, &xbootldr_type, 16)) {
+			RT_FN(memcpy)(uuid, ge.uuid, 16);
+			found = 1;
+		}
+	bs->FreePages(buf, pages);
+	return found;
+}
+
+/*
  * The XBOOTLDR partition on the disk of our ESP: the GPT read through the
  * disk's BlockIo (the ESP's device path without its hard-drive node), the
  * entry of type bc13c2ff-..., then the file system whose hard-drive node
  * carries that entry's unique GUID (the search systemd-boot's
- * partition_open makes).
+ * partition_open makes). The copies of the GPT are tried as systemd-boot's
+ * find_gpt_partition tries them: LBA 1, then where that header says the
+ * backup is, then the disk's last block; each that fails is said.
+ * (EDK II rewrites a broken primary from the backup before any loader
+ * runs; U-Boot uses the backup as it is.)
  */
 EFI_HANDLE find_xbootldr(void)
 {
 	const EFI_DEVICE_PATH *path;
 	const uint8_t *hd = hd_node(part[BLS_ESP], &path);
 	uint8_t prefix[512], want[16];
-	size_t plen;
+	uint64_t tried[3], alt = 0;
+	char why[160];
+	size_t plen, ntried = 0;
 	EFI_DEVICE_PATH *rest;
 	EFI_HANDLE disk, found = NULL, *h = NULL;
 	EFI_BLOCK_IO *bio;
-	EFI_PHYSICAL_ADDRESS buf = 0;
-	UINTN pages = 0, nh = 0;
-	bool have = false;
+	UINTN nh = 0;
+	int have = -1;
 
 	if (!hd)
 		return NULL; /* not a GPT partition */
@@ -155,46 +212,29 @@ EFI_HANDLE find_xbootldr(void)
 	if (bs->LocateDevicePath(&blockio_guid, &rest, &disk) != EFI_SUCCESS || !dp_end(rest) ||
 	    bs->HandleProtocol(disk, &blockio_guid, (void **)&bio) != EFI_SUCCESS || bio->Media->LogicalPartition)
 		return NULL;
-	uint32_t bsz = bio->Media->BlockSize;
-	if (bsz < 512 || bsz > 4096)
+	if (bio->Media->BlockSize < 512 || bio->Media->BlockSize > 4096)
 		return NULL;
-	/* the header, then the whole entry array: both CRC32s checked before
-	 * any entry is believed (lib/gpt.c, as systemd-boot's verify_gpt) */
-	struct gpt_header gh;
-	struct gpt_entry ge;
-	char why[160] = "";
-	bool read;
-	/* (pages: a block device's buffer alignment, IoAlign, is at most a page) */
-	if (bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &buf) != EFI_SUCCESS)
-		return NULL;
-	read = bio->ReadBlocks(bio, bio->Media->MediaId, 1, bsz, (void *)(uintptr_t)buf) == EFI_SUCCESS;
-	read = read && gpt_header((const uint8_t *)(uintptr_t)buf, bsz, 1, &gh, why, sizeof(why));
-	bs->FreePages(buf, 1);
-	buf = 0;
-	if (!read) {
-		if (why[0])
-			say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: its GPT is not to be trusted (%s); no XBOOTLDR partition looked for", why);
-		return NULL;
+	for (int copy = 0; copy < 3 && have < 0; copy++) {
+		uint64_t lba = copy == 0 ? 1 : copy == 1 ? alt : bio->Media->LastBlock, next;
+		bool again = lba < 1 || lba > bio->Media->LastBlock;
+		for (size_t i = 0; i < ntried; i++)
+			again |= tried[i] == lba;
+		if (again)
+			continue;
+		tried[ntried++] = lba;
+		have = gpt_copy(bio, lba, want, &next, why, sizeof(why));
+		if (copy == 0)
+			alt = next;
+		if (have < 0)
+			say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: its GPT at LBA %llu is not to be trusted (%s)",
+			    (unsigned long long)lba, why);
+		else if (copy)
+			say(EFIKEXEC_LOG_INFO, "stage", "the ESP's disk: the GPT's copy at LBA %llu is used",
+			    (unsigned long long)lba);
 	}
-	size_t bytes = (size_t)gh.count * gh.entry_size, rounded = (bytes + bsz - 1) / bsz * bsz;
-	pages = (rounded + 4095) / 4096;
-	if (!pages || bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &buf) != EFI_SUCCESS)
-		return NULL;
-	uint8_t *b = (uint8_t *)(uintptr_t)buf;
-	bool trusted = false;
-	if (bio->ReadBlocks(bio, bio->Media->MediaId, gh.entries_lba, rounded, b) != EFI_SUCCESS)
-		rt_snprintf(why, sizeof(why), "its %zu bytes of entries cannot be read", bytes);
-	else
-		trusted = gpt_entries(&gh, b, rounded, why, sizeof(why));
-	if (!trusted)
-		say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: its GPT is not to be trusted (%s); no XBOOTLDR partition looked for", why);
-	for (uint32_t i = 0; trusted && i < gh.count && !have; i++)
-		if (gpt_entry(&gh, b, i, &ge, why, sizeof(why)) && !RT_FN(memcmp)(ge.type, &xbootldr_type, 16)) {
-			RT_FN(memcpy)(want, ge.uuid, 16);
-			have = true;
-		}
-	bs->FreePages(buf, pages);
-	if (!have || bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &nh, &h) != EFI_SUCCESS)
+	if (have < 0)
+		say(EFIKEXEC_LOG_WARN, "stage", "the ESP's disk: no copy of its GPT is to be trusted; no XBOOTLDR partition looked for");
+	if (have <= 0 || bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &nh, &h) != EFI_SUCCESS)
 		return NULL;
 	for (UINTN i = 0; i < nh && !found; i++) {
 		const uint8_t *n = hd_node(h[i], NULL);

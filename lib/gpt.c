@@ -83,6 +83,13 @@ bool gpt_header(const uint8_t *block, size_t bsz, uint64_t lba, struct gpt_heade
 	return true;
 }
 
+uint64_t gpt_alternate(const uint8_t *block, size_t bsz)
+{
+	if (bsz < GPT_HEADER_MIN || RT_FN(memcmp)(block, "EFI PART", 8))
+		return 0;
+	return rd64(block + 32);
+}
+
 bool gpt_entries(const struct gpt_header *h, const uint8_t *buf, size_t len, char *why, size_t whylen)
 {
 	size_t bytes = (size_t)h->count * h->entry_size;

@@ -37,6 +37,13 @@ uint32_t gpt_crc32(uint32_t crc, const void *buf, size_t len);
  */
 bool gpt_header(const uint8_t *block, size_t bsz, uint64_t lba, struct gpt_header *out, char *why, size_t whylen);
 
+/* Where the header in block[0, bsz) says its other copy is (AlternateLBA),
+ * read though the header may fail its checks (the primary's CRC broken:
+ * where the backup lies), as systemd-boot's find_gpt_partition looks; 0
+ * when the block does not start "EFI PART". Only a place to look: the copy
+ * found there is checked as any other. */
+uint64_t gpt_alternate(const uint8_t *block, size_t bsz);
+
 /* The entry array's CRC32 over its count x entry size bytes in buf. */
 bool gpt_entries(const struct gpt_header *h, const uint8_t *buf, size_t len, char *why, size_t whylen);
 

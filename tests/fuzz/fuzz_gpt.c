@@ -31,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(block + 16, &crc, 4);
 		}
 	}
+	/* where the other copy is: read from any block, "EFI PART" or not */
+	if (gpt_alternate(block, sizeof(block)) && memcmp(block, "EFI PART", 8))
+		abort();
 	why[0] = 0;
 	if (!gpt_header(block, sizeof(block), 1, &h, why, sizeof(why))) {
 		if (!why[0])

@@ -176,6 +176,35 @@ stage_oneshot() {
 t_stage_oneshot_x86_64() { stage_oneshot x86_64; }
 t_stage_oneshot_aarch64() { stage_oneshot aarch64; }
 
+# The primary GPT broken (a byte of its header changed, its CRC32 no longer
+# holds) under U-Boot's UEFI, which uses the backup as it is (EDK II would
+# rewrite the primary before any loader ran): the stage says why it does
+# not trust LBA 1, takes the backup copy, as systemd-boot does, finds
+# XBOOTLDR there, and boots its entry. (U-Boot's file system renames
+# nothing: SetInfo with a new FileName is EFI_ACCESS_DENIED, so the count
+# is said not made, and the boot goes on.)
+t_stage_gpt_backup_aarch64() {
+	local arch=aarch64 name=stage-gpt-backup-aarch64 opts
+	stage_dir "$arch" "$name"
+	opts="console=ttyAMA0 efikexec.bli=1 efikexec.entry=xbl-backup panic=-1"
+	cp "$(deb_kernel "$arch" 6.12)" "$SD/xbl/vmlinuz-6.12"
+	cp "$WORK/initrd-6.12-$arch.img" "$SD/xbl/initrd.img"
+	printf 'timeout 0\n' >"$SD/esp/loader/loader.conf"
+	printf 'title On XBOOTLDR\nlinux /vmlinuz-6.12\ninitrd /initrd.img\noptions %s\n' "$opts" \
+		>"$SD/xbl/loader/entries/backup+2.conf"
+	DISK_MB=64 gpt_disk "$WORK/disk-$name.img" "$SD/esp" "$SD/xbl"
+	printf '\377' | dd of="$WORK/disk-$name.img" bs=1 seek=$((512 + 56)) conv=notrunc status=none
+	QEMU_UBOOT=/usr/lib/u-boot/qemu_arm64/u-boot.bin QEMU_READY="U-Boot" \
+		qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 240 ||
+		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_grep "$name" \
+		"the ESP's disk: its GPT at LBA 1 is not to be trusted \(.*CRC" \
+		"the ESP's disk: the GPT's copy at LBA [0-9]+ is used"
+	expect_grep "$name" "XBOOTLDR partition found" \
+		"cannot rename \\\\loader\\\\entries\\\\backup\\+2.conf to backup\\+1-1.conf: EFI_ACCESS_DENIED; booting it anyway"
+	expect_line "$name" "EFIKEXEC-CMDLINE: $opts" "EFIKEXEC-BLI: LoaderEntrySelected=backup.conf" "EFIKEXEC-INIT: done"
+}
+
 # Nothing bootable, a loader.conf with a NUL byte and an overlong line, an
 # entry with an overlong line, 300 more entries: the menu says why, and
 # offers the firmware's shell, which then starts.

@@ -479,10 +479,14 @@ TEST(gpt_checks)
 	CHECK(!gpt_entry(&h, ents, 2, &e, why, sizeof(why)));
 	CHECK_STR(why, "is unused (its entry has no type)");
 	CHECK(!gpt_entry(&h, ents, 4, &e, why, sizeof(why)));
-	/* a byte of the header changed: its CRC says so */
+	/* a byte of the header changed: its CRC says so; where its backup
+	 * lies is still read, to look there */
 	hdr[20] = 1;
 	CHECK(!gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
 	CHECK_CONTAINS(why, "header CRC32 ");
+	CHECK_EQ_U64(gpt_alternate(hdr, 512), 81919);
+	CHECK_EQ_U64(gpt_alternate(ents, 512), 0);   /* not "EFI PART" */
+	CHECK_EQ_U64(gpt_alternate(hdr, 91), 0);     /* shorter than a header */
 	hdr[20] = 0;
 	CHECK(gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
 	/* a byte of an entry changed: the array's CRC says so */
