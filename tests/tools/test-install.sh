@@ -439,18 +439,38 @@ if [ $? = 1 ] && grep -q 'disk.img: partition 7 is unused' <<<"$out" && [ -z "$(
 else
 	bad "bad partition" "$out"
 fi
-# a GPT whose CRC32s do not hold: not believed (lib/gpt.c, as the stage)
+# a GPT whose CRC32s do not hold: that copy not believed (lib/gpt.c, as
+# the stage), the backup taken in the stage's order; with no copy to
+# trust, refused, named, nothing written
 cp "$W/disk.img" "$W/bad-header.img"
 printf '\x01' | dd of="$W/bad-header.img" bs=1 seek=$((512 + 20)) conv=notrunc status=none
 cp "$W/disk.img" "$W/bad-entries.img"
 printf '\x01' | dd of="$W/bad-entries.img" bs=1 seek=$((1024 + 127 * 128)) conv=notrunc status=none
-out=$(run --esp-disk="$W/bad-header.img:1" install 2>&1)
-out2=$(run --esp-disk="$W/bad-entries.img:1" install 2>&1)
-if grep -q 'bad-header.img: its GPT is not to be trusted: header CRC32 0x[0-9a-f]*, its bytes give 0x' <<<"$out" &&
-	grep -q 'bad-entries.img: its GPT is not to be trusted: entry array CRC32 ' <<<"$out2" && [ -z "$(ls "$W/root/esp")" ]; then
-	ok "a GPT with a header or entry array not matching its CRC32: refused, named, nothing written"
+cp "$W/bad-header.img" "$W/bad-both.img"
+printf '\x01' | dd of="$W/bad-both.img" bs=1 seek=$(($(stat -c %s "$W/disk.img") - 512 + 20)) conv=notrunc status=none
+out=$(run --esp-disk="$W/bad-both.img:1" install 2>&1)
+rc=$?
+if [ $rc = 1 ] && grep -q 'bad-both.img: its GPT at LBA 1 is not to be trusted: header CRC32 0x[0-9a-f]*, its bytes give 0x' <<<"$out" &&
+	grep -q 'bad-both.img: its GPT at LBA [0-9]* is not to be trusted: header CRC32 ' <<<"$out" &&
+	grep -q 'bad-both.img: its GPT is not to be trusted: header CRC32 .*(nor any copy of it)' <<<"$out" &&
+	[ -z "$(ls "$W/root/esp")" ]; then
+	ok "a GPT whose copies all fail their CRC32s: refused, each copy named, nothing written"
 else
-	bad "a GPT with bad CRCs" "$out $out2"
+	bad "a GPT with bad CRCs in both copies" "rc $rc: $out"
+fi
+out=$(run --esp-disk="$W/bad-header.img:1" install 2>&1)
+rc=$?
+fresh
+out2=$(run --esp-disk="$W/bad-entries.img:1" install 2>&1)
+rc2=$?
+fresh
+if [ $rc = 0 ] && grep -q 'bad-header.img: its GPT at LBA 1 is not to be trusted: header CRC32 ' <<<"$out" &&
+	grep -q 'bad-header.img: the GPT.s copy at LBA [0-9]* is used' <<<"$out" &&
+	[ $rc2 = 0 ] && grep -q 'bad-entries.img: its GPT at LBA 1 is not to be trusted: entry array CRC32 ' <<<"$out2" &&
+	grep -q 'bad-entries.img: the GPT.s copy at LBA [0-9]* is used' <<<"$out2"; then
+	ok "a primary GPT whose header or entry array fails its CRC32: said, the backup copy used"
+else
+	bad "a primary GPT with bad CRCs" "rc $rc: $out / rc $rc2: $out2"
 fi
 out=$(run frobnicate 2>&1)
 rc=$?

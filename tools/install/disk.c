@@ -26,47 +26,86 @@ static void guid_text(const uint8_t *g, char out[37])
 }
 
 
+/* One copy of the GPT at `lba` of blocks of `ss` bytes: its header and
+ * its entries (malloc'd), both checked (lib/gpt.c); *alt: where the header
+ * read says its other copy is. False with why. */
+static bool gpt_copy(int fd, unsigned ss, uint64_t lba, struct gpt_header *h, uint8_t **ents, uint64_t *alt,
+		     char *why, size_t whylen)
+{
+	uint8_t hdr[4096];
+	size_t bytes;
+
+	*ents = NULL;
+	*alt = 0;
+	if (pread(fd, hdr, ss, (off_t)(lba * ss)) != (ssize_t)ss)
+		return said(why, whylen, "its header cannot be read"), false;
+	*alt = gpt_alternate(hdr, ss);
+	if (!gpt_header(hdr, ss, lba, h, why, whylen))
+		return false;
+	bytes = (size_t)h->count * h->entry_size;
+	*ents = need(malloc(bytes ? bytes : 1));
+	if (pread(fd, *ents, bytes, (off_t)(h->entries_lba * ss)) != (ssize_t)bytes)
+		return said(why, whylen, "its %zu bytes of entries cannot be read: %s", bytes, strerror(errno)), false;
+	return gpt_entries(h, *ents, bytes, why, whylen);
+}
+
 /* Partition `number` of the GPT on `disk` (a block device or an image),
  * the table checked as the stage checks one (lib/gpt.c: both CRC32s, the
- * sizes, the entry's LBAs within the usable range). */
+ * sizes, the entry's LBAs within the usable range), its copies tried in
+ * the stage's order (app/stage-files.c find_xbootldr, systemd-boot's):
+ * LBA 1, where that header says the backup is, the last block. */
 int gpt_read(const char *disk, unsigned number, struct gpt_part *p, char *why, size_t whylen)
 {
 	static const unsigned sizes[] = { 512, 4096 };
-	uint8_t hdr[4096], *ents = NULL;
-	char reason[160] = "";
+	uint8_t probe[4096], *ents = NULL;
+	char reason[160] = "", first[200] = "";
 	struct gpt_header h;
 	struct gpt_entry e;
 	int fd = open(disk, O_RDONLY | O_CLOEXEC);
-	int r = -1;
+	unsigned ss = 0;
+	uint64_t alt = 0, next, last = 0, tried[3];
+	size_t ntried = 0;
+	off_t end;
+	bool ok = false;
 
 	if (fd < 0)
 		return said(why, whylen, "cannot open %s to read its partition table: %s", disk, strerror(errno));
-	for (unsigned i = 0; i < 2; i++) {
-		unsigned ss = sizes[i];
-		if (pread(fd, hdr, ss, ss) != (ssize_t)ss || memcmp(hdr, "EFI PART", 8))
+	for (unsigned i = 0; i < 2 && !ss; i++)
+		if (pread(fd, probe, sizes[i], sizes[i]) == (ssize_t)sizes[i] && !memcmp(probe, "EFI PART", 8))
+			ss = sizes[i];
+	if (!ss) {
+		said(why, whylen, "%s has no GPT (no \"EFI PART\" header at block 1 of 512 or 4096 bytes)", disk);
+		close(fd);
+		return -1;
+	}
+	if ((end = lseek(fd, 0, SEEK_END)) > 0)
+		last = (uint64_t)end / ss - 1;
+	for (int copy = 0; copy < 3 && !ok; copy++) {
+		uint64_t lba = copy == 0 ? 1 : copy == 1 ? alt : last;
+		bool again = lba < 1 || (last && lba > last);
+		for (size_t i = 0; i < ntried; i++)
+			again |= tried[i] == lba;
+		if (again)
 			continue;
-		if (!gpt_header(hdr, ss, 1, &h, reason, sizeof(reason))) {
-			said(why, whylen, "%s: its GPT is not to be trusted: %s", disk, reason);
-			goto out;
-		}
-		if (number == 0 || number > h.count) {
-			said(why, whylen, "%s: the GPT has %u entries; partition %u is not among them", disk, h.count, number);
-			goto out;
-		}
-		size_t bytes = (size_t)h.count * h.entry_size;
-		ents = need(malloc(bytes ? bytes : 1));
-		if (pread(fd, ents, bytes, (off_t)(h.entries_lba * ss)) != (ssize_t)bytes) {
-			said(why, whylen, "%s: cannot read the GPT's %zu bytes of entries: %s", disk, bytes, strerror(errno));
-			goto out;
-		}
-		if (!gpt_entries(&h, ents, bytes, reason, sizeof(reason))) {
-			said(why, whylen, "%s: its GPT is not to be trusted: %s", disk, reason);
-			goto out;
-		}
-		if (!gpt_entry(&h, ents, number - 1, &e, reason, sizeof(reason))) {
-			said(why, whylen, "%s: partition %u %s", disk, number, reason);
-			goto out;
-		}
+		tried[ntried++] = lba;
+		free(ents);
+		ok = gpt_copy(fd, ss, lba, &h, &ents, &next, reason, sizeof(reason));
+		if (copy == 0)
+			alt = next;
+		if (!ok && !first[0])
+			snprintf(first, sizeof(first), "%s", reason);
+		if (!ok)
+			warn("%s: its GPT at LBA %llu is not to be trusted: %s", disk, (unsigned long long)lba, reason);
+		else if (copy)
+			warn("%s: the GPT's copy at LBA %llu is used", disk, (unsigned long long)lba);
+	}
+	if (!ok)
+		said(why, whylen, "%s: its GPT is not to be trusted: %s (nor any copy of it)", disk, first);
+	else if (number == 0 || number > h.count)
+		said(why, whylen, "%s: the GPT has %u entries; partition %u is not among them", disk, h.count, number);
+	else if (!gpt_entry(&h, ents, number - 1, &e, reason, sizeof(reason)))
+		said(why, whylen, "%s: partition %u %s", disk, number, reason);
+	else {
 		p->number = number;
 		memcpy(p->type, e.type, 16);
 		memcpy(p->uuid, e.uuid, 16);
@@ -74,14 +113,13 @@ int gpt_read(const char *disk, unsigned number, struct gpt_part *p, char *why, s
 		p->size = e.blocks;
 		guid_text(p->type, p->type_text);
 		guid_text(p->uuid, p->uuid_text);
-		r = 0;
-		goto out;
+		free(ents);
+		close(fd);
+		return 0;
 	}
-	said(why, whylen, "%s has no GPT (no \"EFI PART\" header at block 1 of 512 or 4096 bytes)", disk);
-out:
 	free(ents);
 	close(fd);
-	return r;
+	return -1;
 }
 
 /* The GPT partition a mounted folder lives on (sysfs: /sys/dev/block/M:m). */

@@ -124,6 +124,7 @@ struct gpt_part {
 
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int said(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *join(const char *a, const char *b);
 uint8_t *slurp(const char *path, size_t max, size_t *len);

@@ -24,6 +24,18 @@ int fail(const char *fmt, ...)
 	return -1;
 }
 
+/* A warning on stderr: the work goes on. */
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": warning: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /* A failure put into why[0, len) instead of being said: for what a caller
  * may try quietly (a candidate ESP) or say with more around it. -1. */
 int said(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
