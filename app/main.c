@@ -30,8 +30,10 @@ static const char sbat[] __attribute__((section(".sbat"), used, aligned(512))) =
 #endif
 
 /* The version where a program on the OS finds it in the file: efikexec-install
- * (tools/efikexec-install.c) reads it to replace only older copies. */
-static const char version_mark[] __attribute__((used)) = "#### efikexec-version " EFIKEXEC_VERSION " ####";
+ * (tools/install/) reads it to replace only older copies. Newlines around
+ * it: `strings` shows it as a line of its own whatever bytes lie next to
+ * it (a GUID's printable bytes did). */
+static const char version_mark[] __attribute__((used)) = "\n#### efikexec-version " EFIKEXEC_VERSION " ####\n";
 
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
