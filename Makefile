@@ -336,12 +336,15 @@ $(DIST)/purgatories.o: $(BUILD)/host/purgatories.o
 $(DIST)/efikexec.pc: tools/efikexec.pc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@TRIPLET@|$($(DIST_ARCH)_TRIPLET)|' $< > $@
-DIST_FILES := $(BUILD)/$(DIST_ARCH)/efikexec.efi $(BUILD)/$(DIST_ARCH)/libefikexec.a $(DIST)/efikexec-install \
-	$(DIST)/efikexec-plan $(DIST)/efikexec.pc
+DIST_FILES := $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(BUILD)/$(DIST_ARCH)/libefikexec.a \
+	$(DIST)/efikexec-install $(DIST)/efikexec-plan $(DIST)/efikexec.pc
 dist-build: $(DIST_FILES)
-dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook include/efikexec.h
-	install -D -m 0644 $(BUILD)/$(DIST_ARCH)/efikexec.efi \
-		$(DESTDIR)/usr/lib/efikexec/efikexec$($(DIST_ARCH)_EFINAME).efi
+dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook tools/efikexec-vm include/efikexec.h
+	# both applications: this machine's, and the other one efikexec-vm
+	# boots the other architecture's kernels with
+	for a in $(ARCHES); do install -D -m 0644 $(BUILD)/$$a/efikexec.efi \
+		$(DESTDIR)/usr/lib/efikexec/efikexec$$(case $$a in x86_64) echo x64 ;; aarch64) echo aa64 ;; esac).efi; done
+	install -D -m 0755 tools/efikexec-vm $(DESTDIR)/usr/bin/efikexec-vm
 	install -D -m 0755 $(DIST)/efikexec-install $(DESTDIR)/usr/sbin/efikexec-install
 	install -D -m 0755 $(DIST)/efikexec-plan $(DESTDIR)/usr/bin/efikexec-plan
 	install -D -m 0644 include/efikexec.h $(DESTDIR)/usr/include/efikexec.h
@@ -442,6 +445,7 @@ tools-test: $(BUILD)/host/efikexec-install $(BUILD)/host/enospc.so $(BUILD)/host
 	$(BUILD)/x86_64/efikexec.efi
 	tests/tools/test-install.sh $(BUILD)
 	tests/tools/test-cpio.sh $(BUILD)
+	tests/tools/test-vm.sh $(BUILD)
 	tests/tools/test-tlsca.sh $(BUILD)
 
 # --- the API's edges on the host: build/host/unit-api --------------------------------------

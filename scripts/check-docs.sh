@@ -4,6 +4,7 @@
 # a warning, and each says what the code accepts:
 #   efikexec(1)      every option app/options.c matches
 #   efikexec-plan(1) every option tools/efikexec-plan.c takes
+#   efikexec-vm(1)   every option tools/efikexec-vm takes
 #   efikexec-install(8) every option and command tools/install/main.c takes
 #   efikexec.conf(5) every key lib/bls.c reads (entries, loader.conf, efikexec.conf)
 #   libefikexec(3)   every function include/efikexec.h declares
@@ -45,6 +46,8 @@ covered docs/efikexec-install.8 "option of tools/install/main.c" \
 	$(sed -n 's/^\t\t{ "\([a-z-]*\)", [a-z_]*argument.*/--\1/p' tools/install/main.c | sort -u)
 covered docs/efikexec-install.8 "command of tools/install/main.c" \
 	$(sed -n 's/^\t{ "\([a-z-]*\)", [01], run_.*/\1/p' tools/install/main.c | sort -u)
+covered docs/efikexec-vm.1 "option of tools/efikexec-vm" \
+	$(grep -oE 'add_argument\("--[a-z0-9-]+"' tools/efikexec-vm | sed 's/.*"\(--[a-z0-9-]*\)"/\1/' | sort -u)
 covered docs/efikexec.conf.5 "key of lib/bls.c" \
 	$(grep -o 'strcmp)(k, "[a-z@-]*")' lib/bls.c | sed 's/.*"\(.*\)")/\1/' | sort -u)
 covered docs/libefikexec.3 "function of include/efikexec.h" \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 # check.sh BUILD [--quick] - everything `make check` runs, in order: the
 # header alone, the layout's include rules, the rooms' sizes (files and functions), the man pages, host unit and API
-# tests, the installer and the /.extra archives (tests/tools), bounded fuzzing, the Debian packages
+# tests, the installer, efikexec-vm's checks and the /.extra archives (tests/tools), bounded fuzzing, the Debian packages
 # (tests/deb), the QEMU boot tests (a Debian system among them; `make demo`
 # and `make capture-demo` among them, run as a user runs them), one round
 # of the soak's efikexec configurations. Each part ends in "N passed, N failed"; this adds them
@@ -45,6 +45,7 @@ part license scripts/check-license.sh
 part unit make --no-print-directory unit BUILD="$BUILD"
 part api make --no-print-directory unit-api BUILD="$BUILD"
 part tools tests/tools/test-install.sh "$BUILD"
+part vm tests/tools/test-vm.sh "$BUILD"
 part cpio tests/tools/test-cpio.sh "$BUILD"
 part tlsca tests/tools/test-tlsca.sh "$BUILD"
 if [ "$QUICK" = 1 ]; then

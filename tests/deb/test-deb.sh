@@ -37,13 +37,15 @@ for a in amd64 arm64; do
 		bad "$a: efikexec and libefikexec-dev $VERSION built" "$(ls "$DEB" 2>&1)"
 		continue
 	fi
-	missing=$(lacks "$main" ./usr/lib/efikexec/efikexec$efi.efi ./usr/sbin/efikexec-install ./usr/bin/efikexec-plan \
+	missing=$(lacks "$main" ./usr/lib/efikexec/efikexec$efi.efi ./usr/lib/efikexec/efikexecx64.efi \
+		./usr/lib/efikexec/efikexecaa64.efi ./usr/sbin/efikexec-install ./usr/bin/efikexec-plan \
+		./usr/bin/efikexec-vm ./usr/share/man/man1/efikexec-vm.1.gz \
 		./usr/share/man/man1/efikexec.1.gz ./usr/share/man/man1/efikexec-plan.1.gz \
 		./usr/share/man/man5/efikexec.conf.5.gz ./usr/share/man/man8/efikexec-install.8.gz \
 		./etc/kernel/postinst.d/zz-efikexec ./etc/kernel/postrm.d/zz-efikexec \
 		./etc/initramfs/post-update.d/zz-efikexec ./usr/share/doc/efikexec/copyright)
 	if [ -z "$missing" ]; then
-		ok "$a: efikexec holds efikexec$efi.efi, efikexec-install, efikexec-plan, the man pages, the kernel hooks"
+		ok "$a: efikexec holds efikexec$efi.efi (and the other architecture's, for efikexec-vm), efikexec-install, efikexec-plan, efikexec-vm, the man pages, the kernel hooks"
 	else
 		bad "$a: efikexec lacks$missing" "$(dpkg -c "$main")"
 	fi

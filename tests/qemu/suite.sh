@@ -10,6 +10,7 @@ SUITE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SUITE/multiboot.sh"
 . "$SUITE/os.sh"
 . "$SUITE/net.sh"
+. "$SUITE/vm.sh"
 
 # suite_initramfs: the initramfs images the tests boot (made when missing
 # or older than what they are made of)

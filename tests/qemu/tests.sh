@@ -23,27 +23,8 @@ expect_grep() { expect E "$@"; }
 
 console_of() { case $1 in x86_64) echo ttyS0 ;; aarch64) echo ttyAMA0 ;; esac; }
 
-# The harness proves itself: each Debian kernel boots straight through its
-# own EFI stub, from the shell, with two initrds and an exact command line.
-stub_boot() {
-	local arch=$1 series=$2 name=stub-$1-$2 esp token
-	esp=$(new_esp "$name")
-	token=$RANDOM$RANDOM
-	cp "$(kernel_path "$arch" "$series")" "$esp/vmlinuz"
-	cp "$WORK/initrd-$arch.img" "$esp/initrd.img"
-	extra_initrd "$esp/extra.img" token "$token"
-	local args="initrd=\\initrd.img initrd=\\extra.img console=$(console_of "$arch") efikexec.test=\"a b\" panic=-1"
-	startup_nsh "$esp" "\\vmlinuz $args"
-	qemu_boot "$arch" "$name" "$esp" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-	# The shell passes the program's own path first; the stub keeps it.
-	expect_line "$name" "EFIKEXEC-CMDLINE: \\vmlinuz $args" "EFIKEXEC-EXTRA: token $token" \
-		"EFIKEXEC-EFI: yes" "EFIKEXEC-INIT: done"
-	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" "$series") "
-}
-# (6.12 on each arch: the 6.1 kernels' stubs take the same path, and efikexec
-# boots 6.1 in many tests; `stub_boot ARCH 6.1` still works by hand)
-t_stub_x86_64_6.12() { stub_boot x86_64 6.12; }
-t_stub_aarch64_6.12() { stub_boot aarch64 6.12; }
+# (The kernels through their own EFI stubs, the harness's proof of itself:
+# tests/qemu/vm.sh, efikexec-vm --loader stub.)
 
 # The application in the firmware's shell: --version, a file read checked
 # against the host's sha256sum (absolute and relative paths, both slashes),

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# vm.sh - efikexec-vm (tools/efikexec-vm, efikexec-vm(1)) booting real
+# firmware, as a user runs it: no terminal (the serial output on standard
+# output and in its log), then one run in a pseudo-terminal quit with
+# Ctrl-A X. Each checks the exit status that says how the guest ended.
+# (Its checks before QEMU starts, bad inputs and the firmware descriptors:
+# tests/tools/test-vm.sh; `make demo` is a call of it too.) Sourced by
+# suite.sh.
+
+VM=$SUITE/../../tools/efikexec-vm
+
+# vm_run NAME WANT [efikexec-vm args...]: efikexec-vm with the log in
+# $LOGDIR/NAME.log, its own output in NAME.vm; its status must be WANT.
+vm_run() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$VM" --log "$LOGDIR/$name.log" "$@" </dev/null >"$LOGDIR/$name.vm" 2>&1 || rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "efikexec-vm $*: status $rc, not $want"
+		tail -n 15 "$LOGDIR/$name.vm"
+		return 1
+	fi
+}
+
+# The kernels through efikexec and through their own EFI stubs (the
+# harness's proof of itself: the same initrds and exact command line
+# reach the kernel either way), each with one command, the architecture
+# from the kernel file (arm64: Debian's gzip'd vmlinuz as it is), --time's
+# four stages seen in order.
+vm_boot() {
+	local arch=$1 loader=$2 name=vm-$2-$1 token args con out
+	token=$RANDOM$RANDOM
+	con=$(console_of "$arch")
+	extra_initrd "$WORK/extra-$name.img" token "$token"
+	args="console=$con efikexec.test=\"a b\" panic=-1"
+	vm_run "$name" 0 --loader "$loader" --timeout 240 --time "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
+		--initrd "$WORK/initrd-$arch.img" --initrd "$WORK/extra-$name.img" -- "$args" || return 1
+	# the stub keeps the shell's program path and its initrd= words
+	local want=$args
+	[ "$loader" = stub ] && want="\\linux.efi initrd=\\initrd-1.img initrd=\\initrd-2.img $args"
+	expect_line "$name" "EFIKEXEC-CMDLINE: $want" "EFIKEXEC-EXTRA: token $token" "EFIKEXEC-EFI: yes" \
+		"EFIKEXEC-INIT: done"
+	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" 6.12) "
+	out=$(cat "$LOGDIR/$name.vm")
+	grep -q "^efikexec-vm: $arch .* through $loader in /usr/share/qemu/firmware/60-edk2-$arch.json (TCG" <<<"$out" &&
+		grep -q "^efikexec-vm: the guest powered off; serial log $LOGDIR/$name.log" <<<"$out" &&
+		grep -q "^EFIKEXEC-INIT: done" <<<"$out" ||
+		{ echo "efikexec-vm's own lines:"; tail -n 12 "$LOGDIR/$name.vm"; return 1; }
+	local s t last=0
+	for s in firmware loader kernel init; do
+		t=$(sed -n "s/^efikexec-vm: time: $s *\([0-9.]*\) s after QEMU started/\1/p" <<<"$out")
+		[ -n "$t" ] && awk -v a="$last" -v b="$t" 'BEGIN { exit !(b >= a) }' ||
+			{ echo "--time: $s '$t' not after $last"; grep 'time:' <<<"$out"; return 1; }
+		last=$t
+	done
+}
+t_vm_efikexec_aarch64() { vm_boot aarch64 efikexec; }
+t_vm_stub_x86_64() { vm_boot x86_64 stub; }
+t_vm_stub_aarch64() { vm_boot aarch64 stub; }
+
+# --tpm: the guest has a TPM whose PCRs the firmware extended; the state
+# kept in --tpm-state; a kernel that finds no init panics: status 2.
+t_vm_tpm_panic_x86_64() {
+	local name=vm-tpm-panic-x86_64 st=$WORK/vm-tpm-state
+	rm -rf "$st"
+	vm_run "$name" 0 --tpm-state "$st" --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" \
+		--initrd "$WORK/initrd-x86_64.img" -- console=ttyS0 efikexec.trust=1 panic=-1 || return 1
+	expect_grep "$name" "^EFIKEXEC-PCR: 4 [0-9a-f]{64}$" "^EFIKEXEC-TPMLOG-SIZE: [1-9][0-9]*$"
+	if grep -qx "EFIKEXEC-PCR: 4 0000000000000000000000000000000000000000000000000000000000000000" < <(clean_log "$name"); then
+		echo "PCR 4 was never extended"
+		return 1
+	fi
+	[ -n "$(ls "$st")" ] || { echo "--tpm-state $st is empty"; return 1; }
+	vm_run "$name-panic" 2 --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" -- console=ttyS0 rdinit=/none init=/none || return 1
+	grep -q "^efikexec-vm: the guest's kernel panicked" "$LOGDIR/$name-panic.vm" ||
+		{ tail -n 5 "$LOGDIR/$name-panic.vm"; return 1; }
+}
+
+# --image: a disk with efikexec as the removable-media loader and one
+# Boot Loader Specification entry, booted as it is; --timeout: a run cut
+# short says so (124); in a terminal, Ctrl-A X quits (130).
+t_vm_image_x86_64() {
+	local name=vm-image-x86_64 d=$WORK/vm-image
+	rm -rf "$d"
+	mkdir -p "$d/EFI/BOOT" "$d/loader/entries"
+	cp "$BUILD/x86_64/efikexec.efi" "$d/EFI/BOOT/BOOTX64.EFI"
+	cp "$ASSETS/vmlinuz-6.12-amd64" "$d/vmlinuz"
+	cp "$WORK/initrd-x86_64.img" "$d/initrd.img"
+	printf 'timeout 0\n' >"$d/loader/loader.conf"
+	printf 'title VM\nlinux /vmlinuz\ninitrd /initrd.img\noptions console=ttyS0 efikexec.entry=vm panic=-1\n' \
+		>"$d/loader/entries/vm.conf"
+	DISK_MB=64 gpt_disk "$WORK/disk-$name.img" "$d"
+	vm_run "$name" 0 --arch x86_64 --timeout 240 --image "$WORK/disk-$name.img" || return 1
+	expect_line "$name" "EFIKEXEC-CMDLINE: console=ttyS0 efikexec.entry=vm panic=-1" "EFIKEXEC-INIT: done"
+	vm_run "$name-timeout" 124 --arch x86_64 --timeout 3 --image "$WORK/disk-$name.img" || return 1
+	grep -q "^efikexec-vm: timed out" "$LOGDIR/$name-timeout.vm" || { cat "$LOGDIR/$name-timeout.vm"; return 1; }
+	local rc=0
+	{ sleep 6; printf '\001x'; sleep 5; } |
+		script -qfec "$VM --log $LOGDIR/$name-quit.log --timeout 60 --arch x86_64 --image $WORK/disk-$name.img" \
+			/dev/null >"$LOGDIR/$name-quit.vm" 2>&1 || rc=$?
+	grep -aq "efikexec-vm: quit (Ctrl-A X)" "$LOGDIR/$name-quit.vm" &&
+		grep -aq "the console is this terminal; Ctrl-A X quits" "$LOGDIR/$name-quit.vm" ||
+		{ echo "in a terminal: status $rc"; tail -n 5 "$LOGDIR/$name-quit.vm"; return 1; }
+}

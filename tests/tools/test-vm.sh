@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# test-vm.sh BUILD - efikexec-vm's checks before QEMU starts, on the host
+# (--dry-run: what would run, nothing run): the architecture from each
+# kernel format's own headers, bad inputs named with exit status 1, and
+# the firmware chosen through QEMU's firmware descriptors, from a folder of
+# the test's own ($XDG_CONFIG_HOME/qemu/firmware) that adds one and hides
+# others by name. The boots themselves: tests/qemu/vm.sh.
+# Last line: "vm: N passed, N failed".
+set -uo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+VM=$TOP/tools/efikexec-vm
+A=$BUILD/assets
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "PASS vm $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL vm $1"; [ -n "${2:-}" ] && sed 's/^/    /' <<<"$2"; }
+export XDG_CONFIG_HOME=$W/config
+FW=$XDG_CONFIG_HOME/qemu/firmware
+mkdir -p "$FW"
+
+# expect NAME STATUS TEXT... -- ARGS...: efikexec-vm ARGS ends with STATUS
+# and says every TEXT (grep -E)
+expect() {
+	local name=$1 want=$2 texts=() out rc=0 t
+	shift 2
+	while [ "$1" != -- ]; do texts+=("$1"); shift; done
+	shift
+	out=$("$VM" "$@" </dev/null 2>&1) || rc=$?
+	for t in "${texts[@]}"; do
+		grep -qE -- "$t" <<<"$out" || { bad "$name: no line matches: $t (status $rc)" "$out"; return; }
+	done
+	[ "$rc" = "$want" ] || { bad "$name: status $rc, not $want" "$out"; return; }
+	ok "$name"
+}
+
+# the architecture and the format, from the files' own headers
+gunzip -c "$A/vmlinuz-6.12-arm64" >"$W/Image" 2>/dev/null || cp "$A/vmlinuz-6.12-arm64" "$W/Image"
+gzip -c "$W/Image" >"$W/Image.gz"
+expect "a bzImage: x86_64, efikexec's shell line" 0 "x86_64 bzImage through efikexec in .*60-edk2-x86_64.json" \
+	'the shell runs: \\efikexec.efi \\vmlinuz initrd=\\initrd-1.img initrd=\\initrd-2.img console=ttyS0 quiet$' \
+	"qemu: qemu-system-x86_64 .*-cpu max,-cx16 .*OVMF_CODE_4M.fd" \
+	-- --dry-run --tcg "$A/vmlinuz-6.12-amd64" --initrd /etc/hostname --initrd /etc/hostname -- console=ttyS0 quiet
+expect "a gzip'd arm64 Image: aarch64" 0 "aarch64 gzip'd arm64 Image through efikexec in .*60-edk2-aarch64.json" \
+	"qemu: qemu-system-aarch64 .*AAVMF_CODE.fd" -- --dry-run "$W/Image.gz"
+expect "an arm64 Image through its stub: --dtb as the stub takes it" 0 "aarch64 arm64 Image through stub" \
+	'the shell runs: \\linux.efi initrd=\\initrd-1.img dtb=\\board.dtb console=ttyAMA0$' \
+	-- --dry-run --loader stub "$W/Image" --initrd /etc/hostname --dtb /etc/hostname -- console=ttyAMA0
+objcopy -O binary -j .text /bin/true "$W/notpe" 2>/dev/null || head -c 4096 /dev/urandom >"$W/notpe"
+printf '\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\xb7\0' >"$W/vmlinux-arm64"
+head -c 4096 /dev/zero >>"$W/vmlinux-arm64"
+expect "an ELF vmlinux by its machine (183: aarch64); no stub in it" 1 \
+	"vmlinux-arm64: an ELF kernel without an EFI stub: nothing for --loader stub to start" \
+	-- --dry-run --loader stub "$W/vmlinux-arm64"
+expect "--arch checks the headers" 1 "vmlinuz-6.12-amd64: an x86_64 bzImage, not for --arch aarch64" \
+	-- --dry-run --arch aarch64 "$A/vmlinuz-6.12-amd64"
+
+# bad inputs: named, status 1, before QEMU
+expect "no kernel" 1 "one of KERNEL, --uki FILE, --image DISK" -- --dry-run
+expect "no such file" 1 "the kernel $W/none: no such file" -- --dry-run "$W/none"
+expect "not a kernel" 1 "README.md: not a kernel" -- --dry-run "$TOP/README.md"
+gzip -c "$TOP/README.md" >"$W/readme.gz"
+expect "a gzip file of something else" 1 "readme.gz: a gzip file, but not of an arm64 Image" -- --dry-run "$W/readme.gz"
+expect "an initrd that is not there" 1 "--initrd $W/none: no such file" -- --dry-run "$A/vmlinuz-6.12-amd64" --initrd "$W/none"
+expect "--uki of a bzImage" 1 "a bzImage, not a UKI" -- --dry-run --uki "$A/vmlinuz-6.12-amd64"
+expect "--image without --arch" 1 "say which machine boots it" -- --dry-run --image /etc/hostname
+expect "--memory that is no size" 1 "--memory lots: a size" -- --dry-run --memory lots "$A/vmlinuz-6.12-amd64"
+printf 'MZ' >"$W/fake.efi"
+expect "--efikexec that is no EFI application" 1 "fake.efi: not a kernel" \
+	-- --dry-run --efikexec "$W/fake.efi" "$A/vmlinuz-6.12-amd64"
+expect "--efikexec of the other architecture" 1 "efikexec.efi: not an EFI application for x86_64" \
+	-- --dry-run --efikexec "$BUILD/aarch64/efikexec.efi" "$A/vmlinuz-6.12-amd64"
+mkdir -p "$W/bin"
+out=$(PATH=$W/bin /usr/bin/python3 "$VM" --dry-run "$A/vmlinuz-6.12-amd64" 2>&1)
+rc=$?
+if [ $rc = 1 ] && grep -q "qemu-system-x86_64 is not installed" <<<"$out"; then
+	ok "no QEMU for the architecture: named"
+else
+	bad "no QEMU: status $rc" "$out"
+fi
+
+# the firmware, as the descriptors say: one of the test's own, named
+# first, is taken; one of the same name as a system one hides it
+cat >"$FW/10-test-x86_64.json" <<-JSON
+	{ "description": "the test's own", "interface-types": ["uefi"],
+	  "mapping": { "device": "flash",
+	    "executable": { "filename": "/usr/share/OVMF/OVMF_CODE_4M.fd", "format": "raw" },
+	    "nvram-template": { "filename": "/usr/share/OVMF/OVMF_VARS_4M.fd", "format": "raw" } },
+	  "targets": [ { "architecture": "x86_64", "machines": ["pc-q35-*"] } ], "features": [], "tags": [] }
+JSON
+printf '{ "interface-types": ["bios"], "mapping": { "device": "flash" } }\n' >"$FW/05-bios.json"
+expect "a descriptor of the user's own, first by name (a BIOS one before it passed over)" 0 \
+	"through efikexec in $FW/10-test-x86_64.json" -- --dry-run "$A/vmlinuz-6.12-amd64"
+# a descriptor with SMM, picked by --firmware: the machine and flash as it asks
+expect "--firmware with requires-smm: SMM on, the flash secure" 0 \
+	"in /usr/share/qemu/firmware/50-edk2-x86_64-secure.json" "-machine q35,smm=on" \
+	"driver=cfi.pflash01,property=secure,value=on" \
+	-- --dry-run --firmware /usr/share/qemu/firmware/50-edk2-x86_64-secure.json "$A/vmlinuz-6.12-amd64"
+# every descriptor for the architecture hidden by one of the same name
+for n in "$(ls /usr/share/qemu/firmware | grep aarch64)"; do
+	for f in $n; do printf '{ "interface-types": ["uefi"], "mapping": { "device": "memory" }, "targets": [] }\n' >"$FW/$f"; done
+done
+expect "every aarch64 descriptor hidden: no firmware, named" 1 \
+	"no firmware descriptor offers UEFI for aarch64 \(looked in .*60-edk2-aarch64.json: not for aarch64" \
+	-- --dry-run "$W/Image"
+echo '{ not json' >"$W/bad.json"
+expect "--firmware that is not a descriptor" 1 "bad.json: not a firmware descriptor \(JSON" \
+	-- --dry-run --firmware "$W/bad.json" "$A/vmlinuz-6.12-amd64"
+expect "--firmware for the other architecture" 1 "60-edk2-aarch64.json: not for x86_64" \
+	-- --dry-run --firmware /usr/share/qemu/firmware/60-edk2-aarch64.json "$A/vmlinuz-6.12-amd64"
+# --vars: kept, made from the template when missing
+expect "--vars: made from the template, used in place" 0 "unit=1,file=$W/my.vars" \
+	-- --dry-run --vars "$W/my.vars" "$A/vmlinuz-6.12-amd64"
+if cmp -s "$W/my.vars" /usr/share/OVMF/OVMF_VARS_4M.fd; then ok "--vars holds the template's copy"; else bad "--vars not made"; fi
+
+echo "vm: $pass passed, $fail failed"
+[ "$fail" = 0 ]
