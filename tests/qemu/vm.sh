@@ -102,3 +102,58 @@ t_vm_image_x86_64() {
 		grep -aq "the console is this terminal; Ctrl-A X quits" "$LOGDIR/$name-quit.vm" ||
 		{ echo "in a terminal: status $rc"; tail -n 5 "$LOGDIR/$name-quit.vm"; return 1; }
 }
+
+# --secure-boot: the firmware with enrolled keys its descriptor names, the
+# run's own key added to its db, efikexec and the kernel signed with it
+# (Debian's signature taken off first; arm64's gzip'd Image unpacked and
+# signed); the kernel finds Secure Boot on and locks itself down. Through
+# the stub too on arm64: the firmware itself verifies the kernel then.
+vm_sb() {
+	local arch=$1 loader=$2 name=vm-sb-$2-$1 args
+	args="console=$(console_of "$arch") efikexec.trust=1 panic=-1"
+	vm_run "$name" 0 --secure-boot --loader "$loader" --timeout 240 "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
+		--initrd "$WORK/initrd-$arch.img" -- "$args" || return 1
+	grep -q "through $loader in /usr/share/qemu/firmware/40-edk2-$arch-secure-enrolled.json" "$LOGDIR/$name.vm" ||
+		{ head -n 3 "$LOGDIR/$name.vm"; return 1; }
+	expect_line "$name" "EFIKEXEC-SB: secureboot: Secure boot enabled" \
+		"EFIKEXEC-LOCKDOWN: none [integrity] confidentiality" "EFIKEXEC-INIT: done"
+}
+t_vm_sb_x86_64() { vm_sb x86_64 efikexec; }
+t_vm_sb_stub_aarch64() { vm_sb aarch64 stub; }
+
+# --net: the kernel and initrd from a server on 127.0.0.1 that efikexec-vm
+# starts, by URL, each pinned to its SHA-256; efikexec fetches and checks
+# them, the kernel boots with the same command line.
+t_vm_net_x86_64() {
+	local name=vm-net-x86_64 args="console=ttyS0 efikexec.entry=net panic=-1"
+	vm_run "$name" 0 --net --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" --initrd "$WORK/initrd-x86_64.img" -- "$args" ||
+		return 1
+	expect_grep "$name" "net: http://10.0.2.2:[0-9]+/vmlinuz: SHA-256 matches the pin" \
+		"net: http://10.0.2.2:[0-9]+/initrd-1.img: SHA-256 matches the pin"
+	expect_line "$name" "EFIKEXEC-CMDLINE: $args" "EFIKEXEC-INIT: done"
+	grep -q "^efikexec-vm: the server on 127.0.0.1:[0-9]* answered [1-9][0-9]* requests" "$LOGDIR/$name.vm" ||
+		{ tail -n 4 "$LOGDIR/$name.vm"; return 1; }
+}
+
+# --xen: Debian's Xen 4.17 with dom0's kernel and initrd as --module files,
+# through efikexec (x86_64: Multiboot2, the CPU without SMAP and SMEP under
+# TCG; arm64: EL2, the device tree); dom0 powers off, Xen halts the
+# machine, efikexec-vm stops it: status 0.
+vm_xen() {
+	local arch=$1 name=vm-xen-$1 dargs xargs xen kernel
+	dargs="console=hvc0 panic=-1 efikexec.entry=xen"
+	if [ "$arch" = x86_64 ]; then
+		xen=$ASSETS/xen/xen-4.17-amd64.gz kernel=$ASSETS/vmlinuz-6.1-amd64
+		xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off"
+	else
+		xen=$ASSETS/xen/xen-4.17-arm64 kernel=$(kernel_path aarch64 6.1)
+		xargs="console=dtuart dom0_mem=512M"
+	fi
+	vm_run "$name" 0 --memory 2G --timeout 400 --xen "$xen" --module "$kernel=$dargs" \
+		--module "$WORK/initrd-$arch.img" -- "$xargs" || return 1
+	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" "EFIKEXEC-INIT: done"
+	grep -q "^efikexec-vm: dom0 powered off and Xen halted the machine" "$LOGDIR/$name.vm" ||
+		{ tail -n 4 "$LOGDIR/$name.vm"; return 1; }
+}
+t_vm_xen_x86_64() { vm_xen x86_64; }
+t_vm_xen_aarch64() { vm_xen aarch64; }

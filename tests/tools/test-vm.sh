@@ -57,8 +57,23 @@ expect "an ELF vmlinux by its machine (183: aarch64); no stub in it" 1 \
 expect "--arch checks the headers" 1 "vmlinuz-6.12-amd64: an x86_64 bzImage, not for --arch aarch64" \
 	-- --dry-run --arch aarch64 "$A/vmlinuz-6.12-amd64"
 
+# Xen: the architecture from the hypervisor's image, modules with their
+# command lines, # escaped for the shell
+expect "--xen: x86_64's xen.gz, dom0's kernel and initrd as modules" 0 "x86_64 Xen through efikexec" \
+	'the shell runs: \\efikexec.efi --module="\\module-1 console=hvc0 a\^#b" --module="\\module-2" \\xen.gz dom0_mem=512M$' \
+	"-cpu max,-cx16,-smap,-smep" \
+	-- --dry-run --tcg --xen "$A/xen/xen-4.17-amd64.gz" --module "$A/vmlinuz-6.1-amd64=console=hvc0 a#b" \
+	--module /etc/hostname -- dom0_mem=512M
+expect "--xen: arm64's Image, EL2 and no ACPI" 0 "aarch64 Xen through efikexec" "-machine virt,acpi=off,virtualization=on" \
+	-- --dry-run --xen "$A/xen/xen-4.17-arm64" --module "$W/Image"
+expect "--xen of a kernel" 1 "not a Xen image" -- --dry-run --xen "$A/vmlinuz-6.12-amd64" --module /etc/hostname
+expect "--xen without modules" 1 "--xen XEN takes --module files" -- --dry-run --xen "$A/xen/xen-4.17-arm64"
+expect "--module without --xen" 1 "--module is --xen's" -- --dry-run --module /etc/hostname "$A/vmlinuz-6.12-amd64"
+expect "a module's command line with a double quote" 1 "a double quote inside a module's command line cannot reach" \
+	-- --dry-run --xen "$A/xen/xen-4.17-arm64" --module "$W/Image=x=\"a b\""
+
 # bad inputs: named, status 1, before QEMU
-expect "no kernel" 1 "one of KERNEL, --uki FILE, --image DISK" -- --dry-run
+expect "no kernel" 1 "one of KERNEL, --uki FILE, --xen XEN, --image DISK" -- --dry-run
 expect "no such file" 1 "the kernel $W/none: no such file" -- --dry-run "$W/none"
 expect "not a kernel" 1 "README.md: not a kernel" -- --dry-run "$TOP/README.md"
 gzip -c "$TOP/README.md" >"$W/readme.gz"
@@ -81,6 +96,20 @@ else
 	bad "no QEMU: status $rc" "$out"
 fi
 
+# --net: the files by URL, each pinned; --serve DIR: the files must lie in it
+k=$A/vmlinuz-6.12-amd64
+expect "--net: kernel and initrd by URL, pinned, a NIC on the user network" 0 \
+	"the shell runs: \\\\efikexec.efi http://10.0.2.2:[0-9]+/vmlinuz\\^#sha256=$(sha256sum <"$k" | cut -c1-64) initrd=http://10.0.2.2:[0-9]+/initrd-1.img\\^#sha256=[0-9a-f]{64} console=ttyS0$" \
+	"-netdev user,id=n0,ipv6=off -device virtio-net-pci,netdev=n0,romfile= " \
+	-- --dry-run --net "$k" --initrd /etc/hostname -- console=ttyS0
+expect "--net --serve DIR: the files' places in DIR" 0 "http://10.0.2.2:[0-9]+/vmlinuz-6.12-amd64\\^#sha256=" \
+	-- --dry-run --net --serve "$A" "$k"
+expect "--serve DIR with a file outside it" 1 "/etc/hostname: not in --serve $A, which the server serves" \
+	-- --dry-run --net --serve "$A" "$k" --initrd /etc/hostname
+expect "--net through the kernel's stub" 1 "the kernel's stub and a disk's loader read no URLs" \
+	-- --dry-run --net --loader stub "$k"
+expect "--serve without --net" 1 "--serve DIR is --net's" -- --dry-run --serve "$A" "$k"
+
 # the firmware, as the descriptors say: one of the test's own, named
 # first, is taken; one of the same name as a system one hides it
 cat >"$FW/10-test-x86_64.json" <<-JSON
@@ -93,11 +122,32 @@ JSON
 printf '{ "interface-types": ["bios"], "mapping": { "device": "flash" } }\n' >"$FW/05-bios.json"
 expect "a descriptor of the user's own, first by name (a BIOS one before it passed over)" 0 \
 	"through efikexec in $FW/10-test-x86_64.json" -- --dry-run "$A/vmlinuz-6.12-amd64"
+expect "--secure-boot: a descriptor with enrolled keys, SMM as it asks, a private store" 0 \
+	"in /usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json" "-machine q35,smm=on" \
+	"driver=cfi.pflash01,property=secure,value=on" "unit=1,file=$W/sb.vars" \
+	-- --dry-run --secure-boot --vars "$W/sb.vars" "$A/vmlinuz-6.12-amd64"
+# the run's certificate is in the store's db (virt-fw-vars' view of it)
+db=$(virt-fw-vars -i "$W/sb.vars" -p -v 2>&1)
+if grep -q "subject CN=efikexec-vm run key" <<<"$db"; then
+	ok "--secure-boot: the run's certificate added to db"
+else
+	bad "--secure-boot: no certificate of the run in db" "$(tail -20 <<<"$db")"
+fi
+expect "--sign-key without --sign-cert" 1 "--sign-key and --sign-cert go together" \
+	-- --dry-run --secure-boot --sign-key /etc/hostname "$A/vmlinuz-6.12-amd64"
+expect "--sign-cert without --secure-boot" 1 "--sign-key and --sign-cert are --secure-boot's" \
+	-- --dry-run --sign-cert /etc/hostname "$A/vmlinuz-6.12-amd64"
 # a descriptor with SMM, picked by --firmware: the machine and flash as it asks
 expect "--firmware with requires-smm: SMM on, the flash secure" 0 \
 	"in /usr/share/qemu/firmware/50-edk2-x86_64-secure.json" "-machine q35,smm=on" \
 	"driver=cfi.pflash01,property=secure,value=on" \
 	-- --dry-run --firmware /usr/share/qemu/firmware/50-edk2-x86_64-secure.json "$A/vmlinuz-6.12-amd64"
+for n in 40-edk2-x86_64-secure-enrolled 50-edk2-x86_64-secure; do
+	printf '{ "interface-types": ["uefi"], "mapping": { "device": "memory" }, "targets": [] }\n' >"$FW/$n.json"
+done
+expect "--secure-boot with every such descriptor hidden: no firmware, named" 1 \
+	"no firmware descriptor offers UEFI for x86_64 with Secure Boot and enrolled keys" \
+	-- --dry-run --secure-boot "$A/vmlinuz-6.12-amd64"
 # every descriptor for the architecture hidden by one of the same name
 for n in "$(ls /usr/share/qemu/firmware | grep aarch64)"; do
 	for f in $n; do printf '{ "interface-types": ["uefi"], "mapping": { "device": "memory" }, "targets": [] }\n' >"$FW/$f"; done
