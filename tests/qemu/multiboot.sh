@@ -196,12 +196,13 @@ xen_dom0_facts() {
 		{ echo "$name: dom0 or Xen missed the firmware's ACPI, or dom0 its console"; return 1; }
 }
 xen_x86() {
-	local series=$1 name=xen-x86_64-$1 esp
-	esp=$(xen_esp x86_64 "$name" "$XEN_X86" xen.gz vmlinuz "$series")
+	local series=$1 name=xen-x86_64-$1 rd=$WORK/initrd-x86_64.img
 	local dargs="console=hvc0 earlyprintk=xen panic=-1 efikexec.token=$RANDOM"
-	startup_nsh "$esp" "efikexec.efi --module=\"vmlinuz $dargs\" --module=initrd.img xen.gz $XEN_XARGS"
-	QEMU_DONE="EFIKEXEC-INIT: done" qemu_boot x86_64 "$name" "$esp" 2G 400 -cpu "$QEMU_X86_CPU,-smap,-smep" ||
-		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	# one command: efikexec-vm (tests/qemu/vm.sh) puts Xen, the modules and
+	# efikexec on an ESP, the CPU without SMAP/SMEP, and ends when Xen
+	# powers the machine off after dom0
+	vm_run "$name" 0 --memory 2G --timeout 400 --xen "$XEN_X86" --module "$(kernel_path x86_64 "$series")=$dargs" \
+		--module "$rd" -- "$XEN_XARGS" || { tail_log "$name"; return 1; }
 	expect_grep "$name" \
 		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x[0-9a-f]+; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high; EFI amd64 entry with boot services running \(header tags 7 and 9\)\)\)$' \
 		'^efikexec: info: boot: [0-9]+ regions verified \(XXH64\) before the entry$' \
@@ -209,11 +210,11 @@ xen_x86() {
 		"^EFIKEXEC-KERNEL: $(kernel_version_re x86_64 "$series") " || return 1
 	xen_dom0_facts "$name" "$dargs" || return 1
 	# the initrd Xen handed dom0 is the module's, byte for byte: its size
-	local rd
-	rd=$(clean_log "$name" | sed -n 's/^(XEN)  Init\. ramdisk: \([0-9a-f]*\)->\([0-9a-f]*\)$/\1 \2/p')
-	set -- $rd
-	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
-		{ echo "Xen's ramdisk [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+	local r
+	r=$(clean_log "$name" | sed -n 's/^(XEN)  Init\. ramdisk: \([0-9a-f]*\)->\([0-9a-f]*\)$/\1 \2/p')
+	set -- $r
+	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$rd")" ] ||
+		{ echo "Xen's ramdisk [$1, $2) is not the $(stat -c %s "$rd") bytes of the initrd"; return 1; }
 }
 t_xen_x86_64() { xen_x86 6.1; }
 t_xen_x86_64_6.12() { xen_x86 6.12; }
@@ -250,14 +251,12 @@ t_xen_grub_x86_64() {
 # show it loaded dom0's kernel and ramdisk from the modules' addresses the
 # plan gave, and a ramdisk of exactly the initrd's size.
 t_xen_aarch64() {
-	local name=xen-aarch64 esp
-	esp=$(xen_esp aarch64 "$name" "$ASSETS/xen/xen-4.17-arm64" xen Image)
+	local name=xen-aarch64 rd=$WORK/initrd-aarch64.img
 	local xargs="console=dtuart dom0_mem=512M"
 	local dargs="console=hvc0 earlycon=xenboot panic=-1 efikexec.token=$RANDOM"
-	startup_nsh "$esp" "efikexec.efi --module=\"Image $dargs\" --module=initrd.img xen $xargs"
-	QEMU_MACHINE=virt,acpi=off,virtualization=on QEMU_DONE="EFIKEXEC-INIT: done" \
-		qemu_boot aarch64 "$name" "$esp" 2G 400 ||
-		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	# one command: efikexec-vm, the machine at EL2 without ACPI
+	vm_run "$name" 0 --memory 2G --timeout 400 --xen "$ASSETS/xen/xen-4.17-arm64" \
+		--module "$(kernel_path aarch64 6.1)=$dargs" --module "$rd" -- "$xargs" || { tail_log "$name"; return 1; }
 	local k r
 	k=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment [0-9]* initrd *\[0x0*\([0-9a-f]*\),.*/\1/p')
 	[ -n "$k" ] || { echo "no modules segment in the plan"; tail_log "$name"; return 1; }
@@ -267,10 +266,12 @@ t_xen_aarch64() {
 		'^\(XEN\) Loading ramdisk from boot module @ [0-9a-f]+$' \
 		"^EFIKEXEC-KERNEL: $(kernel_version_re aarch64 6.1) "
 	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" 'EFIKEXEC-HYPERVISOR: xen' 'EFIKEXEC-INIT: done'
+	grep -q "^efikexec-vm: dom0 powered off and Xen halted the machine;" "$LOGDIR/$name.vm" ||
+		{ tail -n 3 "$LOGDIR/$name.vm"; return 1; }
 	r=$(clean_log "$name" | sed -n 's/^(XEN) Loading d0 initrd from [0-9a-f]* to 0x\([0-9a-f]*\)-0x\([0-9a-f]*\)$/\1 \2/p')
 	set -- $r
-	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$esp/initrd.img")" ] ||
-		{ echo "Xen's dom0 initrd [$1, $2) is not the $(stat -c %s "$esp/initrd.img") bytes of initrd.img"; return 1; }
+	[ "$((16#$2 - 16#$1))" = "$(stat -c %s "$rd")" ] ||
+		{ echo "Xen's dom0 initrd [$1, $2) is not the $(stat -c %s "$rd") bytes of the initrd"; return 1; }
 }
 
 # Xen on arm64 is an EFI application too (Debian's `xen` is a PE file with

@@ -54,7 +54,8 @@ vm_boot() {
 		last=$t
 	done
 }
-t_vm_efikexec_aarch64() { vm_boot aarch64 efikexec; }
+# (efikexec through efikexec-vm on arm64: the Xen and Secure Boot tests;
+# on x86_64: make demo)
 t_vm_stub_x86_64() { vm_boot x86_64 stub; }
 t_vm_stub_aarch64() { vm_boot aarch64 stub; }
 
@@ -137,26 +138,5 @@ t_vm_net_x86_64() {
 		{ tail -n 4 "$LOGDIR/$name.vm"; return 1; }
 }
 
-# --xen: Debian's Xen 4.17 with dom0's kernel and initrd as --module files,
-# through efikexec (x86_64: Multiboot2, the CPU without SMAP and SMEP under
-# TCG; arm64: EL2, the device tree); dom0 powers off, Xen halts the
-# machine (or powers it off), efikexec-vm stops it: status 0.
-vm_xen() {
-	local arch=$1 name=vm-xen-$1 dargs xargs xen kernel
-	dargs="console=hvc0 panic=-1 efikexec.entry=xen"
-	if [ "$arch" = x86_64 ]; then
-		xen=$ASSETS/xen/xen-4.17-amd64.gz kernel=$ASSETS/vmlinuz-6.1-amd64
-		xargs="console=com1 com1=115200,8n1 dom0_mem=512M no-real-mode edd=off"
-	else
-		xen=$ASSETS/xen/xen-4.17-arm64 kernel=$(kernel_path aarch64 6.1)
-		xargs="console=dtuart dom0_mem=512M"
-	fi
-	vm_run "$name" 0 --memory 2G --timeout 400 --xen "$xen" --module "$kernel=$dargs" \
-		--module "$WORK/initrd-$arch.img" -- "$xargs" || return 1
-	expect_line "$name" "EFIKEXEC-CMDLINE: $dargs" "EFIKEXEC-INIT: done"
-	# x86_64's Xen powers the machine off (ACPI S5); arm64's halts it
-	grep -Eq "^efikexec-vm: (the guest powered off|dom0 powered off and Xen halted the machine);" "$LOGDIR/$name.vm" ||
-		{ tail -n 4 "$LOGDIR/$name.vm"; return 1; }
-}
-t_vm_xen_x86_64() { vm_xen x86_64; }
-t_vm_xen_aarch64() { vm_xen aarch64; }
+# --xen: the Xen tests boot through efikexec-vm (tests/qemu/multiboot.sh,
+# t_xen_x86_64, t_xen_x86_64_6.12, t_xen_aarch64).
