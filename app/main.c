@@ -37,19 +37,6 @@ static const char version_mark[] __attribute__((used)) = "\n#### efikexec-versio
 
 _Static_assert(OPT_MAX_INITRDS <= EFIKEXEC_MAX_INITRDS, "every --initrd fits a request");
 
-/* A formatted line through efikexec's log. */
-static void note(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
-static void note(int level, const char *subsys, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	rt_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	efikexec_log(level, subsys, line);
-}
-
 /* EFI_LOAD_FILE2_PROTOCOL: LoadFile(this, path, boot_policy, size, buf) */
 typedef struct lf2 {
 	EFI_STATUS(EFIAPI *LoadFile)(struct lf2 *self, EFI_DEVICE_PATH *path, BOOLEAN boot_policy, UINTN *size,
@@ -87,23 +74,23 @@ static bool read_parent_initrd(EFI_SYSTEM_TABLE *systab, void **buf, uint64_t *s
 	s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, NULL);
 	if (s != EFI_BUFFER_TOO_SMALL || !n) {
 		if (s != EFI_SUCCESS || n)
-			note(EFIKEXEC_LOG_WARN, "initrd", "the parent's LoadFile2 initrd gave no size: %s",
+			say(EFIKEXEC_LOG_WARN, "initrd", "the parent's LoadFile2 initrd gave no size: %s",
 			     efikexec_status_name(s));
 		return false;
 	}
 	if ((s = b->AllocatePool(EfiLoaderData, n, buf)) != EFI_SUCCESS) {
-		note(EFIKEXEC_LOG_ERROR, "initrd", "no memory for the parent's initrd of %llu bytes: %s",
+		say(EFIKEXEC_LOG_ERROR, "initrd", "no memory for the parent's initrd of %llu bytes: %s",
 		     (unsigned long long)n, efikexec_status_name(s));
 		return false;
 	}
 	if ((s = lf->LoadFile(lf, (EFI_DEVICE_PATH *)&path, FALSE, &n, *buf)) != EFI_SUCCESS) {
-		note(EFIKEXEC_LOG_ERROR, "initrd", "the parent's LoadFile2 initrd: %s", efikexec_status_name(s));
+		say(EFIKEXEC_LOG_ERROR, "initrd", "the parent's LoadFile2 initrd: %s", efikexec_status_name(s));
 		b->FreePool(*buf);
 		*buf = NULL;
 		return false;
 	}
 	*size = n;
-	note(EFIKEXEC_LOG_INFO, "initrd", "the parent loader's initrd (LoadFile2), %llu bytes, comes first",
+	say(EFIKEXEC_LOG_INFO, "initrd", "the parent loader's initrd (LoadFile2), %llu bytes, comes first",
 	     (unsigned long long)n);
 	return true;
 }

@@ -192,9 +192,9 @@ EFI_HANDLE find_xbootldr(void)
 	const EFI_DEVICE_PATH *path;
 	const uint8_t *hd = hd_node(part[BLS_ESP], &path);
 	uint8_t prefix[512], want[16];
-	uint64_t tried[3], alt = 0;
+	uint64_t alt = 0;
 	char why[160];
-	size_t plen, ntried = 0;
+	size_t plen;
 	EFI_DEVICE_PATH *rest;
 	EFI_HANDLE disk, found = NULL, *h = NULL;
 	EFI_BLOCK_IO *bio;
@@ -214,14 +214,10 @@ EFI_HANDLE find_xbootldr(void)
 		return NULL;
 	if (bio->Media->BlockSize < 512 || bio->Media->BlockSize > 4096)
 		return NULL;
-	for (int copy = 0; copy < 3 && have < 0; copy++) {
-		uint64_t lba = copy == 0 ? 1 : copy == 1 ? alt : bio->Media->LastBlock, next;
-		bool again = lba < 1 || lba > bio->Media->LastBlock;
-		for (size_t i = 0; i < ntried; i++)
-			again |= tried[i] == lba;
-		if (again)
+	for (unsigned copy = 0; copy < 3 && have < 0; copy++) {
+		uint64_t lba = gpt_copy_lba(copy, alt, bio->Media->LastBlock), next;
+		if (!lba)
 			continue;
-		tried[ntried++] = lba;
 		have = gpt_copy(bio, lba, want, &next, why, sizeof(why));
 		if (copy == 0)
 			alt = next;

@@ -74,7 +74,6 @@ extern char conf_url[URL_MAX];         /* netbooted: the efikexec.conf read */
 /* a folder's files, one call each (each_file) */
 typedef void (*dir_fn)(enum bls_part p, const char *dir, const char *name);
 
-void say(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
 void config_warn(void *ctx, const char *file, unsigned line, const char *text);
 CHAR16 *wide(const char *s, CHAR16 *buf, size_t units);
 EFI_STATUS set_var(const char *name, EFI_GUID *g, UINT32 attrs, const char *value);

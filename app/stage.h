@@ -17,6 +17,9 @@
 
 #include "../lib/bls.h"
 
+/* A formatted line through efikexec's log (app/stage.c), for all of app/. */
+void say(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
+
 /* The counter value at efi_main's start (LoaderTimeInitUSec). */
 void stage_mark_start(void);
 

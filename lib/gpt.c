@@ -90,6 +90,15 @@ uint64_t gpt_alternate(const uint8_t *block, size_t bsz)
 	return rd64(block + 32);
 }
 
+uint64_t gpt_copy_lba(unsigned copy, uint64_t alt, uint64_t last)
+{
+	uint64_t lba = copy == 0 ? 1 : copy == 1 ? alt : last;
+
+	if (copy > 2 || lba < 1 || lba > last || (copy && lba == 1) || (copy == 2 && (lba == alt || last == UINT64_MAX)))
+		return 0;
+	return lba;
+}
+
 bool gpt_entries(const struct gpt_header *h, const uint8_t *buf, size_t len, char *why, size_t whylen)
 {
 	size_t bytes = (size_t)h->count * h->entry_size;

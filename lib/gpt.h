@@ -44,6 +44,13 @@ bool gpt_header(const uint8_t *block, size_t bsz, uint64_t lba, struct gpt_heade
  * found there is checked as any other. */
 uint64_t gpt_alternate(const uint8_t *block, size_t bsz);
 
+/* Where copy `copy` (0, 1, 2) of a disk's GPT is looked for, in
+ * systemd-boot's order (find_gpt_partition): LBA 1, then `alt` (the
+ * primary's gpt_alternate), then the disk's last block `last`
+ * (UINT64_MAX: unknown). 0: nothing to look at there (no such block, or
+ * one an earlier copy was read from). */
+uint64_t gpt_copy_lba(unsigned copy, uint64_t alt, uint64_t last);
+
 /* The entry array's CRC32 over its count x entry size bytes in buf. */
 bool gpt_entries(const struct gpt_header *h, const uint8_t *buf, size_t len, char *why, size_t whylen);
 

@@ -487,6 +487,16 @@ TEST(gpt_checks)
 	CHECK_EQ_U64(gpt_alternate(hdr, 512), 81919);
 	CHECK_EQ_U64(gpt_alternate(ents, 512), 0);   /* not "EFI PART" */
 	CHECK_EQ_U64(gpt_alternate(hdr, 91), 0);     /* shorter than a header */
+	/* the copies' order: LBA 1, the alternate, the last block, none twice */
+	CHECK_EQ_U64(gpt_copy_lba(0, 81919, 81919), 1);
+	CHECK_EQ_U64(gpt_copy_lba(1, 81919, 81919), 81919);
+	CHECK_EQ_U64(gpt_copy_lba(2, 81919, 81919), 0);  /* read as the alternate already */
+	CHECK_EQ_U64(gpt_copy_lba(1, 0, 81919), 0);      /* no alternate known */
+	CHECK_EQ_U64(gpt_copy_lba(2, 0, 81919), 81919);
+	CHECK_EQ_U64(gpt_copy_lba(1, 90000, 81919), 0);  /* past the disk's end */
+	CHECK_EQ_U64(gpt_copy_lba(1, 1, 81919), 0);      /* the primary again */
+	CHECK_EQ_U64(gpt_copy_lba(2, 5, UINT64_MAX), 0); /* the disk's size unknown */
+	CHECK_EQ_U64(gpt_copy_lba(3, 5, 81919), 0);
 	hdr[20] = 0;
 	CHECK(gpt_header(hdr, 512, 1, &h, why, sizeof(why)));
 	/* a byte of an entry changed: the array's CRC says so */

@@ -63,8 +63,7 @@ int gpt_read(const char *disk, unsigned number, struct gpt_part *p, char *why, s
 	struct gpt_entry e;
 	int fd = open(disk, O_RDONLY | O_CLOEXEC);
 	unsigned ss = 0;
-	uint64_t alt = 0, next, last = 0, tried[3];
-	size_t ntried = 0;
+	uint64_t alt = 0, next, last = UINT64_MAX;
 	off_t end;
 	bool ok = false;
 
@@ -80,14 +79,10 @@ int gpt_read(const char *disk, unsigned number, struct gpt_part *p, char *why, s
 	}
 	if ((end = lseek(fd, 0, SEEK_END)) > 0)
 		last = (uint64_t)end / ss - 1;
-	for (int copy = 0; copy < 3 && !ok; copy++) {
-		uint64_t lba = copy == 0 ? 1 : copy == 1 ? alt : last;
-		bool again = lba < 1 || (last && lba > last);
-		for (size_t i = 0; i < ntried; i++)
-			again |= tried[i] == lba;
-		if (again)
+	for (unsigned copy = 0; copy < 3 && !ok; copy++) {
+		uint64_t lba = gpt_copy_lba(copy, alt, last);
+		if (!lba)
 			continue;
-		tried[ntried++] = lba;
 		free(ents);
 		ok = gpt_copy(fd, ss, lba, &h, &ents, &next, reason, sizeof(reason));
 		if (copy == 0)

@@ -11,16 +11,22 @@ const char default_loader_conf[] = "# efikexec's menu (efikexec.conf(5)): how lo
 
 struct install_opt opt = { .tries = -1 };
 
+/* One line on stderr: the program's name, prefix, the text. */
+static void line(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, PROG ": %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	line("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
@@ -29,11 +35,9 @@ void warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, PROG ": warning: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	line("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* A failure put into why[0, len) instead of being said: for what a caller
