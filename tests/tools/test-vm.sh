@@ -110,6 +110,83 @@ expect "--net through the kernel's stub" 1 "the kernel's stub and a disk's loade
 	-- --dry-run --net --loader stub "$k"
 expect "--serve without --net" 1 "--serve DIR is --net's" -- --dry-run --serve "$A" "$k"
 
+# --capture: efikexec's --capture-* words, the capture kernel and the
+# initramfs efikexec-vm builds (busybox, the modules of the kernel's
+# release from a folder or a modules tree in modules.dep's order), a dump
+# disk, no -no-reboot (the crash's reset runs the capture kernel)
+k61=$A/vmlinuz-6.1-amd64
+rel=$(cat "$k61.version")
+expect "--capture --crash: the capture words, the main kernel's panic=1 and SysRq, the dump disk" 0 \
+	"initramfs for $rel: busybox $A/busybox-amd64, modules virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk efi_pstore$" \
+	'the shell runs: \\efikexec.efi --capture-kernel=\\capture-kernel --capture-initrd=\\capture-1.img --capture-append="console=ttyS0 nr_cpus=1 panic=-1" --capture-size=192M \\vmlinuz initrd=\\initrd-1.img console=ttyS0 panic=1 sysrq_always_enabled$' \
+	"-drive if=none,id=dump,format=raw,file=$W/d.vmcore -device virtio-blk-pci,drive=dump,serial=efikexec-vm-dump " \
+	-- --dry-run --capture --crash --capture-size 192M --dump "$W/d.vmcore" --busybox "$A/busybox-amd64" \
+	--modules "$A/modules-6.1-amd64" "$k61" -- console=ttyS0
+out=$("$VM" --dry-run --capture --busybox "$A/busybox-amd64" --modules "$A/modules-6.1-amd64" --dump "$W/d.vmcore" "$k61" 2>&1)
+if grep -q -- "-no-reboot" <<<"$out" || [ -e "$W/d.vmcore" ]; then
+	bad "--capture: no -no-reboot, no dump file left by a dry run" "$out"
+else
+	ok "--capture: a reset restarts the firmware; a dry run leaves no dump file"
+fi
+# a modules tree: each module after what modules.dep says it needs, .ko.xz unpacked
+T=$W/lib/modules/$rel
+mkdir -p "$T/kernel"
+for m in virtio virtio_ring virtio_pci_modern_dev virtio_pci virtio_blk efi-pstore; do
+	cp "$A/modules-6.1-amd64/$m.ko" "$T/kernel/$m.ko" 2>/dev/null || printf 'x' >"$T/kernel/$m.ko"
+	xz -f "$T/kernel/$m.ko"
+done
+cat >"$T/modules.dep" <<-DEP
+	kernel/efi-pstore.ko.xz:
+	kernel/virtio_blk.ko.xz: kernel/virtio.ko.xz kernel/virtio_ring.ko.xz
+	kernel/virtio_pci.ko.xz: kernel/virtio_pci_modern_dev.ko.xz kernel/virtio.ko.xz kernel/virtio_ring.ko.xz
+	kernel/virtio_ring.ko.xz:
+	kernel/virtio.ko.xz: kernel/virtio_ring.ko.xz
+	kernel/virtio_pci_modern_dev.ko.xz:
+DEP
+expect "--modules a tree: modules.dep's order" 0 \
+	"initramfs for $rel: .*modules virtio_ring virtio virtio_pci_modern_dev virtio_pci virtio_blk efi_pstore$" \
+	-- --dry-run --capture --busybox "$A/busybox-amd64" --modules "$T" "$k61"
+expect "--capture: modules missing, named" 0 "$rel: virtio_pci, virtio_blk, efi_pstore not found as modules \($W\); the kernel must have them built in" \
+	-- --dry-run --capture --busybox "$A/busybox-amd64" --modules "$W" "$k61"
+expect "--busybox of the other architecture" 1 "--busybox $A/busybox-arm64: not for x86_64" \
+	-- --dry-run --capture --busybox "$A/busybox-arm64" "$k61"
+if [ -x /bin/busybox ] && ! file -L /bin/busybox | grep -q static; then
+	expect "a dynamic busybox" 1 "--busybox /bin/busybox: linked dynamically" -- --dry-run --capture --busybox /bin/busybox "$k61"
+fi
+expect "--capture-kernel of the other architecture" 1 "--capture-kernel $W/Image: an aarch64 arm64 Image, not for x86_64" \
+	-- --dry-run --capture --capture-kernel "$W/Image" --capture-initrd /etc/hostname "$k61"
+expect "--crash without --crash-on and an initrd of the user's" 1 "--crash without --crash-on waits for the line of efikexec-vm's own initramfs" \
+	-- --dry-run --capture --crash "$k61" --initrd /etc/hostname
+expect "--capture through the stub" 1 "--capture: efikexec arms the capture kernel" -- --dry-run --capture --loader stub "$k61"
+expect "--dump without --capture" 1 "are --capture's" -- --dry-run --dump "$W/x" "$k61"
+expect "--crash-on: a line of the user's system, SysRq on" 0 "console=ttyS0 panic=1 sysrq_always_enabled$" \
+	-- --dry-run --capture --crash --crash-on "login:" --capture-initrd /etc/hostname "$k61" --initrd /etc/hostname -- console=ttyS0
+expect "--crash-on without --crash" 1 "--crash-on TEXT is --crash's" -- --dry-run --crash-on x "$k61"
+expect "--capture-size that is no size" 1 "--capture-size 100: a size such as 256M" -- --dry-run --capture --capture-size 100 "$k61"
+expect "--capture under Secure Boot: efikexec.conf beside the signed efikexec" 0 "efikexec, signed, is the disk's loader" \
+	-- --dry-run --capture --secure-boot --busybox "$A/busybox-amd64" --capture-initrd /etc/hostname --initrd /etc/hostname "$k61"
+# the initramfs writer against GNU cpio, and the dump's size from its ELF headers
+/usr/bin/python3 - "$VM" "$W" <<-'PY' && ok "cpio newc as GNU cpio reads it; a vmcore's end from its program headers" || bad "cpio or vmcore_end"
+	import importlib.machinery, importlib.util, struct, subprocess, sys
+	sys.dont_write_bytecode = True
+	loader = importlib.machinery.SourceFileLoader("vm", sys.argv[1])
+	spec = importlib.util.spec_from_loader("vm", loader)
+	vm = importlib.util.module_from_spec(spec)
+	loader.exec_module(vm)
+	w = sys.argv[2]
+	open(f"{w}/t.cpio", "wb").write(vm.cpio_newc([("bin", 0o40755, b""), ("bin/a", 0o100755, b"hello"), ("c", 0o100644, b"")]))
+	names = subprocess.run(["cpio", "-it", "--quiet"], stdin=open(f"{w}/t.cpio", "rb"), capture_output=True, text=True).stdout.split()
+	got = subprocess.run(["cpio", "-i", "--quiet", "--to-stdout", "bin/a"], stdin=open(f"{w}/t.cpio", "rb"), capture_output=True).stdout
+	assert names == ["bin", "bin/a", "c"] and got == b"hello", (names, got)
+	# an ELF core: header, two PT_LOAD, the second ending at 0x5000; then zeros
+	eh = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, 2, 0, 0, 0)
+	ph = struct.pack("<IIQQQQQQ", 1, 0, 0x1000, 0, 0, 0x2000, 0x2000, 0) + struct.pack("<IIQQQQQQ", 1, 0, 0x3000, 0, 0, 0x2000, 0x2000, 0)
+	open(f"{w}/core", "wb").write(eh + ph + b"\0" * 0x8000)
+	assert vm.vmcore_end(f"{w}/core") == 0x5000
+	open(f"{w}/nocore", "wb").write(b"\0" * 4096)
+	assert vm.vmcore_end(f"{w}/nocore") is None
+PY
+
 # the firmware, as the descriptors say: one of the test's own, named
 # first, is taken; one of the same name as a system one hides it
 cat >"$FW/10-test-x86_64.json" <<-JSON
