@@ -28,16 +28,29 @@ vm_run() {
 # from the kernel file (arm64: Debian's gzip'd vmlinuz as it is), --time's
 # four stages seen in order.
 vm_boot() {
-	local arch=$1 loader=$2 name=vm-$2-$1 token args con out
+	local arch=$1 loader=$2 name=vm-$2-$1 token args con out from=()
 	token=$RANDOM$RANDOM
 	con=$(console_of "$arch")
 	extra_initrd "$WORK/extra-$name.img" token "$token"
 	args="console=$con efikexec.test=\"a b\" panic=-1"
-	vm_run "$name" 0 --loader "$loader" --timeout 240 --time "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
+	# the arm64 peers as deps.sh unpacked them (this host is x86_64)
+	if [ "$arch" = aarch64 ]; then
+		case $loader in
+		systemd-boot) from=(--loader-from "$BUILD/sysroot-arm64/usr/lib/systemd/boot/efi/systemd-bootaa64.efi") ;;
+		grub) from=(--loader-from "$ASSETS/grub-arm64/usr/lib/grub/arm64-efi") ;;
+		esac
+	fi
+	vm_run "$name" 0 --loader "$loader" "${from[@]}" --timeout 240 --time "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
 		--initrd "$WORK/initrd-$arch.img" --initrd "$WORK/extra-$name.img" -- "$args" || return 1
-	# the stub keeps the shell's program path and its initrd= words
+	# the stub keeps the shell's program path and its initrd= words;
+	# systemd-boot names the initrds with initrd= words; GRUB adds
+	# BOOT_IMAGE= and quotes an argument with a space whole
 	local want=$args
-	[ "$loader" = stub ] && want="\\linux.efi initrd=\\initrd-1.img initrd=\\initrd-2.img $args"
+	case $loader in
+	stub) want="\\linux.efi initrd=\\initrd-1.img initrd=\\initrd-2.img $args" ;;
+	systemd-boot) want="initrd=\\initrd-1.img initrd=\\initrd-2.img $args" ;;
+	grub) want="BOOT_IMAGE=/vmlinuz console=$con \"efikexec.test=a b\" panic=-1" ;;
+	esac
 	expect_line "$name" "EFIKEXEC-CMDLINE: $want" "EFIKEXEC-EXTRA: token $token" "EFIKEXEC-EFI: yes" \
 		"EFIKEXEC-INIT: done"
 	expect_grep "$name" "^EFIKEXEC-KERNEL: $(kernel_version_re "$arch" 6.12) "
@@ -58,6 +71,10 @@ vm_boot() {
 # on x86_64: make demo)
 t_vm_stub_x86_64() { vm_boot x86_64 stub; }
 t_vm_stub_aarch64() { vm_boot aarch64 stub; }
+# --loader systemd-boot and grub: the same kernel, initrds and command
+# line through Debian's systemd-boot and GRUB (grub-mkstandalone)
+t_vm_sdboot_x86_64() { vm_boot x86_64 systemd-boot; }
+t_vm_grub_aarch64() { vm_boot aarch64 grub; }
 
 # --tpm: the guest has a TPM whose PCRs the firmware extended; the state
 # kept in --tpm-state; a kernel that finds no init panics: status 2.

@@ -96,6 +96,25 @@ else
 	bad "no QEMU: status $rc" "$out"
 fi
 
+# --loader systemd-boot and grub: the loader on the ESP, one entry with
+# the kernel, its initrds and command line (GRUB's words quoted for its
+# parser)
+expect "--loader systemd-boot: Debian's systemd-boot, a Type #1 entry" 0 \
+	'the shell runs: \\EFI\\systemd-boot\\systemd-bootx64.efi \(from /usr/lib/systemd/boot/efi/systemd-bootx64.efi; the entry linux /vmlinuz; initrd /initrd-1.img; options console=ttyS0 a="b c"\)$' \
+	-- --dry-run --loader systemd-boot "$A/vmlinuz-6.12-amd64" --initrd /etc/hostname -- 'console=ttyS0 a="b c"'
+expect "--loader grub: GRUB built by grub-mkstandalone, one menuentry" 0 \
+	"the shell runs: \\\\EFI\\\\grub\\\\grubx64.efi \(from /usr/lib/grub/x86_64-efi; the entry linux /vmlinuz 'console=ttyS0' 'a=b c' 'd'\\\\''e'; initrd /initrd-1.img\)$" \
+	-- --dry-run --loader grub "$A/vmlinuz-6.12-amd64" --initrd /etc/hostname -- "console=ttyS0 a=\"b c\" d'e"
+expect "--loader grub for arm64 without GRUB's arm64 modules" 1 "--loader grub: no GRUB modules for aarch64 in $W" \
+	-- --dry-run --loader grub --loader-from "$W" "$W/Image"
+expect "--loader-from that is no EFI application" 1 "--loader-from /etc/hostname: not an EFI application|/etc/hostname: not a kernel" \
+	-- --dry-run --loader systemd-boot --loader-from /etc/hostname "$A/vmlinuz-6.12-amd64"
+expect "--loader systemd-boot with an ELF kernel" 1 "an ELF kernel without an EFI stub: systemd-boot starts only EFI images" \
+	-- --dry-run --loader systemd-boot --loader-from "$BUILD/aarch64/efikexec.efi" "$W/vmlinux-arm64"
+expect "--loader grub with --secure-boot" 1 "GRUB verifies kernels through shim" -- --dry-run --loader grub --secure-boot "$A/vmlinuz-6.12-amd64"
+expect "--loader-from with efikexec" 1 "--loader-from is --loader systemd-boot's or grub's" \
+	-- --dry-run --loader-from /etc/hostname "$A/vmlinuz-6.12-amd64"
+
 # --net: the files by URL, each pinned; --serve DIR: the files must lie in it
 k=$A/vmlinuz-6.12-amd64
 expect "--net: kernel and initrd by URL, pinned, a NIC on the user network" 0 \
