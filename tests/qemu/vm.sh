@@ -29,6 +29,7 @@ vm_run() {
 # four stages seen in order.
 vm_boot() {
 	local arch=$1 loader=$2 name=vm-$2-$1 token args con out from=()
+	shift 2 # the rest: more efikexec-vm options
 	token=$RANDOM$RANDOM
 	con=$(console_of "$arch")
 	extra_initrd "$WORK/extra-$name.img" token "$token"
@@ -40,7 +41,7 @@ vm_boot() {
 		grub) from=(--loader-from "$ASSETS/grub-arm64/usr/lib/grub/arm64-efi") ;;
 		esac
 	fi
-	vm_run "$name" 0 --loader "$loader" "${from[@]}" --timeout 240 --time "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
+	vm_run "$name" 0 --loader "$loader" "${from[@]}" "$@" --timeout 240 --time "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
 		--initrd "$WORK/initrd-$arch.img" --initrd "$WORK/extra-$name.img" -- "$args" || return 1
 	# the stub keeps the shell's program path and its initrd= words;
 	# systemd-boot names the initrds with initrd= words; GRUB adds
@@ -74,20 +75,35 @@ t_vm_stub_aarch64() { vm_boot aarch64 stub; }
 # --loader systemd-boot and grub: the same kernel, initrds and command
 # line through Debian's systemd-boot and GRUB (grub-mkstandalone)
 t_vm_sdboot_x86_64() { vm_boot x86_64 systemd-boot; }
-t_vm_grub_aarch64() { vm_boot aarch64 grub; }
+t_vm_grub_aarch64() {
+	vm_boot aarch64 grub --pcrs || return 1
+	# --pcrs on arm64: GRUB's measurements (PCR 8, 9) in a log that replays
+	grep -q "^efikexec-vm: the event log: [0-9]* events, [0-9]* bytes (at 0x[0-9a-f]*); replayed, it gives PCR 4, 9, 11, 12 as the TPM has them$" \
+		"$LOGDIR/vm-grub-aarch64.vm" || { grep "PCR\|event log" "$LOGDIR/vm-grub-aarch64.vm"; return 1; }
+}
 
 # --tpm: the guest has a TPM whose PCRs the firmware extended; the state
-# kept in --tpm-state; a kernel that finds no init panics: status 2.
+# kept in --tpm-state; --pcrs prints at the end the PCRs the guest itself
+# read, and the event log of the length the guest's kernel has, replayed to
+# them; a kernel that finds no init panics: status 2.
 t_vm_tpm_panic_x86_64() {
-	local name=vm-tpm-panic-x86_64 st=$WORK/vm-tpm-state
+	local name=vm-tpm-panic-x86_64 st=$WORK/vm-tpm-state p v
 	rm -rf "$st"
-	vm_run "$name" 0 --tpm-state "$st" --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" \
+	vm_run "$name" 0 --tpm-state "$st" --pcrs --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" \
 		--initrd "$WORK/initrd-x86_64.img" -- console=ttyS0 efikexec.trust=1 panic=-1 || return 1
 	expect_grep "$name" "^EFIKEXEC-PCR: 4 [0-9A-Fa-f]{64}$" "^EFIKEXEC-TPMLOG-SIZE: [1-9][0-9]*$"
 	if grep -qx "EFIKEXEC-PCR: 4 0000000000000000000000000000000000000000000000000000000000000000" < <(clean_log "$name"); then
 		echo "PCR 4 was never extended"
 		return 1
 	fi
+	for p in 4 9; do
+		v=$(clean_log "$name" | sed -n "s/^EFIKEXEC-PCR: $p //p" | tr A-F a-f)
+		grep -qx "efikexec-vm: PCR  $p sha256 $v" "$LOGDIR/$name.vm" ||
+			{ echo "--pcrs: PCR $p not as the guest read it ($v)"; grep PCR "$LOGDIR/$name.vm"; return 1; }
+	done
+	v=$(clean_log "$name" | sed -n 's/^EFIKEXEC-TPMLOG-SIZE: //p')
+	grep -q "^efikexec-vm: the event log: [0-9]* events, $v bytes (at 0x[0-9a-f]*); replayed, it gives PCR 4, 9, 11, 12 as the TPM has them$" \
+		"$LOGDIR/$name.vm" || { echo "--pcrs: no event log of $v bytes that replays"; grep "event log" "$LOGDIR/$name.vm"; return 1; }
 	[ -n "$(ls "$st")" ] || { echo "--tpm-state $st is empty"; return 1; }
 	vm_run "$name-panic" 2 --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" -- console=ttyS0 rdinit=/none init=/none || return 1
 	grep -q "^efikexec-vm: the guest's kernel panicked" "$LOGDIR/$name-panic.vm" ||

@@ -205,6 +205,45 @@ expect "--capture under Secure Boot: efikexec.conf beside the signed efikexec" 0
 	open(f"{w}/nocore", "wb").write(b"\0" * 4096)
 	assert vm.vmcore_end(f"{w}/nocore") is None
 PY
+# --pcrs: a crypto-agile event log found in memory and replayed; the PCRs
+# read from a real swtpm through its control channel, after an extend
+/usr/bin/python3 - "$VM" "$W" <<-'PY' && ok "--pcrs: an event log found and replayed; PCRs read from swtpm as extended" || bad "--pcrs's reading"
+	import hashlib, importlib.machinery, importlib.util, os, struct, subprocess, sys, time
+	sys.dont_write_bytecode = True
+	loader = importlib.machinery.SourceFileLoader("vm", sys.argv[1])
+	spec = importlib.util.spec_from_loader("vm", loader)
+	vm = importlib.util.module_from_spec(spec)
+	loader.exec_module(vm)
+	w = sys.argv[2]
+	# the Spec ID event (SHA-1 format), two algorithms; then events for PCR 4 and 9, one EV_NO_ACTION
+	specdata = vm.SPEC_ID + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, 2) + struct.pack("<HHHH", 4, 20, 11, 32) + b"\0"
+	log = struct.pack("<II", 0, 3) + bytes(20) + struct.pack("<I", len(specdata)) + specdata
+	d4, d9 = hashlib.sha256(b"kernel").digest(), hashlib.sha256(b"initrd").digest()
+	def ev(pcr, etype, d256, data):
+	    return struct.pack("<III", pcr, etype, 2) + struct.pack("<H", 4) + bytes(20) + struct.pack("<H", 11) + d256 + struct.pack("<I", len(data)) + data
+	body = ev(4, 0x80000003, d4, b"x" * 10) + ev(9, 0xD, d9, b"y") + ev(4, 3, bytes(32), b"")
+	mem = b"\xff" * 4096 + log + body + b"\0" * 64
+	open(f"{w}/ram", "wb").write(mem)
+	off, events, nbytes, replay = vm.find_event_log(f"{w}/ram")
+	assert (off, events, nbytes) == (4096, 4, len(log + body)), (off, events, nbytes)
+	assert replay[4] == hashlib.sha256(bytes(32) + d4).hexdigest() and replay[9] == hashlib.sha256(bytes(32) + d9).hexdigest()
+	os.makedirs(f"{w}/tpm", exist_ok=True)
+	sw = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={w}/tpm", "--ctrl", f"type=unixio,path={w}/ctl",
+	                       "--flags", "not-need-init,startup-clear"],
+	                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+	try:
+	    for _ in range(100):
+	        if os.path.exists(f"{w}/ctl"):
+	            break
+	        time.sleep(0.05)
+	    # TPM2_PCR_Extend (0x182) of PCR 9, password session, one SHA-256 digest
+	    auth = struct.pack(">IHBH", 0x40000009, 0, 0, 0)
+	    vm.tpm_command(f"{w}/ctl", struct.pack(">II", 9, len(auth)) + auth + struct.pack(">IH", 1, 11) + d9, 0x182, tag=0x8002)
+	    pcrs = vm.read_pcrs(f"{w}/ctl")
+	    assert pcrs[9] == replay[9] and pcrs[4] == "0" * 64, pcrs
+	finally:
+	    sw.kill()
+PY
 
 # the firmware, as the descriptors say: one of the test's own, named
 # first, is taken; one of the same name as a system one hides it
