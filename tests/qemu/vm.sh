@@ -208,16 +208,25 @@ t_vm_capture_aarch64() {
 
 # --net: the kernel and initrd from a server on 127.0.0.1 that efikexec-vm
 # starts, by URL, each pinned to its SHA-256; efikexec fetches and checks
-# them, the kernel boots with the same command line.
-t_vm_net_x86_64() {
-	local name=vm-net-x86_64 args="console=ttyS0 efikexec.entry=net panic=-1"
-	vm_run "$name" 0 --net --timeout 240 "$ASSETS/vmlinuz-6.12-amd64" --initrd "$WORK/initrd-x86_64.img" -- "$args" ||
-		return 1
+# them, the kernel boots with the same command line. With --secure-boot
+# (x86_64) the server serves a signed copy of the kernel, pinned to its
+# bytes, and efikexec, the disk's loader, boots an entry of URLs.
+vm_net() {
+	local arch=$1 name=vm-net-$1 args
+	shift
+	args="console=$(console_of "$arch") efikexec.entry=net efikexec.trust=1 panic=-1"
+	vm_run "$name" 0 --net "$@" --timeout 240 "$ASSETS/vmlinuz-6.12-$(deb_arch "$arch")" \
+		--initrd "$WORK/initrd-$arch.img" -- "$args" || return 1
 	expect_grep "$name" "net: http://10.0.2.2:[0-9]+/vmlinuz: SHA-256 matches the pin" \
 		"net: http://10.0.2.2:[0-9]+/initrd-1.img: SHA-256 matches the pin"
 	expect_line "$name" "EFIKEXEC-CMDLINE: $args" "EFIKEXEC-INIT: done"
 	grep -q "^efikexec-vm: the server on 127.0.0.1:[0-9]* answered [1-9][0-9]* requests" "$LOGDIR/$name.vm" ||
 		{ tail -n 4 "$LOGDIR/$name.vm"; return 1; }
+}
+t_vm_net_aarch64() { vm_net aarch64; }
+t_vm_net_x86_64() {
+	vm_net x86_64 --secure-boot || return 1
+	expect_line vm-net-x86_64 "EFIKEXEC-SB: secureboot: Secure boot enabled"
 }
 
 # --xen: the Xen tests boot through efikexec-vm (tests/qemu/multiboot.sh,

@@ -128,6 +128,16 @@ expect "--serve DIR with a file outside it" 1 "/etc/hostname: not in --serve $A,
 expect "--net through the kernel's stub" 1 "the kernel's stub and a disk's loader read no URLs" \
 	-- --dry-run --net --loader stub "$k"
 expect "--serve without --net" 1 "--serve DIR is --net's" -- --dry-run --serve "$A" "$k"
+expect "--net --secure-boot: a signed copy served, the entry's URLs pinned to it" 0 \
+	"the entry linux http://10.0.2.2:[0-9]+/vmlinuz#sha256=[0-9a-f]{64}; initrd http://10.0.2.2:[0-9]+/initrd-1.img#sha256=$(sha256sum </etc/hostname | cut -c1-64); options console=ttyS0$" \
+	-- --dry-run --net --secure-boot "$k" --initrd /etc/hostname -- console=ttyS0
+if grep -q "vmlinuz#sha256=$(sha256sum <"$k" | cut -c1-64)" <<<"$("$VM" --dry-run --net --secure-boot "$k" 2>&1)"; then
+	bad "--net --secure-boot: the kernel pinned as it is, not as signed"
+else
+	ok "--net --secure-boot: the pin is the signed copy's"
+fi
+expect "--net --secure-boot --serve DIR with a kernel not signed with the key" 1 \
+	"not signed with .*, and --serve serves it as it is" -- --dry-run --net --secure-boot --serve "$A" "$k"
 
 # --capture: efikexec's --capture-* words, the capture kernel and the
 # initramfs efikexec-vm builds (busybox, the modules of the kernel's
