@@ -339,12 +339,14 @@ $(DIST)/efikexec.pc: tools/efikexec.pc.in Makefile
 DIST_FILES := $(foreach a,$(ARCHES),$(BUILD)/$(a)/efikexec.efi) $(BUILD)/$(DIST_ARCH)/libefikexec.a \
 	$(DIST)/efikexec-install $(DIST)/efikexec-plan $(DIST)/efikexec.pc
 dist-build: $(DIST_FILES)
-dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook tools/efikexec-vm include/efikexec.h
+VM_MODULES := $(wildcard tools/efikexec_vm/*.py)
+dist: $(DIST_FILES) $(MANPAGES) tools/kernel-hook tools/efikexec-vm $(VM_MODULES) include/efikexec.h
 	# both applications: this machine's, and the other one efikexec-vm
 	# boots the other architecture's kernels with
 	for a in $(ARCHES); do install -D -m 0644 $(BUILD)/$$a/efikexec.efi \
 		$(DESTDIR)/usr/lib/efikexec/efikexec$$(case $$a in x86_64) echo x64 ;; aarch64) echo aa64 ;; esac).efi; done
 	install -D -m 0755 tools/efikexec-vm $(DESTDIR)/usr/bin/efikexec-vm
+	for m in $(VM_MODULES); do install -D -m 0644 $$m $(DESTDIR)/usr/lib/efikexec/efikexec_vm/$${m##*/}; done
 	install -D -m 0755 $(DIST)/efikexec-install $(DESTDIR)/usr/sbin/efikexec-install
 	install -D -m 0755 $(DIST)/efikexec-plan $(DESTDIR)/usr/bin/efikexec-plan
 	install -D -m 0644 include/efikexec.h $(DESTDIR)/usr/include/efikexec.h

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 # check-size.sh - rooms sized to one job: no product file (app/ efi/ boot/
-# lib/ arch/ purgatory/ tools/ include/) above 900 lines, no function
-# above 120 lines. Prints the longest of each, then a check per rule.
+# lib/ arch/ purgatory/ tools/ include/; C, and tools/' Python) above 900
+# lines, no C function above 120 lines. Prints the longest of each, then a
+# check per rule.
 # A function is counted from the line with its name to the `}` in column
 # 0 that closes it (the house style: the body's braces at column 0).
 # Last line: "size: N passed, N failed".
@@ -13,6 +14,9 @@ import glob, re, sys
 FILE_MAX, FUNC_MAX = 900, 120
 files = sorted(f for d in ('app', 'efi', 'boot', 'lib', 'arch', 'purgatory', 'tools', 'include')
                for f in glob.glob(d + '/**/*.[ch]', recursive=True))
+# the host programs in Python: files only (a function ends where the
+# indentation does, not at a brace in column 0)
+scripts = sorted(glob.glob('tools/**/*.py', recursive=True)) + ['tools/efikexec-vm']
 sizes, funcs = [], []
 for f in files:
     lines = open(f, errors='replace').read().split('\n')
@@ -28,6 +32,8 @@ for f in files:
         elif start is not None and l.startswith('}'):
             funcs.append((i - start + 1, '%s:%d %s' % (f, start + 1, name)))
             start = None
+for f in scripts:
+    sizes.append((len(open(f, errors='replace').read().split('\n')) - 1, f))
 sizes.sort(reverse=True)
 funcs.sort(reverse=True)
 print('the longest files:', ', '.join('%s %d' % (f, n) for n, f in sizes[:5]))

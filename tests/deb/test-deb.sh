@@ -39,7 +39,7 @@ for a in amd64 arm64; do
 	fi
 	missing=$(lacks "$main" ./usr/lib/efikexec/efikexec$efi.efi ./usr/lib/efikexec/efikexecx64.efi \
 		./usr/lib/efikexec/efikexecaa64.efi ./usr/sbin/efikexec-install ./usr/bin/efikexec-plan \
-		./usr/bin/efikexec-vm ./usr/share/man/man1/efikexec-vm.1.gz \
+		./usr/bin/efikexec-vm ./usr/lib/efikexec/efikexec_vm/machine.py ./usr/share/man/man1/efikexec-vm.1.gz \
 		./usr/share/man/man1/efikexec.1.gz ./usr/share/man/man1/efikexec-plan.1.gz \
 		./usr/share/man/man5/efikexec.conf.5.gz ./usr/share/man/man8/efikexec-install.8.gz \
 		./etc/kernel/postinst.d/zz-efikexec ./etc/kernel/postrm.d/zz-efikexec \
@@ -67,6 +67,14 @@ for a in amd64 arm64; do
 	else
 		bad "$a: binaries" "$types
 $pe"
+	fi
+	# efikexec-vm as installed: its modules from ../lib/efikexec, the
+	# package's efikexec.efi of the kernel's architecture
+	out=$(/usr/bin/python3 "$W/$a/usr/bin/efikexec-vm" --dry-run --tcg "$BUILD/assets/vmlinuz-6.12-$a" 2>&1)
+	if grep -q "the shell runs: \\\\efikexec.efi \\\\vmlinuz$" <<<"$out" && [ ! -e "$W/$a/usr/lib/efikexec/efikexec_vm/__pycache__" ]; then
+		ok "$a: efikexec-vm runs as installed (its modules, the package's efikexec.efi)"
+	else
+		bad "$a: efikexec-vm as installed" "$out"
 	fi
 	# what the programs link, shared (lintian: embedded-library otherwise)
 	needed=$(readelf -d "$W/$a/usr/bin/efikexec-plan" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | sort | paste -sd' ')

@@ -195,15 +195,13 @@ expect "--capture-size that is no size" 1 "--capture-size 100: a size such as 25
 expect "--capture under Secure Boot: efikexec.conf beside the signed efikexec" 0 "efikexec, signed, is the disk's loader" \
 	-- --dry-run --capture --secure-boot --busybox "$A/busybox-amd64" --capture-initrd /etc/hostname --initrd /etc/hostname "$k61"
 # the initramfs writer against GNU cpio, and the dump's size from its ELF headers
-/usr/bin/python3 - "$VM" "$W" <<-'PY' && ok "cpio newc as GNU cpio reads it; a vmcore's end from its program headers" || bad "cpio or vmcore_end"
-	import importlib.machinery, importlib.util, struct, subprocess, sys
+/usr/bin/python3 - "$TOP/tools" "$W" <<-'PY' && ok "cpio newc as GNU cpio reads it; a vmcore's end from its program headers" || bad "cpio or vmcore_end"
+	import struct, subprocess, sys
 	sys.dont_write_bytecode = True
-	loader = importlib.machinery.SourceFileLoader("vm", sys.argv[1])
-	spec = importlib.util.spec_from_loader("vm", loader)
-	vm = importlib.util.module_from_spec(spec)
-	loader.exec_module(vm)
+	sys.path.insert(0, sys.argv[1])
+	from efikexec_vm import capture, tpm
 	w = sys.argv[2]
-	open(f"{w}/t.cpio", "wb").write(vm.cpio_newc([("bin", 0o40755, b""), ("bin/a", 0o100755, b"hello"), ("c", 0o100644, b"")]))
+	open(f"{w}/t.cpio", "wb").write(capture.cpio_newc([("bin", 0o40755, b""), ("bin/a", 0o100755, b"hello"), ("c", 0o100644, b"")]))
 	names = subprocess.run(["cpio", "-it", "--quiet"], stdin=open(f"{w}/t.cpio", "rb"), capture_output=True, text=True).stdout.split()
 	got = subprocess.run(["cpio", "-i", "--quiet", "--to-stdout", "bin/a"], stdin=open(f"{w}/t.cpio", "rb"), capture_output=True).stdout
 	assert names == ["bin", "bin/a", "c"] and got == b"hello", (names, got)
@@ -211,22 +209,20 @@ expect "--capture under Secure Boot: efikexec.conf beside the signed efikexec" 0
 	eh = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, 2, 0, 0, 0)
 	ph = struct.pack("<IIQQQQQQ", 1, 0, 0x1000, 0, 0, 0x2000, 0x2000, 0) + struct.pack("<IIQQQQQQ", 1, 0, 0x3000, 0, 0, 0x2000, 0x2000, 0)
 	open(f"{w}/core", "wb").write(eh + ph + b"\0" * 0x8000)
-	assert vm.vmcore_end(f"{w}/core") == 0x5000
+	assert capture.vmcore_end(f"{w}/core") == 0x5000
 	open(f"{w}/nocore", "wb").write(b"\0" * 4096)
-	assert vm.vmcore_end(f"{w}/nocore") is None
+	assert capture.vmcore_end(f"{w}/nocore") is None
 PY
 # --pcrs: a crypto-agile event log found in memory and replayed; the PCRs
 # read from a real swtpm through its control channel, after an extend
-/usr/bin/python3 - "$VM" "$W" <<-'PY' && ok "--pcrs: an event log found and replayed; PCRs read from swtpm as extended" || bad "--pcrs's reading"
-	import hashlib, importlib.machinery, importlib.util, os, struct, subprocess, sys, time
+/usr/bin/python3 - "$TOP/tools" "$W" <<-'PY' && ok "--pcrs: an event log found and replayed; PCRs read from swtpm as extended" || bad "--pcrs's reading"
+	import hashlib, os, struct, subprocess, sys, time
 	sys.dont_write_bytecode = True
-	loader = importlib.machinery.SourceFileLoader("vm", sys.argv[1])
-	spec = importlib.util.spec_from_loader("vm", loader)
-	vm = importlib.util.module_from_spec(spec)
-	loader.exec_module(vm)
+	sys.path.insert(0, sys.argv[1])
+	from efikexec_vm import capture, tpm
 	w = sys.argv[2]
 	# the Spec ID event (SHA-1 format), two algorithms; then events for PCR 4 and 9, one EV_NO_ACTION
-	specdata = vm.SPEC_ID + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, 2) + struct.pack("<HHHH", 4, 20, 11, 32) + b"\0"
+	specdata = tpm.SPEC_ID + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, 2) + struct.pack("<HHHH", 4, 20, 11, 32) + b"\0"
 	log = struct.pack("<II", 0, 3) + bytes(20) + struct.pack("<I", len(specdata)) + specdata
 	d4, d9 = hashlib.sha256(b"kernel").digest(), hashlib.sha256(b"initrd").digest()
 	def ev(pcr, etype, d256, data):
@@ -234,7 +230,7 @@ PY
 	body = ev(4, 0x80000003, d4, b"x" * 10) + ev(9, 0xD, d9, b"y") + ev(4, 3, bytes(32), b"")
 	mem = b"\xff" * 4096 + log + body + b"\0" * 64
 	open(f"{w}/ram", "wb").write(mem)
-	off, events, nbytes, replay = vm.find_event_log(f"{w}/ram")
+	off, events, nbytes, replay = tpm.find_event_log(f"{w}/ram")
 	assert (off, events, nbytes) == (4096, 4, len(log + body)), (off, events, nbytes)
 	assert replay[4] == hashlib.sha256(bytes(32) + d4).hexdigest() and replay[9] == hashlib.sha256(bytes(32) + d9).hexdigest()
 	os.makedirs(f"{w}/tpm", exist_ok=True)
@@ -248,8 +244,8 @@ PY
 	        time.sleep(0.05)
 	    # TPM2_PCR_Extend (0x182) of PCR 9, password session, one SHA-256 digest
 	    auth = struct.pack(">IHBH", 0x40000009, 0, 0, 0)
-	    vm.tpm_command(f"{w}/ctl", struct.pack(">II", 9, len(auth)) + auth + struct.pack(">IH", 1, 11) + d9, 0x182, tag=0x8002)
-	    pcrs = vm.read_pcrs(f"{w}/ctl")
+	    tpm.tpm_command(f"{w}/ctl", struct.pack(">II", 9, len(auth)) + auth + struct.pack(">IH", 1, 11) + d9, 0x182, tag=0x8002)
+	    pcrs = tpm.read_pcrs(f"{w}/ctl")
 	    assert pcrs[9] == replay[9] and pcrs[4] == "0" * 64, pcrs
 	finally:
 	    sw.kill()
