@@ -153,104 +153,79 @@ qemu_cmd() {
 	QEMU_CMD+=(-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 
-# count_in FILE TEXT: how many times TEXT occurs in FILE (0 when none).
-# Every helper here is called both under `set -euo pipefail` (the demos,
-# whose qemu_boot runs in the background, where errexit holds) and without
-# it (run-all.sh): a grep that finds nothing must not end the caller.
-count_in() {
-	{ grep -aoF -- "$2" "$1" || :; } | wc -l
+# fw_descriptor ARCH NAME: a QEMU firmware descriptor for a boot, printed:
+# the default firmware, or FW_CODE (and its variable store FW_VARS; an
+# x86_64 *secboot* build needs SMM), or QEMU_UBOOT (U-Boot's UEFI, loaded
+# into memory with -bios: its variables a file on the ESP)
+fw_descriptor() {
+	local arch=$1 name=$2 out=$WORK/fw-$2.json code vars feats='[]' qarch=$1
+	if [ -n "${QEMU_UBOOT:-}" ]; then
+		printf '{ "interface-types": ["uefi"], "mapping": { "device": "memory", "filename": "%s" }, "targets": [ { "architecture": "%s", "machines": ["virt-*"] } ], "features": [] }\n' \
+			"$QEMU_UBOOT" "$qarch" >"$out"
+		echo "$out"
+		return
+	fi
+	case $arch in
+	x86_64) code=${FW_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd} vars=${FW_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd} ;;
+	aarch64) code=${FW_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd} vars=${FW_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd} ;;
+	esac
+	case $code in *secboot*) feats='["requires-smm"]' ;; esac
+	printf '{ "interface-types": ["uefi"], "mapping": { "device": "flash", "executable": { "filename": "%s", "format": "raw" }, "nvram-template": { "filename": "%s", "format": "raw" } }, "targets": [ { "architecture": "%s", "machines": ["*"] } ], "features": %s }\n' \
+		"$code" "$vars" "$qarch" "$feats" >"$out"
+	echo "$out"
 }
 
 # qemu_boot ARCH NAME ESP MEM TIMEOUT [extra qemu args...]
-# Boots firmware with ESP as a FAT drive; serial log to $LOGDIR/NAME.log.
-# QEMU_MACHINE picks the aarch64 machine (default virt); with QEMU_DONE set,
-# the boot ends (status 0) when the log has that text; with QEMU_HALTED
-# set, a machine still running 5 s after the log has that text is taken
-# as halted and stopped, with the status a timeout gives (124). Returns
-# QEMU's exit status (124 on timeout).
-#
-# The serial port is a pair of FIFOs (QEMU's pipe chardev, NAME.in and
-# NAME.out): what the guest writes is copied into the log as it comes, and
-# each time the firmware's shell starts and says "Press ESC in 5 seconds to
-# skip startup.nsh or any other key to continue", one key goes the other
-# way, so startup.nsh runs at once instead of after the countdown (5 s of
-# every shell boot). One key per shell start, sent once its prompt is seen:
-# nothing else ever gets a stray key.
+# Boots firmware with ESP (a folder, a disk image, or "none") through
+# efikexec-vm (tools/efikexec-vm, efikexec-vm(1)) - the same QEMU, serial
+# console, shell countdown key and endings a user's runs have - with the
+# serial log in $LOGDIR/NAME.log and QEMU's own messages in NAME.qemu.
+# QEMU_MACHINE picks the aarch64 machine (default virt); QEMU_WARM_RESET=1:
+# a reset restarts the firmware, RAM kept (--reboot); with QEMU_DONE set the
+# boot ends (status 0) when the log has that text (--end-on); with
+# QEMU_HALTED set, a machine still running 5 s after the log has that text
+# is taken as halted and stopped, with the status a timeout gives (124;
+# --halted-on). Returns 0 when the guest ended (powered off, reset, a
+# kernel panic stopped), 124 on a timeout, 1 when QEMU or the call failed.
 qemu_boot() {
 	local arch=$1 name=$2 esp=$3 mem=$4 tmo=$5
 	shift 5
-	local log=$LOGDIR/$name.log fifo=$WORK/serial-$name
-	local rc try qpid cpid keyfd keys shells prompts done halted_at started
+	local log=$LOGDIR/$name.log rc try fw a args
+	# the soak (soak.sh) counts the boots and keeps a failed test's logs
+	[ -z "${EFIKEXEC_BOOT_LIST:-}" ] || echo "$name" >>"$EFIKEXEC_BOOT_LIST"
 	for try in 1 2; do
-		rm -f "$fifo.in" "$fifo.out"
-		mkfifo "$fifo.in" "$fifo.out"
-		qemu_cmd "$arch" "$name" "$esp" "$mem" -chardev "pipe,id=ser0,path=$fifo" -serial chardev:ser0 "$@"
-		echo "${QEMU_CMD[*]}" >"$LOGDIR/$name.cmd"
-		: >"$log"
-		rc=0 done=0 keys=0 halted_at= started=$SECONDS
-		timeout --foreground -k 5 "$tmo" "${QEMU_CMD[@]}" </dev/null >"$LOGDIR/$name.qemu" 2>&1 &
-		qpid=$!
-		cat <"$fifo.out" >"$log" &
-		cpid=$!
-		# read-write: opening never waits for QEMU, which may fail first
-		exec {keyfd}<>"$fifo.in"
-		while kill -0 "$qpid" 2>/dev/null; do
-			shells=$(count_in "$log" 'UEFI Interactive Shell')
-			prompts=$(count_in "$log" 'seconds to skip')
-			[ "$prompts" -lt "$shells" ] && shells=$prompts
-			while [ "$keys" -lt "$shells" ]; do
-				printf ' ' >&"$keyfd"
-				keys=$((keys + 1))
-			done
-			# a guest that cannot power the machine off (Xen halts it
-			# when its dom0 powers off): stopped once QEMU_DONE is logged
-			if [ -n "${QEMU_DONE:-}" ] && grep -aqF -- "$QEMU_DONE" "$log"; then
-				done=1
-				kill "$qpid" 2>/dev/null || :
-				break
-			fi
-			# a guest that halts on purpose (purgatory after a digest
-			# mismatch): still running 5 s after saying so is halted
-			if [ -n "${QEMU_HALTED:-}" ] && [ -z "$halted_at" ] && grep -aqF -- "$QEMU_HALTED" "$log"; then
-				halted_at=$SECONDS
-			fi
-			if [ -n "$halted_at" ] && [ $((SECONDS - halted_at)) -ge 5 ]; then
-				done=2
-				kill "$qpid" 2>/dev/null || :
-				break
-			fi
-			# the firmware's hang before its shell (below), seen early: a
-			# first boot that shows nothing of the firmware's arrival in
-			# QEMU_FW_DEADLINE seconds (it takes 5-30 under TCG) is not
-			# waited for to its whole timeout, and is booted once more
-			if [ "$try" = 1 ] && [ $((SECONDS - started)) -ge "${QEMU_FW_DEADLINE:-90}" ] &&
-				! grep -aq "${QEMU_READY:-UEFI Interactive Shell}" "$log"; then
-				kill "$qpid" 2>/dev/null || :
-				break
-			fi
-			sleep 0.2
-		done
-		wait "$qpid" || rc=$?
-		[ "$done" = 1 ] && rc=0
-		[ "$done" = 2 ] && rc=124
-		exec {keyfd}>&-
-		# the copy ends at the pipe's end; a QEMU that never opened it
-		# is stood in for by a writer of our own, opened and closed
-		exec {keyfd}<>"$fifo.out"
-		exec {keyfd}>&-
-		wait "$cpid"
-		rm -f "$fifo.in" "$fifo.out"
+		fw=$(fw_descriptor "$arch" "$name")
+		args=(--arch "$arch" --tcg --quiet --memory "$mem" --timeout "$tmo" --log "$log"
+			--qemu-log "$LOGDIR/$name.qemu" --firmware "$fw")
+		# fresh firmware variables for each boot (U-Boot keeps its own)
+		if [ -z "${QEMU_UBOOT:-}" ]; then
+			rm -f "$WORK/vars-$name.fd"
+			args+=(--vars "$WORK/vars-$name.fd")
+		fi
+		if [ "$esp" = none ]; then args+=(--no-disk); else args+=(--image "$esp"); fi
+		[ "${QEMU_WARM_RESET:-0}" = 1 ] && args+=(--reboot)
+		[ -n "${QEMU_DONE:-}" ] && args+=(--end-on "$QEMU_DONE")
+		[ -n "${QEMU_HALTED:-}" ] && args+=(--halted-on "$QEMU_HALTED")
+		[ -n "${QEMU_MACHINE:-}" ] && [ "$arch" = aarch64 ] && args+=("--qemu-arg=-machine $QEMU_MACHINE")
+		[ "$arch" = x86_64 ] && [ "$QEMU_X86_CPU" != "max,-cx16" ] && args+=("--qemu-arg=-cpu $QEMU_X86_CPU")
 		# Under TCG the firmware now and then hangs before its shell
 		# (seen on AAVMF, about 1 boot in 50): nothing of ours has run
-		# then, so that boot alone is tried once more, and said so.
-		# (QEMU_READY: what shows the firmware got that far, when no
-		# shell runs)
-		if [ "$try" = 1 ] && ! grep -aq "${QEMU_READY:-UEFI Interactive Shell}" "$log"; then
+		# then, so that boot alone is tried once more, and said so. A
+		# first boot that shows nothing of the firmware's arrival
+		# (QEMU_READY, default its shell's banner) in QEMU_FW_DEADLINE
+		# seconds (it takes 5-30 under TCG) is not waited for to its
+		# whole timeout.
+		[ "$try" = 1 ] && args+=(--ready "${QEMU_READY:-UEFI Interactive Shell}" --ready-within "${QEMU_FW_DEADLINE:-90}")
+		for a in "$@"; do args+=("--qemu-arg=$(printf '%q' "$a")"); done
+		echo "efikexec-vm ${args[*]}" >"$LOGDIR/$name.cmd"
+		rc=0
+		/usr/bin/python3 "$HERE/../../tools/efikexec-vm" "${args[@]}" </dev/null >"$LOGDIR/$name.vm" 2>&1 || rc=$?
+		if [ "$rc" = 6 ]; then
 			echo "qemu_boot: $name: the firmware never reached its shell; booting once more" >&2
 			cp "$log" "$LOGDIR/$name.hung.log"
 			# a swtpm ends with the QEMU that used it: a fresh one at the
 			# same socket (tests/qemu/trust.sh tpm_start)
-			local a t
+			local t
 			for a in "$@"; do
 				case $a in socket,id=chrtpm,path=*/tpm-*/sock)
 					t=${a#socket,id=chrtpm,path=}
@@ -262,8 +237,15 @@ qemu_boot() {
 			done
 			continue
 		fi
-		return $rc
+		# how the guest ended (efikexec-vm(1), EXIT STATUS): the tests
+		# read the log; a halt (--halted-on) is reported as a timeout
+		case $rc in
+		0 | 2 | 3 | 4) return 0 ;;
+		5 | 124) return 124 ;;
+		*) tail -n 5 "$LOGDIR/$name.vm" >&2; return 1 ;;
+		esac
 	done
+	return 124
 }
 
 # gpt_disk OUT ESP-DIR [XBOOTLDR-DIR]: a GPT disk image with an ESP (and an

@@ -114,7 +114,7 @@ soak_one() {
 	QEMU_READY=$ready qemu_boot x86_64 "$name" "$esp" "${mem:-1G}" 300 "${extra[@]}"
 	[ "$tpm" = tpm ] && tpm_stop "$name"
 	verdict=$(judge "$name" "$loader" "$front")
-	[ "$verdict" = OK ] && rm -f "$LOGDIR/$name.log" "$LOGDIR/$name.qemu" "$LOGDIR/$name.cmd"
+	[ "$verdict" = OK ] && rm -f "$LOGDIR/$name.log" "$LOGDIR/$name.qemu" "$LOGDIR/$name.cmd" "$LOGDIR/$name.vm"
 	rm -rf "$esp" "$WORK/soak-disk-$name.img" "$WORK/vars-$name.fd" "$WORK/tpm-$name"
 	echo "$verdict" >"$RES/${cfg//:/-}@$n"
 	echo "$name: $verdict"

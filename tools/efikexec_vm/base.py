@@ -15,6 +15,7 @@ PROG = "efikexec-vm"
 # exit statuses: how the guest ended (efikexec-vm(1), EXIT STATUS)
 EXIT_POWEROFF, EXIT_ERROR, EXIT_PANIC, EXIT_RESET, EXIT_NO_KERNEL, EXIT_QUIT = 0, 1, 2, 3, 4, 130
 EXIT_TIMEOUT = 124
+EXIT_HALTED, EXIT_NOT_READY = 5, 6
 
 ARCHES = {
     "x86_64": {"qemu": "qemu-system-x86_64", "efi": "x64", "boot": "BOOTX64.EFI", "console": "ttyS0",

@@ -36,8 +36,9 @@ def descriptor_fits(d, arch, secure_boot=False):
     if arch not in [t.get("architecture") for t in d.get("targets", [])]:
         return f"not for {arch}"
     m = d["mapping"]
-    if m.get("device") != "flash" or "executable" not in m:
-        return f"mapping device {m.get('device')!r} (only flash is used)"
+    if not (m.get("device") == "flash" and "executable" in m) and not (m.get("device") == "memory"
+                                                                        and "filename" in m):
+        return f"mapping device {m.get('device')!r} (flash and memory are used)"
     feats = d.get("features", [])
     if secure_boot and not ("secure-boot" in feats and "enrolled-keys" in feats):
         return "no Secure Boot with enrolled keys"

@@ -15,7 +15,7 @@ import termios
 import time
 import tty
 from efikexec_vm.base import (ARCHES, EXIT_ERROR, EXIT_NO_KERNEL, EXIT_PANIC, EXIT_POWEROFF, EXIT_QUIT,
-    EXIT_RESET, EXIT_TIMEOUT, parse_size, say)
+    EXIT_RESET, EXIT_TIMEOUT, EXIT_HALTED, EXIT_NOT_READY, parse_size, say)
 from efikexec_vm.capture import DUMP_SERIAL, READY_LINE, SAVED_LINE
 
 
@@ -45,14 +45,21 @@ def qemu_command(arch, fw, vars_path, drive, args, serial, tpm_sock, kvm):
             # Xen on arm64 runs at EL2, with the device tree (no ACPI)
             cmd[2] = "virt,acpi=off,virtualization=on"
     m = fw["mapping"]
-    code_fmt = m["executable"].get("format", "raw")
-    cmd += ["-drive", f"if=pflash,format={code_fmt},unit=0,readonly=on,file={m['executable']['filename']}"]
+    if m["device"] == "memory":
+        # a firmware loaded into memory (-bios), as U-Boot's UEFI is: its
+        # variables, if any, are its own business (U-Boot: a file on the ESP)
+        cmd += ["-bios", m["filename"]]
+    else:
+        code_fmt = m["executable"].get("format", "raw")
+        cmd += ["-drive", f"if=pflash,format={code_fmt},unit=0,readonly=on,file={m['executable']['filename']}"]
     if vars_path:
         vfmt = m.get("nvram-template", {}).get("format", "raw")
         cmd += ["-drive", f"if=pflash,format={vfmt},unit=1,file={vars_path}"]
     if "requires-smm" in feats:
         cmd += ["-global", "driver=cfi.pflash01,property=secure,value=on", "-global", "ICH9-LPC.disable_s3=1"]
-    cmd += ["-drive", f"if=none,id=disk0,format=raw,file={drive}", "-device", "virtio-blk-pci,drive=disk0,bootindex=0"]
+    if drive:
+        cmd += ["-drive", f"if=none,id=disk0,format=raw,file={drive}",
+                "-device", "virtio-blk-pci,drive=disk0,bootindex=0"]
     if args.capture:
         # the dump disk, which the capture kernel's initramfs finds by its serial
         cmd += ["-drive", f"if=none,id=dump,format=raw,file={args.dump}",
@@ -72,7 +79,7 @@ def qemu_command(arch, fw, vars_path, drive, args, serial, tpm_sock, kvm):
         # read and QEMU killed, so that it does not end swtpm (QEMU sends a
         # TPM emulator CMD_SHUTDOWN as it exits, and swtpm's PCRs go)
         cmd += ["-no-shutdown", "-qmp", f"unix:{os.path.join(os.path.dirname(serial), 'qmp.sock')},server=on,wait=off"]
-    if not args.capture:
+    if not (args.capture or args.reboot):
         # a reset ends the run; with --capture the crash's reset starts the
         # firmware again, RAM kept, and efikexec enters the capture kernel
         cmd.append("-no-reboot")
@@ -98,8 +105,10 @@ class Console:
     stdout without CRs and escapes, always to the log; one key to each
     shell countdown; the lines that tell the boot's stages and its end."""
 
-    def __init__(self, sock, log, terminal, quiet, crash_on=None):
+    def __init__(self, sock, log, terminal, quiet, crash_on=None, watch=None):
         self.sock, self.log, self.terminal, self.quiet = sock, log, terminal, quiet
+        # texts whose first line is an event: --end-on, --halted-on, --ready
+        self.watch = {k: v for k, v in (watch or {}).items() if v}
         self.tail, self.line = b"", b""
         self.times, self.events = {}, {}
         self.t0 = time.monotonic()
@@ -141,6 +150,9 @@ class Console:
                           ("poweroff", "reboot: Power down"), ("linux", "Linux version "),
                           ("halted", "Hardware Dom0 halted: halting machine"), ("ready", READY_LINE),
                           ("saved", SAVED_LINE)):
+            if key in text and name not in self.events:
+                self.events[name] = now
+        for name, key in self.watch.items():
             if key in text and name not in self.events:
                 self.events[name] = now
         if READY_LINE in text and "efi_pstore: no" in text:
@@ -257,7 +269,9 @@ def run_vm(cmd, serial, console_args, timeout, terminal):
             qmp = Qmp(os.path.join(os.path.dirname(serial), "qmp.sock"))
         except (OSError, ValueError) as e:
             say(f"--pcrs: no QMP connection to QEMU ({e}): the PCRs will not be read")
-    con = Console(sock, console_args["log"], terminal, console_args["quiet"], console_args.get("crash_on"))
+    con = Console(sock, console_args["log"], terminal, console_args["quiet"], console_args.get("crash_on"),
+                  console_args.get("watch"))
+    ready_within = console_args.get("ready_within")
     saved = None
     if terminal:
         saved = termios.tcgetattr(sys.stdin.fileno())
@@ -303,9 +317,15 @@ def run_vm(cmd, serial, console_args, timeout, terminal):
                     con.send_keys(out)
             con.due()
             now = time.monotonic() - con.t0
-            if "panic" in con.events and now - con.events["panic"] > 5 and not console_args.get("capture"):
-                # (with --capture the panic resets the machine, and the
-                # capture kernel runs)
+            if "end" in con.events:
+                how = "end"         # --end-on TEXT
+            elif "halt-text" in con.events and now - con.events["halt-text"] > 5:
+                how = "halt-text"   # --halted-on TEXT, and still running 5 s later
+            elif ready_within and now > ready_within and "ready" not in con.events:
+                how = "not-ready"   # --ready TEXT not seen in time
+            elif "panic" in con.events and now - con.events["panic"] > 5 and not console_args.get("reboot"):
+                # (with --capture or --reboot the panic resets the machine:
+                # the capture kernel, or whatever comes next, runs)
                 how = "panic"
             elif "halted" in con.events and now - con.events["halted"] > 2:
                 # Xen halts the machine when dom0 powers off: stopped here
@@ -351,6 +371,12 @@ def verdict(how, con):
         return EXIT_ERROR, "QEMU did not start"
     if how == "quit":
         return EXIT_QUIT, "quit (Ctrl-A X)"
+    if how == "end":
+        return EXIT_POWEROFF, "the console showed the --end-on text; stopped"
+    if how == "halt-text":
+        return EXIT_HALTED, "the guest halted (the --halted-on text, and still running 5 s later); stopped"
+    if how == "not-ready":
+        return EXIT_NOT_READY, "the --ready text did not come in time; stopped"
     if "panic" in con.events:
         return EXIT_PANIC, "the guest's kernel panicked"
     if how == "timeout":
