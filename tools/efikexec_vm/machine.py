@@ -139,6 +139,15 @@ class Console:
         for raw in (self.line + data).split(b"\n")[:-1]:
             self.lineout(raw)
         self.line = (self.line + data).split(b"\n")[-1]
+        if self.watch and self.line:
+            # a menu or a prompt draws without ending its line: the watched
+            # texts are looked for in what there is of it too
+            self.watching(ESCAPES.sub(b"", self.line[-4096:]).replace(b"\r", b"").decode("utf-8", "replace"))
+
+    def watching(self, text):
+        for name, key in self.watch.items():
+            if key in text and name not in self.events:
+                self.events[name] = time.monotonic() - self.t0
 
     def lineout(self, raw):
         text = ESCAPES.sub(b"", raw).replace(b"\r", b"").decode("utf-8", "replace")
@@ -152,9 +161,7 @@ class Console:
                           ("saved", SAVED_LINE)):
             if key in text and name not in self.events:
                 self.events[name] = now
-        for name, key in self.watch.items():
-            if key in text and name not in self.events:
-                self.events[name] = now
+        self.watching(text)
         if READY_LINE in text and "efi_pstore: no" in text:
             say("the main kernel has no efi_pstore: its crash leaves no record, and efikexec will take the "
                 "restart for a clean one (nothing captured)")
