@@ -112,7 +112,9 @@ t_vm_tpm_panic_x86_64() {
 
 # --image: a disk with efikexec as the removable-media loader and one
 # Boot Loader Specification entry, booted as it is; --timeout: a run cut
-# short says so (124); in a terminal, Ctrl-A X quits (130).
+# short says so (124); --ready-within: a firmware that never says it is
+# ready (6); in a terminal, Ctrl-A X quits (130). (--image DIR, --no-disk,
+# --reboot, --end-on and --halted-on: every boot test's qemu_boot.)
 t_vm_image_x86_64() {
 	local name=vm-image-x86_64 d=$WORK/vm-image
 	rm -rf "$d"
@@ -128,6 +130,8 @@ t_vm_image_x86_64() {
 	expect_line "$name" "EFIKEXEC-CMDLINE: console=ttyS0 efikexec.entry=vm panic=-1" "EFIKEXEC-INIT: done"
 	vm_run "$name-timeout" 124 --arch x86_64 --timeout 3 --image "$WORK/disk-$name.img" || return 1
 	grep -q "^efikexec-vm: timed out" "$LOGDIR/$name-timeout.vm" || { cat "$LOGDIR/$name-timeout.vm"; return 1; }
+	# --ready-within: a text that never comes (a hung firmware): status 6
+	vm_run "$name-ready" 6 --arch x86_64 --no-disk --ready "no such line" --ready-within 4 --timeout 60 || return 1
 	local rc=0
 	{ sleep 6; printf '\001x'; sleep 5; } |
 		script -qfec "$VM --log $LOGDIR/$name-quit.log --timeout 60 --arch x86_64 --image $WORK/disk-$name.img" \

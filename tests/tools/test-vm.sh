@@ -115,6 +115,29 @@ expect "--loader grub with --secure-boot" 1 "GRUB verifies kernels through shim"
 expect "--loader-from with efikexec" 1 "--loader-from is --loader systemd-boot's or grub's" \
 	-- --dry-run --loader-from /etc/hostname "$A/vmlinuz-6.12-amd64"
 
+# the machine as it is: a folder as the ESP, no disk, a firmware loaded
+# into memory (U-Boot), resets that restart it
+mkdir -p "$W/esp"
+expect "--image DIR: the folder as the ESP (QEMU's FAT emulation)" 0 "aarch64 the loader on the disk in" \
+	"-drive if=none,id=disk0,format=raw,file=fat:rw:$W/esp -device virtio-blk-pci,drive=disk0,bootindex=0" \
+	-- --dry-run --arch aarch64 --image "$W/esp"
+out=$("$VM" --dry-run --arch x86_64 --no-disk "--qemu-arg=-device virtio-net-pci,netdev=n0" 2>&1)
+if grep -q "x86_64 a machine with no disk in" <<<"$out" && ! grep -q "id=disk0" <<<"$out" && grep -q -- "-no-reboot" <<<"$out"; then
+	ok "--no-disk: no drive; a reset ends the run"
+else
+	bad "--no-disk" "$out"
+fi
+printf '{ "interface-types": ["uefi"], "mapping": { "device": "memory", "filename": "/usr/lib/u-boot/qemu_arm64/u-boot.bin" }, "targets": [ { "architecture": "aarch64", "machines": ["virt-*"] } ], "features": [] }\n' >"$W/uboot.json"
+out=$("$VM" --dry-run --arch aarch64 --reboot --firmware "$W/uboot.json" --image "$W/esp" 2>&1)
+if grep -q -- "-bios /usr/lib/u-boot/qemu_arm64/u-boot.bin" <<<"$out" && ! grep -q -- "if=pflash\|-no-reboot" <<<"$out"; then
+	ok "a memory mapping: -bios, no flash; --reboot: no -no-reboot"
+else
+	bad "memory mapping, --reboot" "$out"
+fi
+expect "--ready without --ready-within" 1 "--ready TEXT is --ready-within's" -- --dry-run --ready x "$A/vmlinuz-6.12-amd64"
+expect "--no-disk without --arch" 1 "--no-disk: say which machine boots it" -- --dry-run --no-disk
+expect "--image with a command line" 1 "--image and --no-disk boot the machine as it is" -- --dry-run --arch x86_64 --image "$W/esp" -- quiet
+
 # --net: the files by URL, each pinned; --serve DIR: the files must lie in it
 k=$A/vmlinuz-6.12-amd64
 expect "--net: kernel and initrd by URL, pinned, a NIC on the user network" 0 \
