@@ -64,8 +64,15 @@ def qemu_command(arch, fw, vars_path, drive, args, serial, tpm_sock, kvm):
         # the dump disk, which the capture kernel's initramfs finds by its serial
         cmd += ["-drive", f"if=none,id=dump,format=raw,file={args.dump}",
                 "-device", f"virtio-blk-pci,drive=dump,serial={DUMP_SERIAL}"]
-    # telnet: a serial break (SysRq) can be sent as IAC BREAK
-    cmd += ["-chardev", f"socket,id=ser0,path={serial},server=on,wait=on,telnet=on", "-serial", "chardev:ser0"]
+    # the serial port: a TCP server of QEMU's on 127.0.0.1 that waits for
+    # us (nothing of the firmware's output comes before); telnet, so that a
+    # serial break (SysRq) can be sent as IAC BREAK (QEMU parses telnet on
+    # a server only). TCP, not a Unix socket: the UART writes a byte at a
+    # time, and a Unix socket's send buffer counts each write's whole
+    # buffer, so it holds a few hundred bytes and QEMU's 16550 drops bytes
+    # after its retries when we are a moment late; TCP joins small writes
+    cmd += ["-chardev", f"socket,id=ser0,host=127.0.0.1,port={serial['port']},server=on,wait=on,telnet=on",
+            "-serial", "chardev:ser0"]
     if tpm_sock:
         cmd += ["-chardev", f"socket,id=chrtpm,path={tpm_sock}", "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
                 "-device", f"{a['tpm']},tpmdev=tpm0"]
@@ -78,7 +85,7 @@ def qemu_command(arch, fw, vars_path, drive, args, serial, tpm_sock, kvm):
         # the guest's power-off stops the machine, QEMU stays: the RAM is
         # read and QEMU killed, so that it does not end swtpm (QEMU sends a
         # TPM emulator CMD_SHUTDOWN as it exits, and swtpm's PCRs go)
-        cmd += ["-no-shutdown", "-qmp", f"unix:{os.path.join(os.path.dirname(serial), 'qmp.sock')},server=on,wait=off"]
+        cmd += ["-no-shutdown", "-qmp", f"unix:{os.path.join(serial['dir'], 'qmp.sock')},server=on,wait=off"]
     if not (args.capture or args.reboot):
         # a reset ends the run; with --capture the crash's reset starts the
         # firmware again, RAM kept, and efikexec enters the capture kernel
@@ -200,7 +207,7 @@ class Qmp:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         for _ in range(100):
-            # QEMU opens it after the serial port's socket, which waits for us
+            # QEMU opens it as it starts: a moment
             try:
                 self.sock.connect(path)
                 break
@@ -258,22 +265,24 @@ def run_vm(cmd, serial, console_args, timeout, terminal):
     """Runs QEMU to its end: (how, console)."""
     qlog = open(console_args["qemu_log"], "w")
     q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog, stderr=qlog)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     for _ in range(400):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            sock.connect(serial)
+            sock.connect(("127.0.0.1", serial["port"]))
             break
         except OSError:
+            sock.close()
             if q.poll() is not None:
                 return "qemu", None
             time.sleep(0.05)
     else:
         q.kill()
+        q.wait()
         return "qemu", None
     qmp = None
     if console_args.get("ram_dump"):
         try:
-            qmp = Qmp(os.path.join(os.path.dirname(serial), "qmp.sock"))
+            qmp = Qmp(os.path.join(serial["dir"], "qmp.sock"))
         except (OSError, ValueError) as e:
             say(f"--pcrs: no QMP connection to QEMU ({e}): the PCRs will not be read")
     con = Console(sock, console_args["log"], terminal, console_args["quiet"], console_args.get("crash_on"),
