@@ -108,9 +108,11 @@ x86_64_CFLAGS  := -mno-red-zone
 x86_64_CFLAGS  += -mgeneral-regs-only
 # firmware function pointers are ms_abi; call them directly
 x86_64_CFLAGS  += -DGNU_EFI_USE_MS_ABI
-# Debian's zlib and libzstd (only the objects inflate and decompression
-# pull in); they read the stack canary at %fs:0x28 (arch_init sets FS)
-x86_64_LIBS    := /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/x86_64-linux-gnu/libzstd.a
+# Debian's zlib, libzstd and liblzma (only the objects inflate and
+# decompression pull in); they read the stack canary at %fs:0x28 (arch_init
+# sets FS)
+x86_64_LIBS    := /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/x86_64-linux-gnu/libzstd.a \
+	/usr/lib/x86_64-linux-gnu/liblzma.a
 x86_64_LDFLAGS :=
 # objcopy writes the PE header
 x86_64_PE      := --target efi-app-x86_64 --subsystem=10
@@ -128,7 +130,8 @@ aarch64_CFLAGS  := -mgeneral-regs-only -I$(SYSROOT_ARM64)/usr/include
 # libfdt whole: every symbol it references must resolve against lib/ now,
 # not when a later change first calls into the part that needs it
 aarch64_LIBS    := --whole-archive $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libfdt.a --no-whole-archive \
-	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libz.a $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libzstd.a
+	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libz.a $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libzstd.a \
+	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/liblzma.a
 # GNU-EFI's aarch64 crt0 reads the PE subsystem from this symbol (10: EFI application)
 aarch64_LDFLAGS := --defsym=EFI_SUBSYSTEM=0xa
 # GNU-EFI's aarch64 crt0 carries a hand-made PE header: copy the sections raw
@@ -318,10 +321,10 @@ aarch64_TOOL_LDFLAGS := -L$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu -L$(SYSROOT
 	-Wl,-rpath-link,$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu
 x86_64_TOOL_INC :=
 aarch64_TOOL_INC := -I$(SYSROOT_ARM64)/usr/include
-x86_64_TOOL_LIBS := -lfdt -lz -lzstd
+x86_64_TOOL_LIBS := -lfdt -lz -lzstd -llzma
 # (zlib's libz.so is an absolute link to /lib, dangling in the sysroot:
 # the library by its soname)
-aarch64_TOOL_LIBS := -lfdt -l:libz.so.1 -lzstd
+aarch64_TOOL_LIBS := -lfdt -l:libz.so.1 -lzstd -l:liblzma.so.5
 TOOL_CFLAGS = -std=gnu11 $(WARN) -O2 -g -DRT_HOST_TEST -DEFIKEXEC_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 DIST := $(BUILD)/dist-$(DIST_ARCH)
 $(DIST)/efikexec-install: $(INSTALLER_SRCS) Makefile
@@ -396,7 +399,7 @@ $(BUILD)/host/%.o: %.c Makefile
 -include $(HOST_OBJS:.o=.d)
 
 $(BUILD)/host/unit: $(HOST_OBJS) $(HOST_ASM_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -o $@
 
 unit: $(BUILD)/host/unit
 	$(BUILD)/host/unit
@@ -421,7 +424,7 @@ $(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
 		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
 	$(HOST_CC) -c $(@:.o=.S) -o $@
 $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -o $@
 
 # --- the installer: efikexec-install (tools/install/) ---------------------------------
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
@@ -474,7 +477,7 @@ $(BUILD)/host-efi/purgatory.o: $(BUILD)/x86_64/purgatory.bin
 		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
 	$(HOST_CC) -c $(@:.o=.S) -o $@
 $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -llzma -o $@
 
 # --- fuzzing (libFuzzer, clang) ------------------------------------------------------
 comma := ,
@@ -510,7 +513,7 @@ $(BUILD)/fuzz/obj/%.o: %.c Makefile tests/fuzz/coverage-ignore.txt
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) Makefile tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
 	@$(if $(Q),echo "  FUZZ $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -llzma -o $@
 
 # the installer's target builds its files in (tests/fuzz/fuzz_install.c)
 $(BUILD)/fuzz/install: $(wildcard tools/install/*.c tools/install/*.h)

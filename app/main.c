@@ -235,7 +235,8 @@ static efikexec_status build(struct efikexec *r, const struct efikexec_opts *o)
 			return st;
 	}
 	if ((st = efikexec_set_verify(r, o->no_verify ? EFIKEXEC_VERIFY_OFF : o->verify_sha256 ? EFIKEXEC_VERIFY_SHA256 : EFIKEXEC_VERIFY_ON)) ||
-	    (st = efikexec_set_mem_range(r, o->mem_min, o->mem_max)))
+	    (st = efikexec_set_mem_range(r, o->mem_min, o->mem_max)) ||
+	    (o->direct_entry && (st = efikexec_set_entry(r, EFIKEXEC_ENTRY_DIRECT))))
 		return st;
 	if (o->capture_kernel) {
 		struct efikexec_capture c = {

@@ -26,6 +26,8 @@ const char options_usage[] =
 	"  --dtb=PATH        arm64: boot with this device tree, not the firmware's\n"
 	"  --mem-min=ADDR    load segments at or above ADDR (K, M, G suffixes)\n"
 	"  --mem-max=ADDR    load segments below ADDR\n"
+	"  --direct-entry    x86: decompress a bzImage in efikexec and enter its vmlinux\n"
+	"                    (KASLR from EFI_RNG_PROTOCOL), as the kernel's EFI stub does\n"
 	"\n"
 	"crash capture (a firmware-assisted dump; see efikexec(1)):\n"
 	"  --capture-kernel=PATH       arm a capture kernel alongside this boot\n"
@@ -182,6 +184,8 @@ static rt_status one_option(const char *a, struct efikexec_opts *o, bool *stop)
 		o->dry_run = true;
 	} else if (match(a, "--no-verify", &v) && !v) {
 		o->no_verify = true;
+	} else if (match(a, "--direct-entry", &v) && !v) {
+		o->direct_entry = true;
 	} else if (match(a, "--verify", &v)) {
 		if ((rs = want_value("--verify", v, true)))
 			return rs;
@@ -282,7 +286,7 @@ static rt_status kernel_and_args(const struct cmdline *cl, unsigned i, struct ef
 			if ((rs = add_path(o->initrd, &o->ninitrd, cl->arg[j].value + 7, "initrds")))
 				return rs;
 		}
-	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->nmodule || o->no_verify || o->verify_sha256 || o->dtb ||
+	} else if (o->dry_run || o->append || o->ninitrd || o->nlead_initrd || o->nmodule || o->no_verify || o->verify_sha256 || o->direct_entry || o->dtb ||
 		   o->capture_kernel || o->capture_size) {
 		return rt_fail(RT_EINVAL, "options", "no KERNEL given for the boot options");
 	}

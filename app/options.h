@@ -28,6 +28,7 @@ struct efikexec_opts {
 	bool quiet;
 	bool dry_run;        /* --dry-run: print the plan, load nothing */
 	bool no_verify;      /* --no-verify: purgatory skips the digests */
+	bool direct_entry;   /* --direct-entry: a bzImage decompressed by efikexec */
 	bool verify_sha256;  /* --verify=sha256: SHA-256 digests, not XXH64 */
 	int test_corrupt;    /* test builds: --test-corrupt=SEG flips a byte; -1 off */
 	bool test_occupy;    /* test builds: --test-occupy takes every destination

@@ -12,6 +12,7 @@
 #ifndef EFIKEXEC_COUNTER_H
 #define EFIKEXEC_COUNTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #if defined(__x86_64__)
@@ -25,6 +26,25 @@ static inline uint64_t arch_counter(void)
 static inline void arch_cpuid(uint32_t leaf, uint32_t r[4])
 {
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+/* A random value from the CPU's RDRAND (CPUID.01H:ECX bit 30), which may
+ * fail transiently (Intel SDM vol. 1, 7.3.17.1: retry ten times); false:
+ * none. */
+static inline bool arch_cpu_random(uint64_t *v)
+{
+	uint32_t r[4];
+
+	arch_cpuid(1, r);
+	if (!(r[2] & (1u << 30)))
+		return false;
+	for (int i = 0; i < 10; i++) {
+		unsigned char ok;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
 }
 
 /* Counter ticks a second, or 0 when the CPU does not say. */
@@ -60,9 +80,27 @@ static inline uint64_t arch_counter_hz(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
+
+/* FEAT_RNG's RNDR (ID_AA64ISAR0_EL1.RNDR, bits 63:60, not 0); NZCV.Z set:
+ * no value this time (Arm ARM D23.2.132). */
+static inline bool arch_cpu_random(uint64_t *v)
+{
+	uint64_t isar0, nzcv;
+
+	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+	if (!(isar0 >> 60))
+		return false;
+	for (int i = 0; i < 10; i++) {
+		__asm__ volatile("mrs %0, s3_3_c2_c4_0; mrs %1, nzcv" : "=r"(*v), "=r"(nzcv));
+		if (!(nzcv & (1ull << 30)))
+			return true;
+	}
+	return false;
+}
 #else
 static inline uint64_t arch_counter(void) { return 0; }
 static inline uint64_t arch_counter_hz(void) { return 0; }
+static inline bool arch_cpu_random(uint64_t *v) { *v = 0; return false; }
 #endif
 
 #endif

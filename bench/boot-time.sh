@@ -3,7 +3,10 @@
 # boot-time.sh BUILD [ROUNDS] [ARCH...] - the time from the firmware shell to
 # the kernel's first console line through each loader: efikexec, the
 # kernel's own EFI stub, systemd-boot (Debian's systemd-boot-efi, timeout 0)
-# and GRUB (Debian's grub-efi-*-bin, grub-mkstandalone, timeout 0).
+# and GRUB (Debian's grub-efi-*-bin, grub-mkstandalone, timeout 0); on
+# x86_64 efikexec twice, as it enters a bzImage by default (through the
+# bzImage's own decompressor) and with --direct-entry (its payload
+# decompressed by efikexec, entered at startup_64).
 #
 # All four are on one ESP with the same kernel, initrd and command line, and
 # all are started by the firmware's shell, so one start mark serves them
@@ -28,7 +31,7 @@ export BUILD
 . "$(dirname "$0")/../tests/qemu/lib.sh"
 
 series=${BENCH_KERNEL:-6.12}
-read -r -a loaders <<<"${BENCH_LOADERS:-efikexec stub systemd-boot grub}"
+read -r -a all_loaders <<<"${BENCH_LOADERS:-efikexec efikexec-direct stub systemd-boot grub}"
 
 # setup ARCH: the ESP, in $esp; the command lines in $args (the stub's and
 # efikexec's, with initrd=) and $opts (the others', whose initrd is a line
@@ -80,10 +83,11 @@ one_boot() {
 	local arch=$1 how=$2 cmd log
 	case $how in
 	efikexec) cmd="efikexec.efi ${BENCH_OPTS:-} vmlinuz $args" ;;
+	efikexec-direct) cmd="efikexec.efi ${BENCH_OPTS:-} --direct-entry vmlinuz $args" ;;
 	stub) cmd="\\vmlinuz $args" ;;
 	systemd-boot) cmd=$sdboot_path ;;
 	grub) cmd=$grub_path ;;
-	*) echo "boot-time: unknown loader '$how' (efikexec, stub, systemd-boot, grub)" >&2; exit 2 ;;
+	*) echo "boot-time: unknown loader '$how' (efikexec, efikexec-direct, stub, systemd-boot, grub)" >&2; exit 2 ;;
 	esac
 	log=$LOGDIR/bench-boot-$arch-$how.log
 	startup_nsh "$esp" "echo BENCH-MARK" "$cmd"
@@ -93,11 +97,8 @@ one_boot() {
 	local fifo=$WORK/bench-$arch.fifo
 	rm -f "$fifo" && mkfifo "$fifo"
 	"${QEMU_CMD[@]}" </dev/null 2>/dev/null >"$fifo" &
-	local pid=$! line
-	while IFS= read -r -t 120 line; do
-		printf '%s %s\n' "$EPOCHREALTIME" "${line//$'\r'/}"
-		case $line in *"[    0.000000]"*) break ;; esac
-	done <"$fifo" >"$log" || true
+	local pid=$!
+	timeout 120 python3 "$(dirname "$0")/stamp.py" '\[ *0\.000000\]' <"$fifo" >"$log" || true
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$fifo"
@@ -105,6 +106,32 @@ one_boot() {
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# stages LOG: where an efikexec boot's time went, from the mark, as
+# "NAME SECONDS" lines: to efikexec's last line before ExitBootServices
+# ("entering"), from there to the kernel's first line (the hand-off:
+# ExitBootServices, purgatory's check, the relocation copy, and what the
+# kernel does before its first line); and on the legacy entry the
+# decompressor's own messages (earlyprintk=serial prints them):
+# "Decompressing Linux..." after it moved itself and built its page
+# tables, "Parsing ELF..." after the decompression, "Performing
+# relocations..." after it placed the segments, "done." after those
+stages() {
+	awk '
+		/BENCH-MARK/ && !m { m = $1; next }
+		!m { next }
+		/efikexec: info: boot: entering/ { e = $1 }
+		/Decompressing Linux\.\.\./ { d = $1 }
+		/Parsing ELF\.\.\./ { p = $1 }
+		/Performing relocations\.\.\./ { r = $1 }
+		/done\.$/ && d && !x { x = $1 }
+		/\[ *0\.000000\]/ { k = $1; exit }
+		END {
+			if (!k || !e) exit
+			printf "to-entering %.3f\nentering-to-kernel %.3f\n", e - m, k - e
+			if (d) printf "entering-to-decompressor-start %.3f\ndecompress %.3f\nplace-ELF %.3f\nrelocate %.3f\ndone-to-kernel %.3f\n", d - e, p - d, (r ? r : x) - p, r ? x - r : 0, k - x
+		}' "$1"
+}
 
 # BENCH_PARALLEL=1 (make check's one round): each architecture in a run of
 # its own, the two at once - they only check that every loader reaches the
@@ -130,7 +157,13 @@ fi
 table=() passed=0 failed=0
 for arch in "${ARCHES[@]}"; do
 	setup "$arch"
-	for l in "${loaders[@]}"; do : >"$WORK/bench-$arch-$l"; done
+	# efikexec-direct: a bzImage decompressed by efikexec (x86_64 only)
+	loaders=()
+	for l in "${all_loaders[@]}"; do
+		[ "$l" = efikexec-direct ] && [ "$arch" != x86_64 ] && continue
+		loaders+=("$l")
+	done
+	for l in "${loaders[@]}"; do : >"$WORK/bench-$arch-$l" >"$WORK/bench-$arch-$l-stages"; done
 	for r in $(seq 1 "$ROUNDS"); do
 		line="$arch round $r:"
 		for l in "${loaders[@]}"; do
@@ -143,6 +176,7 @@ for arch in "${ARCHES[@]}"; do
 			fi
 			passed=$((passed + 1))
 			echo "$t" >>"$WORK/bench-$arch-$l"
+			case $l in efikexec*) stages "$LOGDIR/bench-boot-$arch-$l.log" >>"$WORK/bench-$arch-$l-stages" ;; esac
 			line="$line $l $t s,"
 		done
 		echo "${line%,}"
@@ -158,6 +192,13 @@ for arch in "${ARCHES[@]}"; do
 		[ -s "$WORK/bench-$arch-$l" ] || { table+=("| $l | failed | |"); continue; }
 		m=$(median <"$WORK/bench-$arch-$l")
 		table+=("| $l${BENCH_OPTS:+ ($BENCH_OPTS)} | $m s | $(awk -v a="$m" -v b="$ms" 'BEGIN { printf "%.2f", a / b }') |")
+	done
+	for l in "${loaders[@]}"; do
+		[ -s "$WORK/bench-$arch-$l-stages" ] || continue
+		table+=("" "$l, where the time went (median of $ROUNDS):")
+		for st in $(awk '{ print $1 }' "$WORK/bench-$arch-$l-stages" | awk '!s[$0]++'); do
+			table+=("- $st: $(awk -v n="$st" '$1 == n { print $2 }' "$WORK/bench-$arch-$l-stages" | median) s")
+		done
 	done
 	copy=$(grep -o 'relocation copies [0-9]* bytes for [0-9]* bytes loaded ([0-9.]* per byte)' \
 		"$LOGDIR/bench-boot-$arch-efikexec.log" 2>/dev/null || true)

@@ -4,7 +4,9 @@
  * Facts from the kernel's Documentation/arch/x86/boot.rst and zero-page.rst.
  */
 #include "bzimage.h"
+#include "elf.h"
 #include "loader.h"
+#include "stream.h"
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -226,6 +228,82 @@ void bzimage_screen_info(struct bz_screen_info *si, const struct bz_fb *fb)
 	si->lfb_linelength = (uint16_t)(fb->stride_pixels * ((si->lfb_depth + 7) / 8));
 }
 
+bool bzimage_cmdline_has(const char *c, const char *word)
+{
+	size_t n = RT_FN(strlen)(word);
+
+	while (c && *c) {
+		const char *t;
+		bool quoted = false;
+		while (*c == ' ' || *c == '\t' || *c == '\n')
+			c++;
+		t = c;
+		while (*c && (quoted || (*c != ' ' && *c != '\t' && *c != '\n'))) {
+			if (*c == '"')
+				quoted = !quoted;
+			c++;
+		}
+		if ((size_t)(c - t) == n && !RT_FN(memcmp)(t, word, n))
+			return true;
+	}
+	return false;
+}
+
+uint64_t bzimage_kaslr_offset(uint64_t link, uint64_t extent, uint64_t align, uint32_t seed)
+{
+	uint64_t range, virt;
+
+	if (link + extent >= BZ_KERNEL_IMAGE_SIZE || !align || (align & (align - 1)))
+		return 0;
+	range = BZ_KERNEL_IMAGE_SIZE - link - extent;
+	virt = link + ((range * seed) >> 32);
+	virt &= ~(align - 1);
+	return virt > link ? virt - link : 0;
+}
+
+rt_status bzimage_relocate(const char *name, const uint8_t *t, size_t len, uint64_t link, uint64_t extent,
+			   uint64_t delta, bz_patch_fn patch, void *ctx, size_t *count)
+{
+	static const char *const kind[3] = { "32-bit", "inverse 32-bit", "64-bit" };
+	size_t at = len;
+	rt_status rs;
+
+	*count = 0;
+	if (len % 4 || len < 12)
+		return rt_fail(RT_ENOEXEC, "bzimage", "%s: a relocation table of %zu bytes (want a multiple of 4, at least 12)",
+			       name, len);
+	for (unsigned list = 0; list < 3; list++) {
+		for (;;) {
+			int32_t e;
+			uint64_t va, off;
+			unsigned width = list == 2 ? 8 : 4;
+			if (!at)
+				return rt_fail(RT_ENOEXEC, "bzimage", "%s: the relocation table's %s list has no end (%zu entries read)",
+					       name, kind[list], *count);
+			at -= 4;
+			e = (int32_t)ld_rd32(t + at);
+			if (!e)
+				break;
+			va = (uint64_t)(int64_t)e;
+			off = va - BZ_START_KERNEL_MAP - link;
+			if (va < BZ_START_KERNEL_MAP + link || off > extent || extent - off < width)
+				return rt_fail(RT_ENOEXEC, "bzimage",
+					       "%s: %s relocation at table offset %#zx names %#llx, outside the kernel [%#llx, %#llx)",
+					       name, kind[list], at, (unsigned long long)va,
+					       (unsigned long long)(BZ_START_KERNEL_MAP + link),
+					       (unsigned long long)(BZ_START_KERNEL_MAP + link + extent));
+			rs = patch(ctx, off, width, list == 1 ? (uint64_t)0 - delta : delta);
+			if (rs != RT_OK)
+				return rs;
+			(*count)++;
+		}
+	}
+	if (at)
+		return rt_fail(RT_ENOEXEC, "bzimage", "%s: the relocation table ends %zu bytes after its start: %zu bytes before it are no relocations",
+			       name, len - at, at);
+	return RT_OK;
+}
+
 /* --- as a loader (boot/loader.h) --------------------------------------------------- */
 
 static bool bz_probe(const struct ld_src *s, char *why, size_t whylen)
@@ -258,6 +336,153 @@ static void bz_version(const struct ld_src *s, char *out, size_t size)
 	out[n] = 0;
 }
 
+/*
+ * The stub's path. The kernel's x86 EFI stub does not run the bzImage's
+ * decompressor when it boots a kernel: it decompresses the payload itself
+ * straight to where the kernel runs, applies the relocation table with a
+ * KASLR offset and jumps to the vmlinux's startup_64 with boot_params in
+ * RSI (drivers/firmware/efi/libstub/x86-stub.c, efi_decompress_kernel and
+ * enter_kernel). startup_64 is the entry the decompressor itself jumps to
+ * ("We come here either directly from a 64bit bootloader, or from
+ * arch/x86/boot/compressed/head_64.S", arch/x86/kernel/head_64.S), and it
+ * expects what purgatory gives every x86_64 kernel: long mode, an identity
+ * map covering the kernel, RSI = boot_params.
+ *
+ * The payload (boot.rst: payload_offset at 0x248 and payload_length at
+ * 0x24c, from the start of the protected-mode code) is the stripped
+ * vmlinux ELF, then its relocation table when the kernel has KASLR
+ * (arch/x86/boot/compressed/Makefile: vmlinux.bin.all-$(CONFIG_X86_NEED_
+ * RELOCS) += vmlinux.relocs), compressed as the kernel's config says, then
+ * the decompressed size as LE32 (the Makefile's size_append; a gzip
+ * member's ISIZE trailer is that LE32). The vmlinux is loaded as an ELF
+ * vmlinux is (elf_layout), moved to where efikexec places it: x86_64's
+ * startup_64 runs at any 2 MiB-aligned physical address (head64.c
+ * __startup_64 derives its page tables from where it runs), and only a
+ * virtual move needs the relocations (misc.c: "64-bit relocations are only
+ * needed if KASLR has chosen a different starting address offset").
+ *
+ * Asked for (--direct-entry; the default once it is faster than the
+ * kernel's own decompressor under TCG, which it is not yet: docs/DESIGN.md).
+ * When a kernel cannot take this path the bzImage is entered at its 64-bit
+ * entry as before, and k->direct.why says why. Only a payload that is not
+ * what the header promises is an error.
+ */
+#define BZ_STARTUP_ALIGN (2ull << 20) /* __startup_64: "Is the address not 2M aligned?" */
+#define BZ_RELOC_MAX (64u << 20)
+
+static void not_direct(struct ld_kernel *k, const char *fmt, ...) RT_PRINTF(2, 3);
+static void not_direct(struct ld_kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_vsnprintf(k->direct.why, sizeof(k->direct.why), fmt, ap);
+	va_end(ap);
+}
+
+/* Where the ELF's own bytes end: its headers, section headers, PT_LOADs. */
+static uint64_t elf_end(const struct ld_src *e, const struct ld_kernel *k)
+{
+	const uint8_t *h = e->head;
+	uint64_t end = ld_rd64(h + 32) + (uint64_t)ld_rd16(h + 54) * ld_rd16(h + 56);
+	uint64_t sh = ld_rd64(h + 40) + (uint64_t)ld_rd16(h + 58) * ld_rd16(h + 60);
+
+	if (ld_rd64(h + 40) && sh > end)
+		end = sh;
+	for (unsigned i = 0; i < k->npieces; i++)
+		if (k->piece[i].src_off + k->piece[i].filesz > end)
+			end = k->piece[i].src_off + k->piece[i].filesz;
+	return end;
+}
+
+static rt_status bz_direct(struct ld_ctx *c, struct ld_src *s, const struct bzimage_info *bi)
+{
+	struct ld_kernel *k = &c->k;
+	uint64_t poff = ld_rd32(s->head + 0x248), plen = ld_rd32(s->head + 0x24c), at, size, end;
+	uint8_t magic[16], tail[4];
+	struct ld_piece legacy = k->piece[0];
+	struct ld_src *e;
+	struct elf_layout l;
+	enum ld_comp comp;
+	rt_status rs;
+
+	if (!c->direct_entry)
+		return RT_OK; /* not asked: no word in the plan */
+	if (plen < sizeof(magic) || poff > bi->payload_size || plen > bi->payload_size - poff) {
+		not_direct(k, "its payload (payload_offset %#llx, payload_length %#llx) does not lie in its %#llx bytes of kernel",
+			   (unsigned long long)poff, (unsigned long long)plen, (unsigned long long)bi->payload_size);
+		return RT_OK;
+	}
+	at = bi->setup_size + poff;
+	if ((rs = s->read(s, at, magic, sizeof(magic))) != RT_OK ||
+	    (rs = s->read(s, at + plen - 4, tail, sizeof(tail))) != RT_OK)
+		return rs;
+	if (!ld_comp_detect(magic, sizeof(magic), &comp)) {
+		not_direct(k, "its payload is compressed in a way efikexec does not decompress (it begins %02x %02x %02x %02x; efikexec decompresses gzip, zstd, xz and lzma)",
+			   magic[0], magic[1], magic[2], magic[3]);
+		return RT_OK;
+	}
+	size = ld_rd32(tail);
+	if (!(e = ld_new_src(c))) {
+		not_direct(k, "it is nested too deep to open its payload");
+		return RT_OK;
+	}
+	*e = (struct ld_src){ 0 };
+	rt_snprintf(e->name, sizeof(e->name), "%s (%s payload)", s->name, ld_comp_name(comp));
+	rs = ld_stream_open(e, s, at, comp == LD_COMP_GZIP ? plen : plen - 4, comp, size);
+	if (rs == RT_OK)
+		rs = ld_src_head(e, c->head[e - c->src]);
+	if (rs != RT_OK)
+		return rs;
+	ld_stream_whole(e);
+	if (e->head_len < 64 || RT_FN(memcmp)(e->head, "\177ELF", 4) || e->head[4] != 2 ||
+	    ld_rd16(e->head + 18) != ELF_EM_X86_64 || ld_rd16(e->head + 16) != 2) {
+		not_direct(k, "its payload is no x86_64 ELF executable");
+		goto legacy;
+	}
+	rs = elf_layout(c, e, false, &l);
+	if (rs != RT_OK)
+		return rs;
+	if (l.lo != bi->pref_address || l.entry_phys == ~0ull) {
+		not_direct(k, "its vmlinux starts at %#llx, not at pref_address %#llx, or has no entry in a PT_LOAD",
+			   (unsigned long long)l.lo, (unsigned long long)bi->pref_address);
+		goto legacy;
+	}
+	end = elf_end(e, k);
+	if (end > size) {
+		not_direct(k, "its vmlinux's headers end at %#llx, past the payload's %#llx bytes",
+			   (unsigned long long)end, (unsigned long long)size);
+		goto legacy;
+	}
+	if (size - end && (size - end < 12 || (size - end) % 4 || size - end > BZ_RELOC_MAX)) {
+		not_direct(k, "the %llu bytes after its vmlinux are no relocation table",
+			   (unsigned long long)(size - end));
+		goto legacy;
+	}
+	/* past each PT_LOAD's bytes only room: the kernel clears its bss and
+	 * brk itself (head64.c clear_bss, extend_brk); the stub and the
+	 * decompressor (misc.c parse_elf) copy p_filesz bytes only */
+	for (unsigned i = 0; i < k->npieces; i++)
+		k->piece[i].room = true;
+	k->src = e;
+	k->memsz = l.hi - l.lo;
+	k->align = bi->kernel_alignment > BZ_STARTUP_ALIGN ? bi->kernel_alignment : BZ_STARTUP_ALIGN;
+	k->entry_offset = l.entry_phys - l.lo;
+	k->direct.on = true;
+	k->direct.link = l.lo;
+	k->direct.reloc_off = end;
+	k->direct.reloc_len = size - end;
+	not_direct(k, "decompressed by efikexec (%s, %llu MiB), at startup_64 %#llx",
+		   ld_comp_name(comp), (unsigned long long)(size >> 20), (unsigned long long)l.entry_phys);
+	return RT_OK;
+legacy:
+	ld_stream_close(e);
+	c->depth--;
+	k->piece[0] = legacy;
+	k->npieces = 1;
+	return RT_OK;
+}
+
 static rt_status bz_load(struct ld_ctx *c, struct ld_src *s)
 {
 	struct ld_kernel *k = &c->k;
@@ -286,6 +511,11 @@ static rt_status bz_load(struct ld_ctx *c, struct ld_src *s)
 	RT_FN(memcpy)(k->ho.bz.hdr, s->head, bi.hdr_end);
 	k->ho.bz.end = bi.hdr_end;
 	bz_version(s, k->version, sizeof(k->version));
+	if (c->machine == LD_MACHINE_X86_64) {
+		rs = bz_direct(c, s, &bi);
+		if (rs != RT_OK)
+			return rs;
+	}
 	ld_desc(c, "bzImage%s%s", k->version[0] ? " " : "", k->version);
 	rt_log(RT_LOG_DEBUG, "bzimage", "%s: protocol %u.%02u, init_size %#x, alignment %#x, pref_address %#llx, cmdline_size %u%s",
 	       s->name, bi.version >> 8, bi.version & 0xff, bi.init_size, bi.kernel_alignment,

@@ -21,6 +21,7 @@
 #define BZ_ENTRY_64 0x200         /* 64-bit entry: load address + 0x200 */
 
 #define BZ_LOADED_HIGH (1u << 0)
+#define BZ_KASLR_FLAG (1u << 1)   /* loadflags: the kernel was moved by KASLR */
 #define BZ_XLF_KERNEL_64 (1u << 0)
 #define BZ_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
 
@@ -187,6 +188,41 @@ struct bz_load {
 };
 void bzimage_boot_params(struct bz_boot_params *bp, const uint8_t *hdr, uint32_t hdr_end,
 			 const struct bz_load *ld);
+
+/* The x86_64 kernel's virtual layout (arch/x86/include/asm/page_64_types.h):
+ * the kernel image is mapped from __START_KERNEL_map, at most
+ * KERNEL_IMAGE_SIZE (1 GiB with CONFIG_RANDOMIZE_BASE, the only kernels
+ * with a relocation table) above it. */
+#define BZ_START_KERNEL_MAP 0xffffffff80000000ull
+#define BZ_KERNEL_IMAGE_SIZE (1ull << 30)
+
+/*
+ * The KASLR virtual offset as the EFI stub picks it
+ * (drivers/firmware/efi/libstub/x86-stub.c efi_decompress_kernel): a slot
+ * in [link, KERNEL_IMAGE_SIZE - extent) chosen by a 32-bit random value,
+ * aligned down to `align` (CONFIG_PHYSICAL_ALIGN, the header's
+ * kernel_alignment). Returns the offset from link (0: not moved).
+ */
+uint64_t bzimage_kaslr_offset(uint64_t link, uint64_t extent, uint64_t align, uint32_t seed);
+
+/*
+ * Applies the relocation table of a kernel linked at `link` (the `len`
+ * bytes after its vmlinux in the payload; arch/x86/boot/compressed/misc.c
+ * handle_relocations describes the layout): read from the end, 32-bit
+ * entries to add `delta` to, a 0, 32-bit entries to subtract it from
+ * (inverse), a 0, 64-bit entries to add it to, a 0 - each entry the
+ * sign-extended kernel virtual address of the place. A place is handed to
+ * `patch` as its offset from the kernel's base, which must lie below
+ * `extent`; the table must end exactly at its start. Errors name `name`,
+ * the entry and the value; *count: entries applied.
+ */
+/* Whether the kernel command line holds the option `word` (a whole word
+ * outside double quotes, as arch/x86/lib/cmdline.c finds a boolean one). */
+bool bzimage_cmdline_has(const char *cmdline, const char *word);
+
+typedef rt_status (*bz_patch_fn)(void *ctx, uint64_t off, unsigned width, uint64_t add);
+rt_status bzimage_relocate(const char *name, const uint8_t *table, size_t len, uint64_t link,
+			   uint64_t extent, uint64_t delta, bz_patch_fn patch, void *ctx, size_t *count);
 
 /*
  * The e820 table for a memory map: RAM (free or busy now) becomes E820_RAM,

@@ -126,6 +126,16 @@ struct ld_kernel {
 					* of the kernel's base rounded down to ... */
 	uint64_t initrd_window_align;
 	bool takes_dtb;                /* the hand-off is a device tree */
+	/* x86: a bzImage whose payload efikexec decompresses and enters at
+	 * the vmlinux inside (startup_64), as the kernel's EFI stub does,
+	 * rather than at the bzImage's 64-bit entry and its decompressor
+	 * (boot/bzimage.c). `why` says which path and why, for the plan. */
+	struct {
+		bool on;
+		uint64_t link;             /* LOAD_PHYSICAL_ADDR: the vmlinux's lowest p_paddr */
+		uint64_t reloc_off, reloc_len; /* its relocation table in src; 0: none (no KASLR) */
+		char why[200];
+	} direct;
 	/* the hand-off's own data, by `handoff` */
 	union {
 		/* LD_HANDOFF_LINUX on x86: the setup header to copy into
@@ -158,6 +168,7 @@ struct ld_ctx {
 	uint8_t head[LD_MAX_DEPTH][LD_HEAD_SIZE];
 	unsigned depth;                /* sources in use after src[0] */
 	unsigned profile;              /* a UKI's profile to load ("@N"); 0: the first */
+	bool direct_entry;             /* x86: a bzImage decompressed by efikexec, entered at its vmlinux */
 	struct ld_kernel k;
 };
 

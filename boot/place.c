@@ -163,6 +163,7 @@ rt_status boot_inputs(struct boot_plan *bp)
 	 * taken off before anything else sees it (the stub's
 	 * parse_profile_from_cmdline); other kernels get it as it is */
 	bp->ld->profile = at ? profile : 0;
+	bp->ld->direct_entry = o->direct_entry;
 	st = ld_load(bp->ld, &bp->kernel_src);
 	if (st != RT_OK)
 		return st;
@@ -538,6 +539,12 @@ void boot_print_plan(const struct boot_plan *bp)
 	uint64_t loaded = 0, copied;
 
 	rt_log(RT_LOG_INFO, "plan", "image %s: %s", bp->kernel_name, bp->k->desc);
+	if (bp->k->direct.on)
+		rt_log(RT_LOG_INFO, "plan", "entry: the vmlinux inside, %s; KASLR %s", bp->k->direct.why,
+		       bp->kaslr_why);
+	else if (bp->k->direct.why[0])
+		rt_log(RT_LOG_INFO, "plan", "entry: the bzImage's 64-bit entry and its own decompressor: %s",
+		       bp->k->direct.why);
 	for (unsigned seg = 0; seg < bp->img.nr_segments; seg++) {
 		const struct kimage_segment *s = &bp->img.segment[seg];
 		const struct kimage_seg_plan *p = &bp->img.plan[seg];

@@ -38,6 +38,12 @@ struct fw_facts {
 	struct fw_fb fb;
 	uint8_t rng[FW_RNG_MAX];      /* from EFI_RNG_PROTOCOL */
 	size_t rng_len;               /* 0: no RNG */
+	/* a KASLR seed: from EFI_RNG_PROTOCOL, else from the CPU (RDRAND,
+	 * RNDR), else from its counter, as the kernel's decompressor falls
+	 * back (arch/x86/lib/kaslr.c kaslr_get_random_long); the source named
+	 * for the plan; NULL: none gathered */
+	uint32_t kaslr_seed;
+	const char *kaslr_seed_from;
 	enum fw_secure_boot secure_boot;
 	uint64_t image_base, image_size; /* efikexec's own image in memory */
 	bool la57;                    /* x86: five-level paging on */
@@ -130,6 +136,7 @@ struct boot_req {
 	struct boot_input dtb; /* path NULL and buf NULL: none given */
 	bool verify, verbose;
 	bool verify_sha256;    /* purgatory checks SHA-256 digests (kexec's own), not XXH64 */
+	bool direct_entry;     /* x86: a bzImage decompressed by efikexec, entered at its vmlinux */
 	bool kernel_measured;    /* the Secure Boot verifier measured the kernel (PCR 4) */
 	bool image_cmdline_wins; /* Secure Boot: a verified image's own command line (a UKI's .cmdline) over the given one */
 	uint64_t mem_min, mem_max; /* where segments may go; 0: no limit */
@@ -209,6 +216,12 @@ struct boot_plan {
 	 * made by purgatory (an EBDA with a copy of the RSDP); 0: none */
 	uint64_t ebda;
 	uint64_t entry;                       /* kernel entry, physical */
+	/* x86, a bzImage entered at its decompressed vmlinux (ld_kernel's
+	 * direct): KASLR_FLAG for the kernel, the virtual offset the
+	 * relocations apply, and why (arch/x86_64/plan.c) */
+	bool kaslr;
+	uint64_t kaslr_offset;
+	char kaslr_why[160];
 	uint64_t purgatory_entry;
 	uint64_t purgatory_params_off;        /* in the purgatory segment */
 	struct purgatory_params pparams;      /* written into the segment last */

@@ -89,15 +89,16 @@ static rt_status zboot_load(struct ld_ctx *c, struct ld_src *s)
 	if (!RT_FN(strcmp)(name, "gzip")) {
 		comp = LD_COMP_GZIP;
 		rs = le32_at(s, off + len - 4, &size); /* ISIZE */
-	} else if (!RT_FN(strncmp)(name, "zstd", 4)) {
-		comp = LD_COMP_ZSTD;
+	} else if (!RT_FN(strncmp)(name, "zstd", 4) || !RT_FN(strcmp)(name, "xzkern") ||
+		   !RT_FN(strcmp)(name, "lzma")) {
+		comp = name[0] == 'z' ? LD_COMP_ZSTD : name[0] == 'x' ? LD_COMP_XZ : LD_COMP_LZMA;
 		if (off + len + 4 > s->size)
 			return rt_fail(RT_ETRUNC, "zboot", "%s: no size after the payload at %#llx", s->name,
 				       (unsigned long long)(off + len));
 		rs = le32_at(s, off + len, &size);
 	} else {
 		return rt_fail(RT_ENOTSUP, "zboot",
-			       "%s: compression \"%s\" is not supported (efikexec inflates gzip and zstd)",
+			       "%s: compression \"%s\" is not supported (efikexec inflates gzip, zstd22, xzkern and lzma)",
 			       s->name, name);
 	}
 	if (rs != RT_OK)

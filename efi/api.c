@@ -116,14 +116,30 @@ const char *EFIKEXEC_API efikexec_version(void)
 static void *heap_alloc(size_t n)
 {
 	void *p = NULL;
+	EFI_PHYSICAL_ADDRESS a;
 
-	return efi_bs && efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
+	if (!efi_bs)
+		return NULL;
+	if (n >= (1u << 20)) {
+		uint64_t pages = (n + 16 + 4095) / 4096;
+		if (efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &a) != EFI_SUCCESS)
+			return NULL;
+		((uint64_t *)(uintptr_t)a)[0] = pages;
+		((uint64_t *)(uintptr_t)a)[1] = 0x5041474553ull;
+		return (uint8_t *)(uintptr_t)a + 16;
+	}
+	return efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
 }
 
 static void heap_free(void *p)
 {
-	if (efi_bs)
-		efi_bs->FreePool(p);
+	if (!efi_bs)
+		return;
+	if (((uintptr_t)p & 4095) == 16 && ((uint64_t *)p)[-1] == 0x5041474553ull) {
+		efi_bs->FreePages((uintptr_t)p - 16, ((uint64_t *)p)[-2]);
+		return;
+	}
+	efi_bs->FreePool(p);
 }
 
 /* Interrupts held off (UEFI 2.10, 7.1: TPL_HIGH_LEVEL), for calls into
@@ -423,6 +439,16 @@ efikexec_status EFIKEXEC_API efikexec_set_verify(struct efikexec *r, int verify)
 				      verify));
 	r->req.verify = verify != EFIKEXEC_VERIFY_OFF;
 	r->req.verify_sha256 = verify == EFIKEXEC_VERIFY_SHA256;
+	return api_leave(EFI_SUCCESS);
+}
+
+efikexec_status EFIKEXEC_API efikexec_set_entry(struct efikexec *r, int entry)
+{
+	API_CHANGE(r, "efikexec_set_entry");
+	if (entry != EFIKEXEC_ENTRY_DIRECT && entry != EFIKEXEC_ENTRY_LEGACY)
+		return api_leave(efi_fail(EFI_INVALID_PARAMETER, "api",
+				      "efikexec_set_entry: %d is neither EFIKEXEC_ENTRY_LEGACY nor _DIRECT", entry));
+	r->req.direct_entry = entry == EFIKEXEC_ENTRY_DIRECT;
 	return api_leave(EFI_SUCCESS);
 }
 

@@ -292,6 +292,9 @@ static EFI_STATUS open_capture(const struct boot_req *o)
 		capo.initrd[i] = o->cap_initrd[i];
 	capo.cmdline = o->cap_cmdline;
 	capo.dtb = (struct boot_input){ 0 }; /* the capture boot picks its own */
+	/* the capture boot enters the kernel lying whole in the region, read
+	 * from its header alone (kexec_capture): a bzImage at its own entry */
+	capo.direct_entry = false;
 	RT_FN(memset)(&capk, 0, sizeof(capk));
 	capk.o = &capo;
 	capk.ld = &capk_ld;

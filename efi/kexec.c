@@ -27,6 +27,7 @@
 #include "ukistub.h"
 #include "net.h"
 #include "../arch/arch.h"
+#include "../boot/bzimage.h"
 #include "../boot/stream.h"
 #include "../boot/place.h"
 #include "../lib/purgatory-check.h"
@@ -380,6 +381,55 @@ static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, st
 	return EFI_SUCCESS;
 }
 
+/* One relocation of the kernel (boot/bzimage.h bzimage_relocate): a
+ * place as its offset from the kernel's base, in the bytes of a piece. */
+static rt_status patch_kernel(void *ctx, uint64_t off, unsigned width, uint64_t add)
+{
+	struct boot_plan *bp = ctx;
+
+	for (unsigned i = 0; i < bp->k->npieces; i++) {
+		const struct ld_piece *p = &bp->k->piece[i];
+		if (bp->seg_kernel[i] != BOOT_NO_SEG && off >= p->mem_off && off - p->mem_off < p->filesz &&
+		    p->filesz - (off - p->mem_off) >= width)
+			return kimage_add_le(&bp->img, bp->seg_kernel[i], off - p->mem_off, width, add);
+	}
+	return rt_fail(RT_ENOEXEC, "boot", "%s: a relocation at %#llx from the kernel's base lies in none of its PT_LOADs' bytes",
+		       bp->kernel_name, (unsigned long long)off);
+}
+
+/*
+ * x86, a vmlinux entered at startup_64 and moved by KASLR: its relocation
+ * table lies after its PT_LOADs in the decompressed payload, so it is
+ * read now, the stream going on forwards, and applied to the loaded
+ * pages. Those pages' digests are then swept, not taken as they arrived.
+ */
+static EFI_STATUS relocate_kernel(struct boot_plan *bp)
+{
+	const struct ld_kernel *k = bp->k;
+	uint8_t *t = NULL;
+	size_t n = 0;
+	rt_status rs;
+	EFI_STATUS st;
+
+	st = efi_bs->AllocatePool(EfiLoaderData, k->direct.reloc_len, (void **)&t);
+	if (EFI_ERROR(st))
+		return efi_fail(st, "boot", "%s: no pool for its relocation table of %llu bytes", bp->kernel_name,
+				(unsigned long long)k->direct.reloc_len);
+	rs = k->src->read(k->src, k->direct.reloc_off, t, k->direct.reloc_len);
+	if (rs == RT_OK)
+		rs = bzimage_relocate(bp->kernel_name, t, (size_t)k->direct.reloc_len, k->direct.link, k->memsz,
+				      bp->kaslr_offset, patch_kernel, bp, &n);
+	efi_bs->FreePool(t);
+	if (rs != RT_OK)
+		return efi_status_from_rt(rs);
+	for (unsigned i = 0; i < k->npieces; i++)
+		if (bp->seg_kernel[i] != BOOT_NO_SEG)
+			bp->stream[bp->seg_kernel[i]].broken = true;
+	rt_log(RT_LOG_INFO, "boot", "%s: %zu relocations applied for a virtual offset of %#llx", bp->kernel_name, n,
+	       (unsigned long long)bp->kaslr_offset);
+	return EFI_SUCCESS;
+}
+
 static EFI_STATUS load_segments(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
@@ -400,6 +450,11 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 			return st;
 		kimage_zero(&bp->img, bp->seg_kernel[i], p->filesz);
 		feed(bp, bp->seg_kernel[i], p->filesz, NULL, bp->img.segment[bp->seg_kernel[i]].memsz - p->filesz);
+	}
+	if (bp->k->direct.on && bp->kaslr_offset) {
+		st = relocate_kernel(bp);
+		if (EFI_ERROR(st))
+			return st;
 	}
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
 		const struct boot_initrd *r = &bp->initrd[i];
@@ -687,7 +742,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 #endif
 	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
 	if (bp->ld)
-		ld_ctx_close(bp->ld);
+		ld_ctx_abandon(bp->ld);
 	close_files(bp);
 	/* The image's bookkeeping stays: it is read until the jump, and is
 	 * the kernel's free memory after it. */
@@ -738,6 +793,7 @@ EFI_STATUS kexec_capture(const struct boot_req *o, const struct capture_desc *d,
 	head.size = d->kernel_file_size;
 	head.read = head_read;
 	bp->ld->machine = bp->arch->machine;
+	bp->ld->direct_entry = false; /* as it was armed (efi/capture.c open_capture) */
 	rs = ld_load(bp->ld, &head);
 	if (rs == RT_OK) {
 		bp->k = &bp->ld->k;

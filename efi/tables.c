@@ -6,6 +6,7 @@
  */
 #include "efi.h"
 #include "../arch/arch.h"
+#include "../arch/counter.h"
 #include "trust.h"
 
 void *efi_config_table(const EFI_GUID *guid)
@@ -121,6 +122,22 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len)
 		rng_len = FW_RNG_MAX;
 	if (rng_len && efi_rng(f->rng, rng_len))
 		f->rng_len = rng_len;
+	if (rng_len) {
+		uint64_t v;
+		if (f->rng_len >= 36) {
+			RT_FN(memcpy)(&f->kaslr_seed, f->rng + 32, 4);
+			f->kaslr_seed_from = "EFI_RNG_PROTOCOL";
+		} else if (arch_cpu_random(&v)) {
+			f->kaslr_seed = (uint32_t)(v ^ v >> 32);
+			f->kaslr_seed_from = "the CPU's random number instruction (no EFI_RNG_PROTOCOL)";
+		} else {
+			/* the counter's low bits vary most from boot to boot:
+			 * mixed, with where the firmware put efikexec */
+			uint64_t c[2] = { arch_counter(), (uint64_t)(uintptr_t)efi_loaded_image->ImageBase };
+			f->kaslr_seed = (uint32_t)xxh64(c, sizeof(c), 0);
+			f->kaslr_seed_from = "the CPU's counter (no EFI_RNG_PROTOCOL, no random number instruction)";
+		}
+	}
 	f->secure_boot = secure_boot_mode();
 	f->image_base = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;
 	f->image_size = efi_loaded_image->ImageSize;

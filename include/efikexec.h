@@ -222,6 +222,15 @@ efikexec_status EFIKEXEC_API efikexec_set_dtb(struct efikexec *r, const struct e
 #define EFIKEXEC_VERIFY_ON 1
 #define EFIKEXEC_VERIFY_SHA256 2
 efikexec_status EFIKEXEC_API efikexec_set_verify(struct efikexec *r, int verify);
+/* How an x86 bzImage is entered: EFIKEXEC_ENTRY_LEGACY (the default) at
+ * its 64-bit entry, through its own decompressor; EFIKEXEC_ENTRY_DIRECT as
+ * the kernel's EFI stub enters it - its payload decompressed by efikexec,
+ * relocated by a KASLR offset from EFI_RNG_PROTOCOL, entered at the
+ * vmlinux's startup_64 - when it can (the plan says why not). Other
+ * kernels: no difference. */
+#define EFIKEXEC_ENTRY_LEGACY 0
+#define EFIKEXEC_ENTRY_DIRECT 1
+efikexec_status EFIKEXEC_API efikexec_set_entry(struct efikexec *r, int entry);
 /* Physical range every segment stays within; 0: no limit. */
 efikexec_status EFIKEXEC_API efikexec_set_mem_range(struct efikexec *r, uint64_t min, uint64_t max);
 

@@ -579,6 +579,38 @@ rt_status kimage_span(const struct kimage *img, unsigned seg, uint64_t offset, v
 	return RT_OK;
 }
 
+/* The byte at `offset` of a planned segment, where it lies now. */
+static uint8_t *byte_at(const struct kimage *img, unsigned seg, uint64_t offset)
+{
+	const struct kimage_platform *pl = img->plat;
+
+	if (img->kind == KIMAGE_CRASH)
+		return (uint8_t *)pl->phys_to_virt(pl->ctx, img->segment[seg].mem) + offset;
+	return (uint8_t *)pl->phys_to_virt(pl->ctx, img->plan[seg].stage[offset / PAGE] & KIMAGE_PAGE_MASK) +
+	       offset % PAGE;
+}
+
+rt_status kimage_add_le(const struct kimage *img, unsigned seg, uint64_t offset, unsigned width, uint64_t add)
+{
+	uint8_t *b[8];
+	uint64_t v = 0;
+
+	if (seg >= img->nr_segments || !img->planned || !width || width > 8 ||
+	    offset > img->segment[seg].memsz || img->segment[seg].memsz - offset < width)
+		return rt_fail(RT_ERANGE, SUB, "segment %u: %u bytes at %#llx are outside its %#llx bytes", seg, width,
+			       (unsigned long long)offset,
+			       (unsigned long long)(seg < img->nr_segments ? img->segment[seg].memsz : 0));
+	b[0] = byte_at(img, seg, offset);
+	for (unsigned i = 1; i < width; i++)
+		b[i] = (offset + i) % PAGE ? b[i - 1] + 1 : byte_at(img, seg, offset + i);
+	for (unsigned i = 0; i < width; i++)
+		v |= (uint64_t)*b[i] << (8 * i);
+	v += add;
+	for (unsigned i = 0; i < width; i++)
+		*b[i] = (uint8_t)(v >> (8 * i));
+	return RT_OK;
+}
+
 static rt_status each_span(const struct kimage *img, unsigned seg, uint64_t offset, uint64_t len,
 			   const uint8_t *src, bool zero)
 {

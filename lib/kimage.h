@@ -176,6 +176,10 @@ rt_status kimage_write(const struct kimage *img, unsigned seg, uint64_t offset, 
 		       uint64_t len);
 /* Zero-fills segment `seg` from `offset` to memsz. */
 rt_status kimage_zero(const struct kimage *img, unsigned seg, uint64_t offset);
+/* Adds `add` to the little-endian `width`-byte (1 to 8) value at `offset`
+ * of segment `seg` where its bytes lie now (a relocation), modulo 2^(8 *
+ * width): O(1), however the segment's pages are staged. */
+rt_status kimage_add_le(const struct kimage *img, unsigned seg, uint64_t offset, unsigned width, uint64_t add);
 /* For every segment with a buf: writes buf and zero-fills the tail. */
 rt_status kimage_load(const struct kimage *img);
 

@@ -66,6 +66,12 @@ rt_status arch_prepare(struct boot_plan *bp)
 	if (bp->k->handoff == LD_HANDOFF_LINUX) {
 		bzimage_boot_params(p, bp->k->ho.bz.hdr, bp->k->ho.bz.end, &ld);
 		RT_FN(memcpy)(bp->params_shadow + 0x1000, bp->cmdline, bp->cmdline_len + 1);
+		/* entered past its decompressor, which would set it (misc.c
+		 * choose_random_location): KASLR_FLAG as the stub sets it */
+		if (bp->k->direct.on && bp->kaslr)
+			p->loadflags |= BZ_KASLR_FLAG;
+		else
+			p->loadflags &= (uint8_t)~BZ_KASLR_FLAG;
 	}
 	if (bp->fw->has_fb && bp->k->handoff == LD_HANDOFF_LINUX) {
 		const struct fw_fb *f = &bp->fw->fb;

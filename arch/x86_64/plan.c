@@ -8,9 +8,51 @@
 #include "handoff.h"
 #include "pagetable.h"
 #include "state.h"
+#include "../../boot/bzimage.h"
 #include "../../boot/multiboot2.h"
 
 struct x86_state x86;
+
+/*
+ * KASLR for a bzImage entered at its decompressed vmlinux, as the EFI stub
+ * does it (drivers/firmware/efi/libstub/x86-stub.c efi_decompress_kernel):
+ * unless the command line says nokaslr, KASLR_FLAG is set for the kernel
+ * (its memory layout randomization reads it, arch/x86/mm/kaslr.c) and the
+ * kernel moves by a virtual offset drawn from EFI_RNG_PROTOCOL - 4 bytes
+ * of the seed gathered once, past the 32 the kernel gets as
+ * SETUP_RNG_SEED. Without an RNG the stub leaves the kernel at its link
+ * address; efikexec takes the CPU's RDRAND, else its counter, as the
+ * kernel's own decompressor does (fw_facts.kaslr_seed), so the default
+ * entry randomizes wherever the legacy one did. The physical address is
+ * the planner's (lowest fit); the stub draws that too.
+ */
+static void kaslr(struct boot_plan *bp)
+{
+	const struct ld_kernel *k = bp->k;
+	const struct fw_facts *fw = bp->fw;
+
+	bp->kaslr = false;
+	bp->kaslr_offset = 0;
+	bp->kaslr_why[0] = 0;
+	if (!k->direct.on)
+		return;
+	if (!k->direct.reloc_len) {
+		rt_snprintf(bp->kaslr_why, sizeof(bp->kaslr_why), "off: the kernel has no relocation table");
+		return;
+	}
+	if (bzimage_cmdline_has(bp->cmdline, "nokaslr")) {
+		rt_snprintf(bp->kaslr_why, sizeof(bp->kaslr_why), "off: nokaslr on the command line");
+		return;
+	}
+	bp->kaslr = true;
+	if (!fw->kaslr_seed_from) {
+		rt_snprintf(bp->kaslr_why, sizeof(bp->kaslr_why), "on, no virtual offset: no seed");
+		return;
+	}
+	bp->kaslr_offset = bzimage_kaslr_offset(k->direct.link, k->memsz, k->align, fw->kaslr_seed);
+	rt_snprintf(bp->kaslr_why, sizeof(bp->kaslr_why), "on, virtual offset %#llx from %s",
+		    (unsigned long long)bp->kaslr_offset, fw->kaslr_seed_from);
+}
 
 static rt_status inputs(struct boot_plan *bp)
 {
@@ -18,6 +60,7 @@ static rt_status inputs(struct boot_plan *bp)
 
 	if (bp->dtb)
 		rt_log(RT_LOG_WARN, "boot", "%s: an x86 kernel takes no device tree; ignored", bp->dtb_name);
+	kaslr(bp);
 	if (bp->k->handoff != LD_HANDOFF_MULTIBOOT2 || bp->fw->has_fb)
 		return RT_OK;
 	/* what only the firmware's facts decide: a console it insists on */

@@ -229,6 +229,10 @@ TEST(api_unaligned_buffer_is_only_read)
 	CHECK_EQ_U64(efikexec_set_verify(r, 3), EFIKEXEC_INVALID_PARAMETER);
 	CHECK_CONTAINS(efikexec_last_error(), "3 is none of EFIKEXEC_VERIFY_OFF, _ON, _SHA256");
 	CHECK_EQ_U64(efikexec_set_verify(r, EFIKEXEC_VERIFY_SHA256), EFIKEXEC_SUCCESS);
+	/* the two entries of a bzImage, and no other */
+	CHECK_EQ_U64(efikexec_set_entry(r, 2), EFIKEXEC_INVALID_PARAMETER);
+	CHECK_CONTAINS(efikexec_last_error(), "2 is neither EFIKEXEC_ENTRY_LEGACY nor _DIRECT");
+	CHECK_EQ_U64(efikexec_set_entry(r, EFIKEXEC_ENTRY_LEGACY), EFIKEXEC_SUCCESS);
 	/* the plan reads it (through the loader table) and places it; this
 	 * firmware grants no address, so every page is staged in its pool */
 	CHECK_EQ_U64(efikexec_plan(r), EFIKEXEC_SUCCESS);

@@ -55,6 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* a stream may still fail (cut short, corrupt): it must say so */
 				k->src->read(k->src, p->src_off, out, n);
 			}
+			if (k->direct.on && (k->direct.reloc_off > k->src->size ||
+					     k->direct.reloc_len > k->src->size - k->direct.reloc_off ||
+					     k->entry_offset >= k->memsz))
+				abort();
 			for (unsigned i = 0; i < k->ninitrd; i++)
 				check_blob(&k->initrd[i]);
 			check_blob(&k->dtb);

@@ -706,6 +706,41 @@ t_elf_x86_64() {
 	KEXEC_AT=0x1000000 kexec_booted "$name" x86_64 6.1 "console=ttyS0 panic=-1"
 }
 
+# --direct-entry: the bzImage's payload decompressed by efikexec (6.12:
+# zstd, 6.1: xz), relocated by a KASLR offset, entered at startup_64. Two
+# boots of 6.12 run at two offsets, each the plan's (the kernel's _text in
+# /proc/kallsyms); with nokaslr, 6.1 runs at its link address.
+t_direct_x86_64() {
+	local name i series cl off=() text load
+	for i in 1 2 3; do
+		name=direct-x86_64-$i series=6.12 cl="console=ttyS0 panic=-1"
+		[ "$i" = 3 ] && series=6.1 cl="console=ttyS0 panic=-1 nokaslr"
+		kexec_esp x86_64 "$name" "$series"
+		startup_nsh "$ESP" "efikexec.efi --direct-entry vmlinuz initrd=initrd.img initrd=extra.img $cl"
+		qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+		# physically where the plan put it (efikexec draws no physical
+		# offset); KEXEC_AT: kexec_booted checks that, not a move
+		load=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment 0 kernel *\[\(0x[0-9a-f]*\),.*/\1/p' | tail -n1)
+		if [ "$i" = 3 ]; then
+			KEXEC_AT=$load kexec_booted "$name" x86_64 "$series" "$cl"
+		else
+			kexec_booted "$name" x86_64 "$series" "$cl"
+			expect_line "$name" "EFIKEXEC-KCODE: $(printf '%08x' "$load")"
+		fi
+		if [ "$i" = 3 ]; then
+			expect_grep "$name" '^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \(xz, [0-9]+ MiB\), at startup_64 0x[0-9a-f]+; KASLR off: nokaslr on the command line$'
+			expect_line "$name" "EFIKEXEC-KTEXT: ffffffff81000000"
+			continue
+		fi
+		expect_grep "$name" '^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \(zstd, [0-9]+ MiB\), at startup_64 0x[0-9a-f]+; KASLR on, virtual offset 0x[0-9a-f]+ from ' \
+			'^efikexec: info: boot: \\vmlinuz: [0-9]+ relocations applied for a virtual offset of 0x[0-9a-f]+$'
+		off[i]=$(clean_log "$name" | sed -n 's/.*relocations applied for a virtual offset of \(0x[0-9a-f]*\)$/\1/p' | head -n1)
+		text=$(printf '%x' $((0xffffffff81000000 + off[i])))
+		expect_line "$name" "EFIKEXEC-KTEXT: $text"
+	done
+	[ "${off[1]}" != "${off[2]}" ] || { echo "two boots, one offset: ${off[1]}"; return 1; }
+}
+
 # An arm64 ELF vmlinux (made here around Debian's Image as the kernel's link
 # lays it out): placed and entered as its Image would be.
 t_elf_aarch64() {
@@ -767,7 +802,7 @@ t_formats_aarch64_bad_input() {
 		"efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img console=ttyAMA0"
 	a64_boot "$name" 1G 300
 	expect_line "$name" \
-		'efikexec: error: zboot: \lz4.efi: compression "lz4" is not supported (efikexec inflates gzip and zstd)' \
+		'efikexec: error: zboot: \lz4.efi: compression "lz4" is not supported (efikexec inflates gzip, zstd22, xzkern and lzma)' \
 		'EFIKEXEC-STEP: lz4 rc 0x3'
 	expect_grep "$name" '^efikexec: error: (inflate|image): \\cut\.gz \(gzip\): .*(ends early|cut short or corrupt|corrupt gzip data)' \
 		'^EFIKEXEC-STEP: cut rc 0x(1|1F|4)$'

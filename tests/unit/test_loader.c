@@ -8,6 +8,7 @@
  * corrupt, an unknown compression, ELF32, overlapping PT_LOADs, a kernel
  * for the other architecture.
  */
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -422,7 +423,7 @@ TEST(loader_zboot_gzip_and_zstd)
 
 	z = make_zboot("lz4", p, pn, (uint32_t)an, &zn);
 	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_ENOTSUP);
-	CHECK_CONTAINS(test_log(), "compression \"lz4\" is not supported (efikexec inflates gzip and zstd)");
+	CHECK_CONTAINS(test_log(), "compression \"lz4\" is not supported (efikexec inflates gzip, zstd22, xzkern and lzma)");
 	free(z);
 
 	/* a payload past the file's end */
@@ -592,4 +593,254 @@ TEST(loader_uki_profiles)
 	ctx.profile = 0;
 	free(pe);
 	free(bz);
+}
+
+/* --- a bzImage entered at its decompressed vmlinux (boot/bzimage.c bz_direct) ------- */
+
+static uint8_t *xz_of(const uint8_t *in, size_t len, bool alone, size_t *out_len)
+{
+	size_t cap = lzma_stream_buffer_bound(len) + 64;
+	uint8_t *out = malloc(cap);
+
+	*out_len = 0;
+	if (alone) {
+		lzma_stream z = LZMA_STREAM_INIT;
+		lzma_options_lzma o;
+		CHECK(!lzma_lzma_preset(&o, 6));
+		CHECK(lzma_alone_encoder(&z, &o) == LZMA_OK);
+		z.next_in = in, z.avail_in = len, z.next_out = out, z.avail_out = cap;
+		CHECK(lzma_code(&z, LZMA_FINISH) == LZMA_STREAM_END);
+		*out_len = z.total_out;
+		lzma_end(&z);
+	} else {
+		/* as the kernel's xzkern: an x86 BCJ filter before LZMA2, CRC32 */
+		lzma_options_lzma o;
+		CHECK(!lzma_lzma_preset(&o, 6));
+		o.dict_size = 1u << 20;
+		lzma_filter f[] = { { LZMA_FILTER_X86, NULL }, { LZMA_FILTER_LZMA2, &o }, { LZMA_VLI_UNKNOWN, NULL } };
+		CHECK(lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, len, out, out_len, cap) == LZMA_OK);
+	}
+	return out;
+}
+
+#define VM_LINK 0x1000000ull
+/* relocation places (offsets from the kernel's base) and the values there */
+static const uint32_t r32_at[] = { 0x100, 0x1ffe }; /* one across a page */
+static const uint32_t rinv_at[] = { 0x208 };
+static const uint32_t r64_at[] = { 0x300, 0x200ff0 }; /* the second in PT_LOAD 1 */
+
+/* A vmlinux (two PT_LOADs from VM_LINK, entry inside) with a relocation
+ * table after it, in `comp` ("gzip", "zstd", "xz", "lzma", "lz4"), in a
+ * bzImage's payload; *elf_len: the vmlinux alone. */
+static uint8_t *make_bz_direct(const char *comp, bool relocs, size_t *len, size_t *vm_len)
+{
+	const struct phdr ph[] = { { VM_LINK, 0x3000, 0x3000 }, { VM_LINK + 0x200000, 0x1000, 0x5000 } };
+	size_t en, pn, total, tn = 0, setup = (BZ_SETUP_SECTS + 1) * 512;
+	uint8_t *elf = make_elf(2, 62, ph, 2, VM_LINK + 0x40, &en), *vm, *p, *b;
+	uint32_t t[16];
+
+	/* the places' present values: link-time addresses */
+	for (unsigned i = 0; i < 2; i++)
+		w32(elf + 0x1000 + r32_at[i], 0, (uint32_t)(0x80000000u + VM_LINK + 0x1234 * i));
+	w32(elf + 0x1000 + rinv_at[0], 0, 0x5000);
+	w64(elf + 0x1000 + r64_at[0], 0, 0xffffffff80000000ull + VM_LINK + 0x40);
+	w64(elf + 0x4000 + (r64_at[1] - 0x200000), 0, 0xffffffff80000000ull + VM_LINK + 0x80);
+	/* forwards: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit */
+	t[tn++] = 0;
+	for (unsigned i = 0; i < 2; i++)
+		t[tn++] = (uint32_t)(0x80000000u + VM_LINK + r64_at[i]);
+	t[tn++] = 0;
+	t[tn++] = (uint32_t)(0x80000000u + VM_LINK + rinv_at[0]);
+	t[tn++] = 0;
+	for (unsigned i = 0; i < 2; i++)
+		t[tn++] = (uint32_t)(0x80000000u + VM_LINK + r32_at[i]);
+	vm = malloc(en + sizeof(t));
+	memcpy(vm, elf, en);
+	if (relocs)
+		memcpy(vm + en, t, tn * 4);
+	*vm_len = en;
+	total = en + (relocs ? tn * 4 : 0);
+	if (!strcmp(comp, "gzip"))
+		p = gzip_of(vm, total, &pn);
+	else if (!strcmp(comp, "zstd"))
+		p = zstd_of(vm, total, &pn);
+	else if (!strcmp(comp, "xz") || !strcmp(comp, "lzma"))
+		p = xz_of(vm, total, !strcmp(comp, "lzma"), &pn);
+	else {
+		p = calloc(1, 64);
+		memcpy(p, "\x02\x21\x4c\x18", 4); /* lz4's legacy frame */
+		pn = 64;
+	}
+	if (strcmp(comp, "gzip")) { /* the size after it, as the Makefile appends */
+		p = realloc(p, pn + 4);
+		w32(p, pn, (uint32_t)total);
+		pn += 4;
+	}
+	*len = setup + 0x400 + pn;
+	b = calloc(1, *len);
+	test_bzimage_header(b, BZ_SETUP_SECTS, (uint32_t)(*len - setup), 0x800000);
+	w32(b, 0x248, 0x400);
+	w32(b, 0x24c, (uint32_t)pn);
+	memcpy(b + setup + 0x400, p, pn);
+	free(p);
+	free(elf);
+	free(vm);
+	return b;
+}
+
+struct patch_buf {
+	uint8_t *mem;
+	size_t len;
+};
+
+static rt_status patch_mem(void *ctx_, uint64_t off, unsigned width, uint64_t add)
+{
+	struct patch_buf *m = ctx_;
+	uint64_t v = 0;
+
+	CHECK(off + width <= m->len);
+	for (unsigned i = 0; i < width; i++)
+		v |= (uint64_t)m->mem[off + i] << (8 * i);
+	v += add;
+	for (unsigned i = 0; i < width; i++)
+		m->mem[off + i] = (uint8_t)(v >> (8 * i));
+	return RT_OK;
+}
+
+TEST(loader_bzimage_direct_every_compression)
+{
+	static const char *const comps[] = { "gzip", "zstd", "xz", "lzma" };
+
+	ctx.direct_entry = true;
+	for (unsigned c = 0; c < 4; c++) {
+		size_t n, vn, count;
+		uint8_t *bz = make_bz_direct(comps[c], true, &n, &vn), *t, *mem;
+		struct patch_buf m;
+		const uint64_t delta = 0x2400000;
+
+		test_log_clear();
+		CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+		CHECK(ctx.k.direct.on);
+		CHECK_CONTAINS(ctx.k.direct.why, "decompressed by efikexec (");
+		CHECK_CONTAINS(ctx.k.direct.why, comps[c]);
+		CHECK_EQ_U64(ctx.k.npieces, 2);
+		CHECK_EQ_U64(ctx.k.piece[1].mem_off, 0x200000);
+		CHECK(ctx.k.piece[1].room); /* past its bytes: room the kernel clears */
+		CHECK_EQ_U64(ctx.k.memsz, 0x205000);
+		CHECK_EQ_U64(ctx.k.entry_offset, 0x40);
+		CHECK_EQ_U64(ctx.k.align, 0x200000);
+		CHECK_EQ_U64(ctx.k.min, VM_LINK);
+		CHECK_EQ_U64(ctx.k.direct.link, VM_LINK);
+		CHECK_EQ_U64(ctx.k.direct.reloc_off, vn);
+		CHECK_EQ_U64(ctx.k.direct.reloc_len, 8 * 4);
+		/* the vmlinux's bytes as they are loaded, then relocated */
+		mem = calloc(1, ctx.k.memsz);
+		for (unsigned i = 0; i < 2; i++) {
+			uint8_t *pc = read_piece(i);
+			memcpy(mem + ctx.k.piece[i].mem_off, pc, ctx.k.piece[i].filesz);
+			free(pc);
+		}
+		t = malloc(ctx.k.direct.reloc_len);
+		CHECK(ctx.k.src->read(ctx.k.src, ctx.k.direct.reloc_off, t, ctx.k.direct.reloc_len) == RT_OK);
+		m = (struct patch_buf){ mem, ctx.k.memsz };
+		CHECK(bzimage_relocate("\\img", t, ctx.k.direct.reloc_len, VM_LINK, ctx.k.memsz, delta, patch_mem, &m,
+				       &count) == RT_OK);
+		CHECK_EQ_U64(count, 5);
+		CHECK_EQ_U64(ld_rd32(mem + r32_at[0]), 0x80000000u + VM_LINK + delta);
+		CHECK_EQ_U64(ld_rd32(mem + r32_at[1]), 0x80000000u + VM_LINK + 0x1234 + delta);
+		CHECK_EQ_U64(ld_rd32(mem + rinv_at[0]), (uint32_t)(0x5000 - delta));
+		CHECK_EQ_U64(ld_rd64(mem + r64_at[0]), 0xffffffff80000000ull + VM_LINK + 0x40 + delta);
+		CHECK_EQ_U64(ld_rd64(mem + r64_at[1]), 0xffffffff80000000ull + VM_LINK + 0x80 + delta);
+		ld_ctx_close(&ctx);
+		free(t);
+		free(mem);
+		free(bz);
+	}
+	ctx.direct_entry = false;
+}
+
+TEST(loader_bzimage_direct_or_legacy_and_why)
+{
+	size_t n, vn;
+	uint8_t *bz = make_bz_direct("zstd", false, &n, &vn);
+
+	ctx.direct_entry = true;
+	/* no relocation table: entered directly, never moved */
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK(ctx.k.direct.on);
+	CHECK_EQ_U64(ctx.k.direct.reloc_len, 0);
+	ld_ctx_close(&ctx);
+	/* not asked: one piece, the bzImage's own entry, nothing said */
+	ctx.direct_entry = false;
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	ctx.direct_entry = true;
+	CHECK(!ctx.k.direct.on);
+	CHECK_STR(ctx.k.direct.why, "");
+	CHECK_EQ_U64(ctx.k.npieces, 1);
+	CHECK_EQ_U64(ctx.k.entry_offset, BZ_ENTRY_64);
+	free(bz);
+	/* a compression efikexec does not decompress: its own decompressor */
+	bz = make_bz_direct("lz4", false, &n, &vn);
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK(!ctx.k.direct.on);
+	CHECK_CONTAINS(ctx.k.direct.why, "(it begins 02 21 4c 18;");
+	CHECK_EQ_U64(ctx.k.npieces, 1);
+	CHECK_EQ_U64(ctx.k.piece[0].src_off, (BZ_SETUP_SECTS + 1) * 512);
+	free(bz);
+	/* a corrupt payload is an error naming it */
+	bz = make_bz_direct("xz", true, &n, &vn);
+	bz[n - 40] ^= 0x55;
+	test_log_clear();
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_ENOEXEC); /* the head is all of it */
+	CHECK_CONTAINS(test_log(), "\\img (xz payload): corrupt xz data near input offset 0x");
+	ld_ctx_close(&ctx);
+	ctx.direct_entry = false;
+	free(bz);
+}
+
+TEST(bzimage_relocation_table_is_checked)
+{
+	uint8_t mem[0x3000] = { 0 };
+	struct patch_buf m = { mem, sizeof(mem) };
+	uint32_t t[6] = { 0, 0, 0 };
+	size_t count;
+
+	/* an empty table: three terminators, nothing applied */
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 12, VM_LINK, sizeof(mem), 0x200000, patch_mem, &m, &count) == RT_OK);
+	CHECK_EQ_U64(count, 0);
+	/* a place outside the kernel */
+	t[0] = 0, t[1] = 0, t[2] = (uint32_t)(0x80000000u + VM_LINK + 0x3000);
+	test_log_clear();
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 12, VM_LINK, sizeof(mem), 0x200000, patch_mem, &m, &count) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "k: 32-bit relocation at table offset 0x8 names 0xffffffff81003000, outside the kernel [0xffffffff81000000, 0xffffffff81003000)");
+	/* a last place whose 8 bytes cross the end */
+	t[0] = 0, t[1] = (uint32_t)(0x80000000u + VM_LINK + 0x2ffc), t[2] = 0, t[3] = 0;
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 16, VM_LINK, sizeof(mem), 0x200000, patch_mem, &m, &count) == RT_ENOEXEC);
+	/* no end to a list, a table not starting where it should, a ragged size */
+	t[0] = 5, t[1] = 0, t[2] = 0;
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 12, VM_LINK, sizeof(mem), 1, patch_mem, &m, &count) == RT_ENOEXEC);
+	t[0] = 7, t[1] = 0, t[2] = 0, t[3] = 0;
+	test_log_clear();
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 16, VM_LINK, sizeof(mem), 1, patch_mem, &m, &count) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "k: the relocation table ends 12 bytes after its start: 4 bytes before it are no relocations");
+	CHECK(bzimage_relocate("k", (uint8_t *)t, 14, VM_LINK, sizeof(mem), 1, patch_mem, &m, &count) == RT_ENOEXEC);
+}
+
+TEST(bzimage_kaslr_offset_and_nokaslr)
+{
+	/* the stub's arithmetic: (range * seed) >> 32, aligned down */
+	uint64_t range = (1ull << 30) - VM_LINK - 0x3200000;
+
+	CHECK_EQ_U64(bzimage_kaslr_offset(VM_LINK, 0x3200000, 0x200000, 0), 0);
+	CHECK_EQ_U64(bzimage_kaslr_offset(VM_LINK, 0x3200000, 0x200000, 0xffffffffu),
+		     ((VM_LINK + ((range * 0xffffffffull) >> 32)) & ~0x1fffffull) - VM_LINK);
+	CHECK(bzimage_kaslr_offset(VM_LINK, 0x3200000, 0x200000, 0xffffffffu) + VM_LINK + 0x3200000 <= 1ull << 30);
+	CHECK_EQ_U64(bzimage_kaslr_offset(VM_LINK, 0x3200000, 0x200000, 0x80000000u) % 0x200000, 0);
+	CHECK_EQ_U64(bzimage_kaslr_offset(VM_LINK, 1ull << 30, 0x200000, 0x80000000u), 0); /* no room */
+	CHECK(bzimage_cmdline_has("console=ttyS0 nokaslr", "nokaslr"));
+	CHECK(bzimage_cmdline_has("nokaslr\tquiet", "nokaslr"));
+	CHECK(!bzimage_cmdline_has("nokaslrx quiet", "nokaslr"));
+	CHECK(!bzimage_cmdline_has("x=\"a nokaslr b\" quiet", "nokaslr"));
+	CHECK(!bzimage_cmdline_has("", "nokaslr"));
+	CHECK(!bzimage_cmdline_has(NULL, "nokaslr"));
 }
