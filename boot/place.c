@@ -12,6 +12,7 @@
  *   plan       lib/kimage: claim, stage, control pages, entry list
  */
 #include "place.h"
+#include "bzimage.h"
 #include "../arch/arch.h"
 
 #define MIB (1ull << 20)
@@ -531,6 +532,38 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
 	}
 	rt_snprintf(src, n, "efikexec (built in)");
 	return BOOT_SEG_PURGATORY;
+}
+
+/* One relocation of the kernel (boot/bzimage.h bzimage_relocate): a
+ * place as its offset from the kernel's base, in the bytes of a piece. */
+static rt_status patch_kernel(void *ctx, uint64_t off, unsigned width, uint64_t add)
+{
+	struct boot_plan *bp = ctx;
+
+	for (unsigned i = 0; i < bp->k->npieces; i++) {
+		const struct ld_piece *p = &bp->k->piece[i];
+		if (bp->seg_kernel[i] != BOOT_NO_SEG && off >= p->mem_off && off - p->mem_off < p->filesz &&
+		    p->filesz - (off - p->mem_off) >= width)
+			return kimage_add_le(&bp->img, bp->seg_kernel[i], off - p->mem_off, width, add);
+	}
+	return rt_fail(RT_ENOEXEC, "boot", "%s: a relocation at %#llx from the kernel's base lies in none of its PT_LOADs' bytes",
+		       bp->kernel_name, (unsigned long long)off);
+}
+
+rt_status boot_relocate_kernel(struct boot_plan *bp, const uint8_t *table, size_t len)
+{
+	size_t n = 0;
+	rt_status rs = bzimage_relocate(bp->kernel_name, table, len, bp->k->direct.link, bp->k->memsz,
+					bp->kaslr_offset, patch_kernel, bp, &n);
+
+	if (rs != RT_OK)
+		return rs;
+	for (unsigned i = 0; i < bp->k->npieces; i++)
+		if (bp->seg_kernel[i] != BOOT_NO_SEG)
+			bp->stream[bp->seg_kernel[i]].broken = true;
+	rt_log(RT_LOG_INFO, "boot", "%s: %zu relocations applied for a virtual offset of %#llx", bp->kernel_name, n,
+	       (unsigned long long)bp->kaslr_offset);
+	return RT_OK;
 }
 
 void boot_print_plan(const struct boot_plan *bp)

@@ -17,6 +17,7 @@
  *   boot_place         a destination for each segment
  *   boot_plan_image    the kimage: segments, claims, staging, entry list
  *   boot_print_plan    the plan lines
+ *   boot_relocate_kernel  a directly entered x86 kernel moved by its KASLR offset
  * Errors are logged with the file, the value and the limit, and end with
  * the UEFI status the front end returns (rt_fail_uefi).
  */
@@ -54,6 +55,11 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
 /* "plan: image ...", a "plan: segment ..." line per segment, the entry and
  * the copy ratio, at info level. */
 void boot_print_plan(const struct boot_plan *bp);
+/* x86, a vmlinux entered at startup_64 and moved by KASLR: its relocation
+ * table (`len` bytes, read after its pieces were loaded) applied to the
+ * loaded pages for bp->kaslr_offset; those pages' digests are then swept,
+ * not taken as they arrived. */
+rt_status boot_relocate_kernel(struct boot_plan *bp, const uint8_t *table, size_t len);
 
 #define BOOT_PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
 

@@ -31,6 +31,7 @@
 #include "../boot/stream.h"
 #include "../boot/place.h"
 #include "../lib/purgatory-check.h"
+#include "../include/efikexec.h"
 
 #define MIB (1ull << 20)
 #define PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
@@ -381,22 +382,6 @@ static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, st
 	return EFI_SUCCESS;
 }
 
-/* One relocation of the kernel (boot/bzimage.h bzimage_relocate): a
- * place as its offset from the kernel's base, in the bytes of a piece. */
-static rt_status patch_kernel(void *ctx, uint64_t off, unsigned width, uint64_t add)
-{
-	struct boot_plan *bp = ctx;
-
-	for (unsigned i = 0; i < bp->k->npieces; i++) {
-		const struct ld_piece *p = &bp->k->piece[i];
-		if (bp->seg_kernel[i] != BOOT_NO_SEG && off >= p->mem_off && off - p->mem_off < p->filesz &&
-		    p->filesz - (off - p->mem_off) >= width)
-			return kimage_add_le(&bp->img, bp->seg_kernel[i], off - p->mem_off, width, add);
-	}
-	return rt_fail(RT_ENOEXEC, "boot", "%s: a relocation at %#llx from the kernel's base lies in none of its PT_LOADs' bytes",
-		       bp->kernel_name, (unsigned long long)off);
-}
-
 /*
  * x86, a vmlinux entered at startup_64 and moved by KASLR: its relocation
  * table lies after its PT_LOADs in the decompressed payload, so it is
@@ -407,7 +392,6 @@ static EFI_STATUS relocate_kernel(struct boot_plan *bp)
 {
 	const struct ld_kernel *k = bp->k;
 	uint8_t *t = NULL;
-	size_t n = 0;
 	rt_status rs;
 	EFI_STATUS st;
 
@@ -417,17 +401,20 @@ static EFI_STATUS relocate_kernel(struct boot_plan *bp)
 				(unsigned long long)k->direct.reloc_len);
 	rs = k->src->read(k->src, k->direct.reloc_off, t, k->direct.reloc_len);
 	if (rs == RT_OK)
-		rs = bzimage_relocate(bp->kernel_name, t, (size_t)k->direct.reloc_len, k->direct.link, k->memsz,
-				      bp->kaslr_offset, patch_kernel, bp, &n);
+		rs = boot_relocate_kernel(bp, t, (size_t)k->direct.reloc_len);
 	efi_bs->FreePool(t);
-	if (rs != RT_OK)
-		return efi_status_from_rt(rs);
-	for (unsigned i = 0; i < k->npieces; i++)
-		if (bp->seg_kernel[i] != BOOT_NO_SEG)
-			bp->stream[bp->seg_kernel[i]].broken = true;
-	rt_log(RT_LOG_INFO, "boot", "%s: %zu relocations applied for a virtual offset of %#llx", bp->kernel_name, n,
-	       (unsigned long long)bp->kaslr_offset);
-	return EFI_SUCCESS;
+	return efi_status_from_rt(rs);
+}
+
+/* Where a load's time goes (counter ticks at each step), said after the
+ * digests are taken: the kernel's bytes (read, decompressed), its
+ * relocation, the initrds, the digests. */
+enum { T_START, T_KERNEL, T_RELOC, T_INITRD, T_DIGESTS, T_N };
+static uint64_t t_load[T_N];
+
+static uint64_t ms(uint64_t ticks)
+{
+	return efikexec_counter_usec(ticks) / 1000;
 }
 
 static EFI_STATUS load_segments(struct boot_plan *bp)
@@ -435,6 +422,8 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	const struct purgatory_header *ph = purgatory_hdr();
 	static const uint8_t zeros[KIMAGE_PAGE_SIZE]; /* the gap before the next part: < 4 bytes, < a page for modules */
 	EFI_STATUS st;
+
+	t_load[T_START] = efikexec_counter();
 
 	/* Past a room piece's file the kernel needs room, not zeros: its
 	 * decompressor clears its own bss and builds its own tables there (x86
@@ -451,11 +440,13 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 		kimage_zero(&bp->img, bp->seg_kernel[i], p->filesz);
 		feed(bp, bp->seg_kernel[i], p->filesz, NULL, bp->img.segment[bp->seg_kernel[i]].memsz - p->filesz);
 	}
+	t_load[T_KERNEL] = efikexec_counter();
 	if (bp->k->direct.on && bp->kaslr_offset) {
 		st = relocate_kernel(bp);
 		if (EFI_ERROR(st))
 			return st;
 	}
+	t_load[T_RELOC] = efikexec_counter();
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
 		const struct boot_initrd *r = &bp->initrd[i];
 		uint64_t end = r->off + r->len;
@@ -475,6 +466,7 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 	}
 	kimage_write(&bp->img, bp->seg_purgatory, 0, purgatory_blob, ph->filesz);
 	kimage_zero(&bp->img, bp->seg_purgatory, ph->filesz);
+	t_load[T_INITRD] = efikexec_counter();
 	return EFI_SUCCESS;
 }
 
@@ -702,6 +694,15 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 			add_region(bp, bp->seg_kernel[i]);
 	if (bp->seg_initrd != BOOT_NO_SEG)
 		add_region(bp, bp->seg_initrd);
+	if (!bp->cap) {
+		t_load[T_DIGESTS] = efikexec_counter();
+		rt_log(RT_LOG_INFO, "boot", "%s loaded in %llu ms: the kernel %llu ms, its relocation %llu ms, the initrds %llu ms, the digests %llu ms",
+		       bp->kernel_name, (unsigned long long)ms(t_load[T_DIGESTS] - t_load[T_START]),
+		       (unsigned long long)ms(t_load[T_KERNEL] - t_load[T_START]),
+		       (unsigned long long)ms(t_load[T_RELOC] - t_load[T_KERNEL]),
+		       (unsigned long long)ms(t_load[T_INITRD] - t_load[T_RELOC]),
+		       (unsigned long long)ms(t_load[T_DIGESTS] - t_load[T_INITRD]));
+	}
 
 	/* With a TPM: what is loaded is measured, then the event log that
 	 * holds it is handed on (efi/trust.h); taken back on a failure below. */

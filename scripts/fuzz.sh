@@ -80,6 +80,27 @@ PY
 		rm -f "$d/.linux"
 	fi
 	[ -f "$BUILD/x86_64/purgatory.elf" ] && cp "$BUILD/x86_64/purgatory.elf" "$d/seed-elf"
+	# a bzImage whose payload is a zstd'd vmlinux with a relocation table,
+	# its last byte odd: the target takes the direct entry (--direct-entry)
+	python3 - "$d/seed-bzimage-direct" <<'PY'
+import struct, subprocess, sys
+elf = bytearray(0x3000)
+elf[0:4] = b'\x7fELF'; elf[4:7] = bytes([2, 1, 1])
+struct.pack_into('<HHIQQQIHHHHHH', elf, 16, 2, 62, 1, 0x1000010, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+struct.pack_into('<IIQQQQQQ', elf, 64, 1, 7, 0x1000, 0xffffffff81000000, 0x1000000, 0x2000, 0x3000, 0x1000)
+rel = struct.pack('<6I', 0, 0x81000100, 0, 0x81000200, 0, 0x81000300)
+vm = bytes(elf) + rel
+pay = subprocess.run(['zstd', '-19', '-c'], input=vm, capture_output=True).stdout + struct.pack('<I', len(vm))
+setup = 4 * 512
+b = bytearray(setup + 0x400 + len(pay) + 1)
+b[0x1f1] = 3; struct.pack_into('<I', b, 0x1f4, (len(b) - setup) // 16)
+struct.pack_into('<H', b, 0x1fe, 0xaa55); b[0x200:0x202] = b'\xeb\x6a'; b[0x202:0x206] = b'HdrS'
+struct.pack_into('<H', b, 0x206, 0x20f); b[0x211] = 1; struct.pack_into('<II', b, 0x22c, 0x7fffffff, 0x200000)
+b[0x234] = 1; struct.pack_into('<HI', b, 0x236, 3, 2047)
+struct.pack_into('<II', b, 0x248, 0x400, len(pay)); struct.pack_into('<QI', b, 0x258, 0x1000000, 0x800000)
+b[setup + 0x400:setup + 0x400 + len(pay)] = pay; b[-1] = 1
+open(sys.argv[1], 'wb').write(bytes(b))
+PY
 	touch "$d/.seeded"
 }
 # ... and the memory maps efikexec.efi --memmap printed in the boot tests

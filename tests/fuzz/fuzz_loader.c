@@ -41,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		ld_src_memory(&s, copy, size, "fuzz");
 		ctx.machine = (enum ld_machine)m;
+		/* a bzImage's payload decompressed (--direct-entry) or not */
+		ctx.direct_entry = size && (copy[size - 1] & 1);
 		if (ld_load(&ctx, &s) == RT_OK) {
 			if (k->machine != ctx.machine || !k->npieces || k->npieces > LD_MAX_PIECES ||
 			    !k->memsz || memchr(k->desc, 0, sizeof(k->desc)) == NULL || !k->src ||
