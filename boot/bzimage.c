@@ -414,8 +414,11 @@ static rt_status bz_direct(struct ld_ctx *c, struct ld_src *s, const struct bzim
 		return RT_OK;
 	}
 	at = bi->setup_size + poff;
-	if ((rs = s->read(s, at, magic, sizeof(magic))) != RT_OK ||
-	    (rs = s->read(s, at + plen - 4, tail, sizeof(tail))) != RT_OK)
+	if (at + sizeof(magic) <= s->head_len)
+		RT_FN(memcpy)(magic, s->head + at, sizeof(magic)); /* read with the head already */
+	else if ((rs = s->read(s, at, magic, sizeof(magic))) != RT_OK)
+		return rs;
+	if ((rs = s->read(s, at + plen - 4, tail, sizeof(tail))) != RT_OK)
 		return rs;
 	if (!ld_comp_detect(magic, sizeof(magic), &comp)) {
 		not_direct(k, "its payload is compressed in a way efikexec does not decompress (it begins %02x %02x %02x %02x; efikexec decompresses gzip, zstd, xz and lzma)",

@@ -112,21 +112,33 @@ const char *EFIKEXEC_API efikexec_version(void)
 
 /* --- the library's state ------------------------------------------------------------ */
 
-/* malloc for the decompressors (lib/heap.c) */
+/* malloc for the decompressors (lib/heap.c). Large blocks (a
+ * decompressor's window, a kernel decoded whole) are pages of their own,
+ * remembered here: OVMF takes about 0.5 s to allocate 128 MiB from pool
+ * under TCG, and milliseconds as pages (docs/DESIGN.md); past 8 at once,
+ * pool. */
+#define HEAP_PAGES_MIN (1u << 20)
+static struct {
+	void *p;
+	uint64_t pages;
+} heap_big[8];
+
 static void *heap_alloc(size_t n)
 {
 	void *p = NULL;
-	EFI_PHYSICAL_ADDRESS a;
 
 	if (!efi_bs)
 		return NULL;
-	if (n >= (1u << 20)) {
-		uint64_t pages = (n + 16 + 4095) / 4096;
+	for (unsigned i = 0; n >= HEAP_PAGES_MIN && i < sizeof(heap_big) / sizeof(heap_big[0]); i++) {
+		EFI_PHYSICAL_ADDRESS a;
+		uint64_t pages = (n + 4095) / 4096;
+		if (heap_big[i].p)
+			continue;
 		if (efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &a) != EFI_SUCCESS)
 			return NULL;
-		((uint64_t *)(uintptr_t)a)[0] = pages;
-		((uint64_t *)(uintptr_t)a)[1] = 0x5041474553ull;
-		return (uint8_t *)(uintptr_t)a + 16;
+		heap_big[i].p = (void *)(uintptr_t)a;
+		heap_big[i].pages = pages;
+		return heap_big[i].p;
 	}
 	return efi_bs->AllocatePool(EfiLoaderData, n, &p) == EFI_SUCCESS ? p : NULL;
 }
@@ -135,10 +147,12 @@ static void heap_free(void *p)
 {
 	if (!efi_bs)
 		return;
-	if (((uintptr_t)p & 4095) == 16 && ((uint64_t *)p)[-1] == 0x5041474553ull) {
-		efi_bs->FreePages((uintptr_t)p - 16, ((uint64_t *)p)[-2]);
-		return;
-	}
+	for (unsigned i = 0; i < sizeof(heap_big) / sizeof(heap_big[0]); i++)
+		if (heap_big[i].p && heap_big[i].p == p) {
+			efi_bs->FreePages((uintptr_t)p, heap_big[i].pages);
+			heap_big[i].p = NULL;
+			return;
+		}
 	efi_bs->FreePool(p);
 }
 
