@@ -550,12 +550,21 @@ static rt_status patch_kernel(void *ctx, uint64_t off, unsigned width, uint64_t 
 		       bp->kernel_name, (unsigned long long)off);
 }
 
-rt_status boot_relocate_kernel(struct boot_plan *bp, const uint8_t *table, size_t len)
+rt_status boot_relocate_kernel(struct boot_plan *bp)
 {
+	const struct ld_kernel *k = bp->k;
+	uint8_t *t = k->direct.reloc_len <= (size_t)-1 ? RT_FN(malloc)((size_t)k->direct.reloc_len) : NULL;
 	size_t n = 0;
-	rt_status rs = bzimage_relocate(bp->kernel_name, table, len, bp->k->direct.link, bp->k->memsz,
-					bp->kaslr_offset, patch_kernel, bp, &n);
+	rt_status rs;
 
+	if (!t)
+		return rt_fail(RT_ENOMEM, "boot", "%s: no memory for its relocation table of %llu bytes", bp->kernel_name,
+			       (unsigned long long)k->direct.reloc_len);
+	rs = k->src->read(k->src, k->direct.reloc_off, t, k->direct.reloc_len);
+	if (rs == RT_OK)
+		rs = bzimage_relocate(bp->kernel_name, t, (size_t)k->direct.reloc_len, k->direct.link, k->memsz,
+				      bp->kaslr_offset, patch_kernel, bp, &n);
+	RT_FN(free)(t);
 	if (rs != RT_OK)
 		return rs;
 	for (unsigned i = 0; i < bp->k->npieces; i++)

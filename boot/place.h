@@ -56,10 +56,11 @@ enum boot_role boot_segment_role(const struct boot_plan *bp, unsigned seg, char 
  * the copy ratio, at info level. */
 void boot_print_plan(const struct boot_plan *bp);
 /* x86, a vmlinux entered at startup_64 and moved by KASLR: its relocation
- * table (`len` bytes, read after its pieces were loaded) applied to the
- * loaded pages for bp->kaslr_offset; those pages' digests are then swept,
- * not taken as they arrived. */
-rt_status boot_relocate_kernel(struct boot_plan *bp, const uint8_t *table, size_t len);
+ * table (after its PT_LOADs in the decompressed payload, so read after its
+ * pieces were loaded, the stream going on forwards) applied to the loaded
+ * pages for bp->kaslr_offset; those pages' digests are then swept, not
+ * taken as they arrived. */
+rt_status boot_relocate_kernel(struct boot_plan *bp);
 
 #define BOOT_PAGE_ALIGN(x) (((x) + KIMAGE_PAGE_SIZE - 1) & KIMAGE_PAGE_MASK)
 

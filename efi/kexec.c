@@ -382,30 +382,6 @@ static EFI_STATUS read_into(struct boot_plan *bp, unsigned seg, uint64_t off, st
 	return EFI_SUCCESS;
 }
 
-/*
- * x86, a vmlinux entered at startup_64 and moved by KASLR: its relocation
- * table lies after its PT_LOADs in the decompressed payload, so it is
- * read now, the stream going on forwards, and applied to the loaded
- * pages. Those pages' digests are then swept, not taken as they arrived.
- */
-static EFI_STATUS relocate_kernel(struct boot_plan *bp)
-{
-	const struct ld_kernel *k = bp->k;
-	uint8_t *t = NULL;
-	rt_status rs;
-	EFI_STATUS st;
-
-	st = efi_bs->AllocatePool(EfiLoaderData, k->direct.reloc_len, (void **)&t);
-	if (EFI_ERROR(st))
-		return efi_fail(st, "boot", "%s: no pool for its relocation table of %llu bytes", bp->kernel_name,
-				(unsigned long long)k->direct.reloc_len);
-	rs = k->src->read(k->src, k->direct.reloc_off, t, k->direct.reloc_len);
-	if (rs == RT_OK)
-		rs = boot_relocate_kernel(bp, t, (size_t)k->direct.reloc_len);
-	efi_bs->FreePool(t);
-	return efi_status_from_rt(rs);
-}
-
 /* Where a load's time goes (counter ticks at each step), said after the
  * digests are taken: the kernel's bytes (read, decompressed), its
  * relocation, the initrds, the digests. */
@@ -441,11 +417,8 @@ static EFI_STATUS load_segments(struct boot_plan *bp)
 		feed(bp, bp->seg_kernel[i], p->filesz, NULL, bp->img.segment[bp->seg_kernel[i]].memsz - p->filesz);
 	}
 	t_load[T_KERNEL] = efikexec_counter();
-	if (bp->k->direct.on && bp->kaslr_offset) {
-		st = relocate_kernel(bp);
-		if (EFI_ERROR(st))
-			return st;
-	}
+	if (bp->k->direct.on && bp->kaslr_offset && (st = efi_status_from_rt(boot_relocate_kernel(bp))))
+		return st;
 	t_load[T_RELOC] = efikexec_counter();
 	for (unsigned i = 0; i < bp->ninitrd; i++) {
 		const struct boot_initrd *r = &bp->initrd[i];

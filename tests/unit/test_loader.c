@@ -629,12 +629,14 @@ static const uint32_t r32_at[] = { 0x100, 0x1ffe }; /* one across a page */
 static const uint32_t rinv_at[] = { 0x208 };
 static const uint32_t r64_at[] = { 0x300, 0x200ff0 }; /* the second in PT_LOAD 1 */
 
-/* A vmlinux (two PT_LOADs from VM_LINK, entry inside) with a relocation
- * table after it, in `comp` ("gzip", "zstd", "xz", "lzma", "lz4"), in a
+/* A vmlinux (two PT_LOADs from VM_LINK, entry inside; the second of
+ * `load1` bytes in a room of at least 0x5000) with a relocation table
+ * after it, in `comp` ("gzip", "zstd", "xz", "lzma", "lz4"), in a
  * bzImage's payload; *elf_len: the vmlinux alone. */
-static uint8_t *make_bz_direct(const char *comp, bool relocs, size_t *len, size_t *vm_len)
+static uint8_t *make_bz_direct_of(const char *comp, bool relocs, size_t load1, size_t *len, size_t *vm_len)
 {
-	const struct phdr ph[] = { { VM_LINK, 0x3000, 0x3000 }, { VM_LINK + 0x200000, 0x1000, 0x5000 } };
+	const struct phdr ph[] = { { VM_LINK, 0x3000, 0x3000 },
+				   { VM_LINK + 0x200000, load1, load1 > 0x5000 ? load1 : 0x5000 } };
 	size_t en, pn, total, tn = 0, setup = (BZ_SETUP_SECTS + 1) * 512;
 	uint8_t *elf = make_elf(2, 62, ph, 2, VM_LINK + 0x40, &en), *vm, *p, *b;
 	uint32_t t[16];
@@ -686,6 +688,11 @@ static uint8_t *make_bz_direct(const char *comp, bool relocs, size_t *len, size_
 	free(elf);
 	free(vm);
 	return b;
+}
+
+static uint8_t *make_bz_direct(const char *comp, bool relocs, size_t *len, size_t *vm_len)
+{
+	return make_bz_direct_of(comp, relocs, 0x1000, len, vm_len);
 }
 
 struct patch_buf {
@@ -757,6 +764,66 @@ TEST(loader_bzimage_direct_every_compression)
 		free(bz);
 	}
 	ctx.direct_entry = false;
+}
+
+/* A zstd payload larger than the head is decoded whole, at once
+ * (boot/stream.c decode_whole): the same bytes as streamed, and its errors
+ * name the payload, the frame and the size. */
+TEST(loader_bzimage_direct_zstd_whole)
+{
+	size_t n, vn;
+	uint8_t *bz = make_bz_direct_of("zstd", true, 0x40000, &n, &vn), *elf, *pc, t[32];
+	const struct phdr ph[] = { { VM_LINK, 0x3000, 0x3000 }, { VM_LINK + 0x200000, 0x40000, 0x40000 } };
+	size_t en;
+
+	elf = make_elf(2, 62, ph, 2, VM_LINK + 0x40, &en);
+	CHECK(vn > LD_HEAD_SIZE);
+	ctx.direct_entry = true;
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	CHECK(ctx.k.direct.on);
+	CHECK_EQ_U64(ctx.k.piece[1].filesz, 0x40000);
+	pc = read_piece(1); /* past the head: the whole stream decoded */
+	/* the vmlinux's bytes but its 64-bit relocation place at 0xff0 */
+	CHECK(!memcmp(pc, elf + 0x4000, 0xff0));
+	CHECK(!memcmp(pc + 0xff8, elf + 0x4000 + 0xff8, 0x40000 - 0xff8));
+	CHECK_EQ_U64(ld_rd64(pc + 0xff0), 0xffffffff80000000ull + VM_LINK + 0x80);
+	free(pc);
+	pc = read_piece(0); /* backwards now: served from the decoded whole */
+	CHECK(!memcmp(pc + 0x2004, elf + 0x1000 + 0x2004, 0xffc));
+	free(pc);
+	CHECK(ctx.k.src->read(ctx.k.src, ctx.k.direct.reloc_off, t, sizeof(t)) == RT_OK);
+	CHECK_EQ_U64(ld_rd32(t + 4), (uint32_t)(0x80000000u + VM_LINK + r64_at[0]));
+	ld_ctx_close(&ctx);
+
+	/* the size after the payload says more than its frame holds */
+	w32(bz, n - 4, (uint32_t)(vn + 32 + 4096));
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	test_log_clear();
+	pc = malloc(0x40000);
+	CHECK(ctx.k.src->read(ctx.k.src, ctx.k.piece[1].src_off, pc, 0x40000) == RT_ETRUNC);
+	CHECK_CONTAINS(test_log(), "\\img (zstd payload): the zstd stream ends early: ");
+	CHECK_CONTAINS(test_log(), "bytes at input offset 0x");
+	ld_ctx_close(&ctx);
+	/* ... or less: the frame inflates past it */
+	w32(bz, n - 4, (uint32_t)(vn + 32 - 4));
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	test_log_clear();
+	CHECK(ctx.k.src->read(ctx.k.src, ctx.k.piece[1].src_off, pc, 0x40000) == RT_E2BIG);
+	CHECK_CONTAINS(test_log(), "\\img (zstd payload): the zstd stream inflates past the ");
+	ld_ctx_close(&ctx);
+	/* a frame whose last block lost its end mark (RFC 8878 4.1: the
+	 * last byte of a bitstream is never 0) */
+	w32(bz, n - 4, (uint32_t)(vn + 32));
+	bz[n - 5] = 0;
+	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
+	test_log_clear();
+	CHECK(ctx.k.src->read(ctx.k.src, ctx.k.piece[1].src_off, pc, 0x40000) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img (zstd payload): corrupt zstd data in the frame of ");
+	ld_ctx_close(&ctx);
+	ctx.direct_entry = false;
+	free(pc);
+	free(elf);
+	free(bz);
 }
 
 TEST(loader_bzimage_direct_or_legacy_and_why)
