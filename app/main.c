@@ -422,10 +422,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return stage_run(image, st, li);
 	if (options_parse(&cl, options_first_is_program(&cl) ? 1 : 0, &o) != RT_OK)
 		return EFI_INVALID_PARAMETER;
-	if (o.verbose)
-		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_DEBUG);
+	/* A boot says one line (efi/kexec.c say_entering) and what went
+	 * wrong; the plan is -v away, and what --dry-run is for. */
 	if (o.quiet)
 		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_ERROR);
+	else if (o.verbose)
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_DEBUG);
+	else if (o.plan || o.dry_run || o.action != ACTION_BOOT)
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_INFO);
+	else
+		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_NOTICE);
 	if (o.test_fail_call && (s = efikexec_test_fail_call(o.test_fail_call, NULL)))
 		return s;
 	s = act(&o);

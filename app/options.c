@@ -43,7 +43,8 @@ const char options_usage[] =
 	"  --sha256=PATH     read PATH and print its size and SHA-256\n"
 	"  --memmap          print the memory map as efikexec plans with it\n"
 	"  --selftest        plan, load and relocate a test image in this firmware\n"
-	"  --verbose         log debug messages\n"
+	"  -v                log the plan and each step (a boot says one line otherwise)\n"
+	"  --verbose         log those and debug messages\n"
 	"  --quiet           log errors only\n"
 	"\n"
 	"Paths are on the volume efikexec.efi was loaded from: \\dir\\file from its\n"
@@ -326,6 +327,10 @@ rt_status options_parse(const struct cmdline *cl, unsigned first, struct efikexe
 				return rt_fail(RT_EINVAL, "options", "initrd= needs a path");
 			if ((rs = add_path(o->lead_initrd, &o->nlead_initrd, a + 7, "initrds")))
 				return rs;
+			continue;
+		}
+		if (!RT_FN(strcmp)(a, "-v")) { /* the one short option */
+			o->plan = true;
 			continue;
 		}
 		if (a[0] != '-' || a[1] != '-')

@@ -24,7 +24,8 @@ enum efikexec_action {
 
 struct efikexec_opts {
 	enum efikexec_action action;
-	bool verbose;
+	bool plan;           /* -v: the plan and each step (info); one line otherwise */
+	bool verbose;        /* --verbose: debug lines as well */
 	bool quiet;
 	bool dry_run;        /* --dry-run: print the plan, load nothing */
 	bool no_verify;      /* --no-verify: purgatory skips the digests */

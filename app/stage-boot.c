@@ -109,6 +109,8 @@ static efikexec_status boot_linux(struct bls_entry *e, const char *options)
 	}
 	if (!s && options)
 		s = efikexec_set_cmdline(r, options);
+	if (!s && cfg.x86_direct)
+		s = efikexec_set_entry(r, EFIKEXEC_ENTRY_DIRECT);
 	if (!s && e->devicetree[0]) {
 		struct efikexec_input d = EFIKEXEC_INPUT_FILE(part[e->part], e->devicetree);
 		s = efikexec_set_dtb(r, &d);

@@ -207,7 +207,7 @@ static efikexec_status fetch(const char *url, bool quiet, void **buf, uint64_t *
 		efikexec_set_log(drop_log, NULL, EFIKEXEC_LOG_INFO);
 	s = efikexec_fetch(url, BLS_FILE_MAX, buf, len);
 	if (quiet)
-		efikexec_set_log(NULL, NULL, EFIKEXEC_LOG_INFO);
+		efikexec_set_log(NULL, NULL, stage_log);
 	if (quiet && s && s != EFIKEXEC_NOT_FOUND)
 		say(EFIKEXEC_LOG_WARN, "config", "%s", efikexec_last_error());
 	return s;

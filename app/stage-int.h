@@ -69,6 +69,7 @@ extern unsigned nwarn;
 extern struct efikexec_net net;
 extern bool net_known;                 /* net asked for (net_look) */
 extern bool netbooted;                 /* no ESP: started by the firmware over the network */
+extern int stage_log;                  /* what the stage says: efikexec.conf's log-level, else warnings */
 extern char conf_url[URL_MAX];         /* netbooted: the efikexec.conf read */
 
 /* a folder's files, one call each (each_file) */

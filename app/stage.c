@@ -57,9 +57,21 @@ unsigned nwarn;
 struct efikexec_net net = { .struct_size = sizeof(net) };
 bool net_known;                 /* net asked for (net_look) */
 bool netbooted;                 /* no ESP: started by the firmware over the network */
+int stage_log = EFIKEXEC_LOG_WARN;
 char conf_url[URL_MAX];         /* netbooted: the efikexec.conf read */
 
 /* --- output ---------------------------------------------------------------------------- */
+
+/* What the stage says before its config's log-level is known (above
+ * warnings): kept, then said or dropped by that level (said_early). */
+#define EARLY_MAX 8
+static struct {
+	int level;
+	const char *subsys;
+	char text[240];
+} early[EARLY_MAX];
+static unsigned nearly;
+static bool level_known = true; /* false from stage_run's start to said_early */
 
 void say(int level, const char *subsys, const char *fmt, ...) RT_PRINTF(3, 4);
 void say(int level, const char *subsys, const char *fmt, ...)
@@ -70,7 +82,24 @@ void say(int level, const char *subsys, const char *fmt, ...)
 	va_start(ap, fmt);
 	rt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (!level_known && level > stage_log) {
+		if (nearly < EARLY_MAX) {
+			early[nearly].level = level, early[nearly].subsys = subsys;
+			rt_snprintf(early[nearly].text, sizeof(early[0].text), "%s", buf);
+			nearly++;
+		}
+		return;
+	}
 	efikexec_log(level, subsys, buf);
+}
+
+static void said_early(void)
+{
+	level_known = true;
+	for (unsigned i = 0; i < nearly; i++)
+		if (early[i].level <= stage_log)
+			efikexec_log(early[i].level, early[i].subsys, early[i].text);
+	nearly = 0;
 }
 
 /* A note under the menu (the first few warnings, why nothing boots). */
@@ -125,23 +154,20 @@ static EFI_STATUS leave(EFI_STATUS s)
 	return s;
 }
 
-/* One line: what was found where. */
+/* One line: what was found where (info: systemd-boot says nothing). */
 static void say_found(void)
 {
-	char line[160];
 	size_t esp = 0, xbl = 0;
 	for (size_t i = 0; i < nlist; i++)
 		*(list[i]->part == BLS_XBOOTLDR ? &xbl : &esp) += list[i]->kind <= BLS_TYPE2;
 	if (netbooted)
-		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries over the network\n",
-			    efikexec_version(), esp);
+		say(EFIKEXEC_LOG_INFO, "stage", "efikexec %s: boot stage, %zu entries over the network", efikexec_version(), esp);
 	else if (part[BLS_XBOOTLDR])
-		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR\n",
-			    efikexec_version(), esp, xbl);
+		say(EFIKEXEC_LOG_INFO, "stage", "efikexec %s: boot stage, %zu entries on the ESP, %zu on XBOOTLDR",
+		    efikexec_version(), esp, xbl);
 	else
-		rt_snprintf(line, sizeof(line), "efikexec %s: boot stage, %zu entries on the ESP (no XBOOTLDR partition)\n",
-			    efikexec_version(), esp);
-	efikexec_print(line);
+		say(EFIKEXEC_LOG_INFO, "stage", "efikexec %s: boot stage, %zu entries on the ESP (no XBOOTLDR partition)",
+		    efikexec_version(), esp);
 }
 
 /* The entry booted without a key: systemd-boot's order (lib/bls.c, as
@@ -197,6 +223,10 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 
 	st = systab, bs = st->BootServices, rs = st->RuntimeServices, self = image, li = loaded;
 	bs->SetWatchdogTimer(0, 0, 0, NULL); /* a menu may wait for a human */
+	/* as systemd-boot: nothing said but warnings and errors, unless
+	 * efikexec.conf asks (log-level) */
+	efikexec_set_log(NULL, NULL, stage_log);
+	level_known = false;
 	part[BLS_ESP] = li->DeviceHandle;
 	if (bs->HandleProtocol(part[BLS_ESP], &sfs_guid, (void **)&sfs) != EFI_SUCCESS) {
 		net_look();
@@ -215,6 +245,9 @@ EFI_STATUS stage_run(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab, EFI_LOADED_IMAG
 	if (part[BLS_XBOOTLDR])
 		say(EFIKEXEC_LOG_INFO, "stage", "XBOOTLDR partition found");
 	load_config();
+	if (cfg.log_level_set)
+		efikexec_set_log(NULL, NULL, stage_log = cfg.log_level);
+	said_early();
 	give_tls_ca();
 	crash_fallback();
 	discover();

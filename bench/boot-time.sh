@@ -6,7 +6,10 @@
 # and GRUB (Debian's grub-efi-*-bin, grub-mkstandalone, timeout 0); on
 # x86_64 efikexec twice, as it enters a bzImage by default (through the
 # bzImage's own decompressor) and with --direct-entry (its payload
-# decompressed by efikexec, entered at startup_64).
+# decompressed by efikexec, entered at startup_64); efikexec's boot stage
+# (efikexec.efi with no arguments: loader.conf's default entry); and on
+# request (BENCH_LOADERS) efikexec-v, efikexec saying its plan (-v), as it
+# did by default before its one line.
 #
 # All four are on one ESP with the same kernel, initrd and command line, and
 # all are started by the firmware's shell, so one start mark serves them
@@ -19,7 +22,7 @@
 # passes).
 #
 # BENCH_KERNEL: the Debian kernel series (default 6.12); BENCH_LOADERS: the
-# loaders (default all four); BENCH_OPTS: efikexec's options (e.g.
+# loaders (default: all but efikexec-v); BENCH_OPTS: efikexec's options (e.g.
 # --verify=sha256); BENCH_TABLE: also write the summary there (Markdown).
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
@@ -28,6 +31,9 @@ shift $(($# < 2 ? $# : 2))
 ARCHES=("$@")
 [ ${#ARCHES[@]} -gt 0 ] || ARCHES=(x86_64 aarch64)
 export BUILD
+# efikexec as a user runs it: its default output (tests/qemu/lib.sh adds -v
+# and log-level info otherwise)
+export STARTUP_AS_IS=1
 . "$(dirname "$0")/../tests/qemu/lib.sh"
 
 series=${BENCH_KERNEL:-6.12}
@@ -83,12 +89,13 @@ one_boot() {
 	local arch=$1 how=$2 cmd log
 	case $how in
 	efikexec) cmd="efikexec.efi ${BENCH_OPTS:-} vmlinuz $args" ;;
+	efikexec-v) cmd="efikexec.efi -v ${BENCH_OPTS:-} vmlinuz $args" ;; # the plan said, as before the quiet default
 	efikexec-direct) cmd="efikexec.efi ${BENCH_OPTS:-} --direct-entry vmlinuz $args" ;;
 	efikexec-stage) cmd="efikexec.efi" ;; # the stage: loader.conf's default entry, as systemd-boot
 	stub) cmd="\\vmlinuz $args" ;;
 	systemd-boot) cmd=$sdboot_path ;;
 	grub) cmd=$grub_path ;;
-	*) echo "boot-time: unknown loader '$how' (efikexec, efikexec-direct, efikexec-stage, stub, systemd-boot, grub)" >&2; exit 2 ;;
+	*) echo "boot-time: unknown loader '$how' (efikexec, efikexec-v, efikexec-direct, efikexec-stage, stub, systemd-boot, grub)" >&2; exit 2 ;;
 	esac
 	log=$LOGDIR/bench-boot-$arch-$how.log
 	startup_nsh "$esp" "echo BENCH-MARK" "$cmd"
@@ -121,7 +128,7 @@ stages() {
 	awk '
 		/BENCH-MARK/ && !m { m = $1; next }
 		!m { next }
-		/efikexec: info: boot: entering/ { e = $1 }
+		/efikexec: notice: boot: entering/ { e = $1 }
 		/Decompressing Linux\.\.\./ { d = $1 }
 		/Parsing ELF\.\.\./ { p = $1 }
 		/Performing relocations\.\.\./ { r = $1 }

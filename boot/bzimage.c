@@ -243,7 +243,8 @@ bool bzimage_cmdline_has(const char *c, const char *word)
 				quoted = !quoted;
 			c++;
 		}
-		if ((size_t)(c - t) == n && !RT_FN(memcmp)(t, word, n))
+		if (((size_t)(c - t) == n || (n && word[n - 1] == '=' && (size_t)(c - t) > n)) &&
+		    !RT_FN(memcmp)(t, word, n))
 			return true;
 	}
 	return false;

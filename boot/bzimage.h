@@ -217,7 +217,8 @@ uint64_t bzimage_kaslr_offset(uint64_t link, uint64_t extent, uint64_t align, ui
  * the entry and the value; *count: entries applied.
  */
 /* Whether the kernel command line holds the option `word` (a whole word
- * outside double quotes, as arch/x86/lib/cmdline.c finds a boolean one). */
+ * outside double quotes, as arch/x86/lib/cmdline.c finds a boolean one);
+ * a `word` ending in '=' matches any value ("mem=" finds mem=4G). */
 bool bzimage_cmdline_has(const char *cmdline, const char *word);
 
 typedef rt_status (*bz_patch_fn)(void *ctx, uint64_t off, unsigned width, uint64_t add);

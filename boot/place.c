@@ -243,11 +243,13 @@ static uint64_t free_largest(const struct memmap *m)
 
 /*
  * A destination for `size` bytes: free memory first (loaded in place),
- * else any RAM (staged, copied after the exit), lowest address first.
+ * else any RAM (staged, copied after the exit), lowest address first - or
+ * with `seed`, drawn among every place that fits (physical KASLR), its
+ * count in bp->kaslr_slots.
  */
-static rt_status place_dir(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
-			    uint64_t min, uint64_t max, bool top_down, const struct mem_span *avoid,
-			    size_t navoid, uint64_t *out)
+static rt_status place_draw(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
+			    uint64_t min, uint64_t max, bool top_down, const uint32_t *seed,
+			    const struct mem_span *avoid, size_t navoid, uint64_t *out)
 {
 	const struct boot_req *o = bp->o;
 	struct hole_req req = {
@@ -260,17 +262,23 @@ static rt_status place_dir(struct boot_plan *bp, const char *what, uint64_t size
 		req.min = o->mem_min;
 	if (o->mem_max && (!req.max || req.max > o->mem_max))
 		req.max = o->mem_max;
-	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
-		return RT_OK;
-	req.mask = MEM_MASK_RAM;
-	if (memmap_find_hole(&bp->map, &req, out) == RT_OK)
-		return RT_OK;
+	for (int pass = 0; pass < 2; pass++, req.mask = MEM_MASK_RAM)
+		if ((seed ? memmap_random_hole(&bp->map, &req, *seed, out, &bp->kaslr_slots)
+			  : memmap_find_hole(&bp->map, &req, out)) == RT_OK)
+			return RT_OK;
 	return rt_fail_uefi(RT_ENOSPC, "boot",
 			"%s: no room for %llu bytes (%llu MiB, alignment %#llx) in RAM within [%#llx, %#llx); the largest free range is %llu MiB",
 			what, (unsigned long long)size, (unsigned long long)(size >> 20),
 			(unsigned long long)req.align, (unsigned long long)req.min,
 			(unsigned long long)(req.max ? req.max : ~0ull),
 			(unsigned long long)(free_largest(&bp->map) >> 20));
+}
+
+static rt_status place_dir(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
+			    uint64_t min, uint64_t max, bool top_down, const struct mem_span *avoid,
+			    size_t navoid, uint64_t *out)
+{
+	return place_draw(bp, what, size, align, min, max, top_down, NULL, avoid, navoid, out);
 }
 
 static rt_status place(struct boot_plan *bp, const char *what, uint64_t size, uint64_t align,
@@ -411,8 +419,15 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 		uint64_t min = bp->k->min;
 		if (kmin > min)
 			min = kmin;
-		st = place_dir(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
-			       bp->k->max, bp->k->top_down, avoid, bp->navoid, &base);
+		st = place_draw(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
+				bp->k->max, bp->k->top_down, bp->kaslr_phys ? &bp->fw->kaslr_phys_seed : NULL, avoid,
+				bp->navoid, &base);
+		if (st == RT_OK && bp->kaslr_phys) {
+			size_t n = RT_FN(strlen)(bp->kaslr_why);
+			rt_snprintf(bp->kaslr_why + n, sizeof(bp->kaslr_why) - n,
+				    "; physical address %#llx drawn among %llu places", (unsigned long long)base,
+				    (unsigned long long)bp->kaslr_slots);
+		}
 	}
 	if (st != RT_OK)
 		return st;

@@ -43,6 +43,7 @@ struct fw_facts {
 	 * back (arch/x86/lib/kaslr.c kaslr_get_random_long); the source named
 	 * for the plan; NULL: none gathered */
 	uint32_t kaslr_seed;
+	uint32_t kaslr_phys_seed;     /* the physical draw's, from the same source */
 	const char *kaslr_seed_from;
 	enum fw_secure_boot secure_boot;
 	uint64_t image_base, image_size; /* efikexec's own image in memory */
@@ -221,7 +222,9 @@ struct boot_plan {
 	 * relocations apply, and why (arch/x86_64/plan.c) */
 	bool kaslr;
 	uint64_t kaslr_offset;
-	char kaslr_why[160];
+	bool kaslr_phys;              /* the kernel's physical address drawn (boot_place) */
+	uint64_t kaslr_slots;         /* ... among this many */
+	char kaslr_why[256];
 	uint64_t purgatory_entry;
 	uint64_t purgatory_params_off;        /* in the purgatory segment */
 	struct purgatory_params pparams;      /* written into the segment last */

@@ -38,7 +38,8 @@ _Static_assert((int)EFIKEXEC_SEG_PURGATORY == (int)BOOT_SEG_PURGATORY &&
 		       (int)EFIKEXEC_SEG_COREHDR == (int)BOOT_SEG_COREHDR &&
 		       (int)EFIKEXEC_SEG_ROOM == (int)BOOT_SEG_ROOM,
 	       "segment roles");
-_Static_assert((int)EFIKEXEC_LOG_DEBUG == (int)RT_LOG_DEBUG && (int)EFIKEXEC_LOG_ERROR == (int)RT_LOG_ERR,
+_Static_assert((int)EFIKEXEC_LOG_DEBUG == (int)RT_LOG_DEBUG && (int)EFIKEXEC_LOG_INFO == (int)RT_LOG_INFO &&
+		       (int)EFIKEXEC_LOG_NOTICE == (int)RT_LOG_NOTE && (int)EFIKEXEC_LOG_ERROR == (int)RT_LOG_ERR,
 	       "log levels");
 
 EFI_HANDLE efi_image;

@@ -393,6 +393,24 @@ static uint64_t ms(uint64_t ticks)
 	return efikexec_counter_usec(ticks) / 1000;
 }
 
+/* The one line a boot says by default (RT_LOG_NOTE; the plan is INFO):
+ * what is entered - its description up to the measurement's clause - from
+ * where (its path on the volume, or its URL), and how long its load took. */
+static void say_entering(const struct boot_plan *bp)
+{
+	const char *d = bp->k->desc, *more;
+	int n = 0;
+
+	while (d[n] && !(d[n] == ';' && d[n + 1] == ' ') && n < 96)
+		n++;
+	more = d[n] && d[n] != ';' ? "..." : "";
+	if (bp->cap)
+		rt_log(RT_LOG_NOTE, "boot", "entering the capture kernel %s (%.*s%s)", bp->kernel_name, n, d, more);
+	else
+		rt_log(RT_LOG_NOTE, "boot", "entering %s (%.*s%s), loaded in %llu ms", bp->kernel_name, n, d, more,
+		       (unsigned long long)ms(t_load[T_DIGESTS] - t_load[T_START]));
+}
+
 static EFI_STATUS load_segments(struct boot_plan *bp)
 {
 	const struct purgatory_header *ph = purgatory_hdr();
@@ -626,8 +644,9 @@ static EFI_STATUS enter_with_boot_services(struct boot_plan *bp)
 		handoff_undo(bp);
 		return st;
 	}
-	rt_log(RT_LOG_INFO, "boot", "entering %s at its EFI amd64 entry %#llx, boot services running (boot information at %#llx, %zu bytes)",
+	rt_log(RT_LOG_INFO, "boot", "%s: its EFI amd64 entry %#llx, boot services running (boot information at %#llx, %zu bytes)",
 	       bp->kernel_name, (unsigned long long)bp->entry, (unsigned long long)bp->params_mem, len);
+	say_entering(bp);
 	st = efi_status_from_rt(arch_firmware_enter(bp, bp->params_mem));
 	handoff_undo(bp);
 	return st;
@@ -714,7 +733,7 @@ EFI_STATUS kexec_load_and_enter(struct boot_plan *bp)
 		return efi_fail(EFI_ABORTED, "test", "the boot survived the injected failure; stopping before ExitBootServices");
 	}
 #endif
-	rt_log(RT_LOG_INFO, "boot", "entering %s", bp->kernel_name);
+	say_entering(bp);
 	if (bp->ld)
 		ld_ctx_abandon(bp->ld);
 	close_files(bp);

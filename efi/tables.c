@@ -124,19 +124,21 @@ void efi_gather_facts(struct fw_facts *f, size_t rng_len)
 		f->rng_len = rng_len;
 	if (rng_len) {
 		uint64_t v;
-		if (f->rng_len >= 36) {
-			RT_FN(memcpy)(&f->kaslr_seed, f->rng + 32, 4);
+		/* 8 bytes: the virtual offset's 4, the physical address's 4 */
+		if (f->rng_len >= 40) {
+			RT_FN(memcpy)(&v, f->rng + 32, 8);
 			f->kaslr_seed_from = "EFI_RNG_PROTOCOL";
 		} else if (arch_cpu_random(&v)) {
-			f->kaslr_seed = (uint32_t)(v ^ v >> 32);
 			f->kaslr_seed_from = "the CPU's random number instruction (no EFI_RNG_PROTOCOL)";
 		} else {
 			/* the counter's low bits vary most from boot to boot:
 			 * mixed, with where the firmware put efikexec */
 			uint64_t c[2] = { arch_counter(), (uint64_t)(uintptr_t)efi_loaded_image->ImageBase };
-			f->kaslr_seed = (uint32_t)xxh64(c, sizeof(c), 0);
+			v = xxh64(c, sizeof(c), 0);
 			f->kaslr_seed_from = "the CPU's counter (no EFI_RNG_PROTOCOL, no random number instruction)";
 		}
+		f->kaslr_seed = (uint32_t)v;
+		f->kaslr_phys_seed = (uint32_t)(v >> 32);
 	}
 	f->secure_boot = secure_boot_mode();
 	f->image_base = (uint64_t)(uintptr_t)efi_loaded_image->ImageBase;

@@ -127,8 +127,9 @@ efikexec_status EFIKEXEC_API efikexec_init(void *image_handle, void *system_tabl
 enum efikexec_log_level {
 	EFIKEXEC_LOG_ERROR = 0,
 	EFIKEXEC_LOG_WARN = 1,
-	EFIKEXEC_LOG_INFO = 2,
-	EFIKEXEC_LOG_DEBUG = 3,
+	EFIKEXEC_LOG_NOTICE = 2, /* one line per boot: what, from where, how long its load took */
+	EFIKEXEC_LOG_INFO = 3,   /* the plan and each step (efikexec -v, --dry-run) */
+	EFIKEXEC_LOG_DEBUG = 4,
 };
 /* One log line: its level, the subsystem ("file", "image", "plan", ...)
  * and the text without a trailing newline. */

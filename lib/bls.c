@@ -838,6 +838,20 @@ static void efikexec_conf_line(void *ctx, const struct line *l)
 			warnf(x->warn, x->wctx, x->file, l->no, "tls-ca longer than %u bytes; ignored", BLS_PATH_MAX - 1);
 		else
 			c->ntls_ca++;
+	} else if (!RT_FN(strcmp)(k, "log-level")) {
+		int i = RT_LOG_ERR;
+		while (i <= RT_LOG_DEBUG && RT_FN(strcmp)(v, rt_log_level_name((enum rt_log_level)i)))
+			i++;
+		if (i > RT_LOG_DEBUG)
+			warnf(x->warn, x->wctx, x->file, l->no,
+			      "log-level '%s' is not error, warn, notice, info or debug; ignored", v);
+		else
+			c->log_level = i, c->log_level_set = true;
+	} else if (!RT_FN(strcmp)(k, "x86-entry")) {
+		if (!RT_FN(strcmp)(v, "direct") || !RT_FN(strcmp)(v, "legacy"))
+			c->x86_direct = v[0] == 'd';
+		else
+			warnf(x->warn, x->wctx, x->file, l->no, "x86-entry '%s' is not legacy or direct; ignored", v);
 	} else if (!RT_FN(strcmp)(k, "default") || !RT_FN(strcmp)(k, "timeout")) {
 		conf_line(ctx, l); /* as loader.conf reads them */
 	} else {

@@ -196,6 +196,14 @@ struct bls_config {
 	 * firmware's TLS, relative as `entry` is */
 	char tls_ca[BLS_MAX_TLS_CA][BLS_PATH_MAX];
 	unsigned ntls_ca;
+	/* efikexec.conf: `log-level LEVEL`, what the stage says (an
+	 * rt_log_level; default warnings and errors, as systemd-boot says
+	 * nothing else) */
+	int log_level;
+	bool log_level_set;
+	/* efikexec.conf: `x86-entry legacy|direct`, how an x86 bzImage is
+	 * entered (efikexec_set_entry); default legacy */
+	bool x86_direct;
 };
 
 /*

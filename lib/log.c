@@ -22,7 +22,7 @@ void rt_log_set_level(enum rt_log_level max)
 
 const char *rt_log_level_name(enum rt_log_level level)
 {
-	static const char *const names[] = { "error", "warn", "info", "debug" };
+	static const char *const names[] = { "error", "warn", "notice", "info", "debug" };
 
 	return (unsigned)level < RT_ARRAY_SIZE(names) ? names[level] : "?";
 }

@@ -161,6 +161,79 @@ rt_status memmap_find_hole(const struct memmap *m, const struct hole_req *q, uin
 	return RT_ENOSPC;
 }
 
+/*
+ * The aligned starts in [lo, hi) of one range where a hole fits, in runs:
+ * a run is a stretch of consecutive slots clear of every avoided span.
+ * Adds their number to *count; with `left` given, stops at the slot *left
+ * slots on (true, *out that slot) or takes *left down by the range's.
+ */
+static bool range_slots(const struct hole_req *q, uint64_t lo, uint64_t hi, uint64_t *left, uint64_t *out,
+			uint64_t *count)
+{
+	uint64_t s = rt_align_up(lo, q->align);
+
+	while (s >= lo && s <= hi - q->size) {
+		const struct mem_span *h = hits(q, s);
+		uint64_t end = hi, last, c;
+
+		if (h) {
+			s = rt_align_up(h->end, q->align);
+			if (s < h->end) /* wrapped */
+				break;
+			continue;
+		}
+		/* s is clear, so every span still ahead starts at s + size
+		 * or later: the run ends before the nearest */
+		for (size_t i = 0; i < q->navoid; i++)
+			if (q->avoid[i].start >= s && q->avoid[i].start < end)
+				end = q->avoid[i].start;
+		last = rt_align_down(end - q->size, q->align);
+		c = (last - s) / q->align + 1;
+		*count += c;
+		if (left && *left < c) {
+			*out = s + *left * q->align;
+			return true;
+		}
+		if (left)
+			*left -= c;
+		if (end >= hi || last + q->align < last)
+			break;
+		s = last + q->align; /* the span at `end` hits it: skipped above */
+	}
+	return false;
+}
+
+rt_status memmap_random_hole(const struct memmap *m, const struct hole_req *q, uint32_t seed, uint64_t *out,
+			     uint64_t *nslots)
+{
+	uint64_t max = q->max ? q->max : UINT64_MAX, total = 0, seen = 0, left = 0;
+
+	*nslots = 0;
+	if (!q->size || !rt_is_pow2(q->align))
+		return rt_fail(RT_EINVAL, "memmap", "hole of %#llx bytes, alignment %#llx",
+			       (unsigned long long)q->size, (unsigned long long)q->align);
+	/* counted, then walked to slot (total * seed) >> 32 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < m->n; k++) {
+			const struct mem_range *r = &m->r[k];
+			uint64_t lo = r->start > q->min ? r->start : q->min;
+			uint64_t hi = r->end < max ? r->end : max;
+
+			if (!(q->mask & MEM_MASK(r->type)) || hi <= lo || hi - lo < q->size)
+				continue;
+			if (range_slots(q, lo, hi, pass ? &left : NULL, out, pass ? &seen : &total)) {
+				*nslots = total;
+				return RT_OK;
+			}
+		}
+		if (!total)
+			return RT_ENOSPC;
+		left = (uint64_t)(((unsigned __int128)total * seed) >> 32);
+	}
+	return rt_fail(RT_EINVAL, "memmap", "slot %llu of %llu not found", (unsigned long long)left,
+		       (unsigned long long)total);
+}
+
 rt_status memmap_set_type(struct memmap *m, uint64_t start, uint64_t end, enum mem_type type)
 {
 	static struct memmap out;

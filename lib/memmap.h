@@ -85,5 +85,15 @@ struct hole_req {
  * kernel's kexec_locate_mem_hole() does for kexec_file. RT_ENOSPC when none.
  */
 rt_status memmap_find_hole(const struct memmap *m, const struct hole_req *req, uint64_t *out);
+/*
+ * As memmap_find_hole, but the hole is one of all that fit, drawn: every
+ * aligned start in every allowed range is a slot, counted from the lowest,
+ * and the one taken is slot (count * seed) >> 32 - how the kernel's EFI
+ * stub places a kernel for physical KASLR (drivers/firmware/efi/libstub/
+ * randomalloc.c efi_random_alloc). top_down is not read; *nslots is the
+ * count. A seed of 0 takes the lowest fit.
+ */
+rt_status memmap_random_hole(const struct memmap *m, const struct hole_req *req, uint32_t seed, uint64_t *out,
+			     uint64_t *nslots);
 
 #endif

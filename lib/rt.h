@@ -131,7 +131,9 @@ rt_status rt_fail_uefi(rt_status st, const char *subsys, const char *fmt, ...) R
 void rt_vfail_uefi(uint64_t uefi, const char *subsys, const char *fmt, va_list ap);
 
 /* --- logging -------------------------------------------------------------- */
-enum rt_log_level { RT_LOG_ERR, RT_LOG_WARN, RT_LOG_INFO, RT_LOG_DEBUG };
+/* NOTE: what a user sees by default - one line per boot (efi/kexec.c);
+ * INFO: the plan and each step (-v, --dry-run); DEBUG: more (--verbose). */
+enum rt_log_level { RT_LOG_ERR, RT_LOG_WARN, RT_LOG_NOTE, RT_LOG_INFO, RT_LOG_DEBUG };
 
 /* The platform's sink: gets one formatted line (no trailing newline). */
 typedef void (*rt_log_sink)(enum rt_log_level level, const char *subsys,

@@ -24,14 +24,21 @@ struct x86_state x86;
  * address; efikexec takes the CPU's RDRAND, else its counter, as the
  * kernel's own decompressor does (fw_facts.kaslr_seed), so the default
  * entry randomizes wherever the legacy one did. The physical address is
- * the planner's (lowest fit); the stub draws that too.
+ * drawn too, from 4 more bytes, as the stub's efi_random_alloc draws it:
+ * among every 2 MiB-aligned place in free memory from LOAD_PHYSICAL_ADDR
+ * up (boot_place, memmap_random_hole) - unless the command line changes
+ * the memory map the kernel will trust (mem=, memmap=, efi_fake_mem=,
+ * hugepages=: the stub's parse_options), where the lowest fit stays.
  */
+static const char *const memmap_opts[] = { "mem=", "memmap=", "efi_fake_mem=", "hugepages=" };
+
 static void kaslr(struct boot_plan *bp)
 {
 	const struct ld_kernel *k = bp->k;
 	const struct fw_facts *fw = bp->fw;
 
 	bp->kaslr = false;
+	bp->kaslr_phys = false;
 	bp->kaslr_offset = 0;
 	bp->kaslr_why[0] = 0;
 	if (!k->direct.on)
@@ -52,6 +59,14 @@ static void kaslr(struct boot_plan *bp)
 	bp->kaslr_offset = bzimage_kaslr_offset(k->direct.link, k->memsz, k->align, fw->kaslr_seed);
 	rt_snprintf(bp->kaslr_why, sizeof(bp->kaslr_why), "on, virtual offset %#llx from %s",
 		    (unsigned long long)bp->kaslr_offset, fw->kaslr_seed_from);
+	for (unsigned i = 0; i < sizeof(memmap_opts) / sizeof(memmap_opts[0]); i++)
+		if (bzimage_cmdline_has(bp->cmdline, memmap_opts[i])) {
+			size_t n = RT_FN(strlen)(bp->kaslr_why);
+			rt_snprintf(bp->kaslr_why + n, sizeof(bp->kaslr_why) - n,
+				    "; physical address not drawn: %s on the command line", memmap_opts[i]);
+			return;
+		}
+	bp->kaslr_phys = true;
 }
 
 static rt_status inputs(struct boot_plan *bp)

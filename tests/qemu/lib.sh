@@ -70,15 +70,40 @@ new_esp() {
 # startup_nsh ESP LINE...: the shell script the firmware's shell runs.
 # "@echo -off" first, so no command line is echoed: only what the commands
 # print can satisfy a marker. "reset -s" powers the machine off at the end.
+# A boot says one line by default; the tests read its plan, so every
+# efikexec.efi with arguments gets -v (unless it has --verbose or
+# --quiet) - but not with STARTUP_AS_IS=1, which the checks of the
+# default itself and the benchmark set.
 startup_nsh() {
-	local esp=$1
+	local esp=$1 l
 	shift
 	{
 		echo "@echo -off"
 		echo "fs0:"
-		for l in "$@"; do echo "$l"; done
+		for l in "$@"; do
+			if [ -z "${STARTUP_AS_IS:-}" ] && ! grep -Eq -- '(--verbose|--quiet|[[:space:]]-v)([[:space:]]|$)' <<<"$l"; then
+				l=$(sed -E 's/(^|[[:space:]\\])efikexec\.efi[[:space:]]+([^[:space:]])/\1efikexec.efi -v \2/' <<<"$l")
+			fi
+			echo "$l"
+		done
 		echo "reset -s"
 	} | sed 's/$/\r/' >"$esp/startup.nsh"
+}
+
+# stage_verbose DIR (qemu_boot, qemu_cmd and gpt_disk call it on a test's
+# ESP folder): efikexec.conf beside each efikexec in DIR (by any name) says
+# `log-level info` (unless it names a level), so a boot stage's plan is
+# there to check - the stage says only warnings and errors by default, as
+# systemd-boot. Not with STARTUP_AS_IS=1.
+stage_verbose() {
+	local f d
+	[ -n "${STARTUP_AS_IS:-}" ] && return 0
+	while IFS= read -r -d '' f; do
+		# efikexec, signed or not, by a string of its stage's
+		grep -qaF 'boot stage, %zu entries' "$f" || continue
+		d=$(dirname "$f")
+		grep -qs '^log-level' "$d/efikexec.conf" || printf 'log-level info\n' >>"$d/efikexec.conf"
+	done < <(find "$1" -iname '*.efi' -size +1M -print0)
 }
 
 # The x86_64 guest CPU: QEMU's "max" without CMPXCHG16B. QEMU 7.2's TCG
@@ -138,7 +163,7 @@ qemu_cmd() {
 	# ESP: a folder (QEMU's FAT emulation), or a whole disk image (*.img);
 	# "none": no disk at all (a machine that boots from the network)
 	local drive=fat:rw:$esp
-	case $esp in *.img) drive=$esp ;; esac
+	case $esp in *.img) drive=$esp ;; none) ;; *) stage_verbose "$esp" ;; esac
 	# QEMU_DISK_FIRST=1: the disk first in the boot order (bootindex), so
 	# the firmware tries no network boot before its shell
 	if [ "$esp" = none ]; then
@@ -203,6 +228,7 @@ qemu_boot() {
 			args+=(--vars "$WORK/vars-$name.fd")
 		fi
 		if [ "$esp" = none ]; then args+=(--no-disk); else args+=(--image "$esp"); fi
+		[ -d "$esp" ] && stage_verbose "$esp"
 		[ "${QEMU_WARM_RESET:-0}" = 1 ] && args+=(--reboot)
 		[ -n "${QEMU_DONE:-}" ] && args+=(--end-on "$QEMU_DONE")
 		[ -n "${QEMU_HALTED:-}" ] && args+=(--halted-on "$QEMU_HALTED")
@@ -265,6 +291,7 @@ gpt_disk() {
 		[ -z "$xbl" ] || echo "size=${DISK_MB}MiB, type=BC13C2FF-59E6-4262-A352-B275FD6F7172, uuid=$XBL_UUID, name=XBOOTLDR"
 	} | sfdisk -q "$out" >/dev/null
 	local n=1 dir
+	stage_verbose "$esp"
 	for dir in "$esp" $xbl; do
 		mkfs.vfat -F 32 -C "$tmp/p" $((DISK_MB * 1024)) >/dev/null
 		[ -z "$(ls -A "$dir")" ] || mcopy -s -Q -i "$tmp/p" "$dir"/* ::/

@@ -206,7 +206,8 @@ xen_x86() {
 	expect_grep "$name" \
 		'^efikexec: info: image: \\xen\.gz: gzip \([0-9]+ KiB: Multiboot2 \(ELF32 i386, 1 piece at \[0x200000, 0x5a7000\), entry 0x[0-9a-f]+; relocatable within \[0x200000, 0xffffffff\), align 0x200000, preference high; EFI amd64 entry with boot services running \(header tags 7 and 9\)\)\)$' \
 		'^efikexec: info: boot: [0-9]+ regions verified \(XXH64\) before the entry$' \
-		'^efikexec: info: boot: entering \\xen\.gz at its EFI amd64 entry 0x[0-9a-f]+, boot services running \(boot information at 0x[0-9a-f]+, [0-9]+ bytes\)$' \
+		'^efikexec: info: boot: \\xen\.gz: its EFI amd64 entry 0x[0-9a-f]+, boot services running \(boot information at 0x[0-9a-f]+, [0-9]+ bytes\)$' \
+		'^efikexec: notice: boot: entering \\xen\.gz \(' \
 		"^EFIKEXEC-KERNEL: $(kernel_version_re x86_64 "$series") " || return 1
 	xen_dom0_facts "$name" "$dargs" || return 1
 	# the initrd Xen handed dom0 is the module's, byte for byte: its size

@@ -260,7 +260,7 @@ net_boot() {
 	TOKEN=$RANDOM$RANDOM
 	extra_initrd "$srv/extra.img" token "$TOKEN"
 	local cl="console=$(console_of "$arch") efikexec.bli=1 panic=-1"
-	printf 'timeout 2\ndefault net-linux*\nentry entries/net-linux.conf\nentry /entries/rescue.conf\n' \
+	printf 'timeout 2\ndefault net-linux*\nlog-level info\nentry entries/net-linux.conf\nentry /entries/rescue.conf\n' \
 		>"$srv/efikexec-52-54-00-12-34-56.conf"
 	printf 'default none-such\n' >"$srv/efikexec.conf"
 	printf 'title Network Linux\nlinux /boot/vmlinuz\ninitrd ../boot/initrd.img\ninitrd tftp://10.0.2.2/extra.img\noptions %s\n' \

@@ -82,7 +82,7 @@ stage_boot() {
 	shift 2
 	gpt_disk "$WORK/disk-$name.img" "$SD/esp" "$SD/xbl"
 	if [ $# = 0 ]; then
-		QEMU_READY="boot stage" qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 240 ||
+		QEMU_READY=${STAGE_READY:-boot stage} qemu_boot "$arch" "$name" "$WORK/disk-$name.img" 1G 240 ||
 			{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	else
 		qemu_cmd "$arch" "$name" "$WORK/disk-$name.img" 1G -serial stdio
@@ -95,9 +95,11 @@ stage_boot() {
 # The firmware starts efikexec from the disk; efikexec boots the first
 # entry by the specification's order (the counted 6.12 on XBOOTLDR: the
 # bad entry's higher version does not count), renames it, and the OS reads
-# the Boot Loader Interface.
+# the Boot Loader Interface. As a user has it (no log-level in an
+# efikexec.conf): only its warnings are said, as systemd-boot says only
+# its own - the firmware's boot line is the sign it arrived.
 stage_default() {
-	local arch=$1 name=stage-$1 con
+	local arch=$1 name=stage-$1 con STARTUP_AS_IS=1 STAGE_READY="BdsDxe: starting"
 	con=$(console_of "$arch")
 	OPTS_6_12="console=$con efikexec.bli=1 efikexec.entry=xbl-6.12 efikexec.test=\"a b\" panic=-1"
 	OPTS_6_1="console=$con efikexec.bli=1 efikexec.entry=esp-6.1 panic=-1"
@@ -117,6 +119,9 @@ stage_default() {
 		"loader.conf:3: unknown key 'frobnicate'; ignored" \
 		"missing.conf: broken: linux /vmlinuz-none is not on the ESP" \
 		"syntax.conf: broken: line 2: key 'linux' has no value"
+	local said
+	said=$(clean_log "$name" | grep -E '^efikexec: (notice|info|debug): |boot stage' || true)
+	[ -z "$said" ] || { echo "the stage said more than its warnings:"; echo "$said"; return 1; }
 	local init exec
 	init=$(clean_log "$name" | sed -n 's/^EFIKEXEC-BLI: LoaderTimeInitUSec=//p')
 	exec=$(clean_log "$name" | sed -n 's/^EFIKEXEC-BLI: LoaderTimeExecUSec=//p')
@@ -261,9 +266,10 @@ chain_sdboot() {
 	cp "$(sd_boot_efi "$arch")" "$SD/EFI/BOOT/$(boot_name "$arch")"
 	printf 'timeout 0\ndefault %s.conf\n' "$kind" >"$SD/loader/loader.conf"
 	local args="console=$con efikexec.entry=sd-$kind panic=-1"
-	printf 'title efikexec (efi)\nefi /EFI/efikexec/efikexec.efi\noptions \\vmlinuz initrd=\\initrd.img initrd=\\extra.img %s\n' \
+	# -v: the plan, which says where the initrd came from
+	printf 'title efikexec (efi)\nefi /EFI/efikexec/efikexec.efi\noptions -v \\vmlinuz initrd=\\initrd.img initrd=\\extra.img %s\n' \
 		"${args/sd-$kind/sd-efi}" >"$SD/loader/entries/efi.conf"
-	printf 'title efikexec (linux)\nlinux /EFI/efikexec/efikexec.efi\ninitrd /initrd.img\ninitrd /extra.img\noptions \\vmlinuz %s\n' \
+	printf 'title efikexec (linux)\nlinux /EFI/efikexec/efikexec.efi\ninitrd /initrd.img\ninitrd /extra.img\noptions -v \\vmlinuz %s\n' \
 		"${args/sd-$kind/sd-linux}" >"$SD/loader/entries/linux.conf"
 	QEMU_READY="BdsDxe: starting" qemu_boot "$arch" "$name" "$SD" 1G 200 ||
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }

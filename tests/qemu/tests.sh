@@ -115,7 +115,7 @@ example_boot() {
 		'^example: segment [0-9] initrd \[[0-9A-F]+, [0-9A-F]+\) in place from initrd buffer$' \
 		'^example: segment [0-9] purgatory ' \
 		'^example: entry [0-9A-F]+, 0 of [0-9]+ bytes copied' \
-		'^efikexec: info: boot: entering kernel buffer$'
+		'^efikexec: notice: boot: entering kernel buffer \(.*\), loaded in [0-9]+ ms$'
 	[ -z "$mode" ] && return 0
 	# handed over: run at the address it was read to, nothing copied
 	local at seg
@@ -709,17 +709,19 @@ t_elf_x86_64() {
 # --direct-entry: the bzImage's payload decompressed by efikexec (6.12:
 # zstd, 6.1: xz), relocated by a KASLR offset, entered at startup_64. Two
 # boots of 6.12 run at two offsets, each the plan's (the kernel's _text in
-# /proc/kallsyms); with nokaslr, 6.1 runs at its link address.
+# /proc/kallsyms), and at physical addresses drawn, each the plan's (Kernel
+# code in /proc/iomem); with nokaslr, 6.1 runs at its link address, at the
+# lowest place.
 t_direct_x86_64() {
-	local name i series cl off=() text load
+	local name i series cl off=() text load phys=()
 	for i in 1 2 3; do
 		name=direct-x86_64-$i series=6.12 cl="console=ttyS0 panic=-1"
 		[ "$i" = 3 ] && series=6.1 cl="console=ttyS0 panic=-1 nokaslr"
 		kexec_esp x86_64 "$name" "$series"
 		startup_nsh "$ESP" "efikexec.efi --direct-entry vmlinuz initrd=initrd.img initrd=extra.img $cl"
 		qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
-		# physically where the plan put it (efikexec draws no physical
-		# offset); KEXEC_AT: kexec_booted checks that, not a move
+		# physically where the plan put it; KEXEC_AT: kexec_booted
+		# checks that, not a move
 		load=$(clean_log "$name" | sed -n 's/^efikexec: info: plan: segment 0 kernel *\[\(0x[0-9a-f]*\),.*/\1/p' | tail -n1)
 		if [ "$i" = 3 ]; then
 			KEXEC_AT=$load kexec_booted "$name" x86_64 "$series" "$cl"
@@ -732,13 +734,30 @@ t_direct_x86_64() {
 			expect_line "$name" "EFIKEXEC-KTEXT: ffffffff81000000"
 			continue
 		fi
-		expect_grep "$name" '^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \(zstd, [0-9]+ MiB\), at startup_64 0x[0-9a-f]+; KASLR on, virtual offset 0x[0-9a-f]+ from ' \
+		expect_grep "$name" "^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \\(zstd, [0-9]+ MiB\\), at startup_64 0x[0-9a-f]+; KASLR on, virtual offset 0x[0-9a-f]+ from .*; physical address 0x[0-9a-f]+ drawn among [1-9][0-9]+ places\$" \
 			'^efikexec: info: boot: \\vmlinuz: [0-9]+ relocations applied for a virtual offset of 0x[0-9a-f]+$'
 		off[i]=$(clean_log "$name" | sed -n 's/.*relocations applied for a virtual offset of \(0x[0-9a-f]*\)$/\1/p' | head -n1)
+		phys[i]=$(clean_log "$name" | sed -n 's/.*; physical address \(0x[0-9a-f]*\) drawn among.*/\1/p' | head -n1)
+		[ $((phys[i])) = $((load)) ] || { echo "drawn ${phys[i]}, placed at $load"; return 1; }
 		text=$(printf '%x' $((0xffffffff81000000 + off[i])))
 		expect_line "$name" "EFIKEXEC-KTEXT: $text"
 	done
-	[ "${off[1]}" != "${off[2]}" ] || { echo "two boots, one offset: ${off[1]}"; return 1; }
+	# each is one of some 470 places: both the same twice is a broken draw
+	[ "${off[1]}/${phys[1]}" != "${off[2]}/${phys[2]}" ] ||
+		{ echo "two boots, one offset and one place: ${off[1]} at ${phys[1]}"; return 1; }
+}
+
+# efikexec's default output: a boot says one line - what, from where, how
+# long its load took - and nothing else of efikexec's reaches the console.
+t_quiet_x86_64() {
+	local name=quiet-x86_64 cl="console=ttyS0 panic=-1" said
+	kexec_esp x86_64 "$name" 6.1
+	STARTUP_AS_IS=1 startup_nsh "$ESP" "efikexec.efi vmlinuz initrd=initrd.img initrd=extra.img $cl"
+	STARTUP_AS_IS=1 qemu_boot x86_64 "$name" "$ESP" 1G 180 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+	expect_line "$name" "EFIKEXEC-CMDLINE: $cl" "EFIKEXEC-EXTRA: token $TOKEN" "EFIKEXEC-INIT: done"
+	said=$(clean_log "$name" | grep -E '^efikexec: ' || true)
+	grep -Eqx 'efikexec: notice: boot: entering \\vmlinuz \(bzImage 6\.1\.[^)]*\), loaded in [0-9]+ ms' <<<"$said" &&
+		[ "$(wc -l <<<"$said")" = 1 ] || { echo "efikexec said, not one line:"; echo "$said"; return 1; }
 }
 
 # An arm64 ELF vmlinux (made here around Debian's Image as the kernel's link
@@ -886,7 +905,7 @@ capture_armed() {
 }
 
 # capture_crash ARCH: arm, crash, capture; the pattern must be in the dump.
-# On x86_64 the capture kernel is a UKI with two profiles, booted as its
+# On x86_64 the main kernel gets the direct entry, and the capture kernel is a UKI with two profiles, booted as its
 # profile 1 ("@1"), with a credential in its companion folder: the same
 # path as any UKI (efi/ukistub.c), into the capture region.
 capture_crash() {
@@ -902,7 +921,10 @@ capture_crash() {
 			.initrd="$ESP/initrd.img" .profile="$WORK/$name.p0" .profile="$WORK/$name.p1"
 		CAP_UKI='\EFI\Linux\cap.efi'
 	fi
-	capture_nsh "$arch" crash
+	# on x86_64 the main kernel is entered as the EFI stub enters it
+	# (--direct-entry: decompressed by efikexec, KASLR offsets drawn): the
+	# capture works as well from a kernel started that way
+	capture_nsh "$arch" crash "$([ "$arch" = x86_64 ] && echo --direct-entry)"
 	local capre=vmlinuz
 	[ -n "$CAP_UKI" ] && capre='EFI\\Linux\\cap\.efi'
 	# the capture kernel's /init writes /proc/vmcore to this disk
@@ -914,6 +936,8 @@ capture_crash() {
 		{ echo "qemu exited with $?"; tail_log "$name"; return 1; }
 	capture_armed "$name" "$arch"
 	expect_line "$name" "EFIKEXEC-INIT: crashing"
+	[ "$arch" != x86_64 ] ||
+		expect_grep "$name" '^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \(xz, [0-9]+ MiB\), at startup_64 0x[0-9a-f]+; KASLR on, virtual offset 0x[0-9a-f]+ from .*; physical address 0x[0-9a-f]+ drawn among [1-9][0-9]* places$'
 	expect_grep "$name" "Kernel panic - not syncing: sysrq triggered crash" \
 		"^efikexec: info: capture: the main kernel crashed: efi-pstore record dump-type0-" \
 		"^efikexec: info: capture: region \\[$REGION_BASE, $REGION_END\\) intact: entering \\\\$capre" \

@@ -137,6 +137,7 @@ sb_esp() {
 # A snakeoil-signed kernel boots, verified by the firmware's db, locked
 # down; with a TPM, the firmware's own measurement of it (its LoadImage)
 # is the one in PCR 4, and PCR 9 has the initrd and command line. On
+# x86_64 the stage enters it as the EFI stub does (x86-entry direct). On
 # aarch64 a device tree from a file is refused first (the entry's
 # `devicetree`), from the menu then the entry without it boots.
 trust_sb() {
@@ -148,6 +149,10 @@ trust_sb() {
 	printf 'timeout 0\n' >"$SD/esp/loader/loader.conf"
 	printf 'title Signed\nsort-key b\nlinux /vmlinuz-signed\ninitrd /initrd.img\noptions %s\n' "$args" \
 		>"$SD/esp/loader/entries/signed.conf"
+	# x86_64: the stage enters the bzImage as the EFI stub does (its
+	# payload decompressed by efikexec); what is verified and measured is
+	# the bzImage as signed all the same
+	[ "$arch" != x86_64 ] || printf 'x86-entry direct\n' >"$SD/esp/EFI/BOOT/efikexec.conf"
 	gpt_disk "$WORK/disk-$name.img" "$SD/esp"
 	sb_vars "$WORK/$name.vars" "$arch" || return 1
 	tpm_start "$name" "$arch" || return 1
@@ -177,6 +182,7 @@ trust_sb() {
 		"efikexec: info: secureboot: /vmlinuz-signed: verified by the firmware (db, dbx)"
 	expect_grep "$name" "Kernel is locked down from EFI Secure Boot"
 	if [ "$arch" = x86_64 ]; then
+		expect_grep "$name" '^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \([a-z]+, [0-9]+ MiB\), at startup_64 0x[0-9a-f]+; KASLR on, ' || return 1
 		python3 "$HERE/trust.py" check "$LOGDIR/$name.log" --cmdline "$args" \
 			--initrd "$SD/esp/initrd.img" --kernel "$SD/esp/vmlinuz-signed"
 	fi

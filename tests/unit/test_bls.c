@@ -313,6 +313,21 @@ TEST(bls_net_conf_and_uki_url)
 	CHECK_STR(c.tls_ca[2], "http://h/ca.pem");
 	CHECK_CONTAINS(warnings, "efikexec.conf:5: more than 4 tls-ca lines; ignored");
 
+	/* log-level and x86-entry: one of their words, else warned about */
+	text = "log-level info\nx86-entry direct\n";
+	bls_config_defaults(&c);
+	CHECK(!c.log_level_set && !c.x86_direct);
+	warnings[0] = 0;
+	bls_parse_efikexec_conf(&c, "efikexec.conf", text, strlen(text), warn, NULL);
+	CHECK(c.log_level_set && c.log_level == RT_LOG_INFO && c.x86_direct);
+	CHECK_STR(warnings, "");
+	text = "log-level loud\nx86-entry direct\nx86-entry sideways\n";
+	bls_config_defaults(&c);
+	bls_parse_efikexec_conf(&c, "efikexec.conf", text, strlen(text), warn, NULL);
+	CHECK(!c.log_level_set && c.x86_direct);
+	CHECK_CONTAINS(warnings, "efikexec.conf:1: log-level 'loud' is not error, warn, notice, info or debug; ignored");
+	CHECK_CONTAINS(warnings, "efikexec.conf:3: x86-entry 'sideways' is not legacy or direct; ignored");
+
 	text = "title Rescue\nuki-url :rescue.efi\n";
 	bls_parse_entry(&e, BLS_ESP, "rescue.conf", text, strlen(text), "x64", warn, NULL);
 	CHECK(!e.broken && !e.hidden);

@@ -114,6 +114,15 @@ TEST(options_parse_actions)
 	CHECK_STR(o.sha256_path, "\\a\\b");
 	CHECK(parse("x.efi --quiet vmlinuz console=ttyS0", &o) == RT_OK && o.action == ACTION_BOOT);
 	CHECK_STR(o.kernel, "vmlinuz");
+	CHECK(!o.plan && !o.verbose);
+	/* -v: the plan said; after the kernel it is the kernel's */
+	CHECK(parse("x.efi -v vmlinuz -v", &o) == RT_OK && o.action == ACTION_BOOT && o.plan && !o.verbose);
+	CHECK_STR(o.kernel, "vmlinuz");
+	{
+		char buf[32];
+		options_kernel_cmdline(&o, buf, sizeof(buf));
+		CHECK_STR(buf, "-v");
+	}
 	CHECK(parse("x.efi -- --odd-kernel-name", &o) == RT_OK && o.action == ACTION_BOOT);
 	CHECK_STR(o.kernel, "--odd-kernel-name");
 	test_log_clear();

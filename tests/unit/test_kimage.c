@@ -134,6 +134,91 @@ TEST(memmap_normalise_cover_and_holes)
 	CHECK_CONTAINS(test_log(), "ranges [0x1000, 0x3000) free and [0x2000, 0x4000) busy overlap");
 }
 
+/* Physical KASLR's draw: every aligned start that fits is a slot, counted
+ * from the lowest; the seed takes slot (count * seed) >> 32. */
+TEST(memmap_random_hole_draws_among_all_slots)
+{
+	static struct memmap m;
+	struct mem_span avoid[3] = { { 0x1200000, 0x1300000 } };
+	struct hole_req q = { .size = 0x100000, .align = 0x200000, .mask = MEM_MASK(MEM_FREE), .avoid = avoid,
+			      .navoid = 1 };
+	uint64_t at = 0, n = 0;
+
+	memmap_init(&m);
+	CHECK(memmap_add(&m, 0x100000, 0x300000, MEM_FREE) == RT_OK);
+	CHECK(memmap_add(&m, 0x300000, 0x1000000, MEM_BUSY) == RT_OK);
+	CHECK(memmap_add(&m, 0x1000000, 0x2000000, MEM_FREE) == RT_OK);
+	CHECK(memmap_normalize(&m) == RT_OK);
+	/* slots: 0x200000; 0x1000000, (0x1200000 avoided), 0x1400000 .. 0x1e00000 */
+	CHECK(memmap_random_hole(&m, &q, 0, &at, &n) == RT_OK);
+	CHECK_EQ_U64(n, 8);
+	CHECK_EQ_U64(at, 0x200000);
+	CHECK(memmap_random_hole(&m, &q, 0x20000000, &at, &n) == RT_OK); /* slot 1 */
+	CHECK_EQ_U64(at, 0x1000000);
+	CHECK(memmap_random_hole(&m, &q, 0x40000000, &at, &n) == RT_OK); /* slot 2 */
+	CHECK_EQ_U64(at, 0x1400000);
+	CHECK(memmap_random_hole(&m, &q, 0xffffffff, &at, &n) == RT_OK); /* slot 7 */
+	CHECK_EQ_U64(at, 0x1e00000);
+	q.min = 0x1500000;
+	CHECK(memmap_random_hole(&m, &q, 0, &at, &n) == RT_OK);
+	CHECK_EQ_U64(n, 5);
+	CHECK_EQ_U64(at, 0x1600000);
+	q.max = 0x1700000; /* 0x1600000 still fits, alone */
+	CHECK(memmap_random_hole(&m, &q, 0xffffffff, &at, &n) == RT_OK);
+	CHECK_EQ_U64(n, 1);
+	CHECK_EQ_U64(at, 0x1600000);
+	q.max = 0x16ff000;
+	CHECK(memmap_random_hole(&m, &q, 0xffffffff, &at, &n) == RT_ENOSPC);
+	CHECK_EQ_U64(n, 0);
+	q.min = 0, q.max = 0;
+	q.size = 0x2000000;
+	CHECK(memmap_random_hole(&m, &q, 0, &at, &n) == RT_ENOSPC);
+
+	/* against counting every aligned start, on random maps and spans */
+	uint64_t rnd = 0x9e3779b97f4a7c15ull;
+	for (int round = 0; round < 300; round++) {
+		memmap_init(&m);
+		uint64_t a = 0;
+		for (int i = 0; i < 6; i++) {
+			rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+			uint64_t len = ((rnd >> 33) % 64 + 1) << 16;
+			CHECK(memmap_add(&m, a, a + len, (rnd >> 20) & 1 ? MEM_FREE : MEM_BUSY) == RT_OK);
+			a += len + ((rnd >> 40) % 3 << 16);
+		}
+		CHECK(memmap_normalize(&m) == RT_OK);
+		for (int i = 0; i < 3; i++) {
+			rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+			avoid[i].start = (rnd >> 30) % a;
+			avoid[i].end = avoid[i].start + ((rnd >> 12) % 16 + 1) * 0x8000;
+		}
+		rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+		q = (struct hole_req){ .size = ((rnd >> 50) % 8 + 1) << 15, .align = 0x10000ull << ((rnd >> 45) % 3),
+				       .min = (rnd >> 20) % 0x100000, .mask = MEM_MASK(MEM_FREE), .avoid = avoid,
+				       .navoid = 3 };
+		uint64_t want = 0, nth[4096];
+		for (size_t k = 0; k < m.n; k++) {
+			if (m.r[k].type != MEM_FREE)
+				continue;
+			for (uint64_t s = (m.r[k].start + q.align - 1) & ~(q.align - 1); s + q.size <= m.r[k].end; s += q.align) {
+				bool hit = s < q.min;
+				for (int i = 0; i < 3; i++)
+					hit |= s < avoid[i].end && avoid[i].start < s + q.size;
+				if (!hit && want < 4096)
+					nth[want++] = s;
+			}
+		}
+		uint32_t seed = (uint32_t)(rnd >> 7);
+		rt_status rs = memmap_random_hole(&m, &q, seed, &at, &n);
+		CHECK_EQ_U64(n, want);
+		if (!want) {
+			CHECK(rs == RT_ENOSPC);
+			continue;
+		}
+		CHECK(rs == RT_OK);
+		CHECK_EQ_U64(at, nth[(uint64_t)(((unsigned __int128)want * seed) >> 32)]);
+	}
+}
+
 TEST(kimage_free_destinations_load_in_place)
 {
 	static uint8_t data[3 * 4096 + 100];

@@ -907,6 +907,9 @@ TEST(bzimage_kaslr_offset_and_nokaslr)
 	CHECK(bzimage_cmdline_has("console=ttyS0 nokaslr", "nokaslr"));
 	CHECK(bzimage_cmdline_has("nokaslr\tquiet", "nokaslr"));
 	CHECK(!bzimage_cmdline_has("nokaslrx quiet", "nokaslr"));
+	CHECK(bzimage_cmdline_has("quiet mem=4G", "mem="));
+	CHECK(bzimage_cmdline_has("quiet mem=", "mem=")); /* as the stub's strstr */
+	CHECK(!bzimage_cmdline_has("quiet xmem=4G", "mem="));
 	CHECK(!bzimage_cmdline_has("x=\"a nokaslr b\" quiet", "nokaslr"));
 	CHECK(!bzimage_cmdline_has("", "nokaslr"));
 	CHECK(!bzimage_cmdline_has(NULL, "nokaslr"));

@@ -109,6 +109,8 @@ def build_esp(esp, arch, kind, args, cmdline, sign=None, urls=None):
         words += [f"initrd={p}" for p in initrds]
     if sign:
         return stage_entry(esp, arch, args, words, cmdline, kernel_ref)
+    if getattr(args, "plan", False) and words[0] == "\\efikexec.efi":
+        words.insert(1, "-v")
     line = " ".join(words + ([shell_text(cmdline)] if cmdline else []))
     with open(os.path.join(esp, "startup.nsh"), "w", newline="\r\n") as f:
         # no echo: only what the programs print; power off if they return
@@ -275,10 +277,12 @@ def stage_entry(esp, arch, args, words, cmdline, kernel_ref):
             lines.append(f"devicetree {dtb[0].replace(chr(92), '/').replace('^#', '#')}")
         if cmdline:
             lines.append(f"options {cmdline}")
-    if args.capture:
+    if args.capture or getattr(args, "plan", False):
         # crash capture has no entry key: efikexec.conf beside efikexec.efi
-        # (efikexec.conf(5)) arms it for every entry
+        # (efikexec.conf(5)) arms it for every entry; --plan: log-level
         with open(os.path.join(esp, "EFI", "BOOT", "efikexec.conf"), "w") as f:
+            if getattr(args, "plan", False):
+                f.write("log-level info\n")
             for w in words:
                 if w.startswith("--capture-"):
                     key, val = w[2:].split("=", 1)
