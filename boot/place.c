@@ -410,6 +410,7 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 	rt_status st;
 
 	bp->params_size = bp->arch->params_size(bp);
+	bp->kaslr_slots = 0;
 	if (kernel_at) {
 		base = kernel_at;
 		st = RT_OK;
@@ -422,12 +423,6 @@ rt_status boot_place(struct boot_plan *bp, const struct purgatory_header *ph, ui
 		st = place_draw(bp, bp->kernel_name, bp->k->load_offset + bp->k->memsz, bp->k->align, min,
 				bp->k->max, bp->k->top_down, bp->kaslr_phys ? &bp->fw->kaslr_phys_seed : NULL, avoid,
 				bp->navoid, &base);
-		if (st == RT_OK && bp->kaslr_phys) {
-			size_t n = RT_FN(strlen)(bp->kaslr_why);
-			rt_snprintf(bp->kaslr_why + n, sizeof(bp->kaslr_why) - n,
-				    "; physical address %#llx drawn among %llu places", (unsigned long long)base,
-				    (unsigned long long)bp->kaslr_slots);
-		}
 	}
 	if (st != RT_OK)
 		return st;
@@ -596,9 +591,15 @@ void boot_print_plan(const struct boot_plan *bp)
 	uint64_t loaded = 0, copied;
 
 	rt_log(RT_LOG_INFO, "plan", "image %s: %s", bp->kernel_name, bp->k->desc);
-	if (bp->k->direct.on)
-		rt_log(RT_LOG_INFO, "plan", "entry: the vmlinux inside, %s; KASLR %s", bp->k->direct.why,
-		       bp->kaslr_why);
+	if (bp->k->direct.on) {
+		char phys[80] = "";
+		if (bp->kaslr_phys && bp->kaslr_slots) /* drawn (not placed by the caller) */
+			rt_snprintf(phys, sizeof(phys), "; physical address %#llx drawn among %llu places",
+				    (unsigned long long)(bp->kernel_base - bp->k->load_offset),
+				    (unsigned long long)bp->kaslr_slots);
+		rt_log(RT_LOG_INFO, "plan", "entry: the vmlinux inside, %s; KASLR %s%s", bp->k->direct.why,
+		       bp->kaslr_why, phys);
+	}
 	else if (bp->k->direct.why[0])
 		rt_log(RT_LOG_INFO, "plan", "entry: the bzImage's 64-bit entry and its own decompressor: %s",
 		       bp->k->direct.why);
