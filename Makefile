@@ -47,7 +47,7 @@ LIB_SRCS := lib/string.c lib/fmt.c lib/log.c lib/stack_chk.c lib/cmdline.c lib/p
 # boot/: the loader table (every format, on both arches: an image for the
 # other architecture is named and refused), decompression
 BOOT_SRCS := boot/pe.c boot/loader.c boot/bzimage.c boot/arm64.c boot/uki.c boot/uki-sections.c boot/elf.c boot/zboot.c \
-             boot/stream.c boot/place.c boot/multiboot2.c
+             boot/stream.c boot/stream-blocks.c boot/bunzip2.c boot/place.c boot/multiboot2.c
 # efi/: what talks to firmware, and the public API over it (efi/api.c)
 EFI_SRCS := efi/api.c efi/api-tools.c efi/api-files.c efi/faults.c efi/console.c efi/file.c efi/status.c \
             efi/memmap.c efi/platform.c efi/selftest.c efi/kexec.c efi/tables.c efi/capture.c efi/trust.c \
@@ -108,11 +108,11 @@ x86_64_CFLAGS  := -mno-red-zone
 x86_64_CFLAGS  += -mgeneral-regs-only
 # firmware function pointers are ms_abi; call them directly
 x86_64_CFLAGS  += -DGNU_EFI_USE_MS_ABI
-# Debian's zlib, libzstd and liblzma (only the objects inflate and
-# decompression pull in); they read the stack canary at %fs:0x28 (arch_init
-# sets FS)
+# Debian's zlib, libzstd, liblzma, liblz4 and liblzo2 (only the objects
+# inflate and decompression pull in); they read the stack canary at
+# %fs:0x28 (arch_init sets FS)
 x86_64_LIBS    := /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/x86_64-linux-gnu/libzstd.a \
-	/usr/lib/x86_64-linux-gnu/liblzma.a
+	/usr/lib/x86_64-linux-gnu/liblzma.a /usr/lib/x86_64-linux-gnu/liblz4.a /usr/lib/x86_64-linux-gnu/liblzo2.a
 x86_64_LDFLAGS :=
 # objcopy writes the PE header
 x86_64_PE      := --target efi-app-x86_64 --subsystem=10
@@ -131,7 +131,8 @@ aarch64_CFLAGS  := -mgeneral-regs-only -I$(SYSROOT_ARM64)/usr/include
 # not when a later change first calls into the part that needs it
 aarch64_LIBS    := --whole-archive $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libfdt.a --no-whole-archive \
 	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libz.a $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/libzstd.a \
-	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/liblzma.a
+	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/liblzma.a $(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/liblz4.a \
+	$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu/liblzo2.a
 # GNU-EFI's aarch64 crt0 reads the PE subsystem from this symbol (10: EFI application)
 aarch64_LDFLAGS := --defsym=EFI_SUBSYSTEM=0xa
 # GNU-EFI's aarch64 crt0 carries a hand-made PE header: copy the sections raw
@@ -321,10 +322,10 @@ aarch64_TOOL_LDFLAGS := -L$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu -L$(SYSROOT
 	-Wl,-rpath-link,$(SYSROOT_ARM64)/usr/lib/aarch64-linux-gnu
 x86_64_TOOL_INC :=
 aarch64_TOOL_INC := -I$(SYSROOT_ARM64)/usr/include
-x86_64_TOOL_LIBS := -lfdt -lz -lzstd -llzma
-# (zlib's libz.so is an absolute link to /lib, dangling in the sysroot:
-# the library by its soname)
-aarch64_TOOL_LIBS := -lfdt -l:libz.so.1 -lzstd -l:liblzma.so.5
+x86_64_TOOL_LIBS := -lfdt -lz -lzstd -llzma -llz4 -llzo2
+# (zlib's and liblzo2's .so are absolute links to /lib, dangling in the
+# sysroot: the libraries by their sonames)
+aarch64_TOOL_LIBS := -lfdt -l:libz.so.1 -lzstd -l:liblzma.so.5 -llz4 -l:liblzo2.so.2
 TOOL_CFLAGS = -std=gnu11 $(WARN) -O2 -g -DRT_HOST_TEST -DEFIKEXEC_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 DIST := $(BUILD)/dist-$(DIST_ARCH)
 $(DIST)/efikexec-install: $(INSTALLER_SRCS) Makefile
@@ -399,7 +400,7 @@ $(BUILD)/host/%.o: %.c Makefile
 -include $(HOST_OBJS:.o=.d)
 
 $(BUILD)/host/unit: $(HOST_OBJS) $(HOST_ASM_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -llz4 -llzo2 -lbz2 -o $@
 
 unit: $(BUILD)/host/unit
 	$(BUILD)/host/unit
@@ -424,7 +425,7 @@ $(BUILD)/host/purgatories.o: $(foreach a,$(ARCHES),$(BUILD)/$(a)/purgatory.bin)
 		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
 	$(HOST_CC) -c $(@:.o=.S) -o $@
 $(BUILD)/host/efikexec-plan: $(PLAN_OBJS) $(BUILD)/host/purgatories.o
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lfdt -lz -lzstd -llzma -llz4 -llzo2 -o $@
 
 # --- the installer: efikexec-install (tools/install/) ---------------------------------
 # the ESP, the boot entry, the menu's variables; `list` sorts with lib/bls.c.
@@ -477,14 +478,14 @@ $(BUILD)/host-efi/purgatory.o: $(BUILD)/x86_64/purgatory.bin
 		echo '.section .note.GNU-stack,"",@progbits'; } > $(@:.o=.S)
 	$(HOST_CC) -c $(@:.o=.S) -o $@
 $(BUILD)/host/unit-api: $(API_OBJS) $(BUILD)/host-efi/purgatory.o
-	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -llzma -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $^ -lz -lzstd -llzma -llz4 -llzo2 -o $@
 
 # --- fuzzing (libFuzzer, clang) ------------------------------------------------------
 comma := ,
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -DRT_HOST_TEST -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
-FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca gpt
+FUZZ_TARGETS := kimage cmdline bzimage dtb capture loader mapfile bls trust multiboot2 install uki url tlsca gpt bunzip2
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(BOOT_SRCS) lib/bls.c lib/bli.c lib/gpt.c app/options.c tools/sim.c boot/dtb.c \
 	tools/mapfile.c arch/x86_64/plan.c arch/x86_64/pagetable.c arch/aarch64/plan.c
 # bounded run in `make check`, a longer one in `make fuzz`
@@ -513,7 +514,7 @@ $(BUILD)/fuzz/obj/%.o: %.c Makefile tests/fuzz/coverage-ignore.txt
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) Makefile tests/fuzz/coverage-ignore.txt
 	@mkdir -p $(@D) $(BUILD)/fuzz/corpus-$*
 	@$(if $(Q),echo "  FUZZ $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -llzma -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) $(FUZZ_FAST_OBJS) -lfdt -lz -lzstd -llzma -llz4 -llzo2 -o $@
 
 # the installer's target builds its files in (tests/fuzz/fuzz_install.c)
 $(BUILD)/fuzz/install: $(wildcard tools/install/*.c tools/install/*.h)

@@ -396,22 +396,6 @@ static uint64_t elf_end(const struct ld_src *e, const struct ld_kernel *k)
 	return end;
 }
 
-/* The kernel's other payload compressions, by their magic (the Makefile's
- * cmd_bzip2, cmd_lz4 (lz4's legacy frame), cmd_lzo (lzop)): named in the
- * plan, entered through the bzImage's own decompressor. */
-static const char *other_comp(const uint8_t *m)
-{
-	static const uint8_t lzop[] = { 0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a };
-
-	if (m[0] == 'B' && m[1] == 'Z' && m[2] == 'h')
-		return "bzip2";
-	if (m[0] == 0x02 && m[1] == 0x21 && m[2] == 0x4c && m[3] == 0x18)
-		return "lz4 (its legacy frame)";
-	if (!RT_FN(memcmp)(m, lzop, sizeof(lzop)))
-		return "lzo (lzop)";
-	return NULL;
-}
-
 static rt_status bz_direct(struct ld_ctx *c, struct ld_src *s, const struct bzimage_info *bi)
 {
 	struct ld_kernel *k = &c->k;
@@ -438,13 +422,8 @@ static rt_status bz_direct(struct ld_ctx *c, struct ld_src *s, const struct bzim
 	if ((rs = s->read(s, at + plen - 4, tail, sizeof(tail))) != RT_OK)
 		return rs;
 	if (!ld_comp_detect(magic, sizeof(magic), &comp)) {
-		const char *other = other_comp(magic);
-		if (other)
-			not_direct(k, "its payload is %s, which efikexec does not decompress yet (gzip, zstd, xz and lzma it does)",
-				   other);
-		else
-			not_direct(k, "its payload is compressed in a way efikexec does not decompress (it begins %02x %02x %02x %02x; efikexec decompresses gzip, zstd, xz and lzma)",
-				   magic[0], magic[1], magic[2], magic[3]);
+		not_direct(k, "its payload is compressed in a way efikexec does not decompress (it begins %02x %02x %02x %02x; efikexec decompresses gzip, zstd, xz, lzma, lz4, lzo and bzip2)",
+			   magic[0], magic[1], magic[2], magic[3]);
 		return RT_OK;
 	}
 	size = ld_rd32(tail);

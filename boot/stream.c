@@ -6,6 +6,7 @@
  * xzkern; the legacy .lzma format, the kernel's lzma). One frame, member or
  * stream is the whole stream; bytes after it (the LE32 size the kernel's
  * Makefile appends, padding) are not read.
+ * The kernel's three block formats (lz4, lzo, bzip2) are stream-blocks.c's.
  *
  * Every call into the libraries runs in a quiet section (lib/rt.h: their
  * amd64 builds use the red zone), where no boot service may be called - so
@@ -24,6 +25,8 @@
 #include <zstd_errors.h>
 #include <lzma.h>
 
+#include "stream-blocks.h"
+
 #define IN_CHUNK (64u << 10)
 #define SKIP_CHUNK (64u << 10)
 /* zlib 1.2.13: an inflate_state of about 7 KiB and a 32 KiB window */
@@ -34,7 +37,6 @@
 #define LZMA_STATE_ROOM (7u << 20)
 /* as zstd's default window limit: 2^27 bytes (xz -9 uses 64 MiB) */
 #define LZMA_DICT_MAX (1ull << 27)
-
 struct ld_stream {
 	struct ld_src *parent;
 	uint64_t off, len;        /* the compressed bytes in parent */
@@ -50,6 +52,7 @@ struct ld_stream {
 	bool whole_ok;            /* read whole, forwards: zstd decoded at once (ld_stream_whole) */
 	uint8_t *all;             /* then all of it, s->size bytes */
 	uint8_t *arena;           /* the libraries' memory */
+	struct ld_blocks b;       /* lz4, lzo, bzip2 (stream-blocks.h) */
 	size_t arena_size, arena_used;
 	uint8_t in[IN_CHUNK];
 };
@@ -58,6 +61,7 @@ static struct ld_stream streams[LD_MAX_DEPTH];
 
 static const char *const comp_names[] = {
 	[LD_COMP_GZIP] = "gzip", [LD_COMP_ZSTD] = "zstd", [LD_COMP_XZ] = "xz", [LD_COMP_LZMA] = "lzma",
+	[LD_COMP_LZ4] = "lz4", [LD_COMP_LZO] = "lzo", [LD_COMP_BZIP2] = "bzip2",
 };
 
 const char *ld_comp_name(enum ld_comp c)
@@ -70,7 +74,8 @@ bool ld_comp_detect(const uint8_t *p, size_t n, enum ld_comp *c)
 	/* RFC 1952 ID1 ID2 CM; RFC 8878 magic 0xFD2FB528; the .xz stream
 	 * header magic (xz-file-format 2.1.1.1); a .lzma header: the
 	 * properties byte (lc, lp, pb: < 225) then a dictionary size, as
-	 * the kernel's lzma_alone output begins 5d 00 (lc 3, lp 0, pb 2) */
+	 * the kernel's lzma_alone output begins 5d 00 (lc 3, lp 0, pb 2); lz4's
+	 * legacy frame; lzop's magic; bzip2's "BZh" and its block size */
 	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
 		*c = LD_COMP_GZIP;
 	else if (n >= 4 && ld_rd32(p) == 0xfd2fb528u)
@@ -79,7 +84,7 @@ bool ld_comp_detect(const uint8_t *p, size_t n, enum ld_comp *c)
 		*c = LD_COMP_XZ;
 	else if (n >= 13 && p[0] == 0x5d && p[1] == 0)
 		*c = LD_COMP_LZMA;
-	else
+	else if (!ld_blocks_detect(p, n, c))
 		return false;
 	return true;
 }
@@ -257,7 +262,11 @@ static rt_status start(struct ld_src *s, struct ld_stream *st)
 	st->in_pos = 0;
 	st->pos = 0;
 	st->ended = false;
-	if (st->comp == LD_COMP_GZIP) {
+	if (ld_blocks_format(st->comp)) {
+		if ((rs = ld_blocks_start(&st->b, s)) != RT_OK)
+			return rs;
+		st->in_pos = st->len;
+	} else if (st->comp == LD_COMP_GZIP) {
 		int zr;
 		if ((rs = new_arena(s, st, GZIP_ARENA)) != RT_OK)
 			return rs;
@@ -345,6 +354,12 @@ static rt_status refill(struct ld_src *s, struct ld_stream *st, size_t *got)
 static rt_status produce(struct ld_src *s, struct ld_stream *st, uint8_t *buf, size_t len, size_t *made)
 {
 	*made = 0;
+	if (ld_blocks_format(st->comp)) {
+		rt_status rs = ld_blocks_produce(&st->b, s, st->pos, buf, len, made);
+		st->ended = st->b.ended;
+		st->pos += *made;
+		return rs;
+	}
 	while (*made < len && !st->ended) {
 		size_t got = 1;
 		uintptr_t q;
@@ -586,6 +601,7 @@ rt_status ld_stream_open(struct ld_src *out, struct ld_src *parent, uint64_t off
 			       parent->name, (unsigned long long)off, (unsigned long long)(off + len),
 			       (unsigned long long)parent->size);
 	*st = (struct ld_stream){ .parent = parent, .off = off, .len = len, .comp = comp };
+	st->b = (struct ld_blocks){ .parent = parent, .off = off, .len = len, .comp = comp };
 	out->size = out_size;
 	out->read = stream_read;
 	out->stream = st;
@@ -600,10 +616,11 @@ static void close_stream(struct ld_src *s, bool keep_memory)
 	if (!st)
 		return;
 	stop(st);
-	if (st->arena && !keep_memory)
+	if (!keep_memory) {
 		RT_FN(free)(st->arena);
-	if (st->all && !keep_memory)
 		RT_FN(free)(st->all);
+	}
+	ld_blocks_free(&st->b, keep_memory);
 	st->arena = NULL;
 	st->all = NULL;
 	st->whole_ok = false;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * stream.h - a decompressed image as a source (boot/loader.h), inflated
- * on demand with Debian's zlib (gzip), libzstd (zstd) and liblzma (xz,
- * lzma): a loader reads it
+ * on demand with Debian's zlib (gzip), libzstd (zstd), liblzma (xz,
+ * lzma), liblz4 (lz4's legacy frame) and liblzo2 (lzop), or efikexec's own
+ * bzip2 decoder (bunzip2.h): a loader reads it
  * forwards, span by span, straight into the kernel's destination pages; a
  * read before the stream's position starts it again (the probe reads the
  * head first, the load then reads from 0).
@@ -16,9 +17,10 @@
 
 #include "loader.h"
 
-enum ld_comp { LD_COMP_GZIP, LD_COMP_ZSTD, LD_COMP_XZ, LD_COMP_LZMA };
+enum ld_comp { LD_COMP_GZIP, LD_COMP_ZSTD, LD_COMP_XZ, LD_COMP_LZMA, LD_COMP_LZ4, LD_COMP_LZO, LD_COMP_BZIP2 };
 
-/* "gzip", "zstd", "xz", "lzma". */
+/* "gzip", "zstd", "xz", "lzma", "lz4" (its legacy frame), "lzo" (lzop),
+ * "bzip2". */
 const char *ld_comp_name(enum ld_comp c);
 /* The format of compressed data from its first n bytes (magic numbers);
  * false: none efikexec decompresses. */

@@ -90,15 +90,19 @@ static rt_status zboot_load(struct ld_ctx *c, struct ld_src *s)
 		comp = LD_COMP_GZIP;
 		rs = le32_at(s, off + len - 4, &size); /* ISIZE */
 	} else if (!RT_FN(strncmp)(name, "zstd", 4) || !RT_FN(strcmp)(name, "xzkern") ||
-		   !RT_FN(strcmp)(name, "lzma")) {
-		comp = name[0] == 'z' ? LD_COMP_ZSTD : name[0] == 'x' ? LD_COMP_XZ : LD_COMP_LZMA;
+		   !RT_FN(strcmp)(name, "lzma") || !RT_FN(strcmp)(name, "lz4") || !RT_FN(strcmp)(name, "lzo")) {
+		comp = name[0] == 'z'                ? LD_COMP_ZSTD
+		       : name[0] == 'x'              ? LD_COMP_XZ
+		       : !RT_FN(strcmp)(name, "lzma") ? LD_COMP_LZMA
+		       : name[2] == '4'              ? LD_COMP_LZ4
+						     : LD_COMP_LZO;
 		if (off + len + 4 > s->size)
 			return rt_fail(RT_ETRUNC, "zboot", "%s: no size after the payload at %#llx", s->name,
 				       (unsigned long long)(off + len));
 		rs = le32_at(s, off + len, &size);
 	} else {
 		return rt_fail(RT_ENOTSUP, "zboot",
-			       "%s: compression \"%s\" is not supported (efikexec inflates gzip, zstd22, xzkern and lzma)",
+			       "%s: compression \"%s\" is not supported (efikexec inflates gzip, zstd22, xzkern, lzma, lz4 and lzo)",
 			       s->name, name);
 	}
 	if (rs != RT_OK)

@@ -38,8 +38,8 @@ export DEBIAN_FRONTEND=noninteractive
 HOST_PKGS=(make gcc libc6-dev gnu-efi libfdt-dev nasm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-x86 qemu-system-arm ovmf
 	qemu-efi-aarch64 busybox-static cpio mtools dosfstools file xz-utils
-	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev liblzma-dev systemd-boot-efi
-	fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
+	zstd libclang-rt-14-dev clang makedumpfile zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev libbz2-dev systemd-boot-efi
+	bzip2 lz4 lzop fdisk grub-efi-amd64-bin swtpm swtpm-tools sbsigntool openssl man-db
 	mmdebstrap debhelper lintian pkgconf e2fsprogs dpkg-dev python3 git u-boot-qemu
 	build-essential libtss2-esys-3.0.2-0 libtss2-mu0 libtss2-rc0 libtss2-tcti-swtpm0)
 
@@ -108,9 +108,9 @@ download() {
 }
 
 # the static libraries the aarch64 application links (libfdt, zlib,
-# libzstd, liblzma), systemd's arm64 stub for the UKI tests, and the shared
+# libzstd, liblzma, liblz4, liblzo2), systemd's arm64 stub for the UKI tests, and the shared
 # libraries the arm64 package's host programs link (make deb)
-SYSROOT_PKGS="gnu-efi libfdt-dev zlib1g-dev libzstd-dev liblzma-dev systemd-boot-efi libfdt1 zlib1g libzstd1 liblzma5"
+SYSROOT_PKGS="gnu-efi libfdt-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev systemd-boot-efi libfdt1 zlib1g libzstd1 liblzma5 liblz4-1 liblzo2-2"
 for p in $SYSROOT_PKGS; do
 	download "$p:arm64" "$ASSETS/debs"
 done

@@ -103,6 +103,17 @@ open(sys.argv[1], 'wb').write(bytes(b))
 PY
 	touch "$d/.seeded"
 }
+# ... and bzip2 streams: text, a run past the run-length stage's 4 + 255,
+# every byte value, at block sizes 1 and 9
+seed_bunzip2() {
+	local d=$BUILD/fuzz/corpus-bunzip2
+	[ -e "$d/.seeded" ] && return 0
+	mkdir -p "$d"
+	printf 'the kernel payload, decompressed by efikexec\n%.0s' 1 2 3 | bzip2 -9c >"$d/seed-text"
+	head -c 300 /dev/zero | bzip2 -1c >"$d/seed-run"
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 3)' | bzip2 -9c >"$d/seed-bytes"
+	touch "$d/.seeded"
+}
 # ... and the memory maps efikexec.efi --memmap printed in the boot tests
 seed_mapfile() {
 	local d=$BUILD/fuzz/corpus-mapfile f
@@ -184,6 +195,7 @@ seed_uki() {
 	[ -s "$d/seed-profiles.efi" ] && head -c 65536 "$d/seed-profiles.efi" >"$d/seed-head" || true
 }
 seed_bzimage
+seed_bunzip2
 seed_dtb
 seed_uki
 seed_install

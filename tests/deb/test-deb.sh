@@ -78,13 +78,14 @@ $pe"
 	fi
 	# what the programs link, shared (lintian: embedded-library otherwise)
 	needed=$(readelf -d "$W/$a/usr/bin/efikexec-plan" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | sort | paste -sd' ')
-	if [ "$needed" = "$(echo libc.so.6 libfdt.so.1 liblzma.so.5 libz.so.1 libzstd.so.1 $([ $a = arm64 ] && echo ld-linux-aarch64.so.1) | tr ' ' '\n' | sort | paste -sd' ')" ]; then
-		ok "$a: efikexec-plan links libc, libfdt, liblzma, zlib and libzstd as shared libraries"
+	if [ "$needed" = "$(echo libc.so.6 libfdt.so.1 liblz4.so.1 liblzma.so.5 liblzo2.so.2 libz.so.1 libzstd.so.1 $([ $a = arm64 ] && echo ld-linux-aarch64.so.1) | tr ' ' '\n' | sort | paste -sd' ')" ]; then
+		ok "$a: efikexec-plan links libc, libfdt, liblz4, liblzma, liblzo2, zlib and libzstd as shared libraries"
 	else
 		bad "$a: efikexec-plan links: $needed"
 	fi
 	deps=$(dpkg-deb -f "$main" Depends)
-	if grep -q 'libc6 (>= ' <<<"$deps" && grep -q 'zlib1g' <<<"$deps" && grep -q 'libzstd1' <<<"$deps" && grep -q 'liblzma5' <<<"$deps" && grep -q 'libfdt1' <<<"$deps"; then
+	if grep -q 'libc6 (>= ' <<<"$deps" && grep -q 'zlib1g' <<<"$deps" && grep -q 'libzstd1' <<<"$deps" && grep -q 'liblzma5' <<<"$deps" && grep -q 'libfdt1' <<<"$deps" &&
+		grep -q 'liblz4-1' <<<"$deps" && grep -q 'liblzo2-2' <<<"$deps"; then
 		ok "$a: efikexec depends on the libraries its programs link ($deps)"
 	else
 		bad "$a: efikexec's Depends: $deps"

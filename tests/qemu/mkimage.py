@@ -5,12 +5,22 @@ kernels the way their real producers lay them out.
 
   mkimage.py zboot COMP IMAGE OUT      EFI zboot (drivers/firmware/efi/libstub/
                                        zboot-header.S) around IMAGE padded to its
-                                       image_size; COMP gzip or zstd22 (made with
-                                       zstd -19: the same frame format as -22), or
+                                       image_size; COMP gzip, zstd22 (made with
+                                       zstd -19: the same frame format as -22), lz4
+                                       or lzo (as bzimage-payload makes them), or
                                        any other name for a header-only image
   mkimage.py vmlinux BZIMAGE OUT       the ELF vmlinux inside an x86 bzImage: its
                                        payload (setup header payload_offset and
                                        payload_length) decompressed
+  mkimage.py bzimage-payload COMP BZIMAGE OUT
+                                       BZIMAGE with its payload (the vmlinux and
+                                       its relocation table) compressed again as the
+                                       kernel's Makefile would for CONFIG_KERNEL_COMP:
+                                       lz4 (lz4 -l), lzo (lzop -9), bzip2 (bzip2 -9),
+                                       the size appended; payload_length and syssize
+                                       follow. A test input for efikexec's own
+                                       decompression (--direct-entry): the kernel's
+                                       own decompressor still expects the old payload.
   mkimage.py arm64-vmlinux IMAGE OUT   an arm64 vmlinux around IMAGE, laid out as
                                        the kernel's link does: ET_DYN, _text at
                                        0xffff800008000000, p_paddr = p_vaddr, two
@@ -43,6 +53,9 @@ def zboot(comp, image, out):
         payload = subprocess.run(['zstd', '-19', '-T2', '-q', '-c'], input=bytes(img),
                                  capture_output=True, check=True).stdout
         tail = struct.pack('<I', len(img))
+    elif comp in ('lz4', 'lzo'):
+        payload = subprocess.run(RECOMPRESS[comp], input=bytes(img), capture_output=True, check=True).stdout
+        tail = struct.pack('<I', len(img))
     else:
         payload, tail = b'\0' * 64, struct.pack('<I', len(img))
     hdr = bytearray(0x1000)
@@ -54,8 +67,8 @@ def zboot(comp, image, out):
     open(out, 'wb').write(bytes(hdr) + payload + tail)
 
 
-def vmlinux(bz, out):
-    b = open(bz, 'rb').read()
+def payload_of(b):
+    """The decompressed payload of bzImage bytes b (vmlinux, relocations)."""
     setup = ((b[0x1f1] or 4) + 1) * 512
     off, length = struct.unpack_from('<II', b, 0x248)
     p = b[setup + off:setup + off + length]
@@ -71,7 +84,29 @@ def vmlinux(bz, out):
         sys.exit('vmlinux: payload compression %s not handled here' % p[:6].hex())
     if data[:4] != b'\x7fELF':
         sys.exit('vmlinux: the payload is not an ELF')
-    open(out, 'wb').write(data)
+    return data
+
+
+def vmlinux(bz, out):
+    open(out, 'wb').write(payload_of(open(bz, 'rb').read()))
+
+
+# scripts/Makefile.lib: cmd_lz4, cmd_lzo, cmd_bzip2 (each then $(size_append))
+RECOMPRESS = {'lz4': ['lz4', '-l', '-9', '-c'], 'lzo': ['lzop', '-9', '-c'], 'bzip2': ['bzip2', '-9', '-c']}
+
+
+def bzimage_payload(comp, bz, out):
+    b = bytearray(open(bz, 'rb').read())
+    data = payload_of(bytes(b))
+    setup = ((b[0x1f1] or 4) + 1) * 512
+    off, length = struct.unpack_from('<II', b, 0x248)
+    pay = subprocess.run(RECOMPRESS[comp], input=data, capture_output=True, check=True).stdout
+    pay += struct.pack('<I', len(data))
+    nb = b[:setup + off] + pay + b[setup + off + length:]
+    nb += bytes(-(len(nb) - setup) % 16)  # syssize counts 16-byte paragraphs
+    struct.pack_into('<I', nb, 0x24c, len(pay))
+    struct.pack_into('<I', nb, 0x1f4, (len(nb) - setup) // 16)
+    open(out, 'wb').write(bytes(nb))
 
 
 def elf(cls, machine, loads, out):
@@ -136,6 +171,8 @@ def main():
         zboot(a[1], a[2], a[3])
     elif a[0] == 'vmlinux':
         vmlinux(a[1], a[2])
+    elif a[0] == 'bzimage-payload':
+        bzimage_payload(a[1], a[2], a[3])
     elif a[0] == 'arm64-vmlinux':
         arm64_vmlinux(a[1], a[2])
     elif a[0] == 'elf32':

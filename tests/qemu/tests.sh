@@ -692,6 +692,15 @@ t_zboot_aarch64_zstd() {
 	expect_grep zboot-zstd '^efikexec: info: plan: image \\vmlinuz\.efi: EFI zboot \(zstd22, [0-9]+ KiB: arm64 Image, '
 }
 
+# ... lz4 (Makefile.zboot's lz4: lz4's legacy frame, the size appended):
+# Debian's arm64 liblz4 in the firmware
+t_zboot_aarch64_lz4() {
+	kexec_esp aarch64 zboot-lz4 6.1
+	mkimage zboot lz4 "$ESP/vmlinuz" "$ESP/vmlinuz.efi"
+	rm "$ESP/vmlinuz"
+	compressed_boot zboot-lz4 vmlinuz.efi 'EFI zboot \(lz4, [0-9]+ KiB: arm64 Image, '
+}
+
 # The ELF vmlinux inside Debian's bzImage, at its p_paddr, entered at
 # startup_64 with boot_params; no KASLR (the plan says so).
 t_elf_x86_64() {
@@ -745,6 +754,27 @@ t_direct_x86_64() {
 	# each is one of some 470 places: both the same twice is a broken draw
 	[ "${off[1]}/${phys[1]}" != "${off[2]}/${phys[2]}" ] ||
 		{ echo "two boots, one offset and one place: ${off[1]} at ${phys[1]}"; return 1; }
+}
+
+# The kernel's other payload compressions (CONFIG_KERNEL_LZ4, _LZO,
+# _BZIP2), decompressed by efikexec and entered at startup_64: Debian's
+# 6.12 bzImage with its payload compressed again as the kernel's Makefile
+# would (mkimage.py bzimage-payload; no Debian kernel ships these). Each is
+# made once per work folder (lzop -9 takes a while).
+t_direct_x86_64_lz4_lzo_bzip2() {
+	local name comp cl="console=ttyS0 panic=-1" img
+	for comp in lz4 lzo bzip2; do
+		name=direct-x86_64-$comp
+		kexec_esp x86_64 "$name" 6.12
+		img=$WORK/vmlinuz-6.12-$comp
+		[ -s "$img" ] || { mkimage bzimage-payload "$comp" "$ESP/vmlinuz" "$img.tmp" && mv "$img.tmp" "$img"; } || return 1
+		cp "$img" "$ESP/vmlinuz"
+		startup_nsh "$ESP" "efikexec.efi --direct-entry vmlinuz initrd=initrd.img initrd=extra.img $cl"
+		qemu_boot x86_64 "$name" "$ESP" 1G 240 || { echo "qemu exited with $?"; tail_log "$name"; return 1; }
+		kexec_booted "$name" x86_64 6.12 "$cl"
+		expect_grep "$name" "^efikexec: info: plan: entry: the vmlinux inside, decompressed by efikexec \\($comp, [0-9]+ MiB\\), at startup_64 0x[0-9a-f]+; KASLR on, " \
+			'^efikexec: info: boot: \\vmlinuz: [0-9]+ relocations applied for a virtual offset of 0x[0-9a-f]+$'
+	done
 }
 
 # efikexec's default output: a boot says one line - what, from where, how

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * test_loader.c - the loader table (boot/loader.h) over images built here:
- * a bzImage, an arm64 Image, a UKI around each, gzip and EFI zboot (gzip
- * and zstd, made with the host's zlib and libzstd) around an arm64 Image,
+ * a bzImage, an arm64 Image, a UKI around each, gzip and EFI zboot (gzip,
+ * zstd, lz4 and lzo, made with the host's zlib, libzstd, liblz4 and
+ * liblzo2) around an arm64 Image, bzImage payloads in every compression
+ * the kernel's Makefile writes (bzip2 with the host's libbz2),
  * an x86_64 ELF vmlinux; and the bad inputs each must name: what every
  * loader found, a section past the file's end, a stream cut short or
  * corrupt, an unknown compression, ELF32, overlapping PT_LOADs, a kernel
  * for the other architecture.
  */
+#include <bzlib.h>
+#include <lz4.h>
 #include <lzma.h>
+#include <lzo/lzo1x.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -82,6 +87,96 @@ static uint8_t *zstd_of(const uint8_t *in, size_t len, size_t *out_len)
 
 	*out_len = ZSTD_compress(out, cap, in, len, 19);
 	CHECK(!ZSTD_isError(*out_len));
+	return out;
+}
+
+/* lz4's legacy frame, as `lz4 -l` writes it (blocks of 8 MiB there; of
+ * `blk` bytes here, to have several). */
+static uint8_t *lz4_of(const uint8_t *in, size_t len, size_t blk, size_t *out_len)
+{
+	size_t cap = 4 + (len / blk + 1) * (4 + LZ4_COMPRESSBOUND(blk)), n = 4;
+	uint8_t *out = malloc(cap);
+
+	w32(out, 0, 0x184c2102u);
+	for (size_t at = 0; at < len; at += blk) {
+		int k = (int)(len - at < blk ? len - at : blk);
+		int c = LZ4_compress_default((const char *)in + at, (char *)out + n + 4, k, LZ4_COMPRESSBOUND(k));
+		CHECK(c > 0);
+		w32(out, n, (uint32_t)c);
+		n += 4 + (size_t)c;
+	}
+	*out_len = n;
+	return out;
+}
+
+static void be32_at(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* An lzop file (lzop 1.04's layout) of `in` in blocks of `blk` bytes, with
+ * the checksums `flags` asks for (1 Adler-32 of the data, 2 of the
+ * compressed bytes, 0x100 and 0x200 the same as CRC-32, 0x1000 the header's
+ * as CRC-32); incompressible blocks stored. */
+static uint8_t *lzop_of(const uint8_t *in, size_t len, size_t blk, uint32_t flags, size_t *out_len)
+{
+	static const uint8_t magic[9] = { 0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a };
+	size_t cap = 64 + (len / blk + 1) * (28 + blk + blk / 16 + 67), n = 9, h;
+	uint8_t *out = malloc(cap), *wrk = malloc(LZO1X_1_MEM_COMPRESS);
+	uint32_t sum;
+
+	CHECK(lzo_init() == LZO_E_OK);
+	memcpy(out, magic, 9);
+	h = n;
+	out[n++] = 0x10, out[n++] = 0x40;        /* version 0x1040 */
+	out[n++] = 0x20, out[n++] = 0xa0;        /* liblzo2 2.10 */
+	out[n++] = 0x09, out[n++] = 0x40;        /* needed to extract */
+	out[n++] = 1;                            /* M_LZO1X_1 */
+	out[n++] = 5;                            /* level */
+	be32_at(out + n, flags), n += 4;
+	be32_at(out + n, 0100644), n += 4;       /* mode */
+	be32_at(out + n, 0), n += 4;             /* mtime */
+	be32_at(out + n, 0), n += 4;
+	out[n++] = 3;                            /* the name */
+	memcpy(out + n, "vml", 3), n += 3;
+	sum = flags & 0x1000 ? (uint32_t)crc32(0, out + h, (uInt)(n - h)) : (uint32_t)adler32(1, out + h, (uInt)(n - h));
+	be32_at(out + n, sum), n += 4;
+	for (size_t at = 0; at < len; at += blk) {
+		size_t k = len - at < blk ? len - at : blk;
+		lzo_uint c = 0;
+		uint8_t *tmp = malloc(k + k / 16 + 67);
+		CHECK(lzo1x_1_compress(in + at, k, tmp, &c, wrk) == LZO_E_OK);
+		if (c >= k) { /* stored */
+			c = k;
+			memcpy(tmp, in + at, k);
+		}
+		be32_at(out + n, (uint32_t)k), n += 4;
+		be32_at(out + n, (uint32_t)c), n += 4;
+		if (flags & 1)
+			be32_at(out + n, (uint32_t)adler32(1, in + at, (uInt)k)), n += 4;
+		if (flags & 0x100)
+			be32_at(out + n, (uint32_t)crc32(0, in + at, (uInt)k)), n += 4;
+		if ((flags & 2) && c < k)
+			be32_at(out + n, (uint32_t)adler32(1, tmp, (uInt)c)), n += 4;
+		if ((flags & 0x200) && c < k)
+			be32_at(out + n, (uint32_t)crc32(0, tmp, (uInt)c)), n += 4;
+		memcpy(out + n, tmp, c), n += c;
+		free(tmp);
+	}
+	be32_at(out + n, 0), n += 4;
+	free(wrk);
+	*out_len = n;
+	return out;
+}
+
+/* bzip2 -9, by libbz2. */
+static uint8_t *bzip2_of(const uint8_t *in, size_t len, int level, size_t *out_len)
+{
+	unsigned cap = (unsigned)(len + len / 100 + 600);
+	uint8_t *out = malloc(cap);
+
+	CHECK(BZ2_bzBuffToBuffCompress((char *)out, &cap, (char *)(uintptr_t)in, (unsigned)len, level, 0, 30) == BZ_OK);
+	*out_len = cap;
 	return out;
 }
 
@@ -375,6 +470,64 @@ TEST(loader_gzip_image)
 	free(a);
 }
 
+/* lz4 and lzo zboot payloads (Makefile.zboot's lz4 and lzo), several
+ * blocks each; a corrupt block names the format and where. */
+TEST(loader_zboot_lz4_and_lzo)
+{
+	size_t an, pn, zn;
+	uint8_t *a = make_arm64(&an, true), *p, *z, *k = malloc(an);
+
+	p = lz4_of(a, an, 100000, &pn);
+	z = make_zboot("lz4", p, pn, (uint32_t)an, &zn);
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_OK);
+	CHECK_CONTAINS(ctx.k.desc, "EFI zboot (lz4, ");
+	check_inflated(a, an);
+	free(z);
+	/* a block's size past the data */
+	w32(p, 4, 0x7fffffffu);
+	z = make_zboot("lz4", p, pn, (uint32_t)an, &zn);
+	test_log_clear();
+	if (load(z, zn, LD_MACHINE_AARCH64) == RT_OK)
+		CHECK(ctx.k.src->read(ctx.k.src, 0, k, an) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img (lz4): corrupt lz4 data near input offset 0x1004 (output offset 0): a block larger than lz4 writes for 8 MiB");
+	free(z);
+	free(p);
+
+	for (unsigned f = 0; f < 3; f++) {
+		static const uint32_t flags[] = { 0x1, 0x3, 0x1300 };
+		p = lzop_of(a, an, 65536, flags[f], &pn);
+		z = make_zboot("lzo", p, pn, (uint32_t)an, &zn);
+		CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_OK);
+		CHECK_CONTAINS(ctx.k.desc, "EFI zboot (lzo, ");
+		check_inflated(a, an);
+		free(z);
+		free(p);
+	}
+	/* a block whose data fail their checksum: the first block's last byte */
+	p = lzop_of(a, an, 65536, 0x1, &pn);
+	{
+		/* header 41 bytes; then dst_len, src_len, the data's Adler-32 */
+		uint32_t c = (uint32_t)p[45] << 24 | p[46] << 16 | p[47] << 8 | p[48];
+		p[53 + c - 1] ^= 0x20;
+	}
+	z = make_zboot("lzo", p, pn, (uint32_t)an, &zn);
+	test_log_clear();
+	if (load(z, zn, LD_MACHINE_AARCH64) == RT_OK)
+		CHECK(ctx.k.src->read(ctx.k.src, 0, k, an) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img (lzo): corrupt lzo data near input offset 0x1029 (output offset 0): ");
+	free(z);
+	/* a header whose checksum fails */
+	p[20] ^= 1;
+	z = make_zboot("lzo", p, pn, (uint32_t)an, &zn);
+	test_log_clear();
+	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_ENOEXEC);
+	CHECK_CONTAINS(test_log(), "\\img (lzo): the lzop header's checksum");
+	free(z);
+	free(p);
+	free(k);
+	free(a);
+}
+
 TEST(loader_zboot_gzip_and_zstd)
 {
 	size_t an, pn, zn;
@@ -421,9 +574,9 @@ TEST(loader_zboot_gzip_and_zstd)
 	}
 	free(z);
 
-	z = make_zboot("lz4", p, pn, (uint32_t)an, &zn);
+	z = make_zboot("bzip2", p, pn, (uint32_t)an, &zn);
 	CHECK(load(z, zn, LD_MACHINE_AARCH64) == RT_ENOTSUP);
-	CHECK_CONTAINS(test_log(), "compression \"lz4\" is not supported (efikexec inflates gzip, zstd22, xzkern and lzma)");
+	CHECK_CONTAINS(test_log(), "compression \"bzip2\" is not supported (efikexec inflates gzip, zstd22, xzkern, lzma, lz4 and lzo)");
 	free(z);
 
 	/* a payload past the file's end */
@@ -631,7 +784,8 @@ static const uint32_t r64_at[] = { 0x300, 0x200ff0 }; /* the second in PT_LOAD 1
 
 /* A vmlinux (two PT_LOADs from VM_LINK, entry inside; the second of
  * `load1` bytes in a room of at least 0x5000) with a relocation table
- * after it, in `comp` ("gzip", "zstd", "xz", "lzma", "lz4"), in a
+ * after it, in `comp` ("gzip", "zstd", "xz", "lzma", "lz4", "lzo",
+ * "bzip2"), in a
  * bzImage's payload; *elf_len: the vmlinux alone. */
 static uint8_t *make_bz_direct_of(const char *comp, bool relocs, size_t load1, size_t *len, size_t *vm_len)
 {
@@ -668,16 +822,15 @@ static uint8_t *make_bz_direct_of(const char *comp, bool relocs, size_t load1, s
 		p = zstd_of(vm, total, &pn);
 	else if (!strcmp(comp, "xz") || !strcmp(comp, "lzma"))
 		p = xz_of(vm, total, !strcmp(comp, "lzma"), &pn);
-	else { /* only their magic: lz4's legacy frame, bzip2, lzop, or none */
+	else if (!strcmp(comp, "lz4"))
+		p = lz4_of(vm, total, 8u << 20, &pn);
+	else if (!strcmp(comp, "lzo"))
+		p = lzop_of(vm, total, 256u << 10, 0x1, &pn);
+	else if (!strcmp(comp, "bzip2"))
+		p = bzip2_of(vm, total, 9, &pn);
+	else { /* a magic nothing has */
 		p = calloc(1, 64);
-		if (!strcmp(comp, "lz4"))
-			memcpy(p, "\x02\x21\x4c\x18", 4);
-		else if (!strcmp(comp, "bzip2"))
-			memcpy(p, "BZh9", 4);
-		else if (!strcmp(comp, "lzo"))
-			memcpy(p, "\x89LZO\0\r\n\x1a\n", 9);
-		else
-			memcpy(p, "\xde\xad\xbe\xef", 4);
+		memcpy(p, "\xde\xad\xbe\xef", 4);
 		pn = 64;
 	}
 	if (strcmp(comp, "gzip")) { /* the size after it, as the Makefile appends */
@@ -723,10 +876,10 @@ static rt_status patch_mem(void *ctx_, uint64_t off, unsigned width, uint64_t ad
 
 TEST(loader_bzimage_direct_every_compression)
 {
-	static const char *const comps[] = { "gzip", "zstd", "xz", "lzma" };
+	static const char *const comps[] = { "gzip", "zstd", "xz", "lzma", "lz4", "lzo", "bzip2" };
 
 	ctx.direct_entry = true;
-	for (unsigned c = 0; c < 4; c++) {
+	for (unsigned c = 0; c < RT_ARRAY_SIZE(comps); c++) {
 		size_t n, vn, count;
 		uint8_t *bz = make_bz_direct(comps[c], true, &n, &vn), *t, *mem;
 		struct patch_buf m;
@@ -854,25 +1007,13 @@ TEST(loader_bzimage_direct_or_legacy_and_why)
 	CHECK_EQ_U64(ctx.k.entry_offset, BZ_ENTRY_64);
 	free(bz);
 	/* a compression efikexec does not decompress: its own decompressor */
-	bz = make_bz_direct("lz4", false, &n, &vn);
+	bz = make_bz_direct("junk", false, &n, &vn);
 	CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
 	CHECK(!ctx.k.direct.on);
-	CHECK_STR(ctx.k.direct.why, "its payload is lz4 (its legacy frame), which efikexec does not decompress yet (gzip, zstd, xz and lzma it does)");
+	CHECK_STR(ctx.k.direct.why, "its payload is compressed in a way efikexec does not decompress (it begins de ad be ef; efikexec decompresses gzip, zstd, xz, lzma, lz4, lzo and bzip2)");
 	CHECK_EQ_U64(ctx.k.npieces, 1);
 	CHECK_EQ_U64(ctx.k.piece[0].src_off, (BZ_SETUP_SECTS + 1) * 512);
 	free(bz);
-	static const char *const other[][2] = {
-		{ "bzip2", "its payload is bzip2, which efikexec does not decompress yet" },
-		{ "lzo", "its payload is lzo (lzop), which efikexec does not decompress yet" },
-		{ "junk", "its payload is compressed in a way efikexec does not decompress (it begins de ad be ef;" },
-	};
-	for (unsigned i = 0; i < 3; i++) {
-		bz = make_bz_direct(other[i][0], false, &n, &vn);
-		CHECK(load(bz, n, LD_MACHINE_X86_64) == RT_OK);
-		CHECK(!ctx.k.direct.on && ctx.k.npieces == 1);
-		CHECK_CONTAINS(ctx.k.direct.why, other[i][1]);
-		free(bz);
-	}
 	/* a corrupt payload is an error naming it */
 	bz = make_bz_direct("xz", true, &n, &vn);
 	bz[n - 40] ^= 0x55;
