@@ -58,13 +58,10 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The output offset of the block a block format decodes next. */
-static uint64_t out_at;
-
 static rt_status corrupt(struct ld_src *s, struct ld_blocks *st, size_t at, const char *what)
 {
 	return rt_fail(RT_ENOEXEC, "inflate", "%s: corrupt %s data near input offset %#llx (output offset %#llx): %s",
-		       s->name, ld_comp_name(st->comp), (unsigned long long)(st->off + at), (unsigned long long)out_at,
+		       s->name, ld_comp_name(st->comp), (unsigned long long)(st->off + at), (unsigned long long)st->out_at,
 		       what);
 }
 
@@ -322,13 +319,13 @@ rt_status ld_blocks_produce(struct ld_blocks *st, struct ld_src *s, uint64_t pos
 			break;
 		st->blk_len = st->blk_pos = 0;
 		got = 0;
-		out_at = pos + *made;
+		st->out_at = pos + *made;
 		if (st->comp == LD_COMP_BZIP2) {
 			enum bz2_ret r = bz2_read(st->bz, buf + *made, len - *made, &got);
 			if (r == BZ2_ERROR)
 				return rt_fail(RT_ENOEXEC, "inflate", "%s: corrupt bzip2 data near input offset %#llx (output offset %#llx): %s",
 					       s->name, (unsigned long long)(st->off + st->bz->err_at),
-					       (unsigned long long)(out_at + got), st->bz->err);
+					       (unsigned long long)(st->out_at + got), st->bz->err);
 			st->ended = r == BZ2_END;
 		} else if ((rs = (st->comp == LD_COMP_LZ4 ? lz4_block : lzo_block)(s, st, buf + *made, len - *made, &got)) !=
 			   RT_OK) {

@@ -20,6 +20,7 @@ struct ld_blocks {
 	bool ended;
 	uint8_t *cin;             /* all the compressed bytes */
 	size_t cin_pos;           /* the next block's */
+	uint64_t out_at;          /* its output offset (for messages) */
 	uint8_t *blk;             /* a block decompressed, taken from blk_pos */
 	size_t blk_len, blk_pos, blk_cap;
 	uint32_t lzop_flags;
