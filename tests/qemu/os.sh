@@ -24,10 +24,11 @@
 # `apt-get purge` removes the newer kernel and the hook its entry.
 
 # the base system, once per package list (mmdebstrap, Debian's archive);
-# python3 because the efikexec package depends on it (efikexec-vm), and
-# dpkg -i installs no dependencies
+# python3, liblz4-1 and liblzo2-2 because the efikexec package depends on
+# them (efikexec-vm; efikexec-plan reads lz4 and lzo kernels), and dpkg -i
+# installs no dependencies
 OS_ASSETS=$ASSETS/os-amd64
-OS_PKGS="systemd systemd-sysv udev linux-image-amd64 initramfs-tools efibootmgr systemd-boot e2fsprogs kmod apt libfdt1 zstd python3"
+OS_PKGS="systemd systemd-sysv udev linux-image-amd64 initramfs-tools efibootmgr systemd-boot e2fsprogs kmod apt libfdt1 zstd python3 liblz4-1 liblzo2-2"
 OS_MID=4e0a9d1c6f2b47e5a3c8d7b6e5f40312
 OS_ROOT_UUID=6a1f3e2d-9c8b-4a7e-b5d4-c3e2f1a0b9c8
 OS_ESP_UUID=2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901

@@ -60,11 +60,15 @@ fi
 KERNEL=${SOAK_KERNEL:-$ASSETS/vmlinuz-6.12-cloud-amd64}
 [ -e "$KERNEL" ] || KERNEL=$ASSETS/vmlinuz-6.12-amd64
 JOBS=${QEMU_JOBS:-2}
-RES=$WORK/soak
+# the verdicts and the token initrd of this run alone: make check runs two
+# of these at once (tests/qemu/suite.sh soak_one), and a shared folder,
+# emptied by each at its start, lost the other's verdicts ("0 boots")
+RES=$WORK/soak.$$
 rm -rf "$RES"
 mkdir -p "$RES"
+trap 'rm -rf "$RES"' EXIT
 initramfs x86_64 "$WORK/initrd-x86_64.img"
-extra_initrd "$WORK/soak-extra.img" token soak
+extra_initrd "$RES/extra.img" token soak
 OPTS="console=ttyS0 efikexec.trust panic=-1"
 
 # soak_esp CONFIG NAME: the ESP (a folder) or, for the boot stage, a GPT
@@ -77,7 +81,7 @@ soak_esp() {
 	mkdir -p "$esp"
 	cp "$KERNEL" "$esp/vmlinuz"
 	cp "$WORK/initrd-x86_64.img" "$esp/one.img"
-	cp "$WORK/soak-extra.img" "$esp/two.img"
+	cp "$RES/extra.img" "$esp/two.img"
 	if [ "$front" = stage ]; then
 		mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries"
 		cp "$BUILD/x86_64/efikexec.efi" "$esp/EFI/BOOT/BOOTX64.EFI"
