@@ -101,11 +101,8 @@ static bool build(struct bz2 *b, unsigned t, unsigned alpha)
 
 	for (unsigned i = 0; i < alpha; i++)
 		count[b->len[t][i]]++;
-	b->minlen[t] = LEN_MAX;
 	idx[1] = 0;
 	for (unsigned l = 1; l <= LEN_MAX; l++) {
-		if (count[l] && l < b->minlen[t])
-			b->minlen[t] = (uint8_t)l;
 		if (count[l] > (1u << l) - code)
 			return fail(b, "a Huffman group's code lengths fit no prefix code");
 		b->limit[t][l] = code + count[l];
@@ -326,7 +323,6 @@ static bool block(struct bz2 *b)
 	b->run = 0;
 	b->rep = 0;
 	b->in_block = true;
-	b->blocks++;
 	return true;
 }
 

@@ -42,7 +42,6 @@ struct bz2 {
 	bool in_block;
 	int last;          /* the run-length stage: the last byte, how often in a row */
 	unsigned run, rep; /* rep: copies of `last` still to emit */
-	uint64_t blocks;
 	/* decoding tables of the block's Huffman groups */
 	uint8_t seq[256];
 	uint8_t selector[BZ2_SELECTORS_MAX];
@@ -51,7 +50,6 @@ struct bz2 {
 	uint32_t limit[BZ2_GROUPS_MAX][22];  /* first code past those of length l */
 	uint32_t base[BZ2_GROUPS_MAX][22];   /* index in perm of length l's first, less its code */
 	uint16_t perm[BZ2_GROUPS_MAX][BZ2_ALPHA_MAX];
-	uint8_t minlen[BZ2_GROUPS_MAX];
 };
 
 /* The block size (1 to 9, in 100000 bytes) a stream's "BZh" header names;

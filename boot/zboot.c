@@ -64,6 +64,27 @@ static rt_status unwrap(struct ld_ctx *c, struct ld_src *s, uint64_t off, uint64
 	return ld_load_inner(c, inner);
 }
 
+/* Makefile.zboot's compressions other than gzip, which append the size:
+ * "zstd22" (any zstd* is zstd), "xzkern", "lzma", "lz4", "lzo". */
+static bool sized_comp(const char *name, enum ld_comp *comp)
+{
+	static const struct {
+		const char *name;
+		enum ld_comp comp;
+	} names[] = { { "xzkern", LD_COMP_XZ }, { "lzma", LD_COMP_LZMA }, { "lz4", LD_COMP_LZ4 }, { "lzo", LD_COMP_LZO } };
+
+	if (!RT_FN(strncmp)(name, "zstd", 4)) {
+		*comp = LD_COMP_ZSTD;
+		return true;
+	}
+	for (unsigned i = 0; i < RT_ARRAY_SIZE(names); i++)
+		if (!RT_FN(strcmp)(name, names[i].name)) {
+			*comp = names[i].comp;
+			return true;
+		}
+	return false;
+}
+
 static rt_status zboot_load(struct ld_ctx *c, struct ld_src *s)
 {
 	const uint8_t *h = s->head;
@@ -89,13 +110,7 @@ static rt_status zboot_load(struct ld_ctx *c, struct ld_src *s)
 	if (!RT_FN(strcmp)(name, "gzip")) {
 		comp = LD_COMP_GZIP;
 		rs = le32_at(s, off + len - 4, &size); /* ISIZE */
-	} else if (!RT_FN(strncmp)(name, "zstd", 4) || !RT_FN(strcmp)(name, "xzkern") ||
-		   !RT_FN(strcmp)(name, "lzma") || !RT_FN(strcmp)(name, "lz4") || !RT_FN(strcmp)(name, "lzo")) {
-		comp = name[0] == 'z'                ? LD_COMP_ZSTD
-		       : name[0] == 'x'              ? LD_COMP_XZ
-		       : !RT_FN(strcmp)(name, "lzma") ? LD_COMP_LZMA
-		       : name[2] == '4'              ? LD_COMP_LZ4
-						     : LD_COMP_LZO;
+	} else if (sized_comp(name, &comp)) {
 		if (off + len + 4 > s->size)
 			return rt_fail(RT_ETRUNC, "zboot", "%s: no size after the payload at %#llx", s->name,
 				       (unsigned long long)(off + len));
