@@ -181,6 +181,8 @@ qemu_cmd() {
 	else
 		QEMU_CMD+=(-drive "if=virtio,format=raw,file=$drive")
 	fi
+	# no front-page wait in EDK II (tools/efikexec_vm/machine.py says why)
+	[ -n "${QEMU_UBOOT:-}" ] || QEMU_CMD+=(-boot menu=on,splash-time=0)
 	QEMU_CMD+=(-nodefaults -display none -monitor none "${reboot[@]}" -net none "$@")
 }
 

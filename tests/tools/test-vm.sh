@@ -44,7 +44,7 @@ expect "a bzImage: x86_64, efikexec's shell line" 0 "x86_64 bzImage through efik
 	"qemu: qemu-system-x86_64 .*-cpu max,-cx16 .*OVMF_CODE_4M.fd" \
 	-- --dry-run --tcg "$A/vmlinuz-6.12-amd64" --initrd /etc/hostname --initrd /etc/hostname -- console=ttyS0 quiet
 expect "a gzip'd arm64 Image: aarch64" 0 "aarch64 gzip'd arm64 Image through efikexec in .*60-edk2-aarch64.json" \
-	"qemu: qemu-system-aarch64 .*AAVMF_CODE.fd" -- --dry-run "$W/Image.gz"
+	"qemu: qemu-system-aarch64 .*AAVMF_CODE.fd.* -boot menu=on,splash-time=0 " -- --dry-run "$W/Image.gz"
 expect "an arm64 Image through its stub: --dtb as the stub takes it" 0 "aarch64 arm64 Image through stub" \
 	'the shell runs: \\linux.efi initrd=\\initrd-1.img dtb=\\board.dtb console=ttyAMA0$' \
 	-- --dry-run --loader stub "$W/Image" --initrd /etc/hostname --dtb /etc/hostname -- console=ttyAMA0

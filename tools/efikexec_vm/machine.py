@@ -56,6 +56,13 @@ def qemu_command(arch, fw, vars_path, drive, args, serial, tpm_sock, kvm):
     else:
         code_fmt = m["executable"].get("format", "raw")
         cmd += ["-drive", f"if=pflash,format={code_fmt},unit=0,readonly=on,file={m['executable']['filename']}"]
+        # no front-page wait: EDK II's QEMU platforms take their boot
+        # timeout from QEMU's "etc/boot-menu-wait" (QemuBootOrderLib's
+        # GetFrontPageTimeoutFromQemu), else from the build's
+        # PcdPlatformBootTimeOut - 5 s of idle "press ESC" in AAVMF before
+        # each shell, 0 in OVMF. splash-time=0 writes that file as 0 (it is
+        # written only with menu=on); a later -boot in --qemu-arg wins.
+        cmd += ["-boot", "menu=on,splash-time=0"]
     if vars_path:
         vfmt = m.get("nvram-template", {}).get("format", "raw")
         cmd += ["-drive", f"if=pflash,format={vfmt},unit=1,file={vars_path}"]
