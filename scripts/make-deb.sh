@@ -36,7 +36,8 @@ export EFIKEXEC_SYSROOT_ARM64=$BUILD/sysroot-arm64
 log=$OUT/build.log
 for a in amd64 arm64; do
 	echo "make-deb: $a (log in $log)"
-	args=(-b -us -uc)
+	# every core: debhelper's make runs that many jobs (parallel=N)
+	args=(-b -us -uc -J"$(nproc)")
 	env=()
 	if [ "$a" = arm64 ]; then
 		# the shared libraries' packages the native build's programs need
