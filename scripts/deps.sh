@@ -98,30 +98,39 @@ fi
 # download DIR PKG...: fetch into DIR the .deb of each PKG (name[:arch][/release])
 # that is not there yet, all in one apt-get call (each call reads the
 # package lists again: about 2 s, where the files take a fraction of that)
+# have_deb DIR PKG: DIR holds a .deb of PKG (its name without :arch or /release)
+have_deb() {
+	local base=${2%%:*}
+	base=${base%%/*}
+	ls "$1/${base}_"*.deb >/dev/null 2>&1
+}
 download() {
-	local dir=$1 p base missing=()
+	local dir=$1 p missing=()
 	shift
 	mkdir -p "$dir"
 	for p in "$@"; do
-		base=${p%%:*}
-		base=${base%%/*}
-		ls "$dir/${base}_"*.deb >/dev/null 2>&1 || missing+=("$p")
+		have_deb "$dir" "$p" || missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] && return 0
 	log "downloading ${missing[*]}"
-	(cd "$dir" && apt-get download -q "${missing[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
+	apt_download "$dir" "${missing[@]}"
+	# apt-get fetches nothing when one name is unknown: each on its own
+	# then, so that the error names the one that is
 	for p in "${missing[@]}"; do
-		base=${p%%:*}
-		base=${base%%/*}
-		ls "$dir/${base}_"*.deb >/dev/null 2>&1 || { log "could not download $p"; exit 1; }
+		have_deb "$dir" "$p" || apt_download "$dir" "$p"
+		have_deb "$dir" "$p" || { log "could not download $p"; exit 1; }
 	done
+}
+apt_download() {
+	local dir=$1
+	shift
+	(cd "$dir" && apt-get download -q "$@" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true)
 }
 
 # the static libraries the aarch64 application links (libfdt, zlib,
 # libzstd, liblzma, liblz4, liblzo2), systemd's arm64 stub for the UKI tests, and the shared
 # libraries the arm64 package's host programs link (make deb)
 SYSROOT_PKGS="gnu-efi libfdt-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev systemd-boot-efi libfdt1 zlib1g libzstd1 liblzma5 liblz4-1 liblzo2-2"
-# shellcheck disable=SC2046
 download "$ASSETS/debs" $(printf '%s:arm64 ' $SYSROOT_PKGS)
 if [ "$(cat "$SYSROOT/.unpacked" 2>/dev/null)" != "$SYSROOT_PKGS" ]; then
 	for p in $SYSROOT_PKGS; do
