@@ -95,15 +95,15 @@ if ! dpkg-query -W -f='${Status}' python3-virt-firmware 2>/dev/null | grep -q 'i
 fi
 
 # --- foreign packages, unpacked into the build tree ----------------------------
-# download DIR PKG...: fetch into DIR the .deb of each PKG (name[:arch][/release])
-# that is not there yet, all in one apt-get call (each call reads the
-# package lists again: about 2 s, where the files take a fraction of that)
 # have_deb DIR PKG: DIR holds a .deb of PKG (its name without :arch or /release)
 have_deb() {
 	local base=${2%%:*}
 	base=${base%%/*}
 	ls "$1/${base}_"*.deb >/dev/null 2>&1
 }
+# download DIR PKG...: fetch into DIR the .deb of each PKG (name[:arch][/release])
+# that is not there yet, all in one apt-get call (each call reads the
+# package lists again: about 2 s, where the files take a fraction of that)
 download() {
 	local dir=$1 p missing=()
 	shift
@@ -121,6 +121,7 @@ download() {
 		have_deb "$dir" "$p" || { log "could not download $p"; exit 1; }
 	done
 }
+# apt_download DIR PKG...: apt-get download into DIR, its sandbox warning dropped
 apt_download() {
 	local dir=$1
 	shift
