@@ -64,6 +64,10 @@ vm_boot() {
 		grep -q "^efikexec-vm: the guest powered off; serial log $LOGDIR/$name.log" <<<"$out" &&
 		grep -q "^EFIKEXEC-INIT: done" <<<"$out" ||
 		{ echo "efikexec-vm's own lines:"; tail -n 12 "$LOGDIR/$name.vm"; return 1; }
+	# the store efikexec-vm made holds the shell's ShellOpt "-delay 0": the
+	# shell ran startup.nsh without counting down
+	! grep -q "seconds to skip" "$LOGDIR/$name.log" ||
+		{ echo "the shell counted down before startup.nsh (ShellOpt not in the store?)"; return 1; }
 	local s t last=0
 	for s in firmware loader kernel init; do
 		t=$(sed -n "s/^efikexec-vm: time: $s *\([0-9.]*\) s after QEMU started/\1/p" <<<"$out")

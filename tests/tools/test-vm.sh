@@ -327,7 +327,47 @@ expect "--firmware for the other architecture" 1 "60-edk2-aarch64.json: not for 
 # --vars: kept, made from the template when missing
 expect "--vars: made from the template, used in place" 0 "unit=1,file=$W/my.vars" \
 	-- --dry-run --vars "$W/my.vars" "$A/vmlinuz-6.12-amd64"
-if cmp -s "$W/my.vars" /usr/share/OVMF/OVMF_VARS_4M.fd; then ok "--vars holds the template's copy"; else bad "--vars not made"; fi
+# the store made holds the template's variables and the shell's ShellOpt
+# "-delay 0" (tools/efikexec_vm/varstore.py): byte for byte what
+# virt-fw-vars writes into the template, an independent writer
+printf '{"version": 2, "variables": [{"name": "ShellOpt", "guid": "158def5a-f656-419c-b027-7a3192c079d2", "attr": 3, "data": "%s"}]}\n' \
+	"$(printf 'Shell -delay 0\0' | iconv -t UTF-16LE | od -An -v -tx1 | tr -d ' \n')" >"$W/shellopt.json"
+virt-fw-vars -i /usr/share/OVMF/OVMF_VARS_4M.fd --set-json "$W/shellopt.json" -o "$W/want.vars" >/dev/null 2>&1
+if cmp -s "$W/my.vars" "$W/want.vars"; then ok "--vars: the template's copy with ShellOpt, as virt-fw-vars writes it"
+else bad "--vars: not the template with ShellOpt" "$(cmp "$W/my.vars" "$W/want.vars" 2>&1)"; fi
+cp "$W/my.vars" "$W/kept.vars"
+"$VM" --dry-run --vars "$W/my.vars" "$A/vmlinuz-6.12-amd64" </dev/null >/dev/null 2>&1
+if cmp -s "$W/my.vars" "$W/kept.vars"; then ok "--vars: a store that exists is used as it is"; else bad "--vars: a kept store changed"; fi
+# AAVMF's template is all zeros: the store formatted as its flash driver
+# formats it, then the variable; virt-fw-vars reads it back
+expect "--vars on aarch64: made from AAVMF's template" 0 "unit=1,file=$W/a64.vars" \
+	-- --dry-run --firmware /usr/share/qemu/firmware/60-edk2-aarch64.json --vars "$W/a64.vars" "$W/Image"
+got=$(virt-fw-vars -i "$W/a64.vars" --output-json "$W/a64.json" >/dev/null 2>&1 &&
+	python3 -c 'import json, sys; print([v["data"] for v in json.load(open(sys.argv[1]))["variables"] if v["name"] == "ShellOpt"])' "$W/a64.json")
+want="['$(printf 'Shell -delay 0\0' | iconv -t UTF-16LE | od -An -v -tx1 | tr -d ' \n')']"
+if [ "$got" = "$want" ]; then ok "--vars on aarch64: a formatted store holding ShellOpt"; else bad "--vars on aarch64: ShellOpt $got, not $want"; fi
+# stores that cannot take it are left as they were, with the reason
+vs() { (cd "$TOP/tools" && python3 -c 'import sys; from efikexec_vm.varstore import shell_without_countdown as s; print(s(sys.argv[1], sys.argv[2]))' "$@"); }
+head -c 4096 /dev/urandom >"$W/junk.vars"
+cp "$W/junk.vars" "$W/junk0.vars"
+out=$(vs "$W/junk.vars" x86_64)
+if [ "$out" = "no variable store's firmware volume header" ] && cmp -s "$W/junk.vars" "$W/junk0.vars"; then ok "varstore: not a store: refused, untouched"
+else bad "varstore: not a store" "$out"; fi
+out=$(vs "$W/my.vars" x86_64)
+if [ "$out" = "it holds ShellOpt already" ] && cmp -s "$W/my.vars" "$W/kept.vars"; then ok "varstore: ShellOpt there already: untouched"
+else bad "varstore: ShellOpt twice" "$out"; fi
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$W/full.vars"
+# the variable area (0x64 to the store's end at 0x40000) written to its end
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(0x64); f.write(b"\0" * (0x40000 - 0x64))' "$W/full.vars"
+cp "$W/full.vars" "$W/full0.vars"
+out=$(vs "$W/full.vars" x86_64)
+if [ "$out" = "no room for ShellOpt in its variable store" ] && cmp -s "$W/full.vars" "$W/full0.vars"; then ok "varstore: a full store: refused, untouched"
+else bad "varstore: a full store" "$out"; fi
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$W/sum.vars"
+printf '\x01' | dd of="$W/sum.vars" bs=1 seek=60 conv=notrunc status=none
+out=$(vs "$W/sum.vars" x86_64)
+if [ "$out" = "its firmware volume header's checksum is wrong" ]; then ok "varstore: a header whose checksum is wrong: refused"
+else bad "varstore: a wrong checksum" "$out"; fi
 
 echo "vm: $pass passed, $fail failed"
 [ "$fail" = 0 ]
