@@ -74,7 +74,7 @@ def _layout(head):
     formatted store, or a reason why it is not one."""
     if len(head) < FV_HEADER.size + 16 + STORE_HEADER.size:
         return "too short for a firmware volume"
-    _, fs, fvlen, sig, _, hlen, _, _, _, rev = FV_HEADER.unpack_from(head, 0)
+    _, fs, fvlen, sig, _, hlen, _, _, _, _ = FV_HEADER.unpack_from(head, 0)
     if sig != b"_FVH" or uuid.UUID(bytes_le=fs) != SYSTEM_NV_DATA_FV_GUID:
         return "no variable store's firmware volume header"
     if hlen % 2 or hlen < FV_HEADER.size + 8 or hlen + STORE_HEADER.size > len(head):
@@ -85,6 +85,8 @@ def _layout(head):
     sg = uuid.UUID(bytes_le=sg)
     if sg not in (AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID) or fmt != 0x5a or state != 0xfe:
         return "its variable store is not formatted and healthy"
+    if hlen + size > fvlen:
+        return f"its variable store ({size} bytes) is larger than its firmware volume ({fvlen})"
     return hlen + STORE_HEADER.size, hlen + size, sg == AUTHENTICATED_VARIABLE_GUID
 
 
