@@ -330,8 +330,9 @@ expect "--vars: made from the template, used in place" 0 "unit=1,file=$W/my.vars
 # the store made holds the template's variables and the shell's ShellOpt
 # "-delay 0" (tools/efikexec_vm/varstore.py): byte for byte what
 # virt-fw-vars writes into the template, an independent writer
+shellopt=$(printf 'Shell -delay 0\0' | iconv -t UTF-16LE | od -An -v -tx1 | tr -d ' \n')
 printf '{"version": 2, "variables": [{"name": "ShellOpt", "guid": "158def5a-f656-419c-b027-7a3192c079d2", "attr": 3, "data": "%s"}]}\n' \
-	"$(printf 'Shell -delay 0\0' | iconv -t UTF-16LE | od -An -v -tx1 | tr -d ' \n')" >"$W/shellopt.json"
+	"$shellopt" >"$W/shellopt.json"
 virt-fw-vars -i /usr/share/OVMF/OVMF_VARS_4M.fd --set-json "$W/shellopt.json" -o "$W/want.vars" >/dev/null 2>&1
 if cmp -s "$W/my.vars" "$W/want.vars"; then ok "--vars: the template's copy with ShellOpt, as virt-fw-vars writes it"
 else bad "--vars: not the template with ShellOpt" "$(cmp "$W/my.vars" "$W/want.vars" 2>&1)"; fi
@@ -344,7 +345,7 @@ expect "--vars on aarch64: made from AAVMF's template" 0 "unit=1,file=$W/a64.var
 	-- --dry-run --firmware /usr/share/qemu/firmware/60-edk2-aarch64.json --vars "$W/a64.vars" "$W/Image"
 got=$(virt-fw-vars -i "$W/a64.vars" --output-json "$W/a64.json" >/dev/null 2>&1 &&
 	python3 -c 'import json, sys; print([v["data"] for v in json.load(open(sys.argv[1]))["variables"] if v["name"] == "ShellOpt"])' "$W/a64.json")
-want="['$(printf 'Shell -delay 0\0' | iconv -t UTF-16LE | od -An -v -tx1 | tr -d ' \n')']"
+want="['$shellopt']"
 if [ "$got" = "$want" ]; then ok "--vars on aarch64: a formatted store holding ShellOpt"; else bad "--vars on aarch64: ShellOpt $got, not $want"; fi
 # stores that cannot take it are left as they were, with the reason
 vs() { (cd "$TOP/tools" && python3 -c 'import sys; from efikexec_vm.varstore import shell_without_countdown as s; print(s(sys.argv[1], sys.argv[2]))' "$@"); }

@@ -91,7 +91,8 @@ def _layout(head):
 
 
 def _variables(data, start, end, auth):
-    """(offset, state, name, guid, next offset) of each variable written."""
+    """(state, name, guid, offset of the next header) of each variable
+    written."""
     hdr = AUTH_VAR if auth else PLAIN_VAR
     off = start
     while off + hdr.size <= end:
@@ -103,8 +104,8 @@ def _variables(data, start, end, auth):
         if nxt > end or ns < 2:
             raise ValueError(f"a variable at {off:#x} runs past the store's end")
         name = data[off + hdr.size:off + hdr.size + ns].decode("utf-16-le", "replace").rstrip("\0")
-        yield off, state, name, uuid.UUID(bytes_le=guid), nxt + (-nxt % 4)
         off = nxt + (-nxt % 4)
+        yield state, name, uuid.UUID(bytes_le=guid), off
 
 
 def add_variable(path, name, guid, attrs, value, arch=None):
@@ -129,7 +130,7 @@ def add_variable(path, name, guid, attrs, value, arch=None):
         return "its variable store is larger than 1 MiB"
     off = start
     try:
-        for _, state, n, g, nxt in _variables(head, start, end, auth):
+        for state, n, g, nxt in _variables(head, start, end, auth):
             if state == VAR_ADDED and n == name and g == guid:
                 return f"it holds {name} already"
             off = nxt
